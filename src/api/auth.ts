@@ -1,0 +1,48 @@
+// API keys: the first start creates an admin key and writes it (mode 0600) into the data directory,
+// where the CLI finds it. Only a SHA-256 of each secret is stored; requests carry the secret as
+// `Authorization: Bearer <key>`, compared by hash.
+
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ApiKeyRecord } from "../core/types.js";
+import type { Store } from "../store/store.js";
+
+export const ADMIN_KEY_FILE = "admin-key";
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** Makes sure an admin key exists and its secret is in `<dataDir>/admin-key`; returns the secret. */
+export async function ensureAdminKey(store: Store, dataDir: string): Promise<string> {
+  const file = join(dataDir, ADMIN_KEY_FILE);
+  if (existsSync(file)) {
+    const secret = readFileSync(file, "utf8").trim();
+    if ((await store.findApiKeyByHash(hashSecret(secret))) !== undefined) return secret;
+  }
+  const secret = `vjk_${randomBytes(24).toString("base64url")}`;
+  const key: ApiKeyRecord = { id: randomUUID(), secretHash: hashSecret(secret), name: "admin", createdAt: new Date().toISOString() };
+  await store.putApiKey(key);
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+/** Checks a request's credentials; a small cache keeps the hot path off the store. */
+export class Authenticator {
+  private readonly known = new Map<string, ApiKeyRecord>();
+
+  constructor(private readonly store: Store) {}
+
+  async check(authorization: string | undefined): Promise<ApiKeyRecord | undefined> {
+    if (authorization === undefined) return undefined;
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (m === null) return undefined;
+    const hash = hashSecret(m[1] as string);
+    const cached = this.known.get(hash);
+    if (cached !== undefined) return cached;
+    const key = await this.store.findApiKeyByHash(hash);
+    if (key !== undefined) this.known.set(hash, key);
+    return key;
+  }
+}

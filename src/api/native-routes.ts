@@ -1,0 +1,162 @@
+// The native REST API (what the CLI and console use): functions, invoke, logs, runtimes, health.
+// Each handler maps HTTP to one Platform call and back; no decisions are made here.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { VajraError, invalid } from "../core/errors.js";
+import { functionArn } from "../core/lambda-format.js";
+import { LIMITS } from "../core/limits.js";
+import type { FunctionConfig } from "../core/types.js";
+import type { DeployInput } from "../engine/deploy.js";
+import type { Platform } from "../engine/platform.js";
+import { sendError, toVajraError } from "./http-errors.js";
+
+const MAX_DEPLOY_BODY = 80 * 1024 * 1024; // a 50 MB zip is ~67 MB of base64
+
+type NameParams = { Params: { name: string } };
+
+export function functionView(fn: FunctionConfig, warnings?: string[]): Record<string, unknown> {
+  const { name, runtime, handler, memorySize, timeout, environment, description, ephemeralStorage, reservedConcurrency } = fn;
+  return {
+    name,
+    arn: functionArn(name),
+    runtime,
+    handler,
+    memorySize,
+    timeout,
+    environment,
+    description,
+    ephemeralStorage,
+    reservedConcurrency,
+    codeSha256: fn.codeSha256,
+    codeSize: fn.codeSize,
+    version: "$LATEST",
+    revisionId: fn.revisionId,
+    state: fn.state,
+    lastModified: fn.lastModified,
+    createdAt: fn.createdAt,
+    ...(warnings !== undefined && warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
+const DEPLOY_FIELDS = new Set([
+  "name",
+  "runtime",
+  "handler",
+  "memorySize",
+  "timeout",
+  "environment",
+  "description",
+  "ephemeralStorage",
+  "reservedConcurrency",
+  "zipFile",
+]);
+
+function parseDeploy(body: unknown): DeployInput {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("request body must be a JSON object");
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) {
+    if (!DEPLOY_FIELDS.has(k)) throw invalid(`unknown field '${k}'; allowed: ${[...DEPLOY_FIELDS].join(", ")}`);
+  }
+  const input: DeployInput = { name: b.name as string };
+  for (const k of ["runtime", "handler", "description"] as const) {
+    if (b[k] !== undefined) {
+      if (typeof b[k] !== "string") throw invalid(`${k} must be a string`, { field: k });
+      input[k] = b[k];
+    }
+  }
+  for (const k of ["memorySize", "timeout", "ephemeralStorage"] as const) {
+    if (b[k] !== undefined) input[k] = b[k] as number; // range and type checked in the engine
+  }
+  if (b.environment !== undefined) input.environment = b.environment as Record<string, string>;
+  if (b.reservedConcurrency !== undefined) input.reservedConcurrency = b.reservedConcurrency as number | null;
+  if (b.zipFile !== undefined) {
+    if (typeof b.zipFile !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.zipFile)) {
+      throw invalid("zipFile must be the base64 of a zip file", { field: "zipFile" });
+    }
+    input.zipFile = Buffer.from(b.zipFile, "base64");
+  }
+  return input;
+}
+
+export function registerNativeRoutes(app: FastifyInstance, platform: Platform, version: string): void {
+  app.get("/health", () => ({ status: "ok", version, isolation: { isolated: platform.isolated, warnings: platform.warnings } }));
+
+  app.get("/runtimes", () => ({ runtimes: platform.listRuntimes() }));
+
+  app.post("/functions", { bodyLimit: MAX_DEPLOY_BODY }, async (req, reply) => {
+    const result = await platform.deploy(parseDeploy(req.body));
+    return reply.code(result.created ? 201 : 200).send(functionView(result.config, result.warnings));
+  });
+
+  app.get("/functions", () => ({ functions: platform.listFunctions().map((f) => functionView(f)) }));
+
+  app.get<NameParams>("/functions/:name", (req) => ({
+    ...functionView(platform.getFunction(req.params.name)),
+    instances: platform.instanceCounts(req.params.name),
+  }));
+
+  app.delete<NameParams>("/functions/:name", async (req, reply) => {
+    await platform.deleteFunction(req.params.name);
+    return reply.code(204).send();
+  });
+
+  app.delete<NameParams>("/functions/:name/instances", (req, reply) => {
+    platform.resetInstances(req.params.name);
+    return reply.code(204).send();
+  });
+
+  app.get<NameParams & { Querystring: { limit?: string } }>("/functions/:name/logs", async (req) => {
+    const limit = req.query.limit === undefined ? 10 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid("limit must be an integer from 1 to 1000", { field: "limit" });
+    const records = await platform.logs(req.params.name, limit);
+    return {
+      invocations: records.map((r) => ({
+        requestId: r.requestId,
+        startedAt: new Date(r.startedAt).toISOString(),
+        durationMs: r.report.durationMs,
+        status: r.status,
+        ...(r.errorType === undefined ? {} : { errorType: r.errorType }),
+        log: r.log,
+      })),
+    };
+  });
+
+  // Invoke takes the payload as raw bytes whatever its content type: it is forwarded, never parsed.
+  void app.register((scope, _opts, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: LIMITS.syncPayloadBytes }, (_req, body, next) => next(null, body));
+    scope.setErrorHandler((err, _req, reply) => {
+      if ((err as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+        return sendError(
+          reply,
+          new VajraError("PayloadTooLarge", `payload exceeds the ${LIMITS.syncPayloadBytes}-byte limit for synchronous invocations`),
+        );
+      }
+      return sendError(reply, toVajraError(err));
+    });
+    scope.post<NameParams>("/functions/:name/invoke", invokeHandler(platform));
+    done();
+  });
+}
+
+function invokeHandler(platform: Platform) {
+  return async function invoke(req: FastifyRequest<NameParams>, reply: FastifyReply): Promise<FastifyReply> {
+    const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const logType = req.headers["x-vajra-log-type"];
+    const out = await platform.invoke(req.params.name, payload, { logTail: typeof logType === "string" && logType.toLowerCase() === "tail" });
+    const r = out.report;
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "x-vajra-request-id": out.requestId,
+      "x-vajra-executed-version": out.version,
+      "x-vajra-duration-ms": r.durationMs.toFixed(2),
+      "x-vajra-billed-duration-ms": String(r.billedDurationMs),
+      "x-vajra-memory-size-mb": String(r.memorySizeMb),
+      "x-vajra-max-memory-used-mb": String(r.maxMemoryUsedMb),
+    };
+    if (r.initDurationMs !== undefined) headers["x-vajra-init-duration-ms"] = r.initDurationMs.toFixed(2);
+    if (!out.ok) headers["x-vajra-function-error"] = "Unhandled";
+    if (out.logTail !== undefined) headers["x-vajra-log-result"] = out.logTail.toString("base64");
+    return reply.code(200).headers(headers).send(out.body);
+  };
+}

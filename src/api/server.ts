@@ -1,0 +1,115 @@
+// `vajra server`: opens the Platform, authenticates every request, serves the native API, and shuts
+// down gracefully on SIGINT/SIGTERM (stop accepting, let in-flight invocations finish within a
+// bound, stop every instance, flush records).
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import { VajraError } from "../core/errors.js";
+import { Platform, type PlatformOptions } from "../engine/platform.js";
+import { ADMIN_KEY_FILE, Authenticator, ensureAdminKey } from "./auth.js";
+import { sendError, toVajraError } from "./http-errors.js";
+import { registerNativeRoutes } from "./native-routes.js";
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  keepAliveSeconds?: number;
+  accountConcurrency?: number;
+}
+
+export const DEFAULT_PORT = 8700;
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  platform: Platform;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const app = Fastify({
+    logger: { level: process.env.VAJRA_LOG_LEVEL ?? "info" },
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: "idle",
+  });
+  const platformOpts: PlatformOptions = {
+    onWarning: (m) => app.log.warn(m),
+    onError: (err) => app.log.error(err),
+  };
+  if (opts.dataDir !== undefined) platformOpts.dataDir = opts.dataDir;
+  if (opts.keepAliveSeconds !== undefined) platformOpts.keepAliveSeconds = opts.keepAliveSeconds;
+  if (opts.accountConcurrency !== undefined) platformOpts.accountConcurrency = opts.accountConcurrency;
+  const platform = await Platform.open(platformOpts);
+  for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);
+  await ensureAdminKey(platform.store, platform.dataDir);
+  const auth = new Authenticator(platform.store);
+
+  app.addHook("onRequest", async (req, reply) => {
+    if ((await auth.check(req.headers.authorization)) === undefined) {
+      return sendError(reply, new VajraError("Unauthorized", `missing or invalid API key: send 'Authorization: Bearer <key>' (the admin key is in ${join(platform.dataDir, ADMIN_KEY_FILE)})`));
+    }
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const e = toVajraError(err);
+    if (!e.userError) req.log.error({ err }, "request failed");
+    return sendError(reply, e);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, new VajraError("NotFound", `no route ${req.method} ${req.url}`)));
+  registerNativeRoutes(app, platform, packageVersion());
+
+  const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
+  const port = opts.port ?? (process.env.VAJRA_PORT === undefined ? DEFAULT_PORT : Number(process.env.VAJRA_PORT));
+  const address = await app.listen({ host, port });
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    platform,
+    url: address,
+    close() {
+      closing ??= (async () => {
+        // Stop accepting; in-flight requests get the grace period, then instances are killed.
+        const grace = new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref());
+        await Promise.race([app.close(), grace]);
+        await platform.close(SHUTDOWN_GRACE_MS);
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Runs the server until SIGINT/SIGTERM; resolves once it has shut down. */
+export async function runServer(opts: ServerOptions = {}): Promise<void> {
+  const server = await startServer(opts);
+  server.app.log.info(`Vajra ${packageVersion()} listening on ${server.url} (data: ${server.platform.dataDir}; admin key: ${join(server.platform.dataDir, ADMIN_KEY_FILE)})`);
+  await new Promise<void>((resolve) => {
+    let signalled = false;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (signalled) {
+        server.app.log.warn(`second ${sig}: exiting now`);
+        process.exit(130);
+      }
+      signalled = true;
+      server.app.log.info(`${sig}: shutting down`);
+      server.close().then(resolve, (err: unknown) => {
+        server.app.log.error({ err }, "shutdown failed");
+        resolve();
+      });
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}

@@ -1,0 +1,69 @@
+// The one error catalog of the platform. Every failure that crosses a layer is a VajraError whose
+// `code` comes from this closed list; the API edge chooses HTTP status and AWS error type from it.
+
+export const ERROR_CODES = {
+  InvalidParameter: { userError: true, summary: "A request field is missing, malformed or out of range." },
+  UnknownRuntime: { userError: true, summary: "The runtime identifier is not one Vajra knows." },
+  RuntimeUnavailable: {
+    userError: true,
+    summary: "The runtime is known but its interpreter or toolchain is not installed on this host.",
+  },
+  InvalidCodePackage: {
+    userError: true,
+    summary: "The code package is not a valid zip, or holds an unsafe entry (absolute path, `..`, escaping symlink).",
+  },
+  CodePackageTooLarge: {
+    userError: true,
+    summary: "The code package exceeds 50 MB zipped or 250 MB unzipped.",
+  },
+  HandlerNotFound: {
+    userError: true,
+    summary: "The handler's module file is not in the code package.",
+  },
+  FunctionNotFound: { userError: true, summary: "No function with that name exists." },
+  PayloadTooLarge: { userError: true, summary: "The invocation payload exceeds 6 MB." },
+  RequestTooLarge: { userError: true, summary: "The request body exceeds the server's limit." },
+  TooManyRequests: {
+    userError: true,
+    summary: "A concurrency limit (the function's reserved concurrency or the account limit) is reached.",
+  },
+  Unauthorized: { userError: true, summary: "The request carries no valid API key." },
+  NotFound: { userError: true, summary: "No such route." },
+  ShuttingDown: { userError: false, summary: "The server is shutting down and accepts no new invocations." },
+  SandboxUnavailable: {
+    userError: false,
+    summary: "The sandbox could not be started (bubblewrap failed or the host refused a resource).",
+  },
+  Internal: { userError: false, summary: "An unexpected failure inside Vajra." },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface VajraErrorOptions {
+  cause?: unknown;
+  /** Extra machine-readable facts (e.g. the limit that was hit). */
+  details?: Record<string, unknown>;
+}
+
+export class VajraError extends Error {
+  readonly code: ErrorCode;
+  readonly userError: boolean;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: VajraErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "VajraError";
+    this.code = code;
+    this.userError = ERROR_CODES[code].userError;
+    this.details = options.details;
+  }
+}
+
+export function isVajraError(err: unknown): err is VajraError {
+  return err instanceof VajraError;
+}
+
+/** Shorthand for the most common user error: a bad field, named in the message. */
+export function invalid(message: string, details?: Record<string, unknown>): VajraError {
+  return new VajraError("InvalidParameter", message, details === undefined ? {} : { details });
+}

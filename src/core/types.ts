@@ -1,0 +1,60 @@
+// Domain types shared by every layer: what a function is, what an invocation produced, and what is
+// recorded about it. Pure data, no behaviour.
+
+/** Function lifecycle as Lambda reports it (`State`). Vajra deploys synchronously, so Pending is brief. */
+export type FunctionState = "Pending" | "Active" | "Failed";
+
+export interface FunctionConfig {
+  name: string;
+  runtime: string;
+  handler: string;
+  /** MB, 128–32768. */
+  memorySize: number;
+  /** Seconds, 1–3600. */
+  timeout: number;
+  environment: Record<string, string>;
+  description: string;
+  /** Size of /tmp in MB, 512–10240. */
+  ephemeralStorage: number;
+  /** Reserved concurrency: the most instances this function may run at once; null = share the account pool. */
+  reservedConcurrency: number | null;
+  /** Hex SHA-256 of the code zip. */
+  codeSha256: string;
+  codeSize: number;
+  /** Changes on every change of code or configuration. */
+  revisionId: string;
+  state: FunctionState;
+  lastModified: string;
+  createdAt: string;
+}
+
+export type InvocationStatus = "success" | "error";
+
+export interface InvocationReport {
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  /** Present on a cold start only. */
+  initDurationMs?: number;
+}
+
+/** What is stored about one finished invocation, log included. */
+export interface InvocationRecord {
+  requestId: string;
+  functionName: string;
+  version: string;
+  startedAt: number;
+  status: InvocationStatus;
+  errorType?: string;
+  report: InvocationReport;
+  log: string;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  /** SHA-256 hex of the secret; the secret itself is never stored. */
+  secretHash: string;
+  name: string;
+  createdAt: string;
+}

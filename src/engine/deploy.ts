@@ -1,0 +1,149 @@
+// Turns a deploy request into a new FunctionConfig: validates every field, checks the runtime is
+// available, validates and stores the code package, and checks the handler's module is in it.
+// Nothing here touches the function record: the caller commits the result in one store write, so
+// a failure (or a crash) at any point leaves the previous version in place.
+
+import { randomUUID } from "node:crypto";
+import { VajraError, invalid } from "../core/errors.js";
+import {
+  LIMITS,
+  validateDescription,
+  validateEnvironment,
+  validateEphemeralStorage,
+  validateFunctionName,
+  validateHandler,
+  validateMemory,
+  validateReservedConcurrency,
+  validateTimeout,
+} from "../core/limits.js";
+import { resolveRuntimeId, type RuntimeFamily } from "../core/runtimes.js";
+import type { FunctionConfig } from "../core/types.js";
+import { inspectZip, type BlobStore } from "../blobs/code-package.js";
+import type { RuntimeInfo } from "../executor/runtime-discovery.js";
+import type { ConcurrencyGate } from "./concurrency.js";
+
+export interface DeployInput {
+  name: string;
+  runtime?: string;
+  handler?: string;
+  memorySize?: number;
+  timeout?: number;
+  environment?: Record<string, string>;
+  description?: string;
+  ephemeralStorage?: number;
+  reservedConcurrency?: number | null;
+  zipFile?: Buffer;
+}
+
+export interface DeployResult {
+  config: FunctionConfig;
+  created: boolean;
+  warnings: string[];
+}
+
+export interface DeployContext {
+  blobs: BlobStore;
+  runtimes: ReadonlyMap<string, RuntimeInfo>;
+  gate: ConcurrencyGate;
+  /** Digests stored but not yet committed; garbage collection must keep them. */
+  pendingDigests: Set<string>;
+}
+
+/** Module files that can satisfy a handler's module part, per runtime family. */
+function handlerModuleCandidates(family: RuntimeFamily, handler: string): { module: string; files: string[] } {
+  const dot = handler.lastIndexOf(".");
+  const modulePart = handler.slice(0, dot);
+  if (family === "python") {
+    const path = modulePart.replace(/\./g, "/");
+    return { module: modulePart, files: [`${path}.py`, `${path}/__init__.py`, `${path}.pyc`] };
+  }
+  // Node.js: "dir/file.fn" or "file.obj.fn" — the module is up to the first dot after the last slash.
+  const slash = handler.lastIndexOf("/");
+  const firstDot = handler.indexOf(".", slash + 1);
+  const path = handler.slice(0, firstDot);
+  return { module: path, files: [".js", ".mjs", ".cjs"].map((ext) => path + ext) };
+}
+
+function checkHandlerModule(family: RuntimeFamily, handler: string, entries: readonly string[]): void {
+  const { module, files } = handlerModuleCandidates(family, handler);
+  const present = new Set(entries);
+  // Python extension modules (module.cpython-311-x86_64-linux-gnu.so) also satisfy an import.
+  const ext = family === "python" && entries.some((e) => e.startsWith(module.replace(/\./g, "/") + ".") && e.endsWith(".so"));
+  if (!ext && !files.some((f) => present.has(f))) {
+    throw new VajraError(
+      "HandlerNotFound",
+      `handler '${handler}': module '${module}' is not in the code package (looked for ${files.join(", ")})`,
+      { details: { field: "handler" } },
+    );
+  }
+}
+
+export async function deployFunction(ctx: DeployContext, existing: FunctionConfig | undefined, input: DeployInput): Promise<DeployResult> {
+  const name = validateFunctionName(input.name);
+  const warnings: string[] = [];
+  if (existing === undefined) {
+    if (input.runtime === undefined) throw invalid("runtime is required when creating a function", { field: "runtime" });
+    if (input.handler === undefined) throw invalid("handler is required when creating a function", { field: "handler" });
+    if (input.zipFile === undefined) throw invalid("code (zipFile) is required when creating a function", { field: "zipFile" });
+  }
+  const runtimeId = input.runtime === undefined ? (existing as FunctionConfig).runtime : resolveRuntimeId(input.runtime).id;
+  const runtime = ctx.runtimes.get(runtimeId);
+  if (runtime === undefined || !runtime.available) {
+    throw new VajraError("RuntimeUnavailable", `runtime ${runtimeId} is not available on this host: ${runtime?.reason ?? "not installed"}`, {
+      details: { field: "runtime" },
+    });
+  }
+  if (runtime.spec.deprecated) warnings.push(`runtime ${runtimeId} is deprecated by AWS; it still runs here, but plan to move to a newer one`);
+  const handler = input.handler === undefined ? (existing as FunctionConfig).handler : validateHandler(input.handler);
+  const memorySize = input.memorySize === undefined ? (existing?.memorySize ?? LIMITS.memoryDefaultMb) : validateMemory(input.memorySize);
+  const timeout = input.timeout === undefined ? (existing?.timeout ?? LIMITS.timeoutDefaultSec) : validateTimeout(input.timeout);
+  const ephemeralStorage =
+    input.ephemeralStorage === undefined ? (existing?.ephemeralStorage ?? LIMITS.ephemeralDefaultMb) : validateEphemeralStorage(input.ephemeralStorage);
+  const environment = input.environment === undefined ? (existing?.environment ?? {}) : validateEnvironment(input.environment);
+  const description = input.description === undefined ? (existing?.description ?? "") : validateDescription(input.description);
+  const reservedConcurrency =
+    input.reservedConcurrency === undefined
+      ? (existing?.reservedConcurrency ?? null)
+      : validateReservedConcurrency(input.reservedConcurrency, ctx.gate.accountLimit);
+  ctx.gate.checkReservation(name, reservedConcurrency);
+
+  let codeSha256: string;
+  let codeSize: number;
+  if (input.zipFile !== undefined) {
+    const inspection = await inspectZip(input.zipFile);
+    checkHandlerModule(runtime.spec.family, handler, inspection.entries);
+    const stored = await ctx.blobs.put(input.zipFile);
+    ctx.pendingDigests.add(stored.sha256);
+    await ctx.blobs.ensureUnpacked(stored.sha256);
+    codeSha256 = stored.sha256;
+    codeSize = stored.size;
+  } else {
+    const prev = existing as FunctionConfig;
+    codeSha256 = prev.codeSha256;
+    codeSize = prev.codeSize;
+    if (handler !== prev.handler || runtime.spec.family !== resolveRuntimeId(prev.runtime).family) {
+      // The code did not change, but what must be in it did: check against the stored package.
+      const inspection = await inspectZip(await ctx.blobs.read(codeSha256));
+      checkHandlerModule(runtime.spec.family, handler, inspection.entries);
+    }
+  }
+  const now = new Date().toISOString();
+  const config: FunctionConfig = {
+    name,
+    runtime: runtimeId,
+    handler,
+    memorySize,
+    timeout,
+    environment,
+    description,
+    ephemeralStorage,
+    reservedConcurrency,
+    codeSha256,
+    codeSize,
+    revisionId: randomUUID(),
+    state: "Active",
+    lastModified: now,
+    createdAt: existing?.createdAt ?? now,
+  };
+  return { config, created: existing === undefined, warnings };
+}

@@ -1,0 +1,307 @@
+// The Platform is where Vajra's behaviour lives: deploy (atomic), route, admit, invoke, record, delete.
+// The API and CLI only translate to and from it. Function configuration is served from memory; the
+// store is the source of truth and every change goes through it first.
+
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
+import { homedir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { VajraError, invalid } from "../core/errors.js";
+import { functionArn, tailBytes } from "../core/lambda-format.js";
+import { LIMITS } from "../core/limits.js";
+import type { FunctionConfig, InvocationRecord, InvocationReport } from "../core/types.js";
+import { BlobStore } from "../blobs/code-package.js";
+import { Executor, type ExecutionSpec } from "../executor/executor.js";
+import { createSandboxBackend } from "../executor/host-check.js";
+import { discoverRuntimes, type RuntimeInfo } from "../executor/runtime-discovery.js";
+import { sweepStaleCgroups } from "../executor/cgroups.js";
+import { SqliteStore } from "../store/sqlite-store.js";
+import type { Store } from "../store/store.js";
+import { ConcurrencyGate } from "./concurrency.js";
+import { deployFunction, type DeployInput, type DeployResult } from "./deploy.js";
+import { RecordWriter } from "./record-writer.js";
+
+export interface PlatformOptions {
+  dataDir?: string;
+  keepAliveSeconds?: number;
+  accountConcurrency?: number;
+  /** Warm instances are evicted past this total (MB); default half the host's memory. */
+  maxWarmMemoryMb?: number;
+  onWarning?(message: string): void;
+  onError?(err: unknown): void;
+}
+
+export interface InvokeOptions {
+  /** Return the last 4 KB of the log with the result. */
+  logTail?: boolean;
+  /** JSON text of the client context, handed to the handler's context. */
+  clientContext?: string;
+}
+
+export interface InvokeOutcome {
+  requestId: string;
+  version: string;
+  ok: boolean;
+  body: Buffer;
+  errorType?: string;
+  report: InvocationReport;
+  logTail?: Buffer;
+}
+
+export interface RuntimeListing {
+  id: string;
+  family: string;
+  available: boolean;
+  deprecated: boolean;
+  version?: string;
+  path?: string;
+  reason?: string;
+}
+
+/** Where runtimes/<family>/ bootstraps live: the project root above src/engine or dist/src/engine. */
+function projectRuntimesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (dir !== dirname(dir)) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "runtimes"))) return join(dir, "runtimes");
+    dir = dirname(dir);
+  }
+  return resolve("runtimes");
+}
+
+export function defaultDataDir(): string {
+  return process.env.VAJRA_DATA_DIR ?? join(homedir(), ".vajra");
+}
+
+export class Platform {
+  readonly warnings: string[];
+  private readonly functions = new Map<string, FunctionConfig>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly pendingDigests = new Set<string>();
+  private inFlight = 0;
+  private closing = false;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly store: Store,
+    private readonly blobs: BlobStore,
+    private readonly executor: Executor,
+    private readonly runtimes: Map<string, RuntimeInfo>,
+    private readonly gate: ConcurrencyGate,
+    private readonly records: RecordWriter,
+    warnings: string[],
+  ) {
+    this.warnings = warnings;
+  }
+
+  static async open(opts: PlatformOptions = {}): Promise<Platform> {
+    const dataDir = resolve(opts.dataDir ?? defaultDataDir());
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const store = new SqliteStore(join(dataDir, "vajra.db"));
+    const blobs = new BlobStore(dataDir);
+    if (process.getuid?.() === 0) sweepStaleCgroups();
+    const sandbox = createSandboxBackend(dataDir);
+    const executor = new Executor({
+      backend: sandbox.backend,
+      dataDir,
+      runtimesDir: projectRuntimesDir(),
+      keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
+      maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
+    });
+    const gate = new ConcurrencyGate(opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault);
+    const onError = opts.onError ?? ((err: unknown) => console.error(err));
+    const records = new RecordWriter(store, { flushIntervalMs: 100, maxBuffered: 500, onError });
+    const platform = new Platform(dataDir, store, blobs, executor, await discoverRuntimes(), gate, records, sandbox.warnings);
+    await platform.recover();
+    return platform;
+  }
+
+  /**
+   * Loads every function into memory, makes sure its code is unpacked, and deletes blobs no function
+   * references (left by a deploy that crashed before its commit).
+   */
+  private async recover(): Promise<void> {
+    const keep = new Set<string>();
+    for (const fn of await this.store.listFunctions()) {
+      this.functions.set(fn.name, fn);
+      this.gate.setReservation(fn.name, fn.reservedConcurrency);
+      keep.add(fn.codeSha256);
+      await this.blobs.ensureUnpacked(fn.codeSha256);
+    }
+    await this.blobs.gc(keep);
+  }
+
+  get isolated(): boolean {
+    return this.executor.isolated;
+  }
+
+  runtime(id: string): RuntimeInfo | undefined {
+    return this.runtimes.get(id);
+  }
+
+  listRuntimes(): RuntimeListing[] {
+    return [...this.runtimes.values()].map((r) => {
+      const out: RuntimeListing = { id: r.spec.id, family: r.spec.family, available: r.available, deprecated: r.spec.deprecated };
+      if (r.version !== undefined) out.version = r.version;
+      if (r.executable !== undefined) out.path = r.executable;
+      if (r.reason !== undefined) out.reason = r.reason;
+      return out;
+    });
+  }
+
+  /** Runs `fn` after any other change to the same function has finished. */
+  private serialize<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(name) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.locks.set(name, tail);
+    void tail.then(() => {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    });
+    return next;
+  }
+
+  /** Creates or updates a function. Atomic: the store commit is the single switch-over point. */
+  deploy(input: DeployInput): Promise<DeployResult> {
+    if (typeof input.name !== "string") throw invalid("name is required");
+    return this.serialize(input.name, async () => {
+      const result = await deployFunction(
+        { blobs: this.blobs, runtimes: this.runtimes, gate: this.gate, pendingDigests: this.pendingDigests },
+        this.functions.get(input.name),
+        input,
+      );
+      await this.store.putFunction(result.config);
+      this.pendingDigests.delete(result.config.codeSha256);
+      this.functions.set(result.config.name, result.config);
+      this.gate.setReservation(result.config.name, result.config.reservedConcurrency);
+      this.executor.retire(result.config.name, poolKey(result.config));
+      return result;
+    });
+  }
+
+  getFunction(name: string): FunctionConfig {
+    const fn = this.functions.get(name);
+    if (fn === undefined) throw new VajraError("FunctionNotFound", `Function not found: ${functionArn(name)}`);
+    return fn;
+  }
+
+  listFunctions(): FunctionConfig[] {
+    return [...this.functions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  instanceCounts(name: string): { idle: number; busy: number } {
+    this.getFunction(name);
+    return this.executor.instanceCounts(name);
+  }
+
+  deleteFunction(name: string): Promise<void> {
+    return this.serialize(name, async () => {
+      this.getFunction(name);
+      await this.records.flush();
+      await this.store.deleteFunction(name);
+      this.functions.delete(name);
+      this.gate.setReservation(name, null);
+      this.executor.retire(name);
+      const keep = new Set([...this.functions.values()].map((f) => f.codeSha256));
+      for (const d of this.pendingDigests) keep.add(d);
+      await this.blobs.gc(keep);
+    });
+  }
+
+  /** Stops the function's warm instances, so the next invocation is a cold start. */
+  resetInstances(name: string): void {
+    this.getFunction(name);
+    this.executor.retire(name);
+  }
+
+  async invoke(name: string, payload: Buffer, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
+    if (this.closing) throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
+    const fn = this.getFunction(name);
+    if (payload.length > LIMITS.syncPayloadBytes) {
+      throw new VajraError(
+        "PayloadTooLarge",
+        `payload of ${payload.length} bytes exceeds the ${LIMITS.syncPayloadBytes}-byte limit for synchronous invocations`,
+      );
+    }
+    const runtime = this.runtimes.get(fn.runtime);
+    if (runtime === undefined || !runtime.available) {
+      throw new VajraError("RuntimeUnavailable", `runtime ${fn.runtime} is not available on this host: ${runtime?.reason ?? "unknown runtime"}`);
+    }
+    const release = this.gate.acquire(name);
+    this.inFlight++;
+    const requestId = randomUUID();
+    const startedAt = Date.now();
+    try {
+      const result = await this.executor.invoke(executionSpec(fn, runtime, this.blobs.codeDir(fn.codeSha256)), {
+        requestId,
+        // Lambda hands an empty payload to the function as an empty JSON object.
+        payload: payload.length === 0 ? EMPTY_EVENT : payload,
+        timeoutMs: fn.timeout * 1000,
+        invokedFunctionArn: functionArn(name),
+        traceId: traceId(),
+        ...(opts.clientContext === undefined ? {} : { clientContext: opts.clientContext }),
+      });
+      const record: InvocationRecord = {
+        requestId,
+        functionName: name,
+        version: "$LATEST",
+        startedAt,
+        status: result.ok ? "success" : "error",
+        report: result.report,
+        log: result.log,
+      };
+      if (result.errorType !== undefined) record.errorType = result.errorType;
+      this.records.add(record);
+      const out: InvokeOutcome = { requestId, version: "$LATEST", ok: result.ok, body: result.body, report: result.report };
+      if (result.errorType !== undefined) out.errorType = result.errorType;
+      if (opts.logTail === true) out.logTail = tailBytes(result.log, LIMITS.logTailBytes);
+      return out;
+    } finally {
+      this.inFlight--;
+      release();
+    }
+  }
+
+  async logs(name: string, limit: number): Promise<InvocationRecord[]> {
+    this.getFunction(name);
+    await this.records.flush();
+    return this.store.listInvocations(name, limit);
+  }
+
+  /** Stops accepting invocations, lets in-flight ones finish (bounded), stops instances, flushes. */
+  async close(graceMs = 10_000): Promise<void> {
+    this.closing = true;
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.executor.close();
+    await this.records.close();
+    await this.store.close();
+  }
+}
+
+const EMPTY_EVENT = Buffer.from("{}");
+
+export function poolKey(fn: FunctionConfig): string {
+  return `${fn.name}#${fn.revisionId}`;
+}
+
+function executionSpec(fn: FunctionConfig, runtime: RuntimeInfo, codeDir: string): ExecutionSpec {
+  return {
+    poolKey: poolKey(fn),
+    functionName: fn.name,
+    version: "$LATEST",
+    runtime,
+    handler: fn.handler,
+    memoryMb: fn.memorySize,
+    timeoutSec: fn.timeout,
+    ephemeralStorageMb: fn.ephemeralStorage,
+    environment: fn.environment,
+    codeDir,
+  };
+}
+
+/** An X-Ray style trace header, as Lambda passes in `Lambda-Runtime-Trace-Id`. */
+function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`;
+}

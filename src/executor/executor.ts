@@ -1,0 +1,212 @@
+// The executor runs "this code, this runtime, this memory, this event" and returns bytes plus a
+// report. It owns pools of warm instances, the keep-alive reaper and the host memory budget; it knows
+// nothing about HTTP, aliases or users.
+
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { logGroupName, logStreamName, DEFAULT_REGION } from "../core/lambda-format.js";
+import { VajraError } from "../core/errors.js";
+import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
+import { Pool } from "./pool.js";
+import type { RuntimeInfo } from "./runtime-discovery.js";
+import type { SandboxBackend } from "./sandbox.js";
+
+export interface ExecutionSpec {
+  /** Changes whenever code or configuration changes, so old instances are never reused. */
+  poolKey: string;
+  functionName: string;
+  version: string;
+  runtime: RuntimeInfo;
+  handler: string;
+  memoryMb: number;
+  timeoutSec: number;
+  ephemeralStorageMb: number;
+  environment: Readonly<Record<string, string>>;
+  codeDir: string;
+}
+
+export interface ExecutorOptions {
+  backend: SandboxBackend;
+  dataDir: string;
+  /** Folder holding runtimes/<family>/ bootstraps. */
+  runtimesDir: string;
+  keepAliveMs: number;
+  /** Idle instances are evicted (least recently used first) to keep the warm total under this. */
+  maxWarmMemoryMb: number;
+}
+
+const BOOTSTRAP: Record<string, string> = { python: "bootstrap.py", nodejs: "bootstrap.mjs" };
+const INIT_TIMEOUT_MS = 10_000;
+
+export class Executor {
+  private readonly pools = new Map<string, Pool>();
+  private readonly instancesDir: string;
+  private readonly reaper: NodeJS.Timeout;
+  private liveMemoryMb = 0;
+  private readonly evicting = new Set<Instance>();
+  private evictingMb = 0;
+  private closed = false;
+
+  constructor(private readonly opts: ExecutorOptions) {
+    this.instancesDir = join(opts.dataDir, "instances");
+    rmSync(this.instancesDir, { recursive: true, force: true });
+    mkdirSync(this.instancesDir, { recursive: true, mode: 0o755 });
+    const every = Math.max(50, Math.min(1000, Math.floor(opts.keepAliveMs / 4)));
+    this.reaper = setInterval(() => this.reap(), every);
+    this.reaper.unref();
+  }
+
+  get isolated(): boolean {
+    return this.opts.backend.isolated;
+  }
+
+  async invoke(spec: ExecutionSpec, req: InvokeRequest): Promise<InvokeResult> {
+    if (this.closed) throw new VajraError("ShuttingDown", "the server is shutting down");
+    const pool = this.pool(spec);
+    let inst = pool.takeIdle();
+    if (inst === undefined) {
+      pool.beginStart();
+      try {
+        inst = await this.startInstance(spec, pool);
+      } finally {
+        pool.endStart(inst);
+      }
+    }
+    try {
+      return await inst.invoke(req);
+    } finally {
+      pool.release(inst);
+      if (pool.empty && pool.retired) this.pools.delete(pool.key);
+    }
+  }
+
+  /** Counts of warm (idle) and busy instances of a function, over all its pools. */
+  instanceCounts(functionName: string): { idle: number; busy: number } {
+    const out = { idle: 0, busy: 0 };
+    for (const p of this.pools.values()) {
+      if (p.functionName !== functionName) continue;
+      out.idle += p.counts.idle;
+      out.busy += p.counts.busy;
+    }
+    return out;
+  }
+
+  /** Stops the function's idle instances now and busy ones when they finish (after a change or delete). */
+  retire(functionName: string, exceptPoolKey?: string): void {
+    for (const p of this.pools.values()) {
+      if (p.functionName === functionName && p.key !== exceptPoolKey) {
+        p.retire();
+        if (p.empty) this.pools.delete(p.key);
+      }
+    }
+  }
+
+  /** Kills every instance and waits (bounded) for them to exit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reaper);
+    for (const p of this.pools.values()) p.killAll();
+    const deadline = Date.now() + 5000;
+    while (this.liveMemoryMb > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private pool(spec: ExecutionSpec): Pool {
+    let p = this.pools.get(spec.poolKey);
+    if (p === undefined) {
+      p = new Pool(spec.poolKey, spec.functionName);
+      this.pools.set(spec.poolKey, p);
+    }
+    return p;
+  }
+
+  private async startInstance(spec: ExecutionSpec, pool: Pool): Promise<Instance> {
+    const { runtime } = spec;
+    if (!runtime.available || runtime.executable === undefined) {
+      throw new VajraError("RuntimeUnavailable", `runtime ${runtime.spec.id} is not available: ${runtime.reason ?? "unknown reason"}`);
+    }
+    this.makeRoom(spec.memoryMb);
+    this.liveMemoryMb += spec.memoryMb;
+    try {
+      return await Instance.start({
+        backend: this.opts.backend,
+        instancesDir: this.instancesDir,
+        version: spec.version,
+        initTimeoutMs: Math.max(INIT_TIMEOUT_MS, spec.timeoutSec * 1000),
+        spec: {
+          codeDir: spec.codeDir,
+          runtimeDir: join(this.opts.runtimesDir, runtime.spec.family),
+          bindPaths: runtime.bindPaths,
+          interpreter: runtime.executable,
+          bootstrapFile: BOOTSTRAP[runtime.spec.family] ?? "bootstrap",
+          env: this.environment(spec),
+          memoryMb: spec.memoryMb,
+          tmpSizeMb: spec.ephemeralStorageMb,
+        },
+        onDeath: (inst) => {
+          this.liveMemoryMb -= inst.memoryMb;
+          if (this.evicting.delete(inst)) this.evictingMb -= inst.memoryMb;
+          pool.forget(inst);
+          if (pool.empty && pool.retired) this.pools.delete(pool.key);
+        },
+      });
+    } catch (err) {
+      this.liveMemoryMb -= spec.memoryMb;
+      throw new VajraError("SandboxUnavailable", `could not start an instance of ${spec.functionName}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Evicts least recently used idle instances until `mb` more fits in the warm-memory budget. */
+  private makeRoom(mb: number): void {
+    while (this.liveMemoryMb - this.evictingMb + mb > this.opts.maxWarmMemoryMb) {
+      let victim: { pool: Pool; inst: Instance } | undefined;
+      for (const p of this.pools.values()) {
+        const inst = p.oldestIdle();
+        if (inst !== undefined && (victim === undefined || inst.lastUsed < victim.inst.lastUsed)) victim = { pool: p, inst };
+      }
+      if (victim === undefined) return; // everything is busy: the budget is a soft cap for warm instances
+      victim.pool.forget(victim.inst);
+      // Its memory comes back in onDeath once it has exited; until then count it as leaving.
+      this.evicting.add(victim.inst);
+      this.evictingMb += victim.inst.memoryMb;
+      victim.inst.kill();
+    }
+  }
+
+  private reap(): void {
+    const before = Date.now() - this.opts.keepAliveMs;
+    for (const [key, p] of this.pools) {
+      p.reap(before);
+      if (p.empty) this.pools.delete(key);
+    }
+  }
+
+  /** Exactly Lambda's variables (AWS docs, "Defined runtime environment variables") plus the user's. */
+  private environment(spec: ExecutionSpec): Record<string, string> {
+    const r = spec.runtime;
+    const binDir = r.executable === undefined ? "/usr/bin" : dirname(r.executable);
+    const env: Record<string, string> = {
+      ...spec.environment,
+      _HANDLER: spec.handler,
+      AWS_REGION: DEFAULT_REGION,
+      AWS_DEFAULT_REGION: DEFAULT_REGION,
+      AWS_EXECUTION_ENV: r.spec.executionEnv,
+      AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+      AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(spec.functionName),
+      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(spec.version, randomBytes(16).toString("hex")),
+      AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+      LAMBDA_TASK_ROOT: "/var/task",
+      LAMBDA_RUNTIME_DIR: "/var/runtime",
+      TZ: ":UTC",
+      LANG: "C.UTF-8",
+      PATH: `${binDir}:/usr/local/bin:/usr/bin:/bin:/opt/bin`,
+      LD_LIBRARY_PATH: "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib",
+    };
+    if (r.spec.family === "python") env.PYTHONPATH = env.PYTHONPATH ?? "/var/runtime";
+    if (r.spec.family === "nodejs") env.NODE_PATH = "/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task";
+    return env;
+  }
+}

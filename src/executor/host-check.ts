@@ -1,0 +1,100 @@
+// What this host offers for isolation (bubblewrap, setpriv, cgroups, root) and which sandbox backend
+// follows from it. `vajra doctor` prints the checks; the server picks its backend and warns loudly
+// when functions would not be isolated.
+
+import { accessSync, constants } from "node:fs";
+import { join } from "node:path";
+import { detectCgroups, type CgroupManager } from "./cgroups.js";
+import { discoverRuntimes } from "./runtime-discovery.js";
+import { BwrapSandbox, UnsandboxedProcess, type SandboxBackend } from "./sandbox.js";
+
+export interface HostCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+/** Default unprivileged uid/gid that functions run as (not in the host's passwd). */
+export const DEFAULT_SANDBOX_UID = 61000;
+
+export function findExecutable(name: string): string | undefined {
+  for (const dir of [...(process.env.PATH ?? "").split(":"), "/usr/bin", "/bin", "/usr/local/bin"]) {
+    if (dir === "") continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+export async function checkHost(): Promise<HostCheck[]> {
+  const checks: HostCheck[] = [];
+  const bwrap = findExecutable("bwrap");
+  checks.push(
+    bwrap !== undefined
+      ? { name: "bubblewrap", ok: true, detail: bwrap }
+      : { name: "bubblewrap", ok: false, detail: "bwrap not found: functions would run without isolation", fix: "apt-get install -y bubblewrap" },
+  );
+  const root = process.getuid?.() === 0;
+  checks.push(
+    root
+      ? { name: "privileges", ok: true, detail: "running as root: sandboxes get cgroup limits and an unprivileged uid" }
+      : { name: "privileges", ok: false, detail: "not root: memory/pids limits cannot be enforced", fix: "run `vajra server` as root (or in a container with a delegated cgroup)" },
+  );
+  const setpriv = findExecutable("setpriv");
+  checks.push(
+    setpriv !== undefined
+      ? { name: "setpriv", ok: true, detail: setpriv }
+      : { name: "setpriv", ok: false, detail: "setpriv not found (util-linux)", fix: "apt-get install -y util-linux" },
+  );
+  const cg = root ? detectCgroups() : { problem: "needs root" };
+  checks.push(
+    cg.manager !== undefined
+      ? { name: "cgroups", ok: true, detail: `cgroup ${cg.manager.version} memory and pids controllers` }
+      : { name: "cgroups", ok: false, detail: cg.problem ?? "unavailable", fix: "mount the cgroup memory and pids controllers and run as root" },
+  );
+  const runtimes = await discoverRuntimes();
+  const available = [...runtimes.values()].filter((r) => r.available).map((r) => r.spec.id);
+  checks.push(
+    available.length > 0
+      ? { name: "runtimes", ok: true, detail: available.join(", ") }
+      : { name: "runtimes", ok: false, detail: "no runtime found", fix: "install Python 3.8+ or Node.js 20" },
+  );
+  return checks;
+}
+
+export interface SandboxSetup {
+  backend: SandboxBackend;
+  /** Loud warnings for the server log: what is not enforced on this host. */
+  warnings: string[];
+  cgroups: CgroupManager | undefined;
+}
+
+export function createSandboxBackend(dataDir: string, uid = DEFAULT_SANDBOX_UID): SandboxSetup {
+  const warnings: string[] = [];
+  const bwrapPath = findExecutable("bwrap");
+  if (bwrapPath === undefined || process.env.VAJRA_UNSANDBOXED === "1") {
+    warnings.push(
+      "FUNCTIONS ARE NOT ISOLATED: bubblewrap (bwrap) was not found, so functions run as plain processes with the server's privileges. Install it: apt-get install -y bubblewrap",
+    );
+    return { backend: new UnsandboxedProcess(), warnings, cgroups: undefined };
+  }
+  const root = process.getuid?.() === 0;
+  let cgroups: CgroupManager | undefined;
+  if (root) {
+    const cg = detectCgroups();
+    cgroups = cg.manager;
+    if (cgroups === undefined) warnings.push(`memory and process limits are NOT enforced: ${cg.problem ?? "no cgroups"}`);
+    if (findExecutable("setpriv") === undefined) {
+      warnings.push("setpriv not found: cannot drop to an unprivileged uid; install util-linux");
+    }
+  } else {
+    warnings.push("not running as root: memory and process limits are NOT enforced (no cgroups); sandboxes use user namespaces");
+  }
+  return { backend: new BwrapSandbox({ bwrapPath, dataDir, cgroups, uid }), warnings, cgroups };
+}

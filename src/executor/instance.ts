@@ -1,0 +1,306 @@
+// One execution environment: a sandboxed runtime process plus its Runtime API, serving one invocation
+// at a time. Lifecycle: starting → idle ⇄ busy → dead. An instance that timed out, crashed or ran out
+// of memory is dead and never reused; when it dies, the invocation pending on it is answered.
+
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import type { Server, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { billedDuration, endLine, reportLine, startLine } from "../core/lambda-format.js";
+import { LIMITS } from "../core/limits.js";
+import type { InvocationReport } from "../core/types.js";
+import { createRuntimeApi, listenOnSocket } from "./runtime-api.js";
+import { SOCKET_NAME, type SandboxBackend, type SandboxExit, type SandboxProcess, type SandboxSpec } from "./sandbox.js";
+
+export type InstanceState = "starting" | "idle" | "busy" | "dead";
+
+export interface InvokeRequest {
+  requestId: string;
+  payload: Buffer;
+  timeoutMs: number;
+  invokedFunctionArn: string;
+  traceId: string;
+  /** JSON text for `Lambda-Runtime-Client-Context`. */
+  clientContext?: string;
+}
+
+export interface InvokeResult {
+  ok: boolean;
+  body: Buffer;
+  errorType?: string;
+  log: string;
+  report: InvocationReport;
+}
+
+interface Pending {
+  req: InvokeRequest;
+  resolve(r: InvokeResult): void;
+  deliveredAt?: bigint;
+  timer?: NodeJS.Timeout;
+  /** Output from before this invocation (init, background work), shown before START. */
+  prefix: string[];
+  log: string[];
+  logBytes: number;
+  outcome?: { ok: boolean; body: Buffer; errorType?: string; extraLog?: string };
+}
+
+export interface InstanceOptions {
+  backend: SandboxBackend;
+  instancesDir: string;
+  spec: Omit<SandboxSpec, "id" | "instanceDir">;
+  version: string;
+  /** Longest the runtime may take to initialise before the instance is abandoned. */
+  initTimeoutMs: number;
+  onDeath(instance: Instance): void;
+}
+
+const MB = 1024 * 1024;
+
+function errorBody(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+export class Instance {
+  readonly id = randomBytes(16).toString("hex");
+  readonly memoryMb: number;
+  state: InstanceState = "starting";
+  lastUsed = Date.now();
+  private readonly dir: string;
+  private readonly server: Server;
+  private proc: SandboxProcess | undefined;
+  private readonly spawnedAt = process.hrtime.bigint();
+  private initDurationMs: number | undefined;
+  /** Init duration still to be reported on the first invocation's REPORT line. */
+  private unreportedInit = true;
+  private parkedNext: ServerResponse | undefined;
+  private pending: Pending | undefined;
+  /** Output written while no invocation ran (init, background work): prefixed to the next log. */
+  private looseLog: string[] = [];
+  private initError: { errorType: string; body: Buffer } | undefined;
+  private initTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly opts: InstanceOptions) {
+    this.memoryMb = opts.spec.memoryMb;
+    this.dir = join(opts.instancesDir, this.id);
+    this.server = createRuntimeApi({
+      next: (res) => this.onNext(res),
+      response: (id, body) => this.onResult(id, { ok: true, body }),
+      responseTooLarge: (id) =>
+        this.onResult(id, {
+          ok: false,
+          errorType: "Function.ResponseSizeTooLarge",
+          body: errorBody("Function.ResponseSizeTooLarge", `Response payload size exceeded maximum allowed payload size (${LIMITS.syncResponseBytes} bytes).`),
+        }),
+      error: (id, type, body) => this.onResult(id, { ok: false, body, errorType: type ?? errorTypeOf(body) ?? "Unhandled" }),
+      initError: (type, body) => {
+        this.initError = { errorType: type ?? errorTypeOf(body) ?? "Runtime.Unknown", body };
+      },
+    });
+  }
+
+  /** Spawns the sandbox; the instance is usable at once (the first invocation waits for init). */
+  static async start(opts: InstanceOptions): Promise<Instance> {
+    const inst = new Instance(opts);
+    mkdirSync(inst.dir, { recursive: true, mode: 0o755 });
+    try {
+      await listenOnSocket(inst.server, join(inst.dir, SOCKET_NAME));
+      inst.proc = opts.backend.spawn({ ...opts.spec, id: inst.id, instanceDir: inst.dir });
+    } catch (err) {
+      inst.cleanup();
+      throw err;
+    }
+    const proc = inst.proc;
+    proc.stdout.on("data", (c: Buffer) => inst.onOutput(c));
+    proc.stderr.on("data", (c: Buffer) => inst.onOutput(c));
+    proc.exited.then(
+      (exit) => inst.onExit(exit),
+      () => inst.onExit({ code: null, signal: null }),
+    );
+    inst.initTimer = setTimeout(() => inst.kill(), opts.initTimeoutMs);
+    return inst;
+  }
+
+  get initialized(): boolean {
+    return this.initDurationMs !== undefined;
+  }
+
+  /** Runs one invocation. Never rejects: failures come back as function errors. */
+  invoke(req: InvokeRequest): Promise<InvokeResult> {
+    return new Promise<InvokeResult>((resolve) => {
+      if (this.state === "dead") {
+        resolve(this.failure(req, "Runtime.ExitError", "Runtime exited before the invocation", [], undefined));
+        return;
+      }
+      this.state = "busy";
+      this.pending = { req, resolve, prefix: this.looseLog, log: [], logBytes: 0 };
+      this.looseLog = [];
+      if (this.parkedNext !== undefined) {
+        const res = this.parkedNext;
+        this.parkedNext = undefined;
+        this.deliver(res);
+      }
+    });
+  }
+
+  /** Kills the process tree; the pending invocation (if any) is answered by the exit handler. */
+  kill(): void {
+    this.proc?.kill();
+  }
+
+  private onNext(res: ServerResponse): void {
+    if (this.initDurationMs === undefined) {
+      this.initDurationMs = Number(process.hrtime.bigint() - this.spawnedAt) / 1e6;
+      clearTimeout(this.initTimer);
+      if (this.state === "starting") this.state = "idle";
+    }
+    if (this.pending !== undefined && this.pending.deliveredAt === undefined) this.deliver(res);
+    else this.parkedNext = res;
+  }
+
+  private deliver(res: ServerResponse): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    p.deliveredAt = process.hrtime.bigint();
+    const { req } = p;
+    const headers: Record<string, string | number> = {
+      "content-type": "application/json",
+      "content-length": req.payload.length,
+      "lambda-runtime-aws-request-id": req.requestId,
+      "lambda-runtime-deadline-ms": Date.now() + req.timeoutMs,
+      "lambda-runtime-invoked-function-arn": req.invokedFunctionArn,
+      "lambda-runtime-trace-id": req.traceId,
+    };
+    if (req.clientContext !== undefined) headers["lambda-runtime-client-context"] = req.clientContext;
+    p.timer = setTimeout(() => this.onTimeout(p), req.timeoutMs);
+    res.writeHead(200, headers);
+    res.end(req.payload);
+  }
+
+  private onOutput(chunk: Buffer): void {
+    const text = chunk.toString("utf8");
+    const p = this.pending;
+    if (p === undefined || p.outcome !== undefined) {
+      this.looseLog.push(text);
+      return;
+    }
+    if (p.logBytes >= LIMITS.logKeepBytes) return;
+    p.logBytes += chunk.length;
+    p.log.push(p.logBytes > LIMITS.logKeepBytes ? text.slice(0, 1024) + "\n[log truncated: more than 256 KB]\n" : text);
+  }
+
+  private onResult(requestId: string, outcome: NonNullable<Pending["outcome"]>): void {
+    const p = this.pending;
+    if (p === undefined || p.req.requestId !== requestId || p.outcome !== undefined) return;
+    p.outcome = outcome;
+    clearTimeout(p.timer);
+    // Output the runtime wrote before posting its result is already in the pipes; let the event loop
+    // read it before the log is closed.
+    setImmediate(() => this.finish(p, false));
+  }
+
+  private onTimeout(p: Pending): void {
+    if (p.outcome !== undefined || this.pending !== p) return;
+    const secs = (p.req.timeoutMs / 1000).toFixed(2);
+    const message = `RequestId: ${p.req.requestId} Error: Task timed out after ${secs} seconds`;
+    p.outcome = {
+      ok: false,
+      errorType: "Sandbox.Timedout",
+      body: errorBody("Sandbox.Timedout", message),
+      extraLog: `${new Date().toISOString()} ${message}\n`,
+    };
+    this.kill();
+    this.finish(p, true);
+  }
+
+  private finish(p: Pending, dying: boolean): void {
+    if (this.pending !== p || p.outcome === undefined) return;
+    this.pending = undefined;
+    const end = process.hrtime.bigint();
+    const durationMs = p.deliveredAt === undefined ? 0 : Number(end - p.deliveredAt) / 1e6;
+    const report: InvocationReport = {
+      durationMs,
+      billedDurationMs: billedDuration(durationMs),
+      memorySizeMb: this.memoryMb,
+      maxMemoryUsedMb: Math.min(this.memoryMb, Math.ceil((this.proc?.peakMemoryBytes() ?? 0) / MB)),
+    };
+    if (this.unreportedInit) {
+      this.unreportedInit = false;
+      report.initDurationMs = this.initDurationMs ?? Number(end - this.spawnedAt) / 1e6;
+    }
+    const { req, outcome } = p;
+    const log =
+      p.prefix.join("") +
+      startLine(req.requestId, this.opts.version) +
+      p.log.join("") +
+      (outcome.extraLog ?? "") +
+      endLine(req.requestId) +
+      reportLine(req.requestId, report);
+    this.lastUsed = Date.now();
+    if (!dying && this.state === "busy") this.state = "idle";
+    const result: InvokeResult = { ok: outcome.ok, body: outcome.body, log, report };
+    if (outcome.errorType !== undefined) result.errorType = outcome.errorType;
+    p.resolve(result);
+  }
+
+  private failure(req: InvokeRequest, errorType: string, message: string, log: string[], deliveredAt: bigint | undefined): InvokeResult {
+    const durationMs = deliveredAt === undefined ? 0 : Number(process.hrtime.bigint() - deliveredAt) / 1e6;
+    const report: InvocationReport = {
+      durationMs,
+      billedDurationMs: billedDuration(durationMs),
+      memorySizeMb: this.memoryMb,
+      maxMemoryUsedMb: Math.min(this.memoryMb, Math.ceil((this.proc?.peakMemoryBytes() ?? 0) / MB)),
+    };
+    return {
+      ok: false,
+      errorType,
+      body: errorBody(errorType, message),
+      log: log.join("") + startLine(req.requestId, this.opts.version) + endLine(req.requestId) + reportLine(req.requestId, report),
+      report,
+    };
+  }
+
+  private onExit(exit: SandboxExit): void {
+    clearTimeout(this.initTimer);
+    // Read what the cgroup knows before release() removes it.
+    const oom = this.proc?.oomKilled() ?? false;
+    const p = this.pending;
+    if (p !== undefined && p.outcome === undefined) {
+      clearTimeout(p.timer);
+      const id = p.req.requestId;
+      if (this.initError !== undefined && p.deliveredAt === undefined) {
+        p.outcome = { ok: false, errorType: this.initError.errorType, body: this.initError.body };
+      } else {
+        const how = exit.signal !== null ? `signal: ${exit.signal === "SIGKILL" ? "killed" : exit.signal}` : `exit status ${exit.code ?? "unknown"}`;
+        const errorType = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+        const message = oom
+          ? `RequestId: ${id} Error: Runtime exited with error: signal: killed (out of memory: the function used more than its ${this.memoryMb} MB)`
+          : `RequestId: ${id} Error: Runtime exited with error: ${how}`;
+        p.outcome = { ok: false, errorType, body: errorBody(errorType, message), extraLog: `${message}\n${errorType}\n` };
+      }
+    }
+    this.state = "dead";
+    this.parkedNext = undefined;
+    // The pipes may still hold the last output: close the log after they drain.
+    setImmediate(() => {
+      if (p !== undefined) this.finish(p, true);
+      this.cleanup();
+      this.opts.onDeath(this);
+    });
+  }
+
+  private cleanup(): void {
+    this.server.close();
+    this.server.closeAllConnections();
+    this.proc?.release();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function errorTypeOf(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as { errorType?: unknown };
+    return typeof parsed.errorType === "string" ? parsed.errorType : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,90 @@
+// Warm instances of one function version (one pool per code+configuration revision). Idle instances
+// are reused most-recently-used first, so the fewest stay warm; the executor reaps the ones idle past
+// the keep-alive. A retired pool (the function changed or was deleted) lets busy instances finish and
+// then stops them.
+
+import type { Instance } from "./instance.js";
+
+export class Pool {
+  private readonly idle: Instance[] = [];
+  private readonly busy = new Set<Instance>();
+  private starting = 0;
+  retired = false;
+
+  constructor(readonly key: string, readonly functionName: string) {}
+
+  /** A warm idle instance, or undefined when a cold start is needed. */
+  takeIdle(): Instance | undefined {
+    for (;;) {
+      const inst = this.idle.pop();
+      if (inst === undefined) return undefined;
+      if (inst.state === "idle") {
+        this.busy.add(inst);
+        return inst;
+      }
+    }
+  }
+
+  beginStart(): void {
+    this.starting++;
+  }
+
+  endStart(inst: Instance | undefined): void {
+    this.starting--;
+    if (inst !== undefined) this.busy.add(inst);
+  }
+
+  /** Returns an instance after an invocation; true when it went back to the idle list. */
+  release(inst: Instance): boolean {
+    this.busy.delete(inst);
+    if (inst.state !== "idle") return false;
+    if (this.retired) {
+      inst.kill();
+      return false;
+    }
+    this.idle.push(inst);
+    return true;
+  }
+
+  forget(inst: Instance): void {
+    this.busy.delete(inst);
+    const i = this.idle.indexOf(inst);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  /** Kills idle instances unused since `before` (epoch ms); returns how many. */
+  reap(before: number): number {
+    let n = 0;
+    for (const inst of [...this.idle]) {
+      if (inst.lastUsed < before) {
+        this.forget(inst);
+        inst.kill();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The least recently used idle instance, for the host memory budget. */
+  oldestIdle(): Instance | undefined {
+    return this.idle[0];
+  }
+
+  retire(): void {
+    this.retired = true;
+    for (const inst of this.idle.splice(0)) inst.kill();
+  }
+
+  killAll(): void {
+    this.retire();
+    for (const inst of this.busy) inst.kill();
+  }
+
+  get counts(): { idle: number; busy: number } {
+    return { idle: this.idle.length, busy: this.busy.size + this.starting };
+  }
+
+  get empty(): boolean {
+    return this.idle.length === 0 && this.busy.size === 0 && this.starting === 0;
+  }
+}

@@ -1,0 +1,252 @@
+// The sandbox behind one small interface, with two implementations: bubblewrap (namespaces, a
+// read-only view of the system, cgroup limits, an unprivileged uid, seccomp) and a bare process for
+// hosts without bubblewrap, which the server announces loudly as "not isolated".
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { VajraError } from "../core/errors.js";
+import type { Cgroup, CgroupManager } from "./cgroups.js";
+import { noUserNamespaceFilter } from "./seccomp.js";
+
+export interface SandboxSpec {
+  id: string;
+  /** Unpacked code, shown read-only at /var/task. */
+  codeDir: string;
+  /** The runtime's bootstrap folder, shown read-only at /var/runtime. */
+  runtimeDir: string;
+  /** Host folder holding this instance's Runtime API socket, shown at /run/vajra. */
+  instanceDir: string;
+  /** Host folders the interpreter needs, bound read-only at the same path. */
+  bindPaths: readonly string[];
+  interpreter: string;
+  /** File name of the bootstrap inside runtimeDir. */
+  bootstrapFile: string;
+  env: Readonly<Record<string, string>>;
+  memoryMb: number;
+  tmpSizeMb: number;
+}
+
+export interface SandboxExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface SandboxProcess {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly exited: Promise<SandboxExit>;
+  /** Kills the whole process tree; safe to call more than once. */
+  kill(): void;
+  peakMemoryBytes(): number;
+  oomKilled(): boolean;
+  /** Releases host resources (cgroups) once the process has exited. */
+  release(): void;
+}
+
+export interface SandboxBackend {
+  readonly isolated: boolean;
+  spawn(spec: SandboxSpec): SandboxProcess;
+}
+
+export const TASK_ROOT = "/var/task";
+export const RUNTIME_ROOT = "/var/runtime";
+export const SOCKET_DIR = "/run/vajra";
+export const SOCKET_NAME = "runtime.sock";
+const PIDS_MAX = 1024;
+
+function exitPromise(child: ChildProcess): Promise<SandboxExit> {
+  return new Promise((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: 127, signal: null }));
+  });
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Files of /etc a runtime needs (dynamic linker, time zone, TLS roots, name resolution). */
+const ETC_FILES = [
+  "ld.so.cache",
+  "ld.so.conf",
+  "ld.so.conf.d",
+  "localtime",
+  "hosts",
+  "resolv.conf",
+  "nsswitch.conf",
+  "ssl",
+  "ca-certificates",
+  "alternatives",
+  "mime.types",
+];
+
+export interface BwrapOptions {
+  bwrapPath: string;
+  dataDir: string;
+  cgroups: CgroupManager | undefined;
+  /** The unprivileged uid/gid functions run as. */
+  uid: number;
+}
+
+export class BwrapSandbox implements SandboxBackend {
+  readonly isolated = true;
+  private readonly etcDir: string;
+  private readonly seccomp: Buffer | undefined;
+  private readonly root = process.getuid?.() === 0;
+  private readonly rootLinks: string[] = [];
+
+  constructor(private readonly opts: BwrapOptions) {
+    this.etcDir = join(opts.dataDir, "sandbox", "etc");
+    mkdirSync(this.etcDir, { recursive: true });
+    // The function sees a passwd/group naming its own uid, like Lambda's sbx_user1051.
+    writeFileSync(join(this.etcDir, "passwd"), `root:x:0:0:root:/root:/sbin/nologin\nsbx_user:x:${opts.uid}:${opts.uid}::/tmp:/sbin/nologin\n`);
+    writeFileSync(join(this.etcDir, "group"), `root:x:0:\nsbx_user:x:${opts.uid}:\n`);
+    this.seccomp = noUserNamespaceFilter();
+    for (const d of ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]) {
+      try {
+        const st = lstatSync(`/${d}`);
+        this.rootLinks.push(st.isSymbolicLink() ? `--symlink\0usr/${d}\0/${d}` : `--ro-bind\0/${d}\0/${d}`);
+      } catch {
+        // not present on this distribution
+      }
+    }
+  }
+
+  /** bwrap options, passed through fd 3 so the sandbox's /proc/1/cmdline does not show them. */
+  private args(spec: SandboxSpec): string[] {
+    const a: string[] = [
+      "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
+      "--die-with-parent", "--new-session", "--hostname", "localhost",
+      "--ro-bind", "/usr", "/usr",
+    ];
+    for (const l of this.rootLinks) a.push(...l.split("\0"));
+    a.push("--perms", "0755", "--dir", "/etc");
+    for (const f of ETC_FILES) a.push("--ro-bind-try", `/etc/${f}`, `/etc/${f}`);
+    a.push("--ro-bind", join(this.etcDir, "passwd"), "/etc/passwd", "--ro-bind", join(this.etcDir, "group"), "/etc/group");
+    a.push("--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev");
+    a.push("--perms", "1777", "--size", String(spec.tmpSizeMb * 1024 * 1024), "--tmpfs", "/tmp");
+    a.push("--perms", "0755", "--dir", "/var", "--perms", "0755", "--dir", "/run");
+    a.push("--ro-bind", spec.codeDir, TASK_ROOT, "--ro-bind", spec.runtimeDir, RUNTIME_ROOT);
+    a.push("--ro-bind", spec.instanceDir, SOCKET_DIR);
+    for (const p of spec.bindPaths) {
+      // bwrap creates missing parents with mode 0700 under a root umask; make each traversable.
+      const parts = p.split("/").filter(Boolean);
+      for (let i = 1; i < parts.length; i++) a.push("--perms", "0755", "--dir", "/" + parts.slice(0, i).join("/"));
+      a.push("--ro-bind", p, p);
+    }
+    a.push("--chdir", TASK_ROOT);
+    for (const [k, v] of Object.entries(spec.env)) a.push("--setenv", k, v);
+    if (this.seccomp !== undefined) a.push("--seccomp", "4");
+    if (!this.root) a.push("--unshare-user", "--disable-userns", "--uid", String(this.opts.uid), "--gid", String(this.opts.uid), "--cap-drop", "ALL");
+    return a;
+  }
+
+  /** The command bwrap runs (bwrap only takes it on its real command line, not from --args). */
+  private command(spec: SandboxSpec): string[] {
+    const run = [spec.interpreter, `${RUNTIME_ROOT}/${spec.bootstrapFile}`];
+    if (!this.root) return run;
+    // Host root starts bwrap (so it can bind root-owned folders and join cgroups), then setpriv
+    // becomes an unprivileged uid with no capabilities before the runtime starts: no user
+    // namespace whose "root" would be host root.
+    const uid = String(this.opts.uid);
+    return ["/usr/bin/setpriv", "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", ...run];
+  }
+
+  spawn(spec: SandboxSpec): SandboxProcess {
+    let cgroup: Cgroup | undefined;
+    if (this.opts.cgroups !== undefined) {
+      cgroup = this.opts.cgroups.create(spec.id, {
+        memoryBytes: spec.memoryMb * 1024 * 1024,
+        pidsMax: PIDS_MAX,
+        memoryMbForCpu: spec.memoryMb,
+      });
+    }
+    // The shell joins the cgroups before exec'ing bwrap, so every descendant starts inside them.
+    // bwrap reads its arguments from fd 3 (so /proc/1/cmdline in the sandbox shows none of them) and
+    // starts with an empty environment (its pid 1 keeps it, readable inside).
+    const script = 'p=$$; while [ "$1" != "--" ]; do echo "$p" > "$1" || exit 121; shift; done; exec "$BW" --args 3 "$@"';
+    const child = spawn("/bin/sh", ["-c", script, "sh", ...(cgroup?.procsFiles ?? []), "--", ...this.command(spec)], {
+      env: { BW: this.opts.bwrapPath },
+      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    const argsPipe = child.stdio[3] as NodeJS.WritableStream | null;
+    const seccompPipe = child.stdio[4] as NodeJS.WritableStream | null;
+    if (child.stdout === null || child.stderr === null || argsPipe === null || seccompPipe === null) {
+      killGroup(child);
+      cgroup?.destroy();
+      throw new VajraError("SandboxUnavailable", "could not open pipes to the sandbox");
+    }
+    const swallow = (): void => {};
+    (argsPipe as unknown as Readable).on("error", swallow);
+    (seccompPipe as unknown as Readable).on("error", swallow);
+    argsPipe.end(this.args(spec).join("\0") + "\0");
+    seccompPipe.end(this.seccomp ?? Buffer.alloc(0));
+    const exited = exitPromise(child);
+    return {
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exited,
+      kill: () => {
+        killGroup(child);
+        cgroup?.killAll();
+      },
+      peakMemoryBytes: () => cgroup?.peakMemoryBytes() ?? 0,
+      oomKilled: () => cgroup?.oomKilled() ?? false,
+      release: () => {
+        cgroup?.killAll();
+        cgroup?.destroy();
+      },
+    };
+  }
+}
+
+/** Runs the runtime as a plain child process. Only for hosts without bubblewrap; NOT isolated. */
+export class UnsandboxedProcess implements SandboxBackend {
+  readonly isolated = false;
+
+  spawn(spec: SandboxSpec): SandboxProcess {
+    const child = spawn(spec.interpreter, [join(spec.runtimeDir, spec.bootstrapFile)], {
+      cwd: spec.codeDir,
+      env: {
+        ...spec.env,
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        LAMBDA_TASK_ROOT: spec.codeDir,
+        VAJRA_RUNTIME_SOCKET: join(spec.instanceDir, SOCKET_NAME),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    if (child.stdout === null || child.stderr === null) throw new VajraError("SandboxUnavailable", "no pipes");
+    let peak = 0;
+    const sample = (): number => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (m !== null) peak = Math.max(peak, Number(m[1]) * 1024);
+      } catch {
+        // exited
+      }
+      return peak;
+    };
+    return {
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exited: exitPromise(child),
+      kill: () => killGroup(child),
+      peakMemoryBytes: sample,
+      oomKilled: () => false,
+      release: () => killGroup(child),
+    };
+  }
+}

@@ -1,0 +1,122 @@
+// SQLite implementation of the Store (better-sqlite3 12, WAL). Rows keep a JSON column for the full
+// record plus the columns that are queried, so adding a field needs no migration.
+
+import Database from "better-sqlite3";
+import type { ApiKeyRecord, FunctionConfig, InvocationRecord } from "../core/types.js";
+import type { Store } from "./store.js";
+
+/** Ordered migrations; the index + 1 is the schema version kept in `PRAGMA user_version`. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE functions (
+     name TEXT PRIMARY KEY,
+     config TEXT NOT NULL
+   );
+   CREATE TABLE invocations (
+     request_id TEXT PRIMARY KEY,
+     function_name TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX invocations_by_function ON invocations (function_name, started_at);
+   CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     secret_hash TEXT NOT NULL UNIQUE,
+     record TEXT NOT NULL
+   );`,
+];
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.migrate();
+    this.stmts = {
+      putFunction: this.db.prepare("INSERT OR REPLACE INTO functions (name, config) VALUES (?, ?)"),
+      getFunction: this.db.prepare<[string], { config: string }>("SELECT config FROM functions WHERE name = ?"),
+      listFunctions: this.db.prepare<[], { config: string }>("SELECT config FROM functions ORDER BY name"),
+      deleteFunction: this.db.prepare("DELETE FROM functions WHERE name = ?"),
+      deleteInvocations: this.db.prepare("DELETE FROM invocations WHERE function_name = ?"),
+      insertInvocation: this.db.prepare(
+        "INSERT OR REPLACE INTO invocations (request_id, function_name, started_at, record) VALUES (?, ?, ?, ?)",
+      ),
+      listInvocations: this.db.prepare<[string, number], { record: string }>(
+        "SELECT record FROM invocations WHERE function_name = ? ORDER BY started_at DESC, rowid DESC LIMIT ?",
+      ),
+      putApiKey: this.db.prepare("INSERT OR REPLACE INTO api_keys (id, secret_hash, record) VALUES (?, ?, ?)"),
+      findApiKey: this.db.prepare<[string], { record: string }>("SELECT record FROM api_keys WHERE secret_hash = ?"),
+      listApiKeys: this.db.prepare<[], { record: string }>("SELECT record FROM api_keys ORDER BY id"),
+    };
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma("user_version", { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      const sql = MIGRATIONS[v] as string; // v < MIGRATIONS.length
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  putFunction(fn: FunctionConfig): Promise<void> {
+    this.stmts.putFunction.run(fn.name, JSON.stringify(fn));
+    return Promise.resolve();
+  }
+
+  getFunction(name: string): Promise<FunctionConfig | undefined> {
+    const row = this.stmts.getFunction.get(name);
+    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.config) as FunctionConfig));
+  }
+
+  listFunctions(): Promise<FunctionConfig[]> {
+    return Promise.resolve(this.stmts.listFunctions.all().map((r) => JSON.parse(r.config) as FunctionConfig));
+  }
+
+  deleteFunction(name: string): Promise<boolean> {
+    const changes = this.db.transaction(() => {
+      this.stmts.deleteInvocations.run(name);
+      return this.stmts.deleteFunction.run(name).changes;
+    })();
+    return Promise.resolve(changes > 0);
+  }
+
+  insertInvocations(records: readonly InvocationRecord[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const r of records) {
+        this.stmts.insertInvocation.run(r.requestId, r.functionName, r.startedAt, JSON.stringify(r));
+      }
+    })();
+    return Promise.resolve();
+  }
+
+  listInvocations(functionName: string, limit: number): Promise<InvocationRecord[]> {
+    const rows = this.stmts.listInvocations.all(functionName, limit);
+    return Promise.resolve(rows.map((r) => JSON.parse(r.record) as InvocationRecord).reverse());
+  }
+
+  putApiKey(key: ApiKeyRecord): Promise<void> {
+    this.stmts.putApiKey.run(key.id, key.secretHash, JSON.stringify(key));
+    return Promise.resolve();
+  }
+
+  findApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined> {
+    const row = this.stmts.findApiKey.get(secretHash);
+    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.record) as ApiKeyRecord));
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return Promise.resolve(this.stmts.listApiKeys.all().map((r) => JSON.parse(r.record) as ApiKeyRecord));
+  }
+
+  close(): Promise<void> {
+    this.db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,97 @@
+// The conformance suite every Store implementation must pass (SQLite now, PostgreSQL later), in the
+// manner of hono's shared router tests: one suite, many implementations.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { FunctionConfig, InvocationRecord } from "../core/types.js";
+import type { Store } from "./store.js";
+
+export interface StoreContractOptions {
+  /** Returns a fresh, empty store and a function that disposes of it. */
+  newStore(): Promise<{ store: Store; dispose(): Promise<void> }>;
+}
+
+export function sampleFunction(name: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
+  return {
+    name,
+    runtime: "python3.11",
+    handler: "app.handler",
+    memorySize: 128,
+    timeout: 3,
+    environment: { A: "1" },
+    description: "",
+    ephemeralStorage: 512,
+    reservedConcurrency: null,
+    codeSha256: "a".repeat(64),
+    codeSize: 10,
+    revisionId: "r1",
+    state: "Active",
+    lastModified: "2026-01-01T00:00:00.000Z",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    ...overrides,
+  };
+}
+
+function sampleInvocation(fn: string, requestId: string, startedAt: number): InvocationRecord {
+  return {
+    requestId,
+    functionName: fn,
+    version: "$LATEST",
+    startedAt,
+    status: "success",
+    report: { durationMs: 1.5, billedDurationMs: 2, memorySizeMb: 128, maxMemoryUsedMb: 20 },
+    log: `START RequestId: ${requestId}\n`,
+  };
+}
+
+export function runStoreContract(name: string, opts: StoreContractOptions): void {
+  async function withStore(fn: (s: Store) => Promise<void>): Promise<void> {
+    const { store, dispose } = await opts.newStore();
+    try {
+      await fn(store);
+    } finally {
+      await dispose();
+    }
+  }
+
+  test(`${name}: stores, replaces, lists and deletes functions`, () =>
+    withStore(async (s) => {
+      assert.equal(await s.getFunction("f"), undefined);
+      await s.putFunction(sampleFunction("f"));
+      await s.putFunction(sampleFunction("b"));
+      assert.deepEqual(await s.getFunction("f"), sampleFunction("f"));
+      await s.putFunction(sampleFunction("f", { memorySize: 256, revisionId: "r2" }));
+      assert.equal((await s.getFunction("f"))?.memorySize, 256);
+      assert.deepEqual(
+        (await s.listFunctions()).map((f) => f.name),
+        ["b", "f"],
+      );
+      assert.equal(await s.deleteFunction("f"), true);
+      assert.equal(await s.deleteFunction("f"), false);
+      assert.equal(await s.getFunction("f"), undefined);
+    }));
+
+  test(`${name}: keeps invocation records newest-limited, oldest first, and drops them with the function`, () =>
+    withStore(async (s) => {
+      await s.putFunction(sampleFunction("f"));
+      await s.insertInvocations([sampleInvocation("f", "r1", 1), sampleInvocation("f", "r2", 2)]);
+      await s.insertInvocations([sampleInvocation("f", "r3", 3), sampleInvocation("g", "x", 4)]);
+      const last2 = await s.listInvocations("f", 2);
+      assert.deepEqual(
+        last2.map((r) => r.requestId),
+        ["r2", "r3"],
+      );
+      assert.equal(last2[1]?.log, "START RequestId: r3\n");
+      await s.deleteFunction("f");
+      assert.deepEqual(await s.listInvocations("f", 10), []);
+      assert.equal((await s.listInvocations("g", 10)).length, 1);
+    }));
+
+  test(`${name}: finds API keys by secret hash only`, () =>
+    withStore(async (s) => {
+      await s.putApiKey({ id: "k1", secretHash: "h1", name: "admin", createdAt: "2026-01-01T00:00:00.000Z" });
+      assert.equal((await s.findApiKeyByHash("h1"))?.id, "k1");
+      assert.equal(await s.findApiKeyByHash("k1"), undefined);
+      assert.equal((await s.listApiKeys()).length, 1);
+    }));
+}

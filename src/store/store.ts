@@ -1,0 +1,25 @@
+// The Store interface: the platform's durable metadata (functions, API keys, invocation records and
+// logs). SQLite implements it today; PostgreSQL will implement the same interface and pass the same
+// contract suite (store-contract.ts). Methods are async so network-backed stores fit.
+
+import type { ApiKeyRecord, FunctionConfig, InvocationRecord } from "../core/types.js";
+
+export interface Store {
+  /** Inserts or replaces a function atomically (one transaction). */
+  putFunction(fn: FunctionConfig): Promise<void>;
+  getFunction(name: string): Promise<FunctionConfig | undefined>;
+  listFunctions(): Promise<FunctionConfig[]>;
+  /** Removes the function and its invocation records; false when it did not exist. */
+  deleteFunction(name: string): Promise<boolean>;
+
+  /** Writes a batch of finished invocations (with their logs) in one transaction. */
+  insertInvocations(records: readonly InvocationRecord[]): Promise<void>;
+  /** The newest `limit` invocations of a function, returned oldest first. */
+  listInvocations(functionName: string, limit: number): Promise<InvocationRecord[]>;
+
+  putApiKey(key: ApiKeyRecord): Promise<void>;
+  findApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+
+  close(): Promise<void>;
+}
