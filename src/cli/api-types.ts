@@ -1,0 +1,65 @@
+// Shapes of the native REST API's responses as the CLI reads them. The CLI is a thin client and must
+// not import the server's modules (that would load the database driver), so the shapes are restated here.
+
+export interface FunctionConfig {
+  name: string;
+  arn: string;
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  timeout: number;
+  environment: Record<string, string>;
+  description: string;
+  ephemeralStorage: number;
+  reservedConcurrency: number | null;
+  codeSha256: string;
+  codeSize: number;
+  version: string;
+  revisionId: string;
+  state: string;
+  lastModified: string;
+  createdAt: string;
+  warnings?: string[];
+}
+
+export interface FunctionDetails extends FunctionConfig {
+  instances?: { idle: number; busy: number };
+}
+
+export interface DeployRequest {
+  name: string;
+  runtime?: string;
+  handler?: string;
+  memorySize?: number;
+  timeout?: number;
+  environment?: Record<string, string>;
+  description?: string;
+  ephemeralStorage?: number;
+  reservedConcurrency?: number | null;
+  zipFile?: string;
+}
+
+export interface RuntimeInfo {
+  id: string;
+  family?: string;
+  available: boolean;
+  version?: string;
+  path?: string;
+  reason?: string;
+  deprecated?: boolean;
+}
+
+export interface InvocationLog {
+  requestId: string;
+  startedAt: string;
+  durationMs: number;
+  status: "success" | "error";
+  errorType?: string;
+  log: string;
+}
+
+export interface Health {
+  status: string;
+  version?: string;
+  isolation?: { isolated: boolean; warnings: string[] };
+}

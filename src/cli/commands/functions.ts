@@ -1,0 +1,154 @@
+// The read and delete commands for functions: `list`, `info`, `logs`, `delete`. Each is one API call;
+// the work here is presentation, plus the rule that a delete is never silent.
+
+import type { FunctionConfig, FunctionDetails, InvocationLog } from "../api-types.js";
+import { defineCommand } from "../command.js";
+import { CliError, UsageError } from "../errors.js";
+import { formatBytes, formatKeyValues, formatMs, formatTable, formatTimestamp } from "../output.js";
+import { intOption } from "../parse-options.js";
+
+const path = (name: string, rest = "") => `/functions/${encodeURIComponent(name)}${rest}`;
+
+export const listCommand = defineCommand({
+  name: "list",
+  summary: "list the functions",
+  examples: ["vajra list", "vajra list --json | jq -r '.functions[].name'"],
+  async run(ctx) {
+    const client = await ctx.client();
+    const result = await client.json<{ functions: FunctionConfig[] }>("GET", "/functions");
+    if (ctx.json) {
+      ctx.out.printJson(result);
+      return;
+    }
+    if (result.functions.length === 0) {
+      ctx.out.print("No functions yet. Deploy one with `vajra deploy NAME DIR`.");
+      return;
+    }
+    const c = ctx.out.colors;
+    ctx.out.print(
+      formatTable(
+        ["NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED"],
+        result.functions.map((f) => [
+          c.bold(f.name),
+          f.runtime,
+          `${f.memorySize} MB`,
+          `${f.timeout} s`,
+          formatTimestamp(f.lastModified),
+        ]),
+        { align: ["left", "left", "right", "right", "left"], styleHeader: c.dim },
+      ),
+    );
+  },
+});
+
+export const infoCommand = defineCommand({
+  name: "info",
+  args: ["<name>"],
+  summary: "show a function's configuration",
+  examples: ["vajra info hello", "vajra info hello --json"],
+  async run(ctx, [name]) {
+    if (name === undefined) throw new UsageError("usage: vajra info NAME");
+    const client = await ctx.client();
+    const f = await client.json<FunctionDetails>("GET", path(name));
+    if (ctx.json) {
+      ctx.out.printJson(f);
+      return;
+    }
+    const c = ctx.out.colors;
+    const env = Object.entries(f.environment ?? {});
+    const pairs: Array<[string, string]> = [
+      ["Name", c.bold(f.name)],
+      ["ARN", f.arn],
+      ["State", f.state],
+      ["Runtime", f.runtime],
+      ["Handler", f.handler],
+      ["Memory", `${f.memorySize} MB`],
+      ["Timeout", `${f.timeout} s`],
+      ["Ephemeral storage", `${f.ephemeralStorage} MB`],
+      ["Reserved concurrency", f.reservedConcurrency === null ? "none" : String(f.reservedConcurrency)],
+      ["Description", f.description === "" ? c.dim("(none)") : f.description],
+      ["Code SHA-256", f.codeSha256],
+      ["Code size", formatBytes(f.codeSize)],
+      ["Version", f.version],
+      ["Revision", f.revisionId],
+      ["Last modified", formatTimestamp(f.lastModified)],
+      ["Created", formatTimestamp(f.createdAt)],
+    ];
+    if (f.instances !== undefined)
+      pairs.push(["Instances", `${f.instances.idle} idle, ${f.instances.busy} busy`]);
+    pairs.push(["Environment", env.length === 0 ? c.dim("(none)") : ""]);
+    for (const [k, v] of env) pairs.push([`  ${k}`, v]);
+    ctx.out.print(formatKeyValues(pairs, c.dim));
+    for (const warning of f.warnings ?? []) ctx.out.warn(warning);
+  },
+});
+
+export const deleteCommand = defineCommand<{ yes?: boolean }>({
+  name: "delete",
+  args: ["<name>"],
+  summary: "delete a function (asks first unless --yes)",
+  description:
+    "Delete a function and its code. On a terminal it asks for confirmation; without a terminal " +
+    "(scripts, CI) it refuses unless --yes is given.",
+  options: [{ flags: "-y, --yes", description: "do not ask for confirmation" }],
+  examples: ["vajra delete hello", "vajra delete hello --yes"],
+  async run(ctx, [name], opts) {
+    if (name === undefined) throw new UsageError("usage: vajra delete NAME");
+    if (opts.yes !== true) {
+      if (!ctx.io.stdin.isTTY) {
+        throw new CliError(`refusing to delete ${name} without confirmation: pass --yes`, {
+          code: "ConfirmationRequired",
+        });
+      }
+      const answer = await ctx.io.stdin.question(`Delete function ${name}? [y/N] `);
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        throw new CliError("not deleted", { code: "Cancelled" });
+      }
+    }
+    const client = await ctx.client();
+    await client.json("DELETE", path(name));
+    if (ctx.json) ctx.out.printJson({ deleted: name });
+    else ctx.out.print(`${ctx.out.colors.green("✓")} Deleted function ${name}`);
+  },
+});
+
+export const logsCommand = defineCommand<{ limit?: number }>({
+  name: "logs",
+  args: ["<name>"],
+  summary: "print the logs of a function's recent invocations",
+  options: [
+    {
+      flags: "--limit <n>",
+      description: "how many recent invocations (default 10)",
+      parse: intOption(1, 1000),
+      defaultValue: 10,
+    },
+  ],
+  examples: ["vajra logs hello", "vajra logs hello --limit 50"],
+  async run(ctx, [name], opts) {
+    if (name === undefined) throw new UsageError("usage: vajra logs NAME");
+    const client = await ctx.client();
+    const result = await client.json<{ invocations: InvocationLog[] }>(
+      "GET",
+      path(name, `/logs?limit=${opts.limit ?? 10}`),
+    );
+    if (ctx.json) {
+      ctx.out.printJson(result);
+      return;
+    }
+    if (result.invocations.length === 0) {
+      ctx.out.print(`No invocations of ${name} recorded yet.`);
+      return;
+    }
+    const c = ctx.out.colors;
+    const blocks = result.invocations.map((inv) => {
+      const status =
+        inv.status === "success"
+          ? c.green("success")
+          : c.red(`error${inv.errorType ? ` (${inv.errorType})` : ""}`);
+      const title = `── ${formatTimestamp(inv.startedAt)}  ${inv.requestId}  ${status}  ${formatMs(inv.durationMs)} ms`;
+      return `${c.bold(title)}\n${inv.log.trimEnd()}`;
+    });
+    ctx.out.print(blocks.join("\n\n"));
+  },
+});

@@ -1,0 +1,53 @@
+// `vajra server`: starts the platform in this process. The server module is imported only here, and
+// lazily, so client commands never load the database driver or the HTTP framework.
+
+import { defineCommand } from "../command.js";
+import { intOption } from "../parse-options.js";
+
+interface ServerOptions {
+  host?: string;
+  port?: number;
+  keepAlive?: number;
+  concurrencyLimit?: number;
+}
+
+export const serverCommand = defineCommand<ServerOptions>({
+  name: "server",
+  summary: "run the Vajra server (API, executor and scheduler) in the foreground",
+  description:
+    "Run the Vajra server in the foreground until SIGINT/SIGTERM. The data directory comes from the global " +
+    "--data-dir (or VAJRA_DATA_DIR, default ~/.vajra); the port from --port (or VAJRA_PORT, default 8700).",
+  options: [
+    { flags: "--host <host>", description: "address to listen on (default 127.0.0.1)" },
+    {
+      flags: "--port <port>",
+      description: "port to listen on (default 8700, env VAJRA_PORT)",
+      parse: intOption(0, 65535),
+    },
+    {
+      flags: "--keep-alive <seconds>",
+      description: "how long an idle warm instance is kept before it is stopped",
+      parse: intOption(0),
+    },
+    {
+      flags: "--concurrency-limit <n>",
+      description: "account-wide limit on concurrent invocations (Lambda's account concurrency)",
+      parse: intOption(1),
+    },
+  ],
+  examples: [
+    "vajra server",
+    "vajra server --port 9000 --data-dir /var/lib/vajra",
+    "VAJRA_PORT=9000 vajra server",
+  ],
+  async run(ctx, _args, opts) {
+    const { runServer } = await import("../../api/server.js");
+    await runServer({
+      host: opts.host,
+      port: opts.port,
+      dataDir: ctx.dataDirOption,
+      keepAliveSeconds: opts.keepAlive,
+      accountConcurrency: opts.concurrencyLimit,
+    });
+  },
+});

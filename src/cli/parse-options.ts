@@ -1,0 +1,46 @@
+// Parsers for option values, shared by the commands. They throw commander's InvalidArgumentError, which
+// commander reports as `error: option '--memory <MB>' argument 'x' is invalid. ...` and main maps to exit 2.
+
+import { InvalidArgumentError } from "commander";
+
+/** An integer within [min, max]; rejects `1.5`, `12abc` and the empty string that parseInt would accept. */
+export function intOption(min: number, max: number = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value: string) => {
+    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got "${value}".`);
+    const n = Number(value);
+    if (n < min || n > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER ? `must be at least ${min}.` : `must be between ${min} and ${max}.`,
+      );
+    }
+    return n;
+  };
+}
+
+/** Lambda's rule for environment variable names: a letter, then letters, digits and underscores. */
+const ENV_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * Accumulates repeatable `--env K=V` values. The value may contain `=` and may be empty (`K=`); the name
+ * must be a valid variable name. A name given twice keeps the last value, like a shell assignment.
+ */
+export function envOption(
+  value: string,
+  previous: Record<string, string> | undefined,
+): Record<string, string> {
+  const eq = value.indexOf("=");
+  if (eq === -1) throw new InvalidArgumentError(`expected KEY=VALUE, got "${value}" (no "=").`);
+  const key = value.slice(0, eq);
+  if (!ENV_NAME.test(key)) {
+    throw new InvalidArgumentError(
+      `"${key}" is not a valid variable name (a letter, then letters, digits or underscores).`,
+    );
+  }
+  return { ...previous, [key]: value.slice(eq + 1) };
+}
+
+/** Reserved concurrency: a non-negative integer, or `none` to remove the reservation (sent as null). */
+export function concurrencyOption(value: string): number | null {
+  if (value.trim().toLowerCase() === "none") return null;
+  return intOption(0)(value);
+}

@@ -1,0 +1,149 @@
+// Starts the real `vajra server` (compiled CLI) on a free port with a temporary data directory, and
+// drives it with the real CLI and plain HTTP. Every test file gets its own server and cleans it up.
+
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { zipDirectory } from "../../src/blobs/zip-dir.js";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const BIN = join(ROOT, "bin", "vajra.js");
+export const FIXTURES = join(ROOT, "test", "fixtures");
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === "object" && addr !== null ? res(addr.port) : rej(new Error("no port"))));
+    });
+  });
+}
+
+export interface ServerHandle {
+  url: string;
+  dataDir: string;
+  key: string;
+  proc: ChildProcess;
+  output(): string;
+  /** Calls the native API with the admin key. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** Runs the CLI against this server. */
+  cli(args: string[], opts?: { input?: string }): CliResult;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  args?: string[];
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<ServerHandle> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "vajra-it-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawn(process.execPath, [BIN, "server", "--port", String(port), "--data-dir", dataDir, ...(opts.args ?? [])], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, VAJRA_LOG_LEVEL: "warn" },
+  });
+  let out = "";
+  proc.stdout?.on("data", (c: Buffer) => (out += c.toString()));
+  proc.stderr?.on("data", (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + 20_000;
+  let key = "";
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}):\n${out}`);
+    try {
+      key = readFileSync(join(dataDir, "admin-key"), "utf8").trim();
+      const r = await fetch(`${url}/health`, { headers: { authorization: `Bearer ${key}` } });
+      if (r.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const handle: ServerHandle = {
+    url,
+    dataDir,
+    key,
+    proc,
+    output: () => out,
+    api: (path, init = {}) =>
+      fetch(url + path, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string> | undefined) } }),
+    cli: (args, o = {}) => {
+      const r = spawnSync(process.execPath, [BIN, ...args, "--endpoint", url, "--data-dir", dataDir], {
+        encoding: "utf8",
+        input: o.input ?? "",
+        env: { ...process.env, NO_COLOR: "1" },
+        timeout: 60_000,
+      });
+      return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    stop: async (signal = "SIGTERM") => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once("exit", r));
+        proc.kill(signal);
+        await exited;
+      }
+    },
+  };
+  return handle;
+}
+
+export async function stopAndClean(s: ServerHandle): Promise<void> {
+  await s.stop();
+  rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+export async function zipBase64(dir: string): Promise<string> {
+  return (await zipDirectory(dir)).toString("base64");
+}
+
+/** Deploys a fixture folder through the native API; returns the parsed response and status. */
+export async function deploy(
+  s: ServerHandle,
+  body: Record<string, unknown> & { name: string },
+  fixture?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const payload = fixture === undefined ? body : { ...body, zipFile: await zipBase64(join(FIXTURES, fixture)) };
+  const r = await s.api("/functions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+}
+
+export interface Invocation {
+  status: number;
+  headers: Headers;
+  text: string;
+  json(): Record<string, unknown>;
+}
+
+export async function invoke(s: ServerHandle, name: string, event: unknown = {}, headers: Record<string, string> = {}): Promise<Invocation> {
+  const r = await s.api(`/functions/${name}/invoke`, { method: "POST", body: JSON.stringify(event), headers });
+  const text = await r.text();
+  return { status: r.status, headers: r.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+}
+
+/** Host processes whose command line contains `marker`. */
+export function hostProcesses(marker: string): string[] {
+  const r = spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
+  return r.stdout.split("\n").filter((l) => l.includes(marker) && !l.includes("ps -eo"));
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}

@@ -1,0 +1,46 @@
+// A hostile function probes its sandbox: it must find an unprivileged uid with no capabilities, a
+// read-only /var/task and /proc/sys, no view of the data directory, the checkout or host processes,
+// no server secrets in pid 1's environment, and no way to create a user namespace.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { ROOT, deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+
+let s: ServerHandle;
+let probe: Record<string, unknown>;
+before(async () => {
+  s = await startServer();
+  await deploy(s, { name: "probe", runtime: "python3.11", handler: "app.probe" }, "python/toolkit");
+  probe = (await invoke(s, "probe", { dataDir: s.dataDir, checkout: ROOT })).json();
+});
+after(async () => {
+  await stopAndClean(s);
+});
+
+test("the function runs as an unprivileged uid with no capabilities", () => {
+  assert.notEqual(probe.uid, 0);
+  assert.notEqual(probe.gid, 0);
+  assert.equal(probe.cap_eff, "0000000000000000");
+});
+
+test("the function cannot write /var/task or /proc/sys but can write /tmp", () => {
+  assert.match(String(probe.write_task), /^denied:/);
+  assert.match(String(probe.write_proc_sys), /^denied:/);
+  assert.equal(probe.write_tmp, "ok:1");
+});
+
+test("the function cannot see the data directory, the API key, the checkout or /root", () => {
+  for (const k of ["read_data_dir", "read_db", "read_key", "read_checkout", "read_root"]) {
+    assert.match(String(probe[k]), /^denied:/, `${k}: ${String(probe[k])}`);
+  }
+});
+
+test("the function sees only its own processes and no server environment in pid 1", () => {
+  assert.ok(Number(probe.visible_pids) <= 3, `visible pids: ${String(probe.visible_pids)}`);
+  const environ = String(probe.pid1_environ);
+  assert.doesNotMatch(environ, /VAJRA|PATH=|HOME=/);
+});
+
+test("the function cannot create a user namespace", () => {
+  assert.match(String(probe.unshare_user), /^denied:/);
+});
