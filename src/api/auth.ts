@@ -22,7 +22,12 @@ export async function ensureAdminKey(store: Store, dataDir: string): Promise<str
     if ((await store.findApiKeyByHash(hashSecret(secret))) !== undefined) return secret;
   }
   const secret = `vjk_${randomBytes(24).toString("base64url")}`;
-  const key: ApiKeyRecord = { id: randomUUID(), secretHash: hashSecret(secret), name: "admin", createdAt: new Date().toISOString() };
+  const key: ApiKeyRecord = {
+    id: randomUUID(),
+    secretHash: hashSecret(secret),
+    name: "admin",
+    createdAt: new Date().toISOString(),
+  };
   await store.putApiKey(key);
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;
@@ -34,15 +39,15 @@ export class Authenticator {
 
   constructor(private readonly store: Store) {}
 
+  /** Keyed by the exact header value, so a known key costs one map lookup (no hashing). */
   async check(authorization: string | undefined): Promise<ApiKeyRecord | undefined> {
     if (authorization === undefined) return undefined;
+    const cached = this.known.get(authorization);
+    if (cached !== undefined) return cached;
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (m === null) return undefined;
-    const hash = hashSecret(m[1] as string);
-    const cached = this.known.get(hash);
-    if (cached !== undefined) return cached;
-    const key = await this.store.findApiKeyByHash(hash);
-    if (key !== undefined) this.known.set(hash, key);
+    const key = await this.store.findApiKeyByHash(hashSecret(m[1] as string));
+    if (key !== undefined && this.known.size < 1000) this.known.set(authorization, key);
     return key;
   }
 }

@@ -26,15 +26,27 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 export function toVajraError(err: unknown): VajraError {
   if (isVajraError(err)) return err;
   const e = err as { statusCode?: number; code?: string; message?: string };
-  if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new VajraError("RequestTooLarge", "request body is too large");
-  if (e.code === "FST_ERR_CTP_INVALID_JSON_BODY" || e.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || (e.statusCode === 400 && e.message !== undefined)) {
+  if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return new VajraError("RequestTooLarge", "request body is too large");
+  if (
+    e.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
+    e.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
+    (e.statusCode === 400 && e.message !== undefined)
+  ) {
     return new VajraError("InvalidParameter", `invalid request: ${e.message ?? "bad body"}`);
   }
-  if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new VajraError("InvalidParameter", `unsupported content type: ${e.message ?? ""}`);
+  if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
+    return new VajraError("InvalidParameter", `unsupported content type: ${e.message ?? ""}`);
   return new VajraError("Internal", e.message ?? "internal error", { cause: err });
 }
 
 export function sendError(reply: FastifyReply, err: VajraError): FastifyReply {
   if (err.code === "TooManyRequests") reply.header("retry-after", "1");
-  return reply.code(HTTP_STATUS[err.code]).send({ error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } });
+  return reply.code(HTTP_STATUS[err.code]).send({
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details === undefined ? {} : { details: err.details }),
+    },
+  });
 }

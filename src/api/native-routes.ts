@@ -15,7 +15,17 @@ const MAX_DEPLOY_BODY = 80 * 1024 * 1024; // a 50 MB zip is ~67 MB of base64
 type NameParams = { Params: { name: string } };
 
 export function functionView(fn: FunctionConfig, warnings?: string[]): Record<string, unknown> {
-  const { name, runtime, handler, memorySize, timeout, environment, description, ephemeralStorage, reservedConcurrency } = fn;
+  const {
+    name,
+    runtime,
+    handler,
+    memorySize,
+    timeout,
+    environment,
+    description,
+    ephemeralStorage,
+    reservedConcurrency,
+  } = fn;
   return {
     name,
     arn: functionArn(name),
@@ -52,10 +62,12 @@ const DEPLOY_FIELDS = new Set([
 ]);
 
 function parseDeploy(body: unknown): DeployInput {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("request body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw invalid("request body must be a JSON object");
   const b = body as Record<string, unknown>;
   for (const k of Object.keys(b)) {
-    if (!DEPLOY_FIELDS.has(k)) throw invalid(`unknown field '${k}'; allowed: ${[...DEPLOY_FIELDS].join(", ")}`);
+    if (!DEPLOY_FIELDS.has(k))
+      throw invalid(`unknown field '${k}'; allowed: ${[...DEPLOY_FIELDS].join(", ")}`);
   }
   const input: DeployInput = { name: b.name as string };
   for (const k of ["runtime", "handler", "description"] as const) {
@@ -79,7 +91,11 @@ function parseDeploy(body: unknown): DeployInput {
 }
 
 export function registerNativeRoutes(app: FastifyInstance, platform: Platform, version: string): void {
-  app.get("/health", () => ({ status: "ok", version, isolation: { isolated: platform.isolated, warnings: platform.warnings } }));
+  app.get("/health", () => ({
+    status: "ok",
+    version,
+    isolation: { isolated: platform.isolated, warnings: platform.warnings },
+  }));
 
   app.get("/runtimes", () => ({ runtimes: platform.listRuntimes() }));
 
@@ -107,7 +123,8 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
 
   app.get<NameParams & { Querystring: { limit?: string } }>("/functions/:name/logs", async (req) => {
     const limit = req.query.limit === undefined ? 10 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid("limit must be an integer from 1 to 1000", { field: "limit" });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw invalid("limit must be an integer from 1 to 1000", { field: "limit" });
     const records = await platform.logs(req.params.name, limit);
     return {
       invocations: records.map((r) => ({
@@ -124,18 +141,44 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
   // Invoke takes the payload as raw bytes whatever its content type: it is forwarded, never parsed.
   void app.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: LIMITS.syncPayloadBytes }, (_req, body, next) => next(null, body));
-    scope.setErrorHandler((err, _req, reply) => {
-      if ((err as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-        return sendError(
-          reply,
-          new VajraError("PayloadTooLarge", `payload exceeds the ${LIMITS.syncPayloadBytes}-byte limit for synchronous invocations`),
-        );
-      }
-      return sendError(reply, toVajraError(err));
+    scope.addContentTypeParser("*", { bodyLimit: DRAIN_LIMIT }, (_req, payload, done) => {
+      readPayload(payload, LIMITS.syncPayloadBytes).then(
+        (body) => done(null, body),
+        (err: unknown) => done(err as Error),
+      );
     });
+    scope.setErrorHandler((err, _req, reply) => sendError(reply, toVajraError(err)));
     scope.post<NameParams>("/functions/:name/invoke", invokeHandler(platform));
     done();
+  });
+}
+
+/** Past this, an oversized body is no longer drained: the connection is cut. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads a payload up to `limit` bytes. A larger one is still read to its end (and dropped) so the
+ * client, still sending, gets the 413 instead of a reset connection.
+ */
+function readPayload(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) chunks.push(c);
+    });
+    stream.on("error", reject);
+    stream.on("end", () => {
+      if (size > limit) {
+        reject(
+          new VajraError(
+            "PayloadTooLarge",
+            `payload of ${size} bytes exceeds the ${limit}-byte limit for synchronous invocations`,
+          ),
+        );
+      } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
   });
 }
 
@@ -143,7 +186,9 @@ function invokeHandler(platform: Platform) {
   return async function invoke(req: FastifyRequest<NameParams>, reply: FastifyReply): Promise<FastifyReply> {
     const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const logType = req.headers["x-vajra-log-type"];
-    const out = await platform.invoke(req.params.name, payload, { logTail: typeof logType === "string" && logType.toLowerCase() === "tail" });
+    const out = await platform.invoke(req.params.name, payload, {
+      logTail: typeof logType === "string" && logType.toLowerCase() === "tail",
+    });
     const r = out.report;
     const headers: Record<string, string> = {
       "content-type": "application/json",

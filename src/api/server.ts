@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { VajraError } from "../core/errors.js";
 import { Platform, type PlatformOptions } from "../engine/platform.js";
 import { ADMIN_KEY_FILE, Authenticator, ensureAdminKey } from "./auth.js";
@@ -24,7 +24,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
     return pkg.version ?? "0.0.0";
   } catch {
     return "0.0.0";
@@ -41,7 +43,7 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const app = Fastify({
     logger: { level: process.env.VAJRA_LOG_LEVEL ?? "info" },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     forceCloseConnections: "idle",
   });
@@ -59,7 +61,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   app.addHook("onRequest", async (req, reply) => {
     if ((await auth.check(req.headers.authorization)) === undefined) {
-      return sendError(reply, new VajraError("Unauthorized", `missing or invalid API key: send 'Authorization: Bearer <key>' (the admin key is in ${join(platform.dataDir, ADMIN_KEY_FILE)})`));
+      return sendError(
+        reply,
+        new VajraError(
+          "Unauthorized",
+          `missing or invalid API key: send 'Authorization: Bearer <key>' (the admin key is in ${join(platform.dataDir, ADMIN_KEY_FILE)})`,
+        ),
+      );
     }
   });
   app.setErrorHandler((err, req, reply) => {
@@ -67,11 +75,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (!e.userError) req.log.error({ err }, "request failed");
     return sendError(reply, e);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, new VajraError("NotFound", `no route ${req.method} ${req.url}`)));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, new VajraError("NotFound", `no route ${req.method} ${req.url}`)),
+  );
   registerNativeRoutes(app, platform, packageVersion());
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
-  const port = opts.port ?? (process.env.VAJRA_PORT === undefined ? DEFAULT_PORT : Number(process.env.VAJRA_PORT));
+  const port =
+    opts.port ?? (process.env.VAJRA_PORT === undefined ? DEFAULT_PORT : Number(process.env.VAJRA_PORT));
   const address = await app.listen({ host, port });
   let closing: Promise<void> | undefined;
   return {
@@ -81,10 +92,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     close() {
       closing ??= (async () => {
         // Stop accepting; in-flight requests get the grace period, then instances are killed.
-        const grace = new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref());
-        await Promise.race([app.close(), grace]);
+        const grace = (): Promise<void> => new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref());
+        const httpClosed = app.close();
+        await Promise.race([httpClosed, grace()]);
         await platform.close(SHUTDOWN_GRACE_MS);
-        await app.close();
+        await Promise.race([httpClosed, grace()]);
       })();
       return closing;
     },
@@ -94,7 +106,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 /** Runs the server until SIGINT/SIGTERM; resolves once it has shut down. */
 export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const server = await startServer(opts);
-  server.app.log.info(`Vajra ${packageVersion()} listening on ${server.url} (data: ${server.platform.dataDir}; admin key: ${join(server.platform.dataDir, ADMIN_KEY_FILE)})`);
+  server.app.log.info(
+    `Vajra ${packageVersion()} listening on ${server.url} (data: ${server.platform.dataDir}; admin key: ${join(server.platform.dataDir, ADMIN_KEY_FILE)})`,
+  );
   await new Promise<void>((resolve) => {
     let signalled = false;
     const onSignal = (sig: NodeJS.Signals): void => {

@@ -10,7 +10,8 @@ export const ERROR_CODES = {
   },
   InvalidCodePackage: {
     userError: true,
-    summary: "The code package is not a valid zip, or holds an unsafe entry (absolute path, `..`, escaping symlink).",
+    summary:
+      "The code package is not a valid zip, or holds an unsafe entry (absolute path, `..`, escaping symlink).",
   },
   CodePackageTooLarge: {
     userError: true,

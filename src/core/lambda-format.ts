@@ -6,7 +6,12 @@ import type { InvocationReport } from "./types.js";
 export const DEFAULT_REGION = "us-east-1";
 export const DEFAULT_ACCOUNT = "000000000000";
 
-export function functionArn(name: string, qualifier?: string, region = DEFAULT_REGION, account = DEFAULT_ACCOUNT): string {
+export function functionArn(
+  name: string,
+  qualifier?: string,
+  region = DEFAULT_REGION,
+  account = DEFAULT_ACCOUNT,
+): string {
   const base = `arn:aws:lambda:${region}:${account}:function:${name}`;
   return qualifier === undefined ? base : `${base}:${qualifier}`;
 }

@@ -122,9 +122,12 @@ export function validateEnvironment(value: unknown): Record<string, string> {
   let total = 0;
   for (const [key, v] of Object.entries(value)) {
     if (!ENV_KEY_RE.test(key)) {
-      throw invalid(`invalid environment variable name '${key}': use letters, digits and '_', starting with a letter`, {
-        field: "environment",
-      });
+      throw invalid(
+        `invalid environment variable name '${key}': use letters, digits and '_', starting with a letter`,
+        {
+          field: "environment",
+        },
+      );
     }
     if (RESERVED_ENV.has(key)) {
       throw invalid(`environment variable '${key}' is reserved by the platform and cannot be set`, {

@@ -18,7 +18,13 @@ export interface RuntimeSpec {
 
 function python(minor: number, deprecated: boolean): RuntimeSpec {
   const v = `3.${minor}`;
-  return { id: `python${v}`, family: "python", languageVersion: v, deprecated, executionEnv: `AWS_Lambda_python${v}` };
+  return {
+    id: `python${v}`,
+    family: "python",
+    languageVersion: v,
+    deprecated,
+    executionEnv: `AWS_Lambda_python${v}`,
+  };
 }
 
 function nodejs(major: number, deprecated: boolean): RuntimeSpec {

@@ -44,15 +44,23 @@ export class ConcurrencyGate {
     const current = this.inFlight.get(fn) ?? 0;
     if (reservation !== undefined) {
       if (current >= reservation) {
-        throw new VajraError("TooManyRequests", `Rate Exceeded: function ${fn} is at its reserved concurrency of ${reservation}`, {
-          details: { reason: "ReservedFunctionConcurrentInvocationLimitExceeded" },
-        });
+        throw new VajraError(
+          "TooManyRequests",
+          `Rate Exceeded: function ${fn} is at its reserved concurrency of ${reservation}`,
+          {
+            details: { reason: "ReservedFunctionConcurrentInvocationLimitExceeded" },
+          },
+        );
       }
     } else {
       if (this.unreservedInFlight >= this.accountLimit - this.reservedTotal) {
-        throw new VajraError("TooManyRequests", `Rate Exceeded: the account concurrency limit of ${this.accountLimit} is reached`, {
-          details: { reason: "ConcurrentInvocationLimitExceeded" },
-        });
+        throw new VajraError(
+          "TooManyRequests",
+          `Rate Exceeded: the account concurrency limit of ${this.accountLimit} is reached`,
+          {
+            details: { reason: "ConcurrentInvocationLimitExceeded" },
+          },
+        );
       }
       this.unreservedInFlight++;
     }

@@ -50,7 +50,10 @@ export interface DeployContext {
 }
 
 /** Module files that can satisfy a handler's module part, per runtime family. */
-function handlerModuleCandidates(family: RuntimeFamily, handler: string): { module: string; files: string[] } {
+function handlerModuleCandidates(
+  family: RuntimeFamily,
+  handler: string,
+): { module: string; files: string[] } {
   const dot = handler.lastIndexOf(".");
   const modulePart = handler.slice(0, dot);
   if (family === "python") {
@@ -68,7 +71,9 @@ function checkHandlerModule(family: RuntimeFamily, handler: string, entries: rea
   const { module, files } = handlerModuleCandidates(family, handler);
   const present = new Set(entries);
   // Python extension modules (module.cpython-311-x86_64-linux-gnu.so) also satisfy an import.
-  const ext = family === "python" && entries.some((e) => e.startsWith(module.replace(/\./g, "/") + ".") && e.endsWith(".so"));
+  const ext =
+    family === "python" &&
+    entries.some((e) => e.startsWith(module.replace(/\./g, "/") + ".") && e.endsWith(".so"));
   if (!ext && !files.some((f) => present.has(f))) {
     throw new VajraError(
       "HandlerNotFound",
@@ -78,29 +83,55 @@ function checkHandlerModule(family: RuntimeFamily, handler: string, entries: rea
   }
 }
 
-export async function deployFunction(ctx: DeployContext, existing: FunctionConfig | undefined, input: DeployInput): Promise<DeployResult> {
+export async function deployFunction(
+  ctx: DeployContext,
+  existing: FunctionConfig | undefined,
+  input: DeployInput,
+): Promise<DeployResult> {
   const name = validateFunctionName(input.name);
   const warnings: string[] = [];
   if (existing === undefined) {
-    if (input.runtime === undefined) throw invalid("runtime is required when creating a function", { field: "runtime" });
-    if (input.handler === undefined) throw invalid("handler is required when creating a function", { field: "handler" });
-    if (input.zipFile === undefined) throw invalid("code (zipFile) is required when creating a function", { field: "zipFile" });
+    if (input.runtime === undefined)
+      throw invalid("runtime is required when creating a function", { field: "runtime" });
+    if (input.handler === undefined)
+      throw invalid("handler is required when creating a function", { field: "handler" });
+    if (input.zipFile === undefined)
+      throw invalid("code (zipFile) is required when creating a function", { field: "zipFile" });
   }
-  const runtimeId = input.runtime === undefined ? (existing as FunctionConfig).runtime : resolveRuntimeId(input.runtime).id;
+  const runtimeId =
+    input.runtime === undefined ? (existing as FunctionConfig).runtime : resolveRuntimeId(input.runtime).id;
   const runtime = ctx.runtimes.get(runtimeId);
   if (runtime === undefined || !runtime.available) {
-    throw new VajraError("RuntimeUnavailable", `runtime ${runtimeId} is not available on this host: ${runtime?.reason ?? "not installed"}`, {
-      details: { field: "runtime" },
-    });
+    throw new VajraError(
+      "RuntimeUnavailable",
+      `runtime ${runtimeId} is not available on this host: ${runtime?.reason ?? "not installed"}`,
+      {
+        details: { field: "runtime" },
+      },
+    );
   }
-  if (runtime.spec.deprecated) warnings.push(`runtime ${runtimeId} is deprecated by AWS; it still runs here, but plan to move to a newer one`);
-  const handler = input.handler === undefined ? (existing as FunctionConfig).handler : validateHandler(input.handler);
-  const memorySize = input.memorySize === undefined ? (existing?.memorySize ?? LIMITS.memoryDefaultMb) : validateMemory(input.memorySize);
-  const timeout = input.timeout === undefined ? (existing?.timeout ?? LIMITS.timeoutDefaultSec) : validateTimeout(input.timeout);
+  if (runtime.spec.deprecated)
+    warnings.push(
+      `runtime ${runtimeId} is deprecated by AWS; it still runs here, but plan to move to a newer one`,
+    );
+  const handler =
+    input.handler === undefined ? (existing as FunctionConfig).handler : validateHandler(input.handler);
+  const memorySize =
+    input.memorySize === undefined
+      ? (existing?.memorySize ?? LIMITS.memoryDefaultMb)
+      : validateMemory(input.memorySize);
+  const timeout =
+    input.timeout === undefined
+      ? (existing?.timeout ?? LIMITS.timeoutDefaultSec)
+      : validateTimeout(input.timeout);
   const ephemeralStorage =
-    input.ephemeralStorage === undefined ? (existing?.ephemeralStorage ?? LIMITS.ephemeralDefaultMb) : validateEphemeralStorage(input.ephemeralStorage);
-  const environment = input.environment === undefined ? (existing?.environment ?? {}) : validateEnvironment(input.environment);
-  const description = input.description === undefined ? (existing?.description ?? "") : validateDescription(input.description);
+    input.ephemeralStorage === undefined
+      ? (existing?.ephemeralStorage ?? LIMITS.ephemeralDefaultMb)
+      : validateEphemeralStorage(input.ephemeralStorage);
+  const environment =
+    input.environment === undefined ? (existing?.environment ?? {}) : validateEnvironment(input.environment);
+  const description =
+    input.description === undefined ? (existing?.description ?? "") : validateDescription(input.description);
   const reservedConcurrency =
     input.reservedConcurrency === undefined
       ? (existing?.reservedConcurrency ?? null)

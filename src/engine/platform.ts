@@ -28,8 +28,8 @@ export interface PlatformOptions {
   accountConcurrency?: number;
   /** Warm instances are evicted past this total (MB); default half the host's memory. */
   maxWarmMemoryMb?: number;
-  onWarning?(message: string): void;
-  onError?(err: unknown): void;
+  onWarning?: (message: string) => void;
+  onError?: (err: unknown) => void;
 }
 
 export interface InvokeOptions {
@@ -63,7 +63,8 @@ export interface RuntimeListing {
 function projectRuntimesDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (dir !== dirname(dir)) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "runtimes"))) return join(dir, "runtimes");
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "runtimes")))
+      return join(dir, "runtimes");
     dir = dirname(dir);
   }
   return resolve("runtimes");
@@ -109,9 +110,18 @@ export class Platform {
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
     });
     const gate = new ConcurrencyGate(opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault);
-    const onError = opts.onError ?? ((err: unknown) => console.error(err));
+    const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     const records = new RecordWriter(store, { flushIntervalMs: 100, maxBuffered: 500, onError });
-    const platform = new Platform(dataDir, store, blobs, executor, await discoverRuntimes(), gate, records, sandbox.warnings);
+    const platform = new Platform(
+      dataDir,
+      store,
+      blobs,
+      executor,
+      await discoverRuntimes(),
+      gate,
+      records,
+      sandbox.warnings,
+    );
     await platform.recover();
     return platform;
   }
@@ -141,7 +151,12 @@ export class Platform {
 
   listRuntimes(): RuntimeListing[] {
     return [...this.runtimes.values()].map((r) => {
-      const out: RuntimeListing = { id: r.spec.id, family: r.spec.family, available: r.available, deprecated: r.spec.deprecated };
+      const out: RuntimeListing = {
+        id: r.spec.id,
+        family: r.spec.family,
+        available: r.available,
+        deprecated: r.spec.deprecated,
+      };
       if (r.version !== undefined) out.version = r.version;
       if (r.executable !== undefined) out.path = r.executable;
       if (r.reason !== undefined) out.reason = r.reason;
@@ -181,7 +196,8 @@ export class Platform {
 
   getFunction(name: string): FunctionConfig {
     const fn = this.functions.get(name);
-    if (fn === undefined) throw new VajraError("FunctionNotFound", `Function not found: ${functionArn(name)}`);
+    if (fn === undefined)
+      throw new VajraError("FunctionNotFound", `Function not found: ${functionArn(name)}`);
     return fn;
   }
 
@@ -215,7 +231,8 @@ export class Platform {
   }
 
   async invoke(name: string, payload: Buffer, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
-    if (this.closing) throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
+    if (this.closing)
+      throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
     const fn = this.getFunction(name);
     if (payload.length > LIMITS.syncPayloadBytes) {
       throw new VajraError(
@@ -225,22 +242,28 @@ export class Platform {
     }
     const runtime = this.runtimes.get(fn.runtime);
     if (runtime === undefined || !runtime.available) {
-      throw new VajraError("RuntimeUnavailable", `runtime ${fn.runtime} is not available on this host: ${runtime?.reason ?? "unknown runtime"}`);
+      throw new VajraError(
+        "RuntimeUnavailable",
+        `runtime ${fn.runtime} is not available on this host: ${runtime?.reason ?? "unknown runtime"}`,
+      );
     }
     const release = this.gate.acquire(name);
     this.inFlight++;
     const requestId = randomUUID();
     const startedAt = Date.now();
     try {
-      const result = await this.executor.invoke(executionSpec(fn, runtime, this.blobs.codeDir(fn.codeSha256)), {
-        requestId,
-        // Lambda hands an empty payload to the function as an empty JSON object.
-        payload: payload.length === 0 ? EMPTY_EVENT : payload,
-        timeoutMs: fn.timeout * 1000,
-        invokedFunctionArn: functionArn(name),
-        traceId: traceId(),
-        ...(opts.clientContext === undefined ? {} : { clientContext: opts.clientContext }),
-      });
+      const result = await this.executor.invoke(
+        executionSpec(fn, runtime, this.blobs.codeDir(fn.codeSha256)),
+        {
+          requestId,
+          // Lambda hands an empty payload to the function as an empty JSON object.
+          payload: payload.length === 0 ? EMPTY_EVENT : payload,
+          timeoutMs: fn.timeout * 1000,
+          invokedFunctionArn: functionArn(name),
+          traceId: traceId(),
+          ...(opts.clientContext === undefined ? {} : { clientContext: opts.clientContext }),
+        },
+      );
       const record: InvocationRecord = {
         requestId,
         functionName: name,
@@ -252,7 +275,13 @@ export class Platform {
       };
       if (result.errorType !== undefined) record.errorType = result.errorType;
       this.records.add(record);
-      const out: InvokeOutcome = { requestId, version: "$LATEST", ok: result.ok, body: result.body, report: result.report };
+      const out: InvokeOutcome = {
+        requestId,
+        version: "$LATEST",
+        ok: result.ok,
+        body: result.body,
+        report: result.report,
+      };
       if (result.errorType !== undefined) out.errorType = result.errorType;
       if (opts.logTail === true) out.logTail = tailBytes(result.log, LIMITS.logTailBytes);
       return out;

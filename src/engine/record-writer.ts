@@ -34,7 +34,9 @@ export class RecordWriter {
     const batch = this.buffer;
     if (batch.length === 0) return this.flushing;
     this.buffer = [];
-    this.flushing = this.flushing.then(() => this.store.insertInvocations(batch)).catch((err: unknown) => this.opts.onError(err));
+    this.flushing = this.flushing
+      .then(() => this.store.insertInvocations(batch))
+      .catch((err: unknown) => this.opts.onError(err));
     return this.flushing;
   }
 

@@ -3,7 +3,17 @@
 // hierarchies, as on this project's CI machines). Either gives a memory limit (MemorySize), a pids
 // limit, a CPU weight proportional to memory, the peak memory for "Max Memory Used", and OOM detection.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  rmdirSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 export interface CgroupLimits {
@@ -31,7 +41,29 @@ export interface CgroupManager {
 }
 
 const ROOT = "/sys/fs/cgroup";
+/** Every server gets its own group, vajra/<pid>, so servers sharing a host never touch each other's. */
 const PARENT = "vajra";
+const OWN = join(PARENT, String(process.pid));
+
+/** Reads a counter through a file descriptor kept open, re-read from offset 0 (one syscall). */
+class CounterFile {
+  private fd: number | undefined;
+  private readonly buf = Buffer.alloc(32);
+  constructor(private readonly path: string) {}
+  read(): number {
+    try {
+      this.fd ??= openSync(this.path, "r");
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+      return Number.parseInt(this.buf.toString("latin1", 0, n), 10) || 0;
+    } catch {
+      return 0;
+    }
+  }
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
 
 function readNumber(path: string): number {
   try {
@@ -60,16 +92,24 @@ function killPids(procsFile: string): void {
   }
 }
 
-function tryRmdir(path: string): void {
+/**
+ * Removes a group. The sandbox's own pid 1 may still be exiting when the launcher has gone, so a busy
+ * group is retried for a few seconds; a later startup sweep catches anything left.
+ */
+function tryRmdir(path: string, attempts = 0): void {
   try {
     rmdirSync(path);
-  } catch {
-    // busy or gone: a later startup sweep removes leftovers
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EBUSY" && attempts < 50) {
+      killPids(join(path, "cgroup.procs"));
+      setTimeout(() => tryRmdir(path, attempts + 1), 100).unref();
+    }
   }
 }
 
 class CgroupV1 implements Cgroup {
   readonly procsFiles: string[];
+  private readonly peak: CounterFile;
   constructor(
     private readonly mem: string,
     private readonly pids: string,
@@ -77,9 +117,10 @@ class CgroupV1 implements Cgroup {
   ) {
     this.procsFiles = [join(mem, "cgroup.procs"), join(pids, "cgroup.procs")];
     if (cpu !== undefined) this.procsFiles.push(join(cpu, "cgroup.procs"));
+    this.peak = new CounterFile(join(mem, "memory.max_usage_in_bytes"));
   }
   peakMemoryBytes(): number {
-    return readNumber(join(this.mem, "memory.max_usage_in_bytes"));
+    return this.peak.read();
   }
   oomKilled(): boolean {
     try {
@@ -98,6 +139,7 @@ class CgroupV1 implements Cgroup {
     killPids(join(this.mem, "cgroup.procs"));
   }
   destroy(): void {
+    this.peak.close();
     tryRmdir(this.mem);
     tryRmdir(this.pids);
     if (this.cpu !== undefined) tryRmdir(this.cpu);
@@ -108,13 +150,13 @@ class CgroupV1Manager implements CgroupManager {
   readonly version = "v1";
   private readonly hasCpu: boolean;
   constructor() {
-    for (const c of ["memory", "pids"]) mkdirSync(join(ROOT, c, PARENT), { recursive: true });
+    for (const c of ["memory", "pids"]) mkdirSync(join(ROOT, c, OWN), { recursive: true });
     this.hasCpu = existsSync(join(ROOT, "cpu", "cpu.shares"));
-    if (this.hasCpu) mkdirSync(join(ROOT, "cpu", PARENT), { recursive: true });
+    if (this.hasCpu) mkdirSync(join(ROOT, "cpu", OWN), { recursive: true });
   }
   create(id: string, limits: CgroupLimits): Cgroup {
-    const mem = join(ROOT, "memory", PARENT, id);
-    const pids = join(ROOT, "pids", PARENT, id);
+    const mem = join(ROOT, "memory", OWN, id);
+    const pids = join(ROOT, "pids", OWN, id);
     mkdirSync(mem);
     mkdirSync(pids);
     writeFileSync(join(mem, "memory.limit_in_bytes"), String(limits.memoryBytes));
@@ -127,9 +169,12 @@ class CgroupV1Manager implements CgroupManager {
     writeFileSync(join(pids, "pids.max"), String(limits.pidsMax));
     let cpu: string | undefined;
     if (this.hasCpu) {
-      cpu = join(ROOT, "cpu", PARENT, id);
+      cpu = join(ROOT, "cpu", OWN, id);
       mkdirSync(cpu);
-      writeFileSync(join(cpu, "cpu.shares"), String(Math.max(2, Math.round((limits.memoryMbForCpu * 1024) / 1769))));
+      writeFileSync(
+        join(cpu, "cpu.shares"),
+        String(Math.max(2, Math.round((limits.memoryMbForCpu * 1024) / 1769))),
+      );
     }
     return new CgroupV1(mem, pids, cpu);
   }
@@ -137,11 +182,16 @@ class CgroupV1Manager implements CgroupManager {
 
 class CgroupV2 implements Cgroup {
   readonly procsFiles: string[];
+  private readonly peak: CounterFile;
   constructor(private readonly dir: string) {
     this.procsFiles = [join(dir, "cgroup.procs")];
+    // memory.peak exists from Linux 5.19; older kernels only offer the current usage.
+    this.peak = new CounterFile(
+      join(dir, existsSync(join(dir, "memory.peak")) ? "memory.peak" : "memory.current"),
+    );
   }
   peakMemoryBytes(): number {
-    return readNumber(join(this.dir, "memory.peak")) || readNumber(join(this.dir, "memory.current"));
+    return this.peak.read();
   }
   oomKilled(): boolean {
     try {
@@ -159,6 +209,7 @@ class CgroupV2 implements Cgroup {
     }
   }
   destroy(): void {
+    this.peak.close();
     tryRmdir(this.dir);
   }
 }
@@ -167,10 +218,11 @@ class CgroupV2Manager implements CgroupManager {
   readonly version = "v2";
   private readonly parent: string;
   constructor(root: string) {
-    this.parent = join(root, PARENT);
+    this.parent = join(root, OWN);
     mkdirSync(this.parent, { recursive: true });
-    writeFileSync(join(root, "cgroup.subtree_control"), "+memory +pids +cpu");
-    writeFileSync(join(this.parent, "cgroup.subtree_control"), "+memory +pids +cpu");
+    for (const dir of [root, join(root, PARENT), this.parent]) {
+      writeFileSync(join(dir, "cgroup.subtree_control"), "+memory +pids +cpu");
+    }
   }
   create(id: string, limits: CgroupLimits): Cgroup {
     const dir = join(this.parent, id);
@@ -183,7 +235,10 @@ class CgroupV2Manager implements CgroupManager {
     }
     writeFileSync(join(dir, "pids.max"), String(limits.pidsMax));
     try {
-      writeFileSync(join(dir, "cpu.weight"), String(Math.min(10000, Math.max(1, Math.round(limits.memoryMbForCpu / 18)))));
+      writeFileSync(
+        join(dir, "cpu.weight"),
+        String(Math.min(10000, Math.max(1, Math.round(limits.memoryMbForCpu / 18)))),
+      );
     } catch {
       // cpu controller not delegated
     }
@@ -207,8 +262,12 @@ export function detectCgroups(): CgroupDetection {
   } catch {
     // no v2 hierarchy with controllers; try v1
   }
-  if (existsSync(join(ROOT, "memory", "memory.limit_in_bytes")) || existsSync(join(ROOT, "memory", "cgroup.procs"))) {
-    if (!existsSync(join(ROOT, "pids", "cgroup.procs"))) return { problem: "cgroup v1 pids controller not mounted" };
+  if (
+    existsSync(join(ROOT, "memory", "memory.limit_in_bytes")) ||
+    existsSync(join(ROOT, "memory", "cgroup.procs"))
+  ) {
+    if (!existsSync(join(ROOT, "pids", "cgroup.procs")))
+      return { problem: "cgroup v1 pids controller not mounted" };
     try {
       return { manager: new CgroupV1Manager() };
     } catch (err) {
@@ -218,19 +277,51 @@ export function detectCgroups(): CgroupDetection {
   return { problem: `no cgroup memory controller found under ${ROOT}` };
 }
 
-/** Removes groups left behind by a previous run that crashed (their processes died with it). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the groups of servers that are gone (a crash leaves them behind; their sandboxes died with
+ * the server through --die-with-parent, but any straggler is killed here). Live servers' groups stay.
+ */
 export function sweepStaleCgroups(): void {
-  for (const dir of [join(ROOT, "memory", PARENT), join(ROOT, "pids", PARENT), join(ROOT, "cpu", PARENT), join(ROOT, PARENT), join(ROOT, "unified", PARENT)]) {
-    let entries: string[] = [];
+  for (const base of [
+    join(ROOT, "memory", PARENT),
+    join(ROOT, "pids", PARENT),
+    join(ROOT, "cpu", PARENT),
+    join(ROOT, PARENT),
+    join(ROOT, "unified", PARENT),
+  ]) {
+    let owners: string[];
     try {
-      entries = readdirNames(dir);
+      owners = readdirNames(base);
     } catch {
       continue;
     }
-    for (const e of entries) {
-      killPids(join(dir, e, "cgroup.procs"));
-      tryRmdir(join(dir, e));
+    for (const owner of owners) {
+      const pid = Number(owner);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) continue;
+      const dir = join(base, owner);
+      for (const inst of safeNames(dir)) {
+        killPids(join(dir, inst, "cgroup.procs"));
+        tryRmdir(join(dir, inst));
+      }
+      tryRmdir(dir);
     }
+  }
+}
+
+function safeNames(dir: string): string[] {
+  try {
+    return readdirNames(dir);
+  } catch {
+    return [];
   }
 }
 

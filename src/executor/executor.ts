@@ -123,7 +123,10 @@ export class Executor {
   private async startInstance(spec: ExecutionSpec, pool: Pool): Promise<Instance> {
     const { runtime } = spec;
     if (!runtime.available || runtime.executable === undefined) {
-      throw new VajraError("RuntimeUnavailable", `runtime ${runtime.spec.id} is not available: ${runtime.reason ?? "unknown reason"}`);
+      throw new VajraError(
+        "RuntimeUnavailable",
+        `runtime ${runtime.spec.id} is not available: ${runtime.reason ?? "unknown reason"}`,
+      );
     }
     this.makeRoom(spec.memoryMb);
     this.liveMemoryMb += spec.memoryMb;
@@ -152,7 +155,11 @@ export class Executor {
       });
     } catch (err) {
       this.liveMemoryMb -= spec.memoryMb;
-      throw new VajraError("SandboxUnavailable", `could not start an instance of ${spec.functionName}: ${(err as Error).message}`, { cause: err });
+      throw new VajraError(
+        "SandboxUnavailable",
+        `could not start an instance of ${spec.functionName}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 
@@ -162,7 +169,8 @@ export class Executor {
       let victim: { pool: Pool; inst: Instance } | undefined;
       for (const p of this.pools.values()) {
         const inst = p.oldestIdle();
-        if (inst !== undefined && (victim === undefined || inst.lastUsed < victim.inst.lastUsed)) victim = { pool: p, inst };
+        if (inst !== undefined && (victim === undefined || inst.lastUsed < victim.inst.lastUsed))
+          victim = { pool: p, inst };
       }
       if (victim === undefined) return; // everything is busy: the budget is a soft cap for warm instances
       victim.pool.forget(victim.inst);
@@ -206,7 +214,8 @@ export class Executor {
       LD_LIBRARY_PATH: "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib",
     };
     if (r.spec.family === "python") env.PYTHONPATH = env.PYTHONPATH ?? "/var/runtime";
-    if (r.spec.family === "nodejs") env.NODE_PATH = "/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task";
+    if (r.spec.family === "nodejs")
+      env.NODE_PATH = "/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task";
     return env;
   }
 }

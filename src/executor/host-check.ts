@@ -38,25 +38,49 @@ export async function checkHost(): Promise<HostCheck[]> {
   checks.push(
     bwrap !== undefined
       ? { name: "bubblewrap", ok: true, detail: bwrap }
-      : { name: "bubblewrap", ok: false, detail: "bwrap not found: functions would run without isolation", fix: "apt-get install -y bubblewrap" },
+      : {
+          name: "bubblewrap",
+          ok: false,
+          detail: "bwrap not found: functions would run without isolation",
+          fix: "apt-get install -y bubblewrap",
+        },
   );
   const root = process.getuid?.() === 0;
   checks.push(
     root
-      ? { name: "privileges", ok: true, detail: "running as root: sandboxes get cgroup limits and an unprivileged uid" }
-      : { name: "privileges", ok: false, detail: "not root: memory/pids limits cannot be enforced", fix: "run `vajra server` as root (or in a container with a delegated cgroup)" },
+      ? {
+          name: "privileges",
+          ok: true,
+          detail: "running as root: sandboxes get cgroup limits and an unprivileged uid",
+        }
+      : {
+          name: "privileges",
+          ok: false,
+          detail: "not root: memory/pids limits cannot be enforced",
+          fix: "run `vajra server` as root (or in a container with a delegated cgroup)",
+        },
   );
   const setpriv = findExecutable("setpriv");
   checks.push(
     setpriv !== undefined
       ? { name: "setpriv", ok: true, detail: setpriv }
-      : { name: "setpriv", ok: false, detail: "setpriv not found (util-linux)", fix: "apt-get install -y util-linux" },
+      : {
+          name: "setpriv",
+          ok: false,
+          detail: "setpriv not found (util-linux)",
+          fix: "apt-get install -y util-linux",
+        },
   );
   const cg = root ? detectCgroups() : { problem: "needs root" };
   checks.push(
     cg.manager !== undefined
       ? { name: "cgroups", ok: true, detail: `cgroup ${cg.manager.version} memory and pids controllers` }
-      : { name: "cgroups", ok: false, detail: cg.problem ?? "unavailable", fix: "mount the cgroup memory and pids controllers and run as root" },
+      : {
+          name: "cgroups",
+          ok: false,
+          detail: cg.problem ?? "unavailable",
+          fix: "mount the cgroup memory and pids controllers and run as root",
+        },
   );
   const runtimes = await discoverRuntimes();
   const available = [...runtimes.values()].filter((r) => r.available).map((r) => r.spec.id);
@@ -78,23 +102,30 @@ export interface SandboxSetup {
 export function createSandboxBackend(dataDir: string, uid = DEFAULT_SANDBOX_UID): SandboxSetup {
   const warnings: string[] = [];
   const bwrapPath = findExecutable("bwrap");
-  if (bwrapPath === undefined || process.env.VAJRA_UNSANDBOXED === "1") {
+  const root = process.getuid?.() === 0;
+  const unsandboxed = (why: string): SandboxSetup => {
     warnings.push(
-      "FUNCTIONS ARE NOT ISOLATED: bubblewrap (bwrap) was not found, so functions run as plain processes with the server's privileges. Install it: apt-get install -y bubblewrap",
+      `FUNCTIONS ARE NOT ISOLATED: ${why}, so functions run as plain processes with the server's privileges.`,
     );
     return { backend: new UnsandboxedProcess(), warnings, cgroups: undefined };
-  }
-  const root = process.getuid?.() === 0;
+  };
+  if (process.env.VAJRA_UNSANDBOXED === "1") return unsandboxed("VAJRA_UNSANDBOXED=1 is set");
+  if (bwrapPath === undefined)
+    return unsandboxed("bubblewrap (bwrap) was not found (install it: apt-get install -y bubblewrap)");
+  // As root, bwrap must not create a user namespace (its "root" would be host root): setpriv drops
+  // to the sandbox uid instead, so without it there is no safe sandbox.
+  if (root && findExecutable("setpriv") === undefined)
+    return unsandboxed("setpriv (util-linux) was not found");
   let cgroups: CgroupManager | undefined;
   if (root) {
     const cg = detectCgroups();
     cgroups = cg.manager;
-    if (cgroups === undefined) warnings.push(`memory and process limits are NOT enforced: ${cg.problem ?? "no cgroups"}`);
-    if (findExecutable("setpriv") === undefined) {
-      warnings.push("setpriv not found: cannot drop to an unprivileged uid; install util-linux");
-    }
+    if (cgroups === undefined)
+      warnings.push(`memory and process limits are NOT enforced: ${cg.problem ?? "no cgroups"}`);
   } else {
-    warnings.push("not running as root: memory and process limits are NOT enforced (no cgroups); sandboxes use user namespaces");
+    warnings.push(
+      "not running as root: memory and process limits are NOT enforced (no cgroups); sandboxes use user namespaces",
+    );
   }
   return { backend: new BwrapSandbox({ bwrapPath, dataDir, cgroups, uid }), warnings, cgroups };
 }

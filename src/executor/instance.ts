@@ -10,7 +10,13 @@ import { billedDuration, endLine, reportLine, startLine } from "../core/lambda-f
 import { LIMITS } from "../core/limits.js";
 import type { InvocationReport } from "../core/types.js";
 import { createRuntimeApi, listenOnSocket } from "./runtime-api.js";
-import { SOCKET_NAME, type SandboxBackend, type SandboxExit, type SandboxProcess, type SandboxSpec } from "./sandbox.js";
+import {
+  SOCKET_NAME,
+  type SandboxBackend,
+  type SandboxExit,
+  type SandboxProcess,
+  type SandboxSpec,
+} from "./sandbox.js";
 
 export type InstanceState = "starting" | "idle" | "busy" | "dead";
 
@@ -89,9 +95,13 @@ export class Instance {
         this.onResult(id, {
           ok: false,
           errorType: "Function.ResponseSizeTooLarge",
-          body: errorBody("Function.ResponseSizeTooLarge", `Response payload size exceeded maximum allowed payload size (${LIMITS.syncResponseBytes} bytes).`),
+          body: errorBody(
+            "Function.ResponseSizeTooLarge",
+            `Response payload size exceeded maximum allowed payload size (${LIMITS.syncResponseBytes} bytes).`,
+          ),
         }),
-      error: (id, type, body) => this.onResult(id, { ok: false, body, errorType: type ?? errorTypeOf(body) ?? "Unhandled" }),
+      error: (id, type, body) =>
+        this.onResult(id, { ok: false, body, errorType: type ?? errorTypeOf(body) ?? "Unhandled" }),
       initError: (type, body) => {
         this.initError = { errorType: type ?? errorTypeOf(body) ?? "Runtime.Unknown", body };
       },
@@ -128,7 +138,9 @@ export class Instance {
   invoke(req: InvokeRequest): Promise<InvokeResult> {
     return new Promise<InvokeResult>((resolve) => {
       if (this.state === "dead") {
-        resolve(this.failure(req, "Runtime.ExitError", "Runtime exited before the invocation", [], undefined));
+        resolve(
+          this.failure(req, "Runtime.ExitError", "Runtime exited before the invocation", [], undefined),
+        );
         return;
       }
       this.state = "busy";
@@ -179,13 +191,20 @@ export class Instance {
   private onOutput(chunk: Buffer): void {
     const text = chunk.toString("utf8");
     const p = this.pending;
-    if (p === undefined || p.outcome !== undefined) {
+    if (p === undefined) {
       this.looseLog.push(text);
+      return;
+    }
+    // Until the event is handed over, output belongs to init: Lambda shows it before START.
+    if (p.deliveredAt === undefined) {
+      p.prefix.push(text);
       return;
     }
     if (p.logBytes >= LIMITS.logKeepBytes) return;
     p.logBytes += chunk.length;
-    p.log.push(p.logBytes > LIMITS.logKeepBytes ? text.slice(0, 1024) + "\n[log truncated: more than 256 KB]\n" : text);
+    p.log.push(
+      p.logBytes > LIMITS.logKeepBytes ? text.slice(0, 1024) + "\n[log truncated: more than 256 KB]\n" : text,
+    );
   }
 
   private onResult(requestId: string, outcome: NonNullable<Pending["outcome"]>): void {
@@ -242,7 +261,13 @@ export class Instance {
     p.resolve(result);
   }
 
-  private failure(req: InvokeRequest, errorType: string, message: string, log: string[], deliveredAt: bigint | undefined): InvokeResult {
+  private failure(
+    req: InvokeRequest,
+    errorType: string,
+    message: string,
+    log: string[],
+    deliveredAt: bigint | undefined,
+  ): InvokeResult {
     const durationMs = deliveredAt === undefined ? 0 : Number(process.hrtime.bigint() - deliveredAt) / 1e6;
     const report: InvocationReport = {
       durationMs,
@@ -254,7 +279,11 @@ export class Instance {
       ok: false,
       errorType,
       body: errorBody(errorType, message),
-      log: log.join("") + startLine(req.requestId, this.opts.version) + endLine(req.requestId) + reportLine(req.requestId, report),
+      log:
+        log.join("") +
+        startLine(req.requestId, this.opts.version) +
+        endLine(req.requestId) +
+        reportLine(req.requestId, report),
       report,
     };
   }
@@ -270,12 +299,20 @@ export class Instance {
       if (this.initError !== undefined && p.deliveredAt === undefined) {
         p.outcome = { ok: false, errorType: this.initError.errorType, body: this.initError.body };
       } else {
-        const how = exit.signal !== null ? `signal: ${exit.signal === "SIGKILL" ? "killed" : exit.signal}` : `exit status ${exit.code ?? "unknown"}`;
+        const how =
+          exit.signal !== null
+            ? `signal: ${exit.signal === "SIGKILL" ? "killed" : exit.signal}`
+            : `exit status ${exit.code ?? "unknown"}`;
         const errorType = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
         const message = oom
           ? `RequestId: ${id} Error: Runtime exited with error: signal: killed (out of memory: the function used more than its ${this.memoryMb} MB)`
           : `RequestId: ${id} Error: Runtime exited with error: ${how}`;
-        p.outcome = { ok: false, errorType, body: errorBody(errorType, message), extraLog: `${message}\n${errorType}\n` };
+        p.outcome = {
+          ok: false,
+          errorType,
+          body: errorBody(errorType, message),
+          extraLog: `${message}\n${errorType}\n`,
+        };
       }
     }
     this.state = "dead";

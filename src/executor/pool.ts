@@ -11,7 +11,10 @@ export class Pool {
   private starting = 0;
   retired = false;
 
-  constructor(readonly key: string, readonly functionName: string) {}
+  constructor(
+    readonly key: string,
+    readonly functionName: string,
+  ) {}
 
   /** A warm idle instance, or undefined when a cold start is needed. */
   takeIdle(): Instance | undefined {

@@ -34,7 +34,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       if (size > limit) over = true;
       else chunks.push(c);
     });
-    req.on("end", () => resolve(over ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on("end", () => resolve(over ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -42,10 +42,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 export function createRuntimeApi(h: RuntimeApiHandlers): Server {
   const server = createServer((req, res) => {
     const url = req.url ?? "";
-    if (!url.startsWith(PREFIX)) return reply(res, 404, JSON.stringify({ errorMessage: "unknown path", errorType: "InvalidPath" }));
+    if (!url.startsWith(PREFIX))
+      return reply(res, 404, JSON.stringify({ errorMessage: "unknown path", errorType: "InvalidPath" }));
     const rest = url.slice(PREFIX.length);
     if (req.method === "GET" && rest === "invocation/next") return h.next(res);
-    if (req.method !== "POST") return reply(res, 405, JSON.stringify({ errorMessage: "method not allowed", errorType: "InvalidMethod" }));
+    if (req.method !== "POST")
+      return reply(
+        res,
+        405,
+        JSON.stringify({ errorMessage: "method not allowed", errorType: "InvalidMethod" }),
+      );
     const errorType = req.headers["lambda-runtime-function-error-type"];
     const type = typeof errorType === "string" ? errorType : undefined;
     readBody(req, LIMITS.syncResponseBytes).then(
@@ -55,11 +61,19 @@ export function createRuntimeApi(h: RuntimeApiHandlers): Server {
           return reply(res, 202, ACCEPTED);
         }
         const m = /^invocation\/([^/]+)\/(response|error)$/.exec(rest);
-        if (m === null) return reply(res, 404, JSON.stringify({ errorMessage: "unknown path", errorType: "InvalidPath" }));
+        if (m === null)
+          return reply(res, 404, JSON.stringify({ errorMessage: "unknown path", errorType: "InvalidPath" }));
         const requestId = decodeURIComponent(m[1] ?? "");
         if (body === undefined) {
           h.responseTooLarge(requestId);
-          return reply(res, 413, JSON.stringify({ errorMessage: "Exceeded maximum allowed payload size (6291556 bytes).", errorType: "RequestEntityTooLarge" }));
+          return reply(
+            res,
+            413,
+            JSON.stringify({
+              errorMessage: `Exceeded maximum allowed payload size (${LIMITS.syncResponseBytes} bytes).`,
+              errorType: "RequestEntityTooLarge",
+            }),
+          );
         }
         if (m[2] === "response") h.response(requestId, body);
         else h.error(requestId, type, body);

@@ -70,7 +70,12 @@ function pythonCandidates(): Array<{ exe: string; version?: string }> {
   for (const entry of (process.env.VAJRA_PYTHON_PATHS ?? "").split(":").filter(Boolean)) {
     out.push({ exe: entry });
   }
-  const pyenvRoots = new Set([process.env.PYENV_ROOT, join(homedir(), ".pyenv"), "/root/.pyenv", "/opt/pyenv"]);
+  const pyenvRoots = new Set([
+    process.env.PYENV_ROOT,
+    join(homedir(), ".pyenv"),
+    "/root/.pyenv",
+    "/opt/pyenv",
+  ]);
   for (const root of pyenvRoots) {
     if (root === undefined) continue;
     for (const v of safeReaddir(join(root, "versions"))) {
@@ -90,10 +95,14 @@ function pythonCandidates(): Array<{ exe: string; version?: string }> {
 
 async function pythonVersion(exe: string): Promise<string | undefined> {
   try {
-    const { stdout } = await execFileAsync(exe, ["-c", "import sys;print('%d.%d.%d' % sys.version_info[:3])"], {
-      timeout: 5000,
-      env: {},
-    });
+    const { stdout } = await execFileAsync(
+      exe,
+      ["-c", "import sys;print('%d.%d.%d' % sys.version_info[:3])"],
+      {
+        timeout: 5000,
+        env: {},
+      },
+    );
     return stdout.trim();
   } catch {
     return undefined;

@@ -110,7 +110,10 @@ export class BwrapSandbox implements SandboxBackend {
     this.etcDir = join(opts.dataDir, "sandbox", "etc");
     mkdirSync(this.etcDir, { recursive: true });
     // The function sees a passwd/group naming its own uid, like Lambda's sbx_user1051.
-    writeFileSync(join(this.etcDir, "passwd"), `root:x:0:0:root:/root:/sbin/nologin\nsbx_user:x:${opts.uid}:${opts.uid}::/tmp:/sbin/nologin\n`);
+    writeFileSync(
+      join(this.etcDir, "passwd"),
+      `root:x:0:0:root:/root:/sbin/nologin\nsbx_user:x:${opts.uid}:${opts.uid}::/tmp:/sbin/nologin\n`,
+    );
     writeFileSync(join(this.etcDir, "group"), `root:x:0:\nsbx_user:x:${opts.uid}:\n`);
     this.seccomp = noUserNamespaceFilter();
     for (const d of ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]) {
@@ -126,14 +129,30 @@ export class BwrapSandbox implements SandboxBackend {
   /** bwrap options, passed through fd 3 so the sandbox's /proc/1/cmdline does not show them. */
   private args(spec: SandboxSpec): string[] {
     const a: string[] = [
-      "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
-      "--die-with-parent", "--new-session", "--hostname", "localhost",
-      "--ro-bind", "/usr", "/usr",
+      "--unshare-pid",
+      "--unshare-ipc",
+      "--unshare-uts",
+      "--unshare-net",
+      "--unshare-cgroup-try",
+      "--die-with-parent",
+      "--new-session",
+      "--hostname",
+      "localhost",
+      "--ro-bind",
+      "/usr",
+      "/usr",
     ];
     for (const l of this.rootLinks) a.push(...l.split("\0"));
     a.push("--perms", "0755", "--dir", "/etc");
     for (const f of ETC_FILES) a.push("--ro-bind-try", `/etc/${f}`, `/etc/${f}`);
-    a.push("--ro-bind", join(this.etcDir, "passwd"), "/etc/passwd", "--ro-bind", join(this.etcDir, "group"), "/etc/group");
+    a.push(
+      "--ro-bind",
+      join(this.etcDir, "passwd"),
+      "/etc/passwd",
+      "--ro-bind",
+      join(this.etcDir, "group"),
+      "/etc/group",
+    );
     a.push("--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev");
     a.push("--perms", "1777", "--size", String(spec.tmpSizeMb * 1024 * 1024), "--tmpfs", "/tmp");
     a.push("--perms", "0755", "--dir", "/var", "--perms", "0755", "--dir", "/run");
@@ -142,13 +161,24 @@ export class BwrapSandbox implements SandboxBackend {
     for (const p of spec.bindPaths) {
       // bwrap creates missing parents with mode 0700 under a root umask; make each traversable.
       const parts = p.split("/").filter(Boolean);
-      for (let i = 1; i < parts.length; i++) a.push("--perms", "0755", "--dir", "/" + parts.slice(0, i).join("/"));
+      for (let i = 1; i < parts.length; i++)
+        a.push("--perms", "0755", "--dir", "/" + parts.slice(0, i).join("/"));
       a.push("--ro-bind", p, p);
     }
-    a.push("--chdir", TASK_ROOT);
+    a.push("--chdir", TASK_ROOT, "--clearenv");
     for (const [k, v] of Object.entries(spec.env)) a.push("--setenv", k, v);
     if (this.seccomp !== undefined) a.push("--seccomp", "4");
-    if (!this.root) a.push("--unshare-user", "--disable-userns", "--uid", String(this.opts.uid), "--gid", String(this.opts.uid), "--cap-drop", "ALL");
+    if (!this.root)
+      a.push(
+        "--unshare-user",
+        "--disable-userns",
+        "--uid",
+        String(this.opts.uid),
+        "--gid",
+        String(this.opts.uid),
+        "--cap-drop",
+        "ALL",
+      );
     return a;
   }
 
@@ -160,7 +190,19 @@ export class BwrapSandbox implements SandboxBackend {
     // becomes an unprivileged uid with no capabilities before the runtime starts: no user
     // namespace whose "root" would be host root.
     const uid = String(this.opts.uid);
-    return ["/usr/bin/setpriv", "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", ...run];
+    return [
+      "/usr/bin/setpriv",
+      "--reuid",
+      uid,
+      "--regid",
+      uid,
+      "--clear-groups",
+      "--inh-caps=-all",
+      "--bounding-set=-all",
+      "--no-new-privs",
+      "--",
+      ...run,
+    ];
   }
 
   spawn(spec: SandboxSpec): SandboxProcess {
@@ -175,9 +217,11 @@ export class BwrapSandbox implements SandboxBackend {
     // The shell joins the cgroups before exec'ing bwrap, so every descendant starts inside them.
     // bwrap reads its arguments from fd 3 (so /proc/1/cmdline in the sandbox shows none of them) and
     // starts with an empty environment (its pid 1 keeps it, readable inside).
-    const script = 'p=$$; while [ "$1" != "--" ]; do echo "$p" > "$1" || exit 121; shift; done; exec "$BW" --args 3 "$@"';
-    const child = spawn("/bin/sh", ["-c", script, "sh", ...(cgroup?.procsFiles ?? []), "--", ...this.command(spec)], {
-      env: { BW: this.opts.bwrapPath },
+    const script =
+      'p=$$; while [ "$1" != "--" ]; do echo "$p" > "$1" || exit 121; shift; done; shift; exec "$@"';
+    const argv = [this.opts.bwrapPath, "--args", "3", "--", ...this.command(spec)];
+    const child = spawn("/bin/sh", ["-c", script, "sh", ...(cgroup?.procsFiles ?? []), "--", ...argv], {
+      env: {},
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
       detached: true,
     });
@@ -228,7 +272,8 @@ export class UnsandboxedProcess implements SandboxBackend {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
-    if (child.stdout === null || child.stderr === null) throw new VajraError("SandboxUnavailable", "no pipes");
+    if (child.stdout === null || child.stderr === null)
+      throw new VajraError("SandboxUnavailable", "no pipes");
     let peak = 0;
     const sample = (): number => {
       try {

@@ -38,7 +38,9 @@ export class SqliteStore implements Store {
     this.migrate();
     this.stmts = {
       putFunction: this.db.prepare("INSERT OR REPLACE INTO functions (name, config) VALUES (?, ?)"),
-      getFunction: this.db.prepare<[string], { config: string }>("SELECT config FROM functions WHERE name = ?"),
+      getFunction: this.db.prepare<[string], { config: string }>(
+        "SELECT config FROM functions WHERE name = ?",
+      ),
       listFunctions: this.db.prepare<[], { config: string }>("SELECT config FROM functions ORDER BY name"),
       deleteFunction: this.db.prepare("DELETE FROM functions WHERE name = ?"),
       deleteInvocations: this.db.prepare("DELETE FROM invocations WHERE function_name = ?"),
@@ -48,8 +50,12 @@ export class SqliteStore implements Store {
       listInvocations: this.db.prepare<[string, number], { record: string }>(
         "SELECT record FROM invocations WHERE function_name = ? ORDER BY started_at DESC, rowid DESC LIMIT ?",
       ),
-      putApiKey: this.db.prepare("INSERT OR REPLACE INTO api_keys (id, secret_hash, record) VALUES (?, ?, ?)"),
-      findApiKey: this.db.prepare<[string], { record: string }>("SELECT record FROM api_keys WHERE secret_hash = ?"),
+      putApiKey: this.db.prepare(
+        "INSERT OR REPLACE INTO api_keys (id, secret_hash, record) VALUES (?, ?, ?)",
+      ),
+      findApiKey: this.db.prepare<[string], { record: string }>(
+        "SELECT record FROM api_keys WHERE secret_hash = ?",
+      ),
       listApiKeys: this.db.prepare<[], { record: string }>("SELECT record FROM api_keys ORDER BY id"),
     };
   }

@@ -8,7 +8,7 @@ import type { Store } from "./store.js";
 
 export interface StoreContractOptions {
   /** Returns a fresh, empty store and a function that disposes of it. */
-  newStore(): Promise<{ store: Store; dispose(): Promise<void> }>;
+  newStore: () => Promise<{ store: Store; dispose: () => Promise<void> }>;
 }
 
 export function sampleFunction(name: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {

@@ -19,7 +19,20 @@ after(async () => {
 });
 
 test("deploys and invokes a Python function with the CLI, reusing the warm instance", () => {
-  const d = s.cli(["deploy", "pyfn", join(FIXTURES, "python/toolkit"), "--runtime", "python3.11", "--handler", "app.counter", "--memory", "256", "--timeout", "10", "--json"]);
+  const d = s.cli([
+    "deploy",
+    "pyfn",
+    join(FIXTURES, "python/toolkit"),
+    "--runtime",
+    "python3.11",
+    "--handler",
+    "app.counter",
+    "--memory",
+    "256",
+    "--timeout",
+    "10",
+    "--json",
+  ]);
   assert.equal(d.status, 0, d.stderr);
   const cfg = JSON.parse(d.stdout) as Record<string, unknown>;
   assert.equal(cfg.runtime, "python3.11");
@@ -27,7 +40,7 @@ test("deploys and invokes a Python function with the CLI, reusing the warm insta
 
   const first = s.cli(["invoke", "pyfn", "--payload", '{"name":"world"}', "--json"]);
   assert.equal(first.status, 0, first.stderr);
-  const out1 = payloadOf(first) as Record<string, unknown>;
+  const out1 = payloadOf(first);
   assert.equal(out1.count, 1);
   assert.deepEqual(out1.event, { name: "world" });
   assert.equal(out1.functionName, "pyfn");
@@ -38,7 +51,7 @@ test("deploys and invokes a Python function with the CLI, reusing the warm insta
 
   // A module-level counter increases on the second call: the same warm instance served it.
   const second = s.cli(["invoke", "pyfn", "--payload", "{}", "--json"]);
-  assert.equal((payloadOf(second) as Record<string, unknown>).count, 2);
+  assert.equal(payloadOf(second).count, 2);
 });
 
 test("invoke --log prints the invocation's log with START, output, END and REPORT", () => {
@@ -47,11 +60,24 @@ test("invoke --log prints the invocation's log with START, output, END and REPOR
   assert.match(r.stderr, /START RequestId: [0-9a-f-]+ Version: \$LATEST/);
   assert.match(r.stderr, /invocation \d+/);
   assert.match(r.stderr, /END RequestId:/);
-  assert.match(r.stderr, /REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB/);
+  assert.match(
+    r.stderr,
+    /REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB/,
+  );
 });
 
 test("the Lambda environment holds exactly the Lambda variables plus the user's", () => {
-  s.cli(["deploy", "envfn", join(FIXTURES, "python/toolkit"), "--runtime", "python3.11", "--handler", "app.counter", "--env", "GREETING=hi"]);
+  s.cli([
+    "deploy",
+    "envfn",
+    join(FIXTURES, "python/toolkit"),
+    "--runtime",
+    "python3.11",
+    "--handler",
+    "app.counter",
+    "--env",
+    "GREETING=hi",
+  ]);
   const r = s.cli(["invoke", "envfn", "--json"]);
   const env = (payloadOf(r) as { env: Record<string, string> }).env;
   assert.equal(env.GREETING, "hi");
@@ -66,31 +92,61 @@ test("the Lambda environment holds exactly the Lambda variables plus the user's"
   assert.equal(env.TZ, ":UTC");
   assert.ok(env.AWS_LAMBDA_RUNTIME_API);
   for (const k of Object.keys(env)) {
-    assert.doesNotMatch(k, /^(VAJRA_|HOME$|USER$|NODE_OPTIONS$)/, `server variable ${k} leaked into the function`);
+    assert.doesNotMatch(
+      k,
+      /^(VAJRA_|HOME$|USER$|NODE_OPTIONS$)/,
+      `server variable ${k} leaked into the function`,
+    );
   }
 });
 
 test("deploys and invokes Node.js CommonJS, ESM and callback handlers", () => {
-  for (const [name, dir] of [["nodecjs", "cjs"], ["nodeesm", "esm"], ["nodecb", "callback"]] as const) {
-    const d = s.cli(["deploy", name, join(FIXTURES, "nodejs", dir), "--runtime", "nodejs20.x", "--handler", "index.handler"]);
+  for (const [name, dir] of [
+    ["nodecjs", "cjs"],
+    ["nodeesm", "esm"],
+    ["nodecb", "callback"],
+  ] as const) {
+    const d = s.cli([
+      "deploy",
+      name,
+      join(FIXTURES, "nodejs", dir),
+      "--runtime",
+      "nodejs20.x",
+      "--handler",
+      "index.handler",
+    ]);
     assert.equal(d.status, 0, d.stderr);
   }
-  const cjs = payloadOf(s.cli(["invoke", "nodecjs", "--payload", '{"x":1}', "--json"])) as Record<string, unknown>;
+  const cjs = payloadOf(s.cli(["invoke", "nodecjs", "--payload", '{"x":1}', "--json"]));
   assert.equal(cjs.count, 1);
   assert.deepEqual(cjs.event, { x: 1 });
   assert.equal(cjs.functionName, "nodecjs");
   assert.equal(String(cjs.memory), "128");
   assert.ok(Number(cjs.remaining) > 0);
-  assert.equal((payloadOf(s.cli(["invoke", "nodecjs", "--json"])) as Record<string, unknown>).count, 2);
-  assert.deepEqual(payloadOf(s.cli(["invoke", "nodeesm", "--payload", '{"a":2}', "--json"])), { esm: true, echo: { a: 2 } });
-  assert.deepEqual(payloadOf(s.cli(["invoke", "nodecb", "--payload", '{"name":"cb"}', "--json"])), { callback: true, name: "cb" });
+  assert.equal(payloadOf(s.cli(["invoke", "nodecjs", "--json"])).count, 2);
+  assert.deepEqual(payloadOf(s.cli(["invoke", "nodeesm", "--payload", '{"a":2}', "--json"])), {
+    esm: true,
+    echo: { a: 2 },
+  });
+  assert.deepEqual(payloadOf(s.cli(["invoke", "nodecb", "--payload", '{"name":"cb"}', "--json"])), {
+    callback: true,
+    name: "cb",
+  });
 });
 
 test("a Python handler error returns Lambda's error body and a non-zero CLI exit", () => {
-  s.cli(["deploy", "pyfail", join(FIXTURES, "python/toolkit"), "--runtime", "python3.11", "--handler", "app.fail"]);
+  s.cli([
+    "deploy",
+    "pyfail",
+    join(FIXTURES, "python/toolkit"),
+    "--runtime",
+    "python3.11",
+    "--handler",
+    "app.fail",
+  ]);
   const r = s.cli(["invoke", "pyfail", "--payload", '{"why":"testing"}', "--json"]);
   assert.notEqual(r.status, 0);
-  const body = payloadOf(r) as Record<string, unknown>;
+  const body = payloadOf(r);
   assert.equal(body.errorType, "ValueError");
   assert.equal(body.errorMessage, "boom: testing");
   assert.match(String(body.requestId), /^[0-9a-f-]{36}$/);
@@ -98,17 +154,26 @@ test("a Python handler error returns Lambda's error body and a non-zero CLI exit
 });
 
 test("a Node.js handler error returns errorType, errorMessage and trace", () => {
-  s.cli(["deploy", "nodefail", join(FIXTURES, "nodejs/cjs"), "--runtime", "nodejs20.x", "--handler", "index.fail"]);
+  s.cli([
+    "deploy",
+    "nodefail",
+    join(FIXTURES, "nodejs/cjs"),
+    "--runtime",
+    "nodejs20.x",
+    "--handler",
+    "index.fail",
+  ]);
   const r = s.cli(["invoke", "nodefail", "--json"]);
   assert.notEqual(r.status, 0);
-  const body = payloadOf(r) as Record<string, unknown>;
+  const body = payloadOf(r);
   assert.equal(body.errorType, "TypeError");
   assert.equal(body.errorMessage, "node boom");
   assert.ok(Array.isArray(body.trace));
 });
 
 test("list, info, logs and delete work end to end", () => {
-  const list = JSON.parse(s.cli(["list", "--json"]).stdout) as Array<{ name: string }> | { functions: Array<{ name: string }> };
+  const list = JSON.parse(s.cli(["list", "--json"]).stdout) as
+    Array<{ name: string }> | { functions: Array<{ name: string }> };
   const names = (Array.isArray(list) ? list : list.functions).map((f) => f.name);
   assert.ok(names.includes("pyfn"));
   const info = JSON.parse(s.cli(["info", "pyfn", "--json"]).stdout) as Record<string, unknown>;
@@ -127,7 +192,10 @@ test("list, info, logs and delete work end to end", () => {
 test("invoke --test runs a cold then warm invocations and prints the profile", () => {
   const r = s.cli(["invoke", "nodecjs", "--test", "--runs", "3", "--json"]);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { runs: Array<Record<string, unknown>>; summary: Record<string, unknown> };
+  const out = JSON.parse(r.stdout) as {
+    runs: Array<Record<string, unknown>>;
+    summary: Record<string, unknown>;
+  };
   assert.equal(out.runs.length, 4);
   assert.ok(out.summary);
 });

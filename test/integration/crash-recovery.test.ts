@@ -22,7 +22,10 @@ test("SIGKILL during deploys keeps every function and a consistent state", async
 
     let s = await startServer({ dataDir });
     for (const name of ["keep1", "keep2"]) {
-      assert.equal((await deploy(s, { name, runtime: "python3.11", handler: "app.counter" }, "python/toolkit")).status, 201);
+      assert.equal(
+        (await deploy(s, { name, runtime: "python3.11", handler: "app.counter" }, "python/toolkit")).status,
+        201,
+      );
     }
     for (const delayMs of [5, 60, 150, 400]) {
       const req = s
@@ -36,8 +39,14 @@ test("SIGKILL during deploys keeps every function and a consistent state", async
       await s.stop("SIGKILL");
       await req;
       s = await startServer({ dataDir });
-      const names = ((await (await s.api("/functions")).json()) as { functions: Array<{ name: string; handler: string }> }).functions;
-      assert.deepEqual(names.map((f) => f.name), ["keep1", "keep2"], `after a kill at ${delayMs} ms`);
+      const names = (
+        (await (await s.api("/functions")).json()) as { functions: Array<{ name: string; handler: string }> }
+      ).functions;
+      assert.deepEqual(
+        names.map((f) => f.name),
+        ["keep1", "keep2"],
+        `after a kill at ${delayMs} ms`,
+      );
       const keep1 = names.find((f) => f.name === "keep1");
       const r = await invoke(s, "keep1");
       assert.equal(r.status, 200);
@@ -46,7 +55,10 @@ test("SIGKILL during deploys keeps every function and a consistent state", async
       else assert.equal(r.json().count, 1);
       assert.equal((await invoke(s, "keep2")).status, 200);
       // No half-unpacked code or temporary blobs survive a restart.
-      assert.deepEqual(readdirSync(join(dataDir, "code")).filter((d) => d.startsWith(".tmp")), []);
+      assert.deepEqual(
+        readdirSync(join(dataDir, "code")).filter((d) => d.startsWith(".tmp")),
+        [],
+      );
       // Put keep1 back on the small package for the next round.
       await deploy(s, { name: "keep1", runtime: "python3.11", handler: "app.counter" }, "python/toolkit");
     }

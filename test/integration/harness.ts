@@ -51,10 +51,14 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "vajra-it-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(process.execPath, [BIN, "server", "--port", String(port), "--data-dir", dataDir, ...(opts.args ?? [])], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, VAJRA_LOG_LEVEL: "warn" },
-  });
+  const proc = spawn(
+    process.execPath,
+    [BIN, "server", "--port", String(port), "--data-dir", dataDir, ...(opts.args ?? [])],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, VAJRA_LOG_LEVEL: "warn" },
+    },
+  );
   let out = "";
   proc.stdout?.on("data", (c: Buffer) => (out += c.toString()));
   proc.stderr?.on("data", (c: Buffer) => (out += c.toString()));
@@ -79,7 +83,10 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
     proc,
     output: () => out,
     api: (path, init = {}) =>
-      fetch(url + path, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string> | undefined) } }),
+      fetch(url + path, {
+        ...init,
+        headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string> | undefined) },
+      }),
     cli: (args, o = {}) => {
       const r = spawnSync(process.execPath, [BIN, ...args, "--endpoint", url, "--data-dir", dataDir], {
         encoding: "utf8",
@@ -115,8 +122,13 @@ export async function deploy(
   body: Record<string, unknown> & { name: string },
   fixture?: string,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  const payload = fixture === undefined ? body : { ...body, zipFile: await zipBase64(join(FIXTURES, fixture)) };
-  const r = await s.api("/functions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+  const payload =
+    fixture === undefined ? body : { ...body, zipFile: await zipBase64(join(FIXTURES, fixture)) };
+  const r = await s.api("/functions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(payload),
+  });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 }
 
@@ -127,10 +139,24 @@ export interface Invocation {
   json(): Record<string, unknown>;
 }
 
-export async function invoke(s: ServerHandle, name: string, event: unknown = {}, headers: Record<string, string> = {}): Promise<Invocation> {
-  const r = await s.api(`/functions/${name}/invoke`, { method: "POST", body: JSON.stringify(event), headers });
+export async function invoke(
+  s: ServerHandle,
+  name: string,
+  event: unknown = {},
+  headers: Record<string, string> = {},
+): Promise<Invocation> {
+  const r = await s.api(`/functions/${name}/invoke`, {
+    method: "POST",
+    body: JSON.stringify(event),
+    headers,
+  });
   const text = await r.text();
-  return { status: r.status, headers: r.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: r.status,
+    headers: r.headers,
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 /** Host processes whose command line contains `marker`. */

@@ -3,7 +3,15 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { deploy, hostProcesses, invoke, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
+import {
+  deploy,
+  hostProcesses,
+  invoke,
+  startServer,
+  stopAndClean,
+  waitFor,
+  type ServerHandle,
+} from "./harness.js";
 
 let s: ServerHandle;
 before(async () => {
@@ -24,7 +32,8 @@ test("reaps idle instances after the keep-alive period", async () => {
   const b = await invoke(s, "reap");
   assert.equal(b.headers.get("x-vajra-init-duration-ms"), null, "second call is warm");
   assert.equal(b.json().count, 2);
-  const info = async () => ((await (await s.api("/functions/reap")).json()) as { instances: { idle: number } }).instances;
+  const info = async () =>
+    ((await (await s.api("/functions/reap")).json()) as { instances: { idle: number } }).instances;
   assert.equal((await info()).idle, 1);
   assert.ok(await waitFor(async () => (await info()).idle === 0, 5000), "idle instance reaped");
   const c = await invoke(s, "reap");
@@ -41,7 +50,10 @@ test("a timeout kills the whole process tree and the next call gets a fresh inst
   const body = r.json();
   assert.equal(body.errorType, "Sandbox.Timedout");
   assert.match(String(body.errorMessage), /Task timed out after 1\.00 seconds/);
-  assert.ok(await waitFor(() => hostProcesses(`sleep ${marker}`).length === 0), "forked child killed with the instance");
+  assert.ok(
+    await waitFor(() => hostProcesses(`sleep ${marker}`).length === 0),
+    "forked child killed with the instance",
+  );
   const next = await invoke(s, "slow", { seconds: 0 });
   assert.equal(next.json().count, 1, "fresh instance: module state starts over");
   assert.ok(next.headers.get("x-vajra-init-duration-ms"));
@@ -84,7 +96,9 @@ test("reserved concurrency full answers 429 TooManyRequests", async () => {
 test("the account concurrency limit answers 429 when every slot is taken", async () => {
   await fn("many", "app.sleep", { timeout: 10 });
   // 20 account slots; 'one' reserves 1, so 19 are shared.
-  const calls = Array.from({ length: 24 }, () => s.api("/functions/many/invoke", { method: "POST", body: '{"seconds":1.5}' }));
+  const calls = Array.from({ length: 24 }, () =>
+    s.api("/functions/many/invoke", { method: "POST", body: '{"seconds":1.5}' }),
+  );
   const statuses = (await Promise.all(calls)).map((r) => r.status);
   assert.equal(statuses.filter((x) => x === 200).length, 19);
   assert.equal(statuses.filter((x) => x === 429).length, 5);

@@ -65,4 +65,3 @@ export function rawZip(entries: RawEntry[]): Buffer {
   eocd.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, eocd]);
 }
-
