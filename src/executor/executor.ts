@@ -45,6 +45,8 @@ export class Executor {
   private readonly reaper: NodeJS.Timeout;
   private liveMemoryMb = 0;
   private readonly evicting = new Set<Instance>();
+  /** Every instance not yet dead, including those of retired pools. */
+  private readonly live = new Set<Instance>();
   private evictingMb = 0;
   private closed = false;
 
@@ -77,7 +79,6 @@ export class Executor {
       return await inst.invoke(req);
     } finally {
       pool.release(inst);
-      if (pool.empty && pool.retired) this.pools.delete(pool.key);
     }
   }
 
@@ -96,8 +97,10 @@ export class Executor {
   retire(functionName: string, exceptPoolKey?: string): void {
     for (const p of this.pools.values()) {
       if (p.functionName === functionName && p.key !== exceptPoolKey) {
+        // Out of the map at once, so the next invocation starts a fresh pool; busy instances of the
+        // retired pool finish their invocation and are then stopped by it.
         p.retire();
-        if (p.empty) this.pools.delete(p.key);
+        this.pools.delete(p.key);
       }
     }
   }
@@ -106,7 +109,7 @@ export class Executor {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
-    for (const p of this.pools.values()) p.killAll();
+    for (const inst of this.live) inst.kill();
     const deadline = Date.now() + 5000;
     while (this.liveMemoryMb > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
@@ -131,7 +134,7 @@ export class Executor {
     this.makeRoom(spec.memoryMb);
     this.liveMemoryMb += spec.memoryMb;
     try {
-      return await Instance.start({
+      const inst = await Instance.start({
         backend: this.opts.backend,
         instancesDir: this.instancesDir,
         version: spec.version,
@@ -146,13 +149,15 @@ export class Executor {
           memoryMb: spec.memoryMb,
           tmpSizeMb: spec.ephemeralStorageMb,
         },
-        onDeath: (inst) => {
-          this.liveMemoryMb -= inst.memoryMb;
-          if (this.evicting.delete(inst)) this.evictingMb -= inst.memoryMb;
-          pool.forget(inst);
-          if (pool.empty && pool.retired) this.pools.delete(pool.key);
+        onDeath: (dead) => {
+          this.live.delete(dead);
+          this.liveMemoryMb -= dead.memoryMb;
+          if (this.evicting.delete(dead)) this.evictingMb -= dead.memoryMb;
+          pool.forget(dead);
         },
       });
+      this.live.add(inst);
+      return inst;
     } catch (err) {
       this.liveMemoryMb -= spec.memoryMb;
       throw new VajraError(

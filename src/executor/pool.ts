@@ -78,11 +78,6 @@ export class Pool {
     for (const inst of this.idle.splice(0)) inst.kill();
   }
 
-  killAll(): void {
-    this.retire();
-    for (const inst of this.busy) inst.kill();
-  }
-
   get counts(): { idle: number; busy: number } {
     return { idle: this.idle.length, busy: this.busy.size + this.starting };
   }

@@ -13,7 +13,7 @@ interface ServerOptions {
 
 export const serverCommand = defineCommand<ServerOptions>({
   name: "server",
-  summary: "run the Vajra server (API, executor and scheduler) in the foreground",
+  summary: "run the Vajra server (API and executor) in the foreground",
   description:
     "Run the Vajra server in the foreground until SIGINT/SIGTERM. The data directory comes from the global " +
     "--data-dir (or VAJRA_DATA_DIR, default ~/.vajra); the port from --port (or VAJRA_PORT, default 8700).",
