@@ -9,6 +9,8 @@ import { VajraError } from "../core/errors.js";
 import { Platform, type PlatformOptions } from "../engine/platform.js";
 import { ADMIN_KEY_FILE, Authenticator, ensureAdminKey } from "./auth.js";
 import { sendError, toVajraError } from "./http-errors.js";
+import { AccessKeys } from "./access-keys.js";
+import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes.js";
 import { registerNativeRoutes } from "./native-routes.js";
 
 export interface ServerOptions {
@@ -46,6 +48,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     forceCloseConnections: "idle",
+    // The AWS CLI asks for `/2015-03-31/functions/` (trailing slash) when listing.
+    routerOptions: { ignoreTrailingSlash: true },
   });
   const platformOpts: PlatformOptions = {
     onWarning: (m) => app.log.warn(m),
@@ -59,7 +63,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   await ensureAdminKey(platform.store, platform.dataDir);
   const auth = new Authenticator(platform.store);
 
+  const accessKeys = await AccessKeys.load(platform.store, platform.dataDir);
+
   app.addHook("onRequest", async (req, reply) => {
+    // Lambda API routes authenticate with SigV4 (verified in their own scope, over the raw body).
+    if (isLambdaPath(req.url)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
       return sendError(
         reply,
@@ -76,9 +84,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     return sendError(reply, e);
   });
   app.setNotFoundHandler((req, reply) =>
-    sendError(reply, new VajraError("NotFound", `no route ${req.method} ${req.url}`)),
+    isLambdaPath(req.url)
+      ? lambdaNotFound(req, reply)
+      : sendError(reply, new VajraError("NotFound", `no route ${req.method} ${req.url}`)),
   );
   registerNativeRoutes(app, platform, packageVersion());
+  registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =
@@ -91,12 +102,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     url: address,
     close() {
       closing ??= (async () => {
-        // Stop accepting; in-flight requests get the grace period, then instances are killed.
-        const grace = (): Promise<void> => new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref());
+        // Stop accepting. Keep-alive connections that finish their last response are closed as they go
+        // idle (Node only closes the ones idle at the moment close() is called).
         const httpClosed = app.close();
-        await Promise.race([httpClosed, grace()]);
+        const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+        // In-flight invocations get the grace period; then instances are stopped and records flushed.
         await platform.close(SHUTDOWN_GRACE_MS);
-        await Promise.race([httpClosed, grace()]);
+        await Promise.race([httpClosed, new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+        clearInterval(sweeper);
+        app.server.closeAllConnections();
       })();
       return closing;
     },

@@ -22,6 +22,18 @@ export const ERROR_CODES = {
     summary: "The handler's module file is not in the code package.",
   },
   FunctionNotFound: { userError: true, summary: "No function with that name exists." },
+  FunctionAlreadyExists: {
+    userError: true,
+    summary: "A create-only request named a function that already exists.",
+  },
+  PreconditionFailed: {
+    userError: true,
+    summary: "The request passed a RevisionId that is no longer the function's current one.",
+  },
+  UnsupportedOperation: {
+    userError: true,
+    summary: "The operation or option is not implemented by Vajra (yet).",
+  },
   PayloadTooLarge: { userError: true, summary: "The invocation payload exceeds 6 MB." },
   RequestTooLarge: { userError: true, summary: "The request body exceeds the server's limit." },
   TooManyRequests: {

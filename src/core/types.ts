@@ -14,6 +14,8 @@ export interface FunctionConfig {
   timeout: number;
   environment: Record<string, string>;
   description: string;
+  /** The execution role ARN a Lambda client sent; kept and reported, not enforced. */
+  role?: string;
   /** Size of /tmp in MB, 512–10240. */
   ephemeralStorage: number;
   /** Reserved concurrency: the most instances this function may run at once; null = share the account pool. */
@@ -55,6 +57,17 @@ export interface ApiKeyRecord {
   id: string;
   /** SHA-256 hex of the secret; the secret itself is never stored. */
   secretHash: string;
+  name: string;
+  createdAt: string;
+}
+
+/**
+ * An AWS-style access key for SigV4-signed requests. SigV4 is an HMAC, so the server must hold the
+ * secret itself (as AWS does); it lives only in the store and the 0600 credentials file.
+ */
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
   name: string;
   createdAt: string;
 }

@@ -5,6 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import { VajraError, invalid } from "../core/errors.js";
+import { functionArn } from "../core/lambda-format.js";
 import {
   LIMITS,
   validateDescription,
@@ -32,7 +33,20 @@ export interface DeployInput {
   description?: string;
   ephemeralStorage?: number;
   reservedConcurrency?: number | null;
+  role?: string;
   zipFile?: Buffer;
+}
+
+export interface DeployOptions {
+  /** "create" fails if the function exists, "update" if it does not; "upsert" (the default) does either. */
+  mode?: "create" | "update" | "upsert";
+  /** When set, the change applies only if the function's current RevisionId is this one. */
+  expectedRevisionId?: string;
+  /**
+   * Check that the handler's module is in the package (default true). The Lambda API's update calls
+   * skip it, as AWS does: code and handler are often changed in two steps.
+   */
+  checkHandler?: boolean;
 }
 
 export interface DeployResult {
@@ -87,8 +101,25 @@ export async function deployFunction(
   ctx: DeployContext,
   existing: FunctionConfig | undefined,
   input: DeployInput,
+  opts: DeployOptions = {},
 ): Promise<DeployResult> {
   const name = validateFunctionName(input.name);
+  if (opts.mode === "create" && existing !== undefined) {
+    throw new VajraError("FunctionAlreadyExists", `Function already exist: ${name}`);
+  }
+  if (opts.mode === "update" && existing === undefined) {
+    throw new VajraError("FunctionNotFound", `Function not found: ${functionArn(name)}`);
+  }
+  if (
+    opts.expectedRevisionId !== undefined &&
+    existing !== undefined &&
+    opts.expectedRevisionId !== existing.revisionId
+  ) {
+    throw new VajraError(
+      "PreconditionFailed",
+      "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+    );
+  }
   const warnings: string[] = [];
   if (existing === undefined) {
     if (input.runtime === undefined)
@@ -142,7 +173,7 @@ export async function deployFunction(
   let codeSize: number;
   if (input.zipFile !== undefined) {
     const inspection = await inspectZip(input.zipFile);
-    checkHandlerModule(runtime.spec.family, handler, inspection.entries);
+    if (opts.checkHandler !== false) checkHandlerModule(runtime.spec.family, handler, inspection.entries);
     const stored = await ctx.blobs.put(input.zipFile);
     ctx.pendingDigests.add(stored.sha256);
     await ctx.blobs.ensureUnpacked(stored.sha256);
@@ -152,7 +183,10 @@ export async function deployFunction(
     const prev = existing as FunctionConfig;
     codeSha256 = prev.codeSha256;
     codeSize = prev.codeSize;
-    if (handler !== prev.handler || runtime.spec.family !== resolveRuntimeId(prev.runtime).family) {
+    if (
+      opts.checkHandler !== false &&
+      (handler !== prev.handler || runtime.spec.family !== resolveRuntimeId(prev.runtime).family)
+    ) {
       // The code did not change, but what must be in it did: check against the stored package.
       const inspection = await inspectZip(await ctx.blobs.read(codeSha256));
       checkHandlerModule(runtime.spec.family, handler, inspection.entries);
@@ -169,6 +203,11 @@ export async function deployFunction(
     description,
     ephemeralStorage,
     reservedConcurrency,
+    ...(input.role !== undefined
+      ? { role: input.role }
+      : existing?.role !== undefined
+        ? { role: existing.role }
+        : {}),
     codeSha256,
     codeSize,
     revisionId: randomUUID(),

@@ -19,7 +19,7 @@ import { sweepStaleCgroups } from "../executor/cgroups.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
-import { deployFunction, type DeployInput, type DeployResult } from "./deploy.js";
+import { deployFunction, type DeployInput, type DeployOptions, type DeployResult } from "./deploy.js";
 import { RecordWriter } from "./record-writer.js";
 
 export interface PlatformOptions {
@@ -141,6 +141,10 @@ export class Platform {
     await this.blobs.gc(keep);
   }
 
+  get accountConcurrency(): number {
+    return this.gate.accountLimit;
+  }
+
   get isolated(): boolean {
     return this.executor.isolated;
   }
@@ -177,13 +181,14 @@ export class Platform {
   }
 
   /** Creates or updates a function. Atomic: the store commit is the single switch-over point. */
-  deploy(input: DeployInput): Promise<DeployResult> {
+  deploy(input: DeployInput, opts: DeployOptions = {}): Promise<DeployResult> {
     if (typeof input.name !== "string") throw invalid("name is required");
     return this.serialize(input.name, async () => {
       const result = await deployFunction(
         { blobs: this.blobs, runtimes: this.runtimes, gate: this.gate, pendingDigests: this.pendingDigests },
         this.functions.get(input.name),
         input,
+        opts,
       );
       await this.store.putFunction(result.config);
       this.pendingDigests.delete(result.config.codeSha256);

@@ -2,7 +2,7 @@
 // record plus the columns that are queried, so adding a field needs no migration.
 
 import Database from "better-sqlite3";
-import type { ApiKeyRecord, FunctionConfig, InvocationRecord } from "../core/types.js";
+import type { AccessKeyRecord, ApiKeyRecord, FunctionConfig, InvocationRecord } from "../core/types.js";
 import type { Store } from "./store.js";
 
 /** Ordered migrations; the index + 1 is the schema version kept in `PRAGMA user_version`. */
@@ -21,6 +21,10 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE api_keys (
      id TEXT PRIMARY KEY,
      secret_hash TEXT NOT NULL UNIQUE,
+     record TEXT NOT NULL
+   );`,
+  `CREATE TABLE access_keys (
+     id TEXT PRIMARY KEY,
      record TEXT NOT NULL
    );`,
 ];
@@ -57,6 +61,12 @@ export class SqliteStore implements Store {
         "SELECT record FROM api_keys WHERE secret_hash = ?",
       ),
       listApiKeys: this.db.prepare<[], { record: string }>("SELECT record FROM api_keys ORDER BY id"),
+      putAccessKey: this.db.prepare("INSERT OR REPLACE INTO access_keys (id, record) VALUES (?, ?)"),
+      getAccessKey: this.db.prepare<[string], { record: string }>(
+        "SELECT record FROM access_keys WHERE id = ?",
+      ),
+      listAccessKeys: this.db.prepare<[], { record: string }>("SELECT record FROM access_keys ORDER BY id"),
+      deleteAccessKey: this.db.prepare("DELETE FROM access_keys WHERE id = ?"),
     };
   }
 
@@ -119,6 +129,26 @@ export class SqliteStore implements Store {
 
   listApiKeys(): Promise<ApiKeyRecord[]> {
     return Promise.resolve(this.stmts.listApiKeys.all().map((r) => JSON.parse(r.record) as ApiKeyRecord));
+  }
+
+  putAccessKey(key: AccessKeyRecord): Promise<void> {
+    this.stmts.putAccessKey.run(key.accessKeyId, JSON.stringify(key));
+    return Promise.resolve();
+  }
+
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const row = this.stmts.getAccessKey.get(accessKeyId);
+    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.record) as AccessKeyRecord));
+  }
+
+  listAccessKeys(): Promise<AccessKeyRecord[]> {
+    return Promise.resolve(
+      this.stmts.listAccessKeys.all().map((r) => JSON.parse(r.record) as AccessKeyRecord),
+    );
+  }
+
+  deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    return Promise.resolve(this.stmts.deleteAccessKey.run(accessKeyId).changes > 0);
   }
 
   close(): Promise<void> {

@@ -94,4 +94,20 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal(await s.findApiKeyByHash("k1"), undefined);
       assert.equal((await s.listApiKeys()).length, 1);
     }));
+
+  test(`${name}: stores, finds and revokes access keys`, () =>
+    withStore(async (s) => {
+      const key = {
+        accessKeyId: "AKIAEXAMPLE",
+        secretAccessKey: "secret",
+        name: "k",
+        createdAt: "2026-01-01T00:00:00.000Z",
+      };
+      await s.putAccessKey(key);
+      assert.deepEqual(await s.getAccessKey("AKIAEXAMPLE"), key);
+      assert.equal((await s.listAccessKeys()).length, 1);
+      assert.equal(await s.deleteAccessKey("AKIAEXAMPLE"), true);
+      assert.equal(await s.deleteAccessKey("AKIAEXAMPLE"), false);
+      assert.equal(await s.getAccessKey("AKIAEXAMPLE"), undefined);
+    }));
 }

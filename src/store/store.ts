@@ -2,7 +2,7 @@
 // logs). SQLite implements it today; PostgreSQL will implement the same interface and pass the same
 // contract suite (store-contract.ts). Methods are async so network-backed stores fit.
 
-import type { ApiKeyRecord, FunctionConfig, InvocationRecord } from "../core/types.js";
+import type { AccessKeyRecord, ApiKeyRecord, FunctionConfig, InvocationRecord } from "../core/types.js";
 
 export interface Store {
   /** Inserts or replaces a function atomically (one transaction). */
@@ -20,6 +20,11 @@ export interface Store {
   putApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined>;
   listApiKeys(): Promise<ApiKeyRecord[]>;
+
+  putAccessKey(key: AccessKeyRecord): Promise<void>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  listAccessKeys(): Promise<AccessKeyRecord[]>;
+  deleteAccessKey(accessKeyId: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

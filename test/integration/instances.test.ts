@@ -69,6 +69,17 @@ test("a function allocating more than its memory is stopped and reported as out 
   assert.equal(ok.json().allocated, 10, "a new instance serves the next call");
 });
 
+test("a runtime that exits answers Runtime.ExitError and is replaced by a fresh instance", async () => {
+  await fn("crasher", "app.crash");
+  assert.equal((await invoke(s, "crasher", {})).json().count, 1);
+  const r = await invoke(s, "crasher", { exit: 3 });
+  assert.equal(r.headers.get("x-vajra-function-error"), "Unhandled");
+  assert.equal(r.json().errorType, "Runtime.ExitError");
+  assert.match(String(r.json().errorMessage), /Runtime exited with error: exit status 3/);
+  const next = await invoke(s, "crasher", {});
+  assert.equal(next.json().count, 1, "the crashed instance was not reused");
+});
+
 test("children that outlive the handler are all killed when the instance stops", async () => {
   await fn("forker", "app.fork");
   const marker = "8765.25";

@@ -9,7 +9,11 @@ import { deploy, hostProcesses, invoke, startServer, waitFor } from "./harness.j
 test("SIGTERM lets an in-flight invocation finish, stops the instances and keeps its record", async () => {
   const s = await startServer();
   try {
-    await deploy(s, { name: "slowpoke", runtime: "python3.11", handler: "app.sleep", timeout: 10 }, "python/toolkit");
+    await deploy(
+      s,
+      { name: "slowpoke", runtime: "python3.11", handler: "app.sleep", timeout: 10 },
+      "python/toolkit",
+    );
     const marker = "5432.75";
     const inflight = invoke(s, "slowpoke", { seconds: 1.5, fork: marker });
     await new Promise((r) => setTimeout(r, 500));
@@ -20,11 +24,16 @@ test("SIGTERM lets an in-flight invocation finish, stops the instances and keeps
     assert.equal(r.headers.get("x-vajra-function-error"), null, r.text);
     assert.equal(r.json().count, 1);
     assert.equal(await exited, 0);
-    assert.ok(await waitFor(() => hostProcesses(`sleep ${marker}`).length === 0), "instance processes stopped");
+    assert.ok(
+      await waitFor(() => hostProcesses(`sleep ${marker}`).length === 0),
+      "instance processes stopped",
+    );
 
     const again = await startServer({ dataDir: s.dataDir });
     try {
-      const logs = (await (await again.api("/functions/slowpoke/logs?limit=5")).json()) as { invocations: Array<{ requestId: string; log: string }> };
+      const logs = (await (await again.api("/functions/slowpoke/logs?limit=5")).json()) as {
+        invocations: Array<{ requestId: string; log: string }>;
+      };
       assert.equal(logs.invocations.length, 1);
       assert.equal(logs.invocations[0]?.requestId, r.headers.get("x-vajra-request-id"));
       assert.match(logs.invocations[0]?.log ?? "", /REPORT RequestId:/);

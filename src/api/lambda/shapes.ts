@@ -1,0 +1,60 @@
+// Translation between Vajra's FunctionConfig and the Lambda API's shapes (FunctionConfiguration,
+// GetFunctionResponse), following the AWS API model field by field.
+
+import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
+import type { FunctionConfig } from "../../core/types.js";
+
+export const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/vajra-function";
+
+/** Lambda reports CodeSha256 as the base64 of the digest, not hex. */
+export function codeSha256Base64(hex: string): string {
+  return Buffer.from(hex, "hex").toString("base64");
+}
+
+export function functionConfiguration(fn: FunctionConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    FunctionName: fn.name,
+    FunctionArn: functionArn(fn.name),
+    Runtime: fn.runtime,
+    Role: fn.role ?? DEFAULT_ROLE,
+    Handler: fn.handler,
+    CodeSize: fn.codeSize,
+    Description: fn.description,
+    Timeout: fn.timeout,
+    MemorySize: fn.memorySize,
+    LastModified: lambdaTimestamp(new Date(fn.lastModified)),
+    CodeSha256: codeSha256Base64(fn.codeSha256),
+    Version: "$LATEST",
+    TracingConfig: { Mode: "PassThrough" },
+    RevisionId: fn.revisionId,
+    State: fn.state,
+    LastUpdateStatus: "Successful",
+    PackageType: "Zip",
+    Architectures: ["x86_64"],
+    EphemeralStorage: { Size: fn.ephemeralStorage },
+    SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
+  };
+  if (Object.keys(fn.environment).length > 0) out.Environment = { Variables: fn.environment };
+  return out;
+}
+
+export function getFunctionResponse(fn: FunctionConfig, baseUrl: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    Configuration: functionConfiguration(fn),
+    Code: { RepositoryType: "S3", Location: `${baseUrl}/functions/${encodeURIComponent(fn.name)}/code` },
+    Tags: {},
+  };
+  if (fn.reservedConcurrency !== null)
+    out.Concurrency = { ReservedConcurrentExecutions: fn.reservedConcurrency };
+  return out;
+}
+
+/** A stable pagination marker for ListFunctions: opaque to clients, the name to us. */
+export function encodeMarker(name: string): string {
+  return Buffer.from(name).toString("base64url");
+}
+
+export function decodeMarker(marker: string): string {
+  return Buffer.from(marker, "base64url").toString("utf8");
+}
