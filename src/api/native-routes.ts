@@ -185,6 +185,11 @@ function readPayload(stream: NodeJS.ReadableStream, limit: number): Promise<Buff
 function invokeHandler(platform: Platform) {
   return async function invoke(req: FastifyRequest<NameParams>, reply: FastifyReply): Promise<FastifyReply> {
     const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const invocationType = req.headers["x-vajra-invocation-type"];
+    if (typeof invocationType === "string" && invocationType.toLowerCase() === "event") {
+      const requestId = await platform.invokeAsync(req.params.name, payload);
+      return reply.code(202).header("x-vajra-request-id", requestId).send({ requestId });
+    }
     const logType = req.headers["x-vajra-log-type"];
     const out = await platform.invoke(req.params.name, payload, {
       logTail: typeof logType === "string" && logType.toLowerCase() === "tail",

@@ -49,6 +49,8 @@ export interface InvocationRecord {
   startedAt: number;
   status: InvocationStatus;
   errorType?: string;
+  /** Retry number of an Event invocation (0 = first attempt); retries share the request id. */
+  attempt?: number;
   report: InvocationReport;
   log: string;
 }
@@ -70,4 +72,17 @@ export interface AccessKeyRecord {
   secretAccessKey: string;
   name: string;
   createdAt: string;
+}
+
+/** An accepted `Event` invocation waiting in the durable queue (or between retries). */
+export interface QueuedInvocation {
+  requestId: string;
+  functionName: string;
+  /** Base64 of the event bytes. */
+  payload: string;
+  /** Attempts made so far (0 until the first run finishes). */
+  attempts: number;
+  enqueuedAt: number;
+  /** Epoch ms before which it must not run (retry backoff). */
+  notBefore: number;
 }

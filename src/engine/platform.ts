@@ -20,6 +20,7 @@ import { SqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
 import { deployFunction, type DeployInput, type DeployOptions, type DeployResult } from "./deploy.js";
+import { AsyncQueue } from "./async-queue.js";
 import { RecordWriter } from "./record-writer.js";
 
 export interface PlatformOptions {
@@ -28,6 +29,8 @@ export interface PlatformOptions {
   accountConcurrency?: number;
   /** Warm instances are evicted past this total (MB); default half the host's memory. */
   maxWarmMemoryMb?: number;
+  /** Delay before the first retry of a failed Event invocation (doubles after); default 60 s as in Lambda. */
+  asyncRetryBaseMs?: number;
   onWarning?: (message: string) => void;
   onError?: (err: unknown) => void;
 }
@@ -37,6 +40,10 @@ export interface InvokeOptions {
   logTail?: boolean;
   /** JSON text of the client context, handed to the handler's context. */
   clientContext?: string;
+  /** The request id to use (an Event invocation keeps the one it was accepted with). */
+  requestId?: string;
+  /** Retry number of an Event invocation. */
+  attempt?: number;
 }
 
 export interface InvokeOutcome {
@@ -81,6 +88,7 @@ export class Platform {
   private readonly pendingDigests = new Set<string>();
   private inFlight = 0;
   private closing = false;
+  private readonly queue: AsyncQueue;
 
   private constructor(
     readonly dataDir: string,
@@ -91,8 +99,28 @@ export class Platform {
     private readonly gate: ConcurrencyGate,
     private readonly records: RecordWriter,
     warnings: string[],
+    opts: PlatformOptions,
   ) {
     this.warnings = warnings;
+    const onError = opts.onError ?? ((err: unknown): void => console.error(err));
+    this.queue = new AsyncQueue(store, {
+      run: async (item) =>
+        (
+          await this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
+            requestId: item.requestId,
+            attempt: item.attempts,
+          })
+        ).ok,
+      retryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
+      maxRetries: 2,
+      maxAgeMs: 6 * 3600 * 1000,
+      maxInFlight: Math.max(1, Math.floor(gate.accountLimit / 10)),
+      onDrop: (item, why) =>
+        (opts.onWarning ?? onError)(
+          `dropped Event invocation ${item.requestId} of ${item.functionName}: ${why}`,
+        ),
+      onError,
+    });
   }
 
   static async open(opts: PlatformOptions = {}): Promise<Platform> {
@@ -121,8 +149,10 @@ export class Platform {
       gate,
       records,
       sandbox.warnings,
+      opts,
     );
     await platform.recover();
+    await platform.queue.start();
     return platform;
   }
 
@@ -254,7 +284,7 @@ export class Platform {
     }
     const release = this.gate.acquire(name);
     this.inFlight++;
-    const requestId = randomUUID();
+    const requestId = opts.requestId ?? randomUUID();
     const startedAt = Date.now();
     try {
       const result = await this.executor.invoke(
@@ -279,6 +309,7 @@ export class Platform {
         log: result.log,
       };
       if (result.errorType !== undefined) record.errorType = result.errorType;
+      if (opts.attempt !== undefined) record.attempt = opts.attempt;
       this.records.add(record);
       const out: InvokeOutcome = {
         requestId,
@@ -296,6 +327,17 @@ export class Platform {
     }
   }
 
+  /**
+   * Accepts an `Event` invocation: durable in the store before this resolves, then run (and retried)
+   * by the queue. Resolves with the request id.
+   */
+  invokeAsync(name: string, payload: Buffer): Promise<string> {
+    if (this.closing)
+      throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
+    this.getFunction(name);
+    return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload);
+  }
+
   async logs(name: string, limit: number): Promise<InvocationRecord[]> {
     this.getFunction(name);
     await this.records.flush();
@@ -305,6 +347,7 @@ export class Platform {
   /** Stops accepting invocations, lets in-flight ones finish (bounded), stops instances, flushes. */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true;
+    this.queue.stop();
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.executor.close();

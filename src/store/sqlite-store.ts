@@ -2,7 +2,13 @@
 // record plus the columns that are queried, so adding a field needs no migration.
 
 import Database from "better-sqlite3";
-import type { AccessKeyRecord, ApiKeyRecord, FunctionConfig, InvocationRecord } from "../core/types.js";
+import type {
+  AccessKeyRecord,
+  ApiKeyRecord,
+  FunctionConfig,
+  InvocationRecord,
+  QueuedInvocation,
+} from "../core/types.js";
 import type { Store } from "./store.js";
 
 /** Ordered migrations; the index + 1 is the schema version kept in `PRAGMA user_version`. */
@@ -25,6 +31,11 @@ const MIGRATIONS: readonly string[] = [
    );`,
   `CREATE TABLE access_keys (
      id TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );`,
+  `CREATE TABLE invocation_queue (
+     request_id TEXT PRIMARY KEY,
+     not_before INTEGER NOT NULL,
      record TEXT NOT NULL
    );`,
 ];
@@ -67,6 +78,13 @@ export class SqliteStore implements Store {
       ),
       listAccessKeys: this.db.prepare<[], { record: string }>("SELECT record FROM access_keys ORDER BY id"),
       deleteAccessKey: this.db.prepare("DELETE FROM access_keys WHERE id = ?"),
+      putQueued: this.db.prepare(
+        "INSERT OR REPLACE INTO invocation_queue (request_id, not_before, record) VALUES (?, ?, ?)",
+      ),
+      listQueued: this.db.prepare<[], { record: string }>(
+        "SELECT record FROM invocation_queue ORDER BY not_before, rowid",
+      ),
+      deleteQueued: this.db.prepare("DELETE FROM invocation_queue WHERE request_id = ?"),
     };
   }
 
@@ -106,7 +124,9 @@ export class SqliteStore implements Store {
   insertInvocations(records: readonly InvocationRecord[]): Promise<void> {
     this.db.transaction(() => {
       for (const r of records) {
-        this.stmts.insertInvocation.run(r.requestId, r.functionName, r.startedAt, JSON.stringify(r));
+        // Retries of an Event invocation share its request id; each attempt keeps its own row.
+        const key = r.attempt === undefined || r.attempt === 0 ? r.requestId : `${r.requestId}#${r.attempt}`;
+        this.stmts.insertInvocation.run(key, r.functionName, r.startedAt, JSON.stringify(r));
       }
     })();
     return Promise.resolve();
@@ -149,6 +169,25 @@ export class SqliteStore implements Store {
 
   deleteAccessKey(accessKeyId: string): Promise<boolean> {
     return Promise.resolve(this.stmts.deleteAccessKey.run(accessKeyId).changes > 0);
+  }
+
+  enqueueInvocation(item: QueuedInvocation): Promise<void> {
+    // WAL with synchronous=NORMAL survives a crash of the process (kill -9) once the commit returns.
+    this.stmts.putQueued.run(item.requestId, item.notBefore, JSON.stringify(item));
+    return Promise.resolve();
+  }
+
+  listQueuedInvocations(): Promise<QueuedInvocation[]> {
+    return Promise.resolve(this.stmts.listQueued.all().map((r) => JSON.parse(r.record) as QueuedInvocation));
+  }
+
+  updateQueuedInvocation(item: QueuedInvocation): Promise<void> {
+    return this.enqueueInvocation(item);
+  }
+
+  dequeueInvocation(requestId: string): Promise<void> {
+    this.stmts.deleteQueued.run(requestId);
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

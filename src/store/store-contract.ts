@@ -95,6 +95,36 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal((await s.listApiKeys()).length, 1);
     }));
 
+  test(`${name}: keeps queued invocations soonest first until dequeued`, () =>
+    withStore(async (s) => {
+      const item = (requestId: string, notBefore: number) => ({
+        requestId,
+        functionName: "f",
+        payload: "e30=",
+        attempts: 0,
+        enqueuedAt: 1,
+        notBefore,
+      });
+      await s.enqueueInvocation(item("late", 200));
+      await s.enqueueInvocation(item("soon", 100));
+      assert.deepEqual(
+        (await s.listQueuedInvocations()).map((q) => q.requestId),
+        ["soon", "late"],
+      );
+      await s.updateQueuedInvocation({ ...item("soon", 300), attempts: 1 });
+      const list = await s.listQueuedInvocations();
+      assert.deepEqual(
+        list.map((q) => [q.requestId, q.attempts]),
+        [
+          ["late", 0],
+          ["soon", 1],
+        ],
+      );
+      await s.dequeueInvocation("late");
+      await s.dequeueInvocation("soon");
+      assert.deepEqual(await s.listQueuedInvocations(), []);
+    }));
+
   test(`${name}: stores, finds and revokes access keys`, () =>
     withStore(async (s) => {
       const key = {

@@ -2,7 +2,13 @@
 // logs). SQLite implements it today; PostgreSQL will implement the same interface and pass the same
 // contract suite (store-contract.ts). Methods are async so network-backed stores fit.
 
-import type { AccessKeyRecord, ApiKeyRecord, FunctionConfig, InvocationRecord } from "../core/types.js";
+import type {
+  AccessKeyRecord,
+  ApiKeyRecord,
+  FunctionConfig,
+  InvocationRecord,
+  QueuedInvocation,
+} from "../core/types.js";
 
 export interface Store {
   /** Inserts or replaces a function atomically (one transaction). */
@@ -25,6 +31,15 @@ export interface Store {
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(): Promise<AccessKeyRecord[]>;
   deleteAccessKey(accessKeyId: string): Promise<boolean>;
+
+  /** Durably records an accepted asynchronous invocation: once this resolves, it must run. */
+  enqueueInvocation(item: QueuedInvocation): Promise<void>;
+  /** Every queued invocation, soonest first. */
+  listQueuedInvocations(): Promise<QueuedInvocation[]>;
+  /** Replaces a queued invocation (after a failed attempt). */
+  updateQueuedInvocation(item: QueuedInvocation): Promise<void>;
+  /** Removes it (done, or given up). */
+  dequeueInvocation(requestId: string): Promise<void>;
 
   close(): Promise<void>;
 }

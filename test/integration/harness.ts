@@ -45,6 +45,7 @@ export interface CliResult {
 export interface StartOptions {
   dataDir?: string;
   args?: string[];
+  env?: Record<string, string>;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<ServerHandle> {
@@ -56,7 +57,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
     [BIN, "server", "--port", String(port), "--data-dir", dataDir, ...(opts.args ?? [])],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, VAJRA_LOG_LEVEL: "warn" },
+      env: { ...process.env, VAJRA_LOG_LEVEL: "warn", ...opts.env },
     },
   );
   let out = "";

@@ -132,7 +132,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       return sendVajraErrorAsAws(reply, e);
     });
     scope.addHook("onSend", (_req, reply, payload, next) => {
-      reply.header("x-amzn-requestid", randomUUID());
+      if (!reply.hasHeader("x-amzn-requestid")) reply.header("x-amzn-requestid", randomUUID());
       next(null, payload);
     });
     // SigV4 covers the body, so it is verified once the raw body is read.
@@ -235,6 +235,16 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       invoke(platform, req, reply),
     );
 
+    // Legacy InvokeAsync: an Event invocation with the old response shape.
+    scope.post<FnParams>("/2014-11-13/functions/:fn/invoke-async", async (req, reply) => {
+      const { name } = parseFunctionName(req.params.fn);
+      const requestId = await platform.invokeAsync(
+        name,
+        Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      );
+      return reply.code(202).header("x-amzn-requestid", requestId).send({ Status: 202 });
+    });
+
     scope.get("/2016-08-19/account-settings", () => {
       const fns = platform.listFunctions();
       return {
@@ -273,7 +283,10 @@ async function invoke(
   }
   const type = header(req, "x-amz-invocation-type") ?? "RequestResponse";
   if (type === "DryRun") return reply.code(204).header("x-amz-executed-version", "$LATEST").send();
-  if (type === "Event") throw unsupported("The Event invocation type");
+  if (type === "Event") {
+    const requestId = await platform.invokeAsync(name, payload);
+    return reply.code(202).header("x-amzn-requestid", requestId).send();
+  }
   if (type !== "RequestResponse")
     throw invalid(`Invalid invocation type '${type}': expected RequestResponse, Event or DryRun`);
   let clientContext: string | undefined;

@@ -1,0 +1,140 @@
+// Asynchronous (`Event`) invocations with Lambda's guarantees: an accepted event is committed to the
+// store before the caller hears 202, so it runs even if the server is killed right after; it runs at
+// least once, is retried twice on function errors with backoff (Lambda's default), waits out throttles,
+// and is dropped only past its maximum age.
+
+import { randomUUID } from "node:crypto";
+import { VajraError, isVajraError } from "../core/errors.js";
+import type { QueuedInvocation } from "../core/types.js";
+import type { Store } from "../store/store.js";
+
+export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+
+export interface AsyncQueueOptions {
+  /** Runs one attempt; resolves true when the function succeeded. Throws for platform errors. */
+  run: (item: QueuedInvocation) => Promise<boolean>;
+  /** Delay before the first retry; each later one doubles it (Lambda: about 1 then 2 minutes). */
+  retryBaseMs: number;
+  maxRetries: number;
+  maxAgeMs: number;
+  /** Attempts running at once, so a burst of events cannot take every slot from synchronous calls. */
+  maxInFlight: number;
+  onDrop: (item: QueuedInvocation, why: string) => void;
+  onError: (err: unknown) => void;
+}
+
+export class AsyncQueue {
+  private pending: QueuedInvocation[] = [];
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: AsyncQueueOptions,
+  ) {}
+
+  /** Loads what a previous run left (including attempts a crash interrupted) and starts dispatching. */
+  async start(): Promise<void> {
+    this.pending = await this.store.listQueuedInvocations();
+    this.schedule();
+  }
+
+  /** Accepts an event. Resolves with its request id once it is durable. */
+  async enqueue(functionName: string, payload: Buffer): Promise<string> {
+    if (this.stopped)
+      throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
+    if (payload.length > ASYNC_PAYLOAD_LIMIT) {
+      throw new VajraError(
+        "PayloadTooLarge",
+        `${payload.length} byte payload is too large for the Event invocation type (limit ${ASYNC_PAYLOAD_LIMIT} bytes)`,
+      );
+    }
+    const now = Date.now();
+    const item: QueuedInvocation = {
+      requestId: randomUUID(),
+      functionName,
+      payload: payload.toString("base64"),
+      attempts: 0,
+      enqueuedAt: now,
+      notBefore: now,
+    };
+    await this.store.enqueueInvocation(item);
+    this.pending.push(item);
+    this.schedule();
+    return item.requestId;
+  }
+
+  get depth(): number {
+    return this.pending.length + this.inFlight;
+  }
+
+  /** Stops starting attempts; running ones finish (the platform bounds them) and stay queued if cut. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    const now = Date.now();
+    this.pending.sort((a, b) => a.notBefore - b.notBefore);
+    while (
+      this.inFlight < this.opts.maxInFlight &&
+      this.pending.length > 0 &&
+      (this.pending[0]?.notBefore ?? Infinity) <= now
+    ) {
+      const item = this.pending.shift() as QueuedInvocation; // length > 0 checked above
+      this.inFlight++;
+      void this.attempt(item).finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+    }
+    const next = this.pending[0];
+    if (next !== undefined && this.inFlight < this.opts.maxInFlight) {
+      this.timer = setTimeout(() => this.schedule(), Math.max(0, next.notBefore - now));
+      this.timer.unref();
+    }
+  }
+
+  private async attempt(item: QueuedInvocation): Promise<void> {
+    try {
+      if (Date.now() - item.enqueuedAt > this.opts.maxAgeMs)
+        return await this.drop(item, "the event is older than its maximum age");
+      let ok: boolean;
+      try {
+        ok = await this.opts.run(item);
+      } catch (err) {
+        if (isVajraError(err) && err.code === "FunctionNotFound")
+          return await this.drop(item, "the function no longer exists");
+        if (isVajraError(err) && err.code === "ShuttingDown") return; // stays queued for the next start
+        if (isVajraError(err) && (err.code === "TooManyRequests" || err.code === "SandboxUnavailable")) {
+          // Throttles and capacity problems are retried (without counting as attempts) until max age.
+          return await this.later(item, item.attempts, 1000 + Math.random() * 1000);
+        }
+        throw err;
+      }
+      if (ok) return await this.store.dequeueInvocation(item.requestId);
+      const attempts = item.attempts + 1;
+      if (attempts > this.opts.maxRetries)
+        return await this.drop({ ...item, attempts }, `the function failed ${attempts} times`);
+      await this.later(item, attempts, this.opts.retryBaseMs * 2 ** (attempts - 1));
+    } catch (err) {
+      this.opts.onError(err);
+      await this.later(item, item.attempts, 5000).catch(this.opts.onError);
+    }
+  }
+
+  private async later(item: QueuedInvocation, attempts: number, delayMs: number): Promise<void> {
+    const next = { ...item, attempts, notBefore: Date.now() + delayMs };
+    await this.store.updateQueuedInvocation(next);
+    if (!this.stopped) this.pending.push(next);
+  }
+
+  private async drop(item: QueuedInvocation, why: string): Promise<void> {
+    await this.store.dequeueInvocation(item.requestId);
+    this.opts.onDrop(item, why);
+  }
+}
