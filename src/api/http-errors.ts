@@ -12,7 +12,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CodePackageTooLarge: 413,
   HandlerNotFound: 400,
   FunctionNotFound: 404,
-  FunctionAlreadyExists: 409,
+  AlreadyExists: 409,
   PreconditionFailed: 412,
   UnsupportedOperation: 400,
   PayloadTooLarge: 413,

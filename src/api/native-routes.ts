@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
-import type { FunctionConfig } from "../core/types.js";
+import type { Alias, FunctionConfig, FunctionVersion } from "../core/types.js";
+import type { AliasInput } from "../engine/versions.js";
 import type { DeployInput } from "../engine/deploy.js";
 import type { Platform } from "../engine/platform.js";
 import { sendError, toVajraError } from "./http-errors.js";
@@ -13,6 +14,52 @@ import { sendError, toVajraError } from "./http-errors.js";
 const MAX_DEPLOY_BODY = 80 * 1024 * 1024; // a 50 MB zip is ~67 MB of base64
 
 type NameParams = { Params: { name: string } };
+type AliasParams = { Params: { name: string; alias: string } };
+type InvokeParams = NameParams & { Querystring: { qualifier?: string } };
+
+function versionView(v: FunctionVersion): Record<string, unknown> {
+  const c = v.config;
+  return {
+    version: v.version,
+    codeSha256: c.codeSha256,
+    runtime: c.runtime,
+    handler: c.handler,
+    memorySize: c.memorySize,
+    timeout: c.timeout,
+    description: v.description,
+    lastModified: c.lastModified,
+  };
+}
+
+function aliasView(a: Alias): Record<string, unknown> {
+  return {
+    name: a.name,
+    arn: functionArn(a.functionName, a.name),
+    functionVersion: a.functionVersion,
+    description: a.description,
+    routingConfig:
+      a.additionalVersionWeights === null ? null : { additionalVersionWeights: a.additionalVersionWeights },
+    revisionId: a.revisionId,
+  };
+}
+
+function aliasBody(body: unknown, creating: boolean): AliasInput {
+  if (typeof body !== "object" || body === null) throw invalid("request body must be a JSON object");
+  const b = body as Record<string, unknown>;
+  const input: AliasInput = { name: typeof b.name === "string" ? b.name : "" };
+  if (typeof b.functionVersion === "string" || typeof b.functionVersion === "number")
+    input.functionVersion = String(b.functionVersion);
+  if (typeof b.description === "string") input.description = b.description;
+  if (b.routingConfig !== undefined) {
+    const rc: unknown = b.routingConfig;
+    const weights: unknown =
+      typeof rc === "object" && rc !== null
+        ? (rc as Record<string, unknown>).additionalVersionWeights
+        : undefined;
+    input.additionalVersionWeights = (weights ?? null) as Record<string, number> | null; // checked by validateWeights
+  } else if (creating) input.additionalVersionWeights = null;
+  return input;
+}
 
 export function functionView(fn: FunctionConfig, warnings?: string[]): Record<string, unknown> {
   const {
@@ -116,6 +163,55 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
     return reply.code(204).send();
   });
 
+  app.post<NameParams>("/functions/:name/versions", async (req, reply) => {
+    const body = (req.body ?? {}) as { description?: unknown };
+    if (body.description !== undefined && typeof body.description !== "string")
+      throw invalid("description must be a string");
+    const r = await platform.publishVersion(req.params.name, body.description);
+    return reply.code(r.created ? 201 : 200).send(versionView(r.version));
+  });
+
+  app.get<NameParams>("/functions/:name/versions", (req) => {
+    const latest = platform.getFunction(req.params.name);
+    const versions = platform.listVersions(req.params.name).map(versionView);
+    return {
+      versions: [
+        {
+          ...versionView({
+            functionName: latest.name,
+            version: "$LATEST",
+            config: latest,
+            description: latest.description,
+            createdAt: latest.createdAt,
+          }),
+        },
+        ...versions,
+      ],
+    };
+  });
+
+  app.post<NameParams>("/functions/:name/aliases", async (req, reply) => {
+    const alias = await platform.createAlias(req.params.name, aliasBody(req.body, true));
+    return reply.code(201).send(aliasView(alias));
+  });
+  app.get<NameParams>("/functions/:name/aliases", (req) => ({
+    aliases: platform.listAliases(req.params.name).map(aliasView),
+  }));
+  app.get<AliasParams>("/functions/:name/aliases/:alias", (req) =>
+    aliasView(platform.getAlias(req.params.name, req.params.alias)),
+  );
+  app.put<AliasParams>("/functions/:name/aliases/:alias", async (req) => {
+    const alias = await platform.updateAlias(req.params.name, {
+      ...aliasBody(req.body, false),
+      name: req.params.alias,
+    });
+    return aliasView(alias);
+  });
+  app.delete<AliasParams>("/functions/:name/aliases/:alias", async (req, reply) => {
+    await platform.deleteAlias(req.params.name, req.params.alias);
+    return reply.code(204).send();
+  });
+
   app.delete<NameParams>("/functions/:name/instances", (req, reply) => {
     platform.resetInstances(req.params.name);
     return reply.code(204).send();
@@ -148,7 +244,7 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
       );
     });
     scope.setErrorHandler((err, _req, reply) => sendError(reply, toVajraError(err)));
-    scope.post<NameParams>("/functions/:name/invoke", invokeHandler(platform));
+    scope.post<InvokeParams>("/functions/:name/invoke", invokeHandler(platform));
     done();
   });
 }
@@ -183,15 +279,19 @@ function readPayload(stream: NodeJS.ReadableStream, limit: number): Promise<Buff
 }
 
 function invokeHandler(platform: Platform) {
-  return async function invoke(req: FastifyRequest<NameParams>, reply: FastifyReply): Promise<FastifyReply> {
+  return async function invoke(
+    req: FastifyRequest<InvokeParams>,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const invocationType = req.headers["x-vajra-invocation-type"];
     if (typeof invocationType === "string" && invocationType.toLowerCase() === "event") {
-      const requestId = await platform.invokeAsync(req.params.name, payload);
+      const requestId = await platform.invokeAsync(req.params.name, payload, req.query.qualifier);
       return reply.code(202).header("x-vajra-request-id", requestId).send({ requestId });
     }
     const logType = req.headers["x-vajra-log-type"];
     const out = await platform.invoke(req.params.name, payload, {
+      ...(req.query.qualifier === undefined ? {} : { qualifier: req.query.qualifier }),
       logTail: typeof logType === "string" && logType.toLowerCase() === "tail",
     });
     const r = out.report;

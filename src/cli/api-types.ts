@@ -63,3 +63,32 @@ export interface Health {
   version?: string;
   isolation?: { isolated: boolean; warnings: string[] };
 }
+
+/** One entry of `GET /functions/{name}/versions` ("$LATEST" first), also the answer of a publish. */
+export interface VersionView {
+  version: string;
+  codeSha256: string;
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  timeout: number;
+  description: string;
+  lastModified: string;
+}
+
+export interface AliasView {
+  name: string;
+  arn: string;
+  functionVersion: string;
+  description: string;
+  routingConfig: { additionalVersionWeights: Record<string, number> } | null;
+  revisionId: string;
+}
+
+/** Body of `POST /functions/{name}/aliases` and (all fields optional) `PUT .../aliases/{alias}`. */
+export interface AliasRequest {
+  name?: string;
+  functionVersion?: string;
+  description?: string;
+  routingConfig?: { additionalVersionWeights: Record<string, number> } | null;
+}

@@ -91,11 +91,16 @@ export class ApiClient {
 
   /** Sends a request and parses a JSON answer; a 4xx/5xx becomes an ApiError. 204 yields undefined. */
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.jsonResponse<T>(method, path, body)).body;
+  }
+
+  /** Like `json`, with the status too, for answers whose status carries meaning (201 versus 200). */
+  async jsonResponse<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const res = await this.request(method, path, body === undefined ? {} : { body });
     this.throwIfError(res);
-    if (res.status === 204 || res.body.length === 0) return undefined as T;
+    if (res.status === 204 || res.body.length === 0) return { status: res.status, body: undefined as T };
     try {
-      return JSON.parse(res.body.toString("utf8")) as T;
+      return { status: res.status, body: JSON.parse(res.body.toString("utf8")) as T };
     } catch {
       throw new CliError(`the server sent a response that is not JSON (HTTP ${res.status})`, {
         code: "BadResponse",

@@ -5,20 +5,22 @@
 import { inspect } from "node:util";
 import { Command, CommanderError } from "commander";
 import { banner } from "./banner.js";
-import { registerCommand, type AnyCommandSpec } from "./command.js";
+import { registerCommand, type OptionSpec, type ProgramEntry } from "./command.js";
 import { createContext, processIo, type CliIo, type GlobalOptions } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { Output } from "./output.js";
 import { deployCommand } from "./commands/deploy.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { aliasGroup } from "./commands/aliases.js";
 import { deleteCommand, infoCommand, listCommand, logsCommand } from "./commands/functions.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
+import { versionsGroup } from "./commands/versions.js";
 import { cliVersion } from "./version.js";
 
 /** In the order `vajra --help` lists them. */
-export const COMMANDS: AnyCommandSpec[] = [
+export const COMMANDS: ProgramEntry[] = [
   serverCommand,
   deployCommand,
   invokeCommand,
@@ -26,6 +28,8 @@ export const COMMANDS: AnyCommandSpec[] = [
   infoCommand,
   logsCommand,
   deleteCommand,
+  versionsGroup,
+  aliasGroup,
   runtimesCommand,
   doctorCommand,
 ];
@@ -42,15 +46,27 @@ Exit codes: 0 success, 1 failure (API error, function error), 2 bad usage.
 Run \`vajra <command> --help\` for a command's options and examples.
 `;
 
+/** Accepted before or after the command (`vajra --json list`, `vajra list --json`). */
+const GLOBAL_OPTIONS: OptionSpec[] = [
+  {
+    flags: "--endpoint <url>",
+    description: "server URL (env VAJRA_ENDPOINT, default http://127.0.0.1:8700)",
+  },
+  {
+    flags: "--data-dir <dir>",
+    description: "data directory holding the admin key (env VAJRA_DATA_DIR, default ~/.vajra)",
+  },
+  { flags: "--json", description: "machine-readable output: one JSON document on stdout" },
+];
+
 export function buildProgram(io: CliIo, options: { showBanner: boolean }): Command {
   const program = new Command("vajra");
   const helpColors = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env, json: false });
   program
     .description("Vajra: a self-hosted serverless platform that speaks AWS Lambda")
     .version(cliVersion(), "-v, --version", "print the version")
-    .option("--endpoint <url>", "server URL (env VAJRA_ENDPOINT, default http://127.0.0.1:8700)")
-    .option("--data-dir <dir>", "data directory holding the admin key (env VAJRA_DATA_DIR, default ~/.vajra)")
-    .option("--json", "machine-readable output: one JSON document on stdout")
+    // Program options end at the command name; commands carry hidden copies (see registerCommand).
+    .enablePositionalOptions()
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -73,7 +89,9 @@ export function buildProgram(io: CliIo, options: { showBanner: boolean }): Comma
     });
     return createContext(io, out, globals);
   };
-  for (const spec of COMMANDS) registerCommand(program, spec, makeContext);
+  for (const o of GLOBAL_OPTIONS) program.option(o.flags, o.description);
+  const inherited = { options: GLOBAL_OPTIONS, version: cliVersion() };
+  for (const entry of COMMANDS) registerCommand(program, entry, makeContext, inherited);
   return program;
 }
 

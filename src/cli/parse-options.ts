@@ -44,3 +44,38 @@ export function concurrencyOption(value: string): number | null {
   if (value.trim().toLowerCase() === "none") return null;
   return intOption(0)(value);
 }
+
+/** Lambda's additional version weights: `{ "2": 0.1 }` sends 10% of the alias's traffic to version 2. */
+export type VersionWeights = Record<string, number>;
+
+/**
+ * `--weight VERSION=FRACTION` for an alias: a published version number and a share of the traffic, as a
+ * fraction (`0.1`) or a percentage (`10%`), between 0 and 1. Only one may be given, because Lambda routes
+ * an alias to at most one additional version.
+ */
+export function weightOption(value: string, previous: VersionWeights | false | undefined): VersionWeights {
+  if (previous === false) throw new InvalidArgumentError("--weight and --no-weight cannot be combined.");
+  if (previous !== undefined) {
+    throw new InvalidArgumentError("only one --weight: an alias routes to one additional version.");
+  }
+  const eq = value.indexOf("=");
+  if (eq === -1)
+    throw new InvalidArgumentError(`expected VERSION=FRACTION (e.g. 2=0.1 or 2=10%), got "${value}".`);
+  const version = value.slice(0, eq).trim();
+  const share = value.slice(eq + 1).trim();
+  if (!/^\d+$/.test(version)) {
+    throw new InvalidArgumentError(`"${version}" is not a published version number (1, 2, ...).`);
+  }
+  const percent = share.endsWith("%");
+  const digits = percent ? share.slice(0, -1).trim() : share;
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(digits)) {
+    throw new InvalidArgumentError(`"${share}" is not a fraction (0.1) or a percentage (10%).`);
+  }
+  const weight = percent ? Number(digits) / 100 : Number(digits);
+  if (weight < 0 || weight > 1) {
+    throw new InvalidArgumentError(
+      percent ? `${share} is not between 0% and 100%.` : `${share} is not between 0 and 1.`,
+    );
+  }
+  return { [String(Number(version))]: weight };
+}

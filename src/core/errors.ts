@@ -22,9 +22,9 @@ export const ERROR_CODES = {
     summary: "The handler's module file is not in the code package.",
   },
   FunctionNotFound: { userError: true, summary: "No function with that name exists." },
-  FunctionAlreadyExists: {
+  AlreadyExists: {
     userError: true,
-    summary: "A create-only request named a function that already exists.",
+    summary: "A create-only request named a function or alias that already exists.",
   },
   PreconditionFailed: {
     userError: true,

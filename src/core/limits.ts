@@ -114,6 +114,23 @@ export function validateDescription(value: unknown): string {
   return value;
 }
 
+/** Lambda's tag rules: at most 50, keys 1–128 characters not starting with "aws:", values up to 256. */
+export function validateTags(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw invalid("Tags must be an object of string values", { field: "tags" });
+  const entries = Object.entries(value);
+  if (entries.length > 50)
+    throw invalid(`a function can have at most 50 tags; got ${entries.length}`, { field: "tags" });
+  for (const [k, v] of entries) {
+    if (k.length < 1 || k.length > 128 || k.toLowerCase().startsWith("aws:")) {
+      throw invalid(`invalid tag key '${k}': 1-128 characters, not starting with 'aws:'`, { field: "tags" });
+    }
+    if (typeof v !== "string" || v.length > 256)
+      throw invalid(`tag '${k}' must have a string value of at most 256 characters`, { field: "tags" });
+  }
+  return Object.fromEntries(entries);
+}
+
 export function validateEnvironment(value: unknown): Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw invalid("environment must be an object of string values", { field: "environment" });

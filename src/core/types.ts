@@ -26,6 +26,10 @@ export interface FunctionConfig {
   /** Changes on every change of code or configuration. */
   revisionId: string;
   state: FunctionState;
+  /** Resource tags (Lambda's TagResource); changing them does not change code or configuration. */
+  tags?: Record<string, string>;
+  /** Highest version number ever published (numbers are never reused, as in Lambda); 0 = none. */
+  lastPublishedVersion?: number;
   lastModified: string;
   createdAt: string;
 }
@@ -78,6 +82,8 @@ export interface AccessKeyRecord {
 export interface QueuedInvocation {
   requestId: string;
   functionName: string;
+  /** Version or alias it was invoked with; $LATEST when absent. */
+  qualifier?: string;
   /** Base64 of the event bytes. */
   payload: string;
   /** Attempts made so far (0 until the first run finishes). */
@@ -85,4 +91,26 @@ export interface QueuedInvocation {
   enqueuedAt: number;
   /** Epoch ms before which it must not run (retry backoff). */
   notBefore: number;
+}
+
+/** A published version: an immutable snapshot of code and configuration. */
+export interface FunctionVersion {
+  functionName: string;
+  /** "1", "2", ... */
+  version: string;
+  config: FunctionConfig;
+  description: string;
+  createdAt: string;
+}
+
+/** A named pointer to a version, optionally sending a share of traffic to a second version. */
+export interface Alias {
+  functionName: string;
+  name: string;
+  functionVersion: string;
+  description: string;
+  /** Additional version → share of invocations (0–1), or null. Lambda allows one entry. */
+  additionalVersionWeights: Record<string, number> | null;
+  revisionId: string;
+  createdAt: string;
 }

@@ -41,7 +41,7 @@ export class AsyncQueue {
   }
 
   /** Accepts an event. Resolves with its request id once it is durable. */
-  async enqueue(functionName: string, payload: Buffer): Promise<string> {
+  async enqueue(functionName: string, payload: Buffer, qualifier?: string): Promise<string> {
     if (this.stopped)
       throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
     if (payload.length > ASYNC_PAYLOAD_LIMIT) {
@@ -54,6 +54,7 @@ export class AsyncQueue {
     const item: QueuedInvocation = {
       requestId: randomUUID(),
       functionName,
+      ...(qualifier === undefined ? {} : { qualifier }),
       payload: payload.toString("base64"),
       attempts: 0,
       enqueuedAt: now,

@@ -15,6 +15,7 @@ import {
   validateHandler,
   validateMemory,
   validateReservedConcurrency,
+  validateTags,
   validateTimeout,
 } from "../core/limits.js";
 import { resolveRuntimeId, type RuntimeFamily } from "../core/runtimes.js";
@@ -34,6 +35,7 @@ export interface DeployInput {
   ephemeralStorage?: number;
   reservedConcurrency?: number | null;
   role?: string;
+  tags?: Record<string, string>;
   zipFile?: Buffer;
 }
 
@@ -105,7 +107,7 @@ export async function deployFunction(
 ): Promise<DeployResult> {
   const name = validateFunctionName(input.name);
   if (opts.mode === "create" && existing !== undefined) {
-    throw new VajraError("FunctionAlreadyExists", `Function already exist: ${name}`);
+    throw new VajraError("AlreadyExists", `Function already exist: ${name}`);
   }
   if (opts.mode === "update" && existing === undefined) {
     throw new VajraError("FunctionNotFound", `Function not found: ${functionArn(name)}`);
@@ -214,6 +216,15 @@ export async function deployFunction(
     state: "Active",
     lastModified: now,
     createdAt: existing?.createdAt ?? now,
+    ...(input.tags !== undefined
+      ? { tags: validateTags(input.tags) }
+      : existing?.tags !== undefined
+        ? { tags: existing.tags }
+        : {}),
+    // Version numbers are never reused, so the counter survives every change of $LATEST.
+    ...(existing?.lastPublishedVersion === undefined
+      ? {}
+      : { lastPublishedVersion: existing.lastPublishedVersion }),
   };
   return { config, created: existing === undefined, warnings };
 }

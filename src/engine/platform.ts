@@ -9,8 +9,15 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn, tailBytes } from "../core/lambda-format.js";
-import { LIMITS } from "../core/limits.js";
-import type { FunctionConfig, InvocationRecord, InvocationReport } from "../core/types.js";
+import { LIMITS, validateTags } from "../core/limits.js";
+import { LATEST, parseQualifier } from "../core/routing.js";
+import type {
+  Alias,
+  FunctionConfig,
+  FunctionVersion,
+  InvocationRecord,
+  InvocationReport,
+} from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor, type ExecutionSpec } from "../executor/executor.js";
 import { createSandboxBackend } from "../executor/host-check.js";
@@ -21,6 +28,7 @@ import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
 import { deployFunction, type DeployInput, type DeployOptions, type DeployResult } from "./deploy.js";
 import { AsyncQueue } from "./async-queue.js";
+import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
 
 export interface PlatformOptions {
@@ -44,6 +52,8 @@ export interface InvokeOptions {
   requestId?: string;
   /** Retry number of an Event invocation. */
   attempt?: number;
+  /** Version number or alias; $LATEST when absent. */
+  qualifier?: string;
 }
 
 export interface InvokeOutcome {
@@ -89,6 +99,7 @@ export class Platform {
   private inFlight = 0;
   private closing = false;
   private readonly queue: AsyncQueue;
+  private readonly catalog: VersionCatalog;
 
   private constructor(
     readonly dataDir: string,
@@ -102,6 +113,7 @@ export class Platform {
     opts: PlatformOptions,
   ) {
     this.warnings = warnings;
+    this.catalog = new VersionCatalog(store);
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     this.queue = new AsyncQueue(store, {
       run: async (item) =>
@@ -109,6 +121,7 @@ export class Platform {
           await this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
             requestId: item.requestId,
             attempt: item.attempts,
+            ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
           })
         ).ok,
       retryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
@@ -161,14 +174,22 @@ export class Platform {
    * references (left by a deploy that crashed before its commit).
    */
   private async recover(): Promise<void> {
-    const keep = new Set<string>();
+    await this.catalog.load();
     for (const fn of await this.store.listFunctions()) {
       this.functions.set(fn.name, fn);
       this.gate.setReservation(fn.name, fn.reservedConcurrency);
-      keep.add(fn.codeSha256);
-      await this.blobs.ensureUnpacked(fn.codeSha256);
     }
+    const keep = this.liveDigests();
+    for (const digest of keep) await this.blobs.ensureUnpacked(digest);
     await this.blobs.gc(keep);
+  }
+
+  /** Code every function, version and deploy in progress still needs. */
+  private liveDigests(): Set<string> {
+    const keep = this.catalog.digests();
+    for (const f of this.functions.values()) keep.add(f.codeSha256);
+    for (const d of this.pendingDigests) keep.add(d);
+    return keep;
   }
 
   get accountConcurrency(): number {
@@ -224,7 +245,7 @@ export class Platform {
       this.pendingDigests.delete(result.config.codeSha256);
       this.functions.set(result.config.name, result.config);
       this.gate.setReservation(result.config.name, result.config.reservedConcurrency);
-      this.executor.retire(result.config.name, poolKey(result.config));
+      this.executor.retire(result.config.name, { version: LATEST, exceptPoolKey: poolKey(result.config) });
       return result;
     });
   }
@@ -245,17 +266,99 @@ export class Platform {
     return this.executor.instanceCounts(name);
   }
 
-  deleteFunction(name: string): Promise<void> {
+  /** Deletes the function with all its versions and aliases, or (with a version number) one version. */
+  deleteFunction(name: string, version?: string): Promise<void> {
     return this.serialize(name, async () => {
       this.getFunction(name);
-      await this.records.flush();
-      await this.store.deleteFunction(name);
-      this.functions.delete(name);
-      this.gate.setReservation(name, null);
-      this.executor.retire(name);
-      const keep = new Set([...this.functions.values()].map((f) => f.codeSha256));
-      for (const d of this.pendingDigests) keep.add(d);
-      await this.blobs.gc(keep);
+      if (version !== undefined && version !== LATEST) {
+        await this.catalog.deleteVersion(name, version);
+        this.executor.retire(name, { version });
+      } else {
+        await this.records.flush();
+        await this.store.deleteFunction(name);
+        this.functions.delete(name);
+        this.catalog.forget(name);
+        this.gate.setReservation(name, null);
+        this.executor.retire(name);
+      }
+      await this.blobs.gc(this.liveDigests());
+    });
+  }
+
+  /** Adds or replaces tags (`remove` lists keys to drop). Tags are metadata: no new revision, no restart. */
+  changeTags(
+    name: string,
+    add: Record<string, string>,
+    remove: readonly string[] = [],
+  ): Promise<Record<string, string>> {
+    return this.serialize(name, async () => {
+      const fn = this.getFunction(name);
+      const tags = { ...(fn.tags ?? {}), ...validateTags(add) };
+      for (const k of remove) delete tags[k];
+      validateTags(tags);
+      const updated = { ...fn, tags };
+      await this.store.putFunction(updated);
+      this.functions.set(name, updated);
+      return tags;
+    });
+  }
+
+  /** Publishes $LATEST as a new version (or returns the last one when nothing changed). */
+  publishVersion(
+    name: string,
+    description?: string,
+  ): Promise<{ version: FunctionVersion; created: boolean }> {
+    return this.serialize(name, async () => {
+      const r = await this.catalog.publish(this.getFunction(name), description);
+      this.functions.set(name, r.fn);
+      return { version: r.version, created: r.created };
+    });
+  }
+
+  listVersions(name: string): FunctionVersion[] {
+    this.getFunction(name);
+    return this.catalog.listVersions(name);
+  }
+
+  /** The configuration `name[:qualifier]` names (a version's snapshot, an alias's primary version). */
+  resolveFunction(name: string, qualifier?: string): { config: FunctionConfig; version: string } {
+    const fn = this.getFunction(name);
+    const q = parseQualifier(qualifier);
+    if (q.kind === "alias") {
+      const alias = this.catalog.getAlias(name, q.alias);
+      return this.catalog.resolve(fn, alias.functionVersion);
+    }
+    return this.catalog.resolve(fn, qualifier);
+  }
+
+  listAliases(name: string, functionVersion?: string): Alias[] {
+    this.getFunction(name);
+    return this.catalog.listAliases(name, functionVersion);
+  }
+
+  getAlias(name: string, alias: string): Alias {
+    this.getFunction(name);
+    return this.catalog.getAlias(name, alias);
+  }
+
+  createAlias(name: string, input: AliasInput): Promise<Alias> {
+    return this.serialize(name, () => {
+      this.getFunction(name);
+      return this.catalog.createAlias(name, input);
+    });
+  }
+
+  updateAlias(name: string, input: AliasInput, expectedRevisionId?: string): Promise<Alias> {
+    return this.serialize(name, () => {
+      this.getFunction(name);
+      return this.catalog.updateAlias(name, input, expectedRevisionId);
+    });
+  }
+
+  deleteAlias(name: string, alias: string): Promise<void> {
+    return this.serialize(name, () => {
+      this.getFunction(name);
+      return this.catalog.deleteAlias(name, alias);
     });
   }
 
@@ -268,7 +371,7 @@ export class Platform {
   async invoke(name: string, payload: Buffer, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
     if (this.closing)
       throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
-    const fn = this.getFunction(name);
+    const { config: fn, version } = this.catalog.resolve(this.getFunction(name), opts.qualifier);
     if (payload.length > LIMITS.syncPayloadBytes) {
       throw new VajraError(
         "PayloadTooLarge",
@@ -288,13 +391,13 @@ export class Platform {
     const startedAt = Date.now();
     try {
       const result = await this.executor.invoke(
-        executionSpec(fn, runtime, this.blobs.codeDir(fn.codeSha256)),
+        executionSpec(fn, version, runtime, this.blobs.codeDir(fn.codeSha256)),
         {
           requestId,
           // Lambda hands an empty payload to the function as an empty JSON object.
           payload: payload.length === 0 ? EMPTY_EVENT : payload,
           timeoutMs: fn.timeout * 1000,
-          invokedFunctionArn: functionArn(name),
+          invokedFunctionArn: functionArn(name, opts.qualifier),
           traceId: traceId(),
           ...(opts.clientContext === undefined ? {} : { clientContext: opts.clientContext }),
         },
@@ -302,7 +405,7 @@ export class Platform {
       const record: InvocationRecord = {
         requestId,
         functionName: name,
-        version: "$LATEST",
+        version,
         startedAt,
         status: result.ok ? "success" : "error",
         report: result.report,
@@ -313,7 +416,7 @@ export class Platform {
       this.records.add(record);
       const out: InvokeOutcome = {
         requestId,
-        version: "$LATEST",
+        version,
         ok: result.ok,
         body: result.body,
         report: result.report,
@@ -331,11 +434,12 @@ export class Platform {
    * Accepts an `Event` invocation: durable in the store before this resolves, then run (and retried)
    * by the queue. Resolves with the request id.
    */
-  invokeAsync(name: string, payload: Buffer): Promise<string> {
+  invokeAsync(name: string, payload: Buffer, qualifier?: string): Promise<string> {
     if (this.closing)
       throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
-    this.getFunction(name);
-    return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload);
+    // Resolve now so a bad qualifier is an error for the caller, not a dropped event.
+    this.resolveFunction(name, qualifier);
+    return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload, qualifier);
   }
 
   async logs(name: string, limit: number): Promise<InvocationRecord[]> {
@@ -358,15 +462,21 @@ export class Platform {
 
 const EMPTY_EVENT = Buffer.from("{}");
 
+/** A version's snapshot keeps the revision it was published with, so each version has its own pools. */
 export function poolKey(fn: FunctionConfig): string {
   return `${fn.name}#${fn.revisionId}`;
 }
 
-function executionSpec(fn: FunctionConfig, runtime: RuntimeInfo, codeDir: string): ExecutionSpec {
+function executionSpec(
+  fn: FunctionConfig,
+  version: string,
+  runtime: RuntimeInfo,
+  codeDir: string,
+): ExecutionSpec {
   return {
     poolKey: poolKey(fn),
     functionName: fn.name,
-    version: "$LATEST",
+    version,
     runtime,
     handler: fn.handler,
     memoryMb: fn.memorySize,

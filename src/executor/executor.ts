@@ -93,15 +93,18 @@ export class Executor {
     return out;
   }
 
-  /** Stops the function's idle instances now and busy ones when they finish (after a change or delete). */
-  retire(functionName: string, exceptPoolKey?: string): void {
+  /**
+   * Stops idle instances of the function (of one version when given) now and busy ones when they
+   * finish: after a change, a delete, or a reset.
+   */
+  retire(functionName: string, which: { version?: string; exceptPoolKey?: string } = {}): void {
     for (const p of this.pools.values()) {
-      if (p.functionName === functionName && p.key !== exceptPoolKey) {
-        // Out of the map at once, so the next invocation starts a fresh pool; busy instances of the
-        // retired pool finish their invocation and are then stopped by it.
-        p.retire();
-        this.pools.delete(p.key);
-      }
+      if (p.functionName !== functionName || p.key === which.exceptPoolKey) continue;
+      if (which.version !== undefined && p.version !== which.version) continue;
+      // Out of the map at once, so the next invocation starts a fresh pool; busy instances of the
+      // retired pool finish their invocation and are then stopped by it.
+      p.retire();
+      this.pools.delete(p.key);
     }
   }
 
@@ -117,7 +120,7 @@ export class Executor {
   private pool(spec: ExecutionSpec): Pool {
     let p = this.pools.get(spec.poolKey);
     if (p === undefined) {
-      p = new Pool(spec.poolKey, spec.functionName);
+      p = new Pool(spec.poolKey, spec.functionName, spec.version);
       this.pools.set(spec.poolKey, p);
     }
     return p;

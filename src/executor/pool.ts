@@ -14,6 +14,7 @@ export class Pool {
   constructor(
     readonly key: string,
     readonly functionName: string,
+    readonly version: string,
   ) {}
 
   /** A warm idle instance, or undefined when a cold start is needed. */

@@ -4,8 +4,10 @@
 import Database from "better-sqlite3";
 import type {
   AccessKeyRecord,
+  Alias,
   ApiKeyRecord,
   FunctionConfig,
+  FunctionVersion,
   InvocationRecord,
   QueuedInvocation,
 } from "../core/types.js";
@@ -37,6 +39,18 @@ const MIGRATIONS: readonly string[] = [
      request_id TEXT PRIMARY KEY,
      not_before INTEGER NOT NULL,
      record TEXT NOT NULL
+   );`,
+  `CREATE TABLE versions (
+     function_name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (function_name, version)
+   );
+   CREATE TABLE aliases (
+     function_name TEXT NOT NULL,
+     name TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (function_name, name)
    );`,
 ];
 
@@ -85,6 +99,20 @@ export class SqliteStore implements Store {
         "SELECT record FROM invocation_queue ORDER BY not_before, rowid",
       ),
       deleteQueued: this.db.prepare("DELETE FROM invocation_queue WHERE request_id = ?"),
+      putVersion: this.db.prepare("INSERT INTO versions (function_name, version, record) VALUES (?, ?, ?)"),
+      listVersions: this.db.prepare<[], { record: string }>(
+        "SELECT record FROM versions ORDER BY function_name, version",
+      ),
+      deleteVersion: this.db.prepare("DELETE FROM versions WHERE function_name = ? AND version = ?"),
+      deleteVersions: this.db.prepare("DELETE FROM versions WHERE function_name = ?"),
+      putAlias: this.db.prepare(
+        "INSERT OR REPLACE INTO aliases (function_name, name, record) VALUES (?, ?, ?)",
+      ),
+      listAliases: this.db.prepare<[], { record: string }>(
+        "SELECT record FROM aliases ORDER BY function_name, name",
+      ),
+      deleteAlias: this.db.prepare("DELETE FROM aliases WHERE function_name = ? AND name = ?"),
+      deleteAliases: this.db.prepare("DELETE FROM aliases WHERE function_name = ?"),
     };
   }
 
@@ -116,9 +144,47 @@ export class SqliteStore implements Store {
   deleteFunction(name: string): Promise<boolean> {
     const changes = this.db.transaction(() => {
       this.stmts.deleteInvocations.run(name);
+      this.stmts.deleteVersions.run(name);
+      this.stmts.deleteAliases.run(name);
       return this.stmts.deleteFunction.run(name).changes;
     })();
     return Promise.resolve(changes > 0);
+  }
+
+  publishVersion(fn: FunctionConfig, version: FunctionVersion): Promise<void> {
+    try {
+      this.db.transaction(() => {
+        this.stmts.putVersion.run(version.functionName, Number(version.version), JSON.stringify(version));
+        this.stmts.putFunction.run(fn.name, JSON.stringify(fn));
+      })();
+      return Promise.resolve();
+    } catch (err) {
+      // A version number is written once: a duplicate is a rejected promise, not a synchronous throw.
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  listAllVersions(): Promise<FunctionVersion[]> {
+    return Promise.resolve(this.stmts.listVersions.all().map((r) => JSON.parse(r.record) as FunctionVersion));
+  }
+
+  deleteVersion(functionName: string, version: string): Promise<void> {
+    this.stmts.deleteVersion.run(functionName, Number(version));
+    return Promise.resolve();
+  }
+
+  putAlias(alias: Alias): Promise<void> {
+    this.stmts.putAlias.run(alias.functionName, alias.name, JSON.stringify(alias));
+    return Promise.resolve();
+  }
+
+  listAllAliases(): Promise<Alias[]> {
+    return Promise.resolve(this.stmts.listAliases.all().map((r) => JSON.parse(r.record) as Alias));
+  }
+
+  deleteAlias(functionName: string, name: string): Promise<void> {
+    this.stmts.deleteAlias.run(functionName, name);
+    return Promise.resolve();
   }
 
   insertInvocations(records: readonly InvocationRecord[]): Promise<void> {

@@ -95,6 +95,47 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal((await s.listApiKeys()).length, 1);
     }));
 
+  test(`${name}: versions and aliases live and die with their function`, () =>
+    withStore(async (s) => {
+      const fn = sampleFunction("v", { lastPublishedVersion: 1 });
+      await s.putFunction(sampleFunction("v"));
+      await s.publishVersion(fn, {
+        functionName: "v",
+        version: "1",
+        config: fn,
+        description: "",
+        createdAt: "2026-01-01T00:00:00.000Z",
+      });
+      assert.equal((await s.getFunction("v"))?.lastPublishedVersion, 1);
+      await assert.rejects(
+        s.publishVersion(fn, {
+          functionName: "v",
+          version: "1",
+          config: fn,
+          description: "",
+          createdAt: "x",
+        }),
+      );
+      const alias = {
+        functionName: "v",
+        name: "live",
+        functionVersion: "1",
+        description: "",
+        additionalVersionWeights: null,
+        revisionId: "r",
+        createdAt: "x",
+      };
+      await s.putAlias(alias);
+      assert.deepEqual(await s.listAllAliases(), [alias]);
+      assert.deepEqual(
+        (await s.listAllVersions()).map((x) => x.version),
+        ["1"],
+      );
+      await s.deleteFunction("v");
+      assert.deepEqual(await s.listAllVersions(), []);
+      assert.deepEqual(await s.listAllAliases(), []);
+    }));
+
   test(`${name}: keeps queued invocations soonest first until dequeued`, () =>
     withStore(async (s) => {
       const item = (requestId: string, notBefore: number) => ({

@@ -4,8 +4,10 @@
 
 import type {
   AccessKeyRecord,
+  Alias,
   ApiKeyRecord,
   FunctionConfig,
+  FunctionVersion,
   InvocationRecord,
   QueuedInvocation,
 } from "../core/types.js";
@@ -15,8 +17,18 @@ export interface Store {
   putFunction(fn: FunctionConfig): Promise<void>;
   getFunction(name: string): Promise<FunctionConfig | undefined>;
   listFunctions(): Promise<FunctionConfig[]>;
-  /** Removes the function and its invocation records; false when it did not exist. */
+  /** Removes the function with its versions, aliases and invocation records; false when it did not exist. */
   deleteFunction(name: string): Promise<boolean>;
+
+  /** Writes a new version and the function (its lastPublishedVersion) in one transaction. */
+  publishVersion(fn: FunctionConfig, version: FunctionVersion): Promise<void>;
+  /** Every version of every function (the engine keeps them in memory). */
+  listAllVersions(): Promise<FunctionVersion[]>;
+  deleteVersion(functionName: string, version: string): Promise<void>;
+
+  putAlias(alias: Alias): Promise<void>;
+  listAllAliases(): Promise<Alias[]>;
+  deleteAlias(functionName: string, name: string): Promise<void>;
 
   /** Writes a batch of finished invocations (with their logs) in one transaction. */
   insertInvocations(records: readonly InvocationRecord[]): Promise<void>;

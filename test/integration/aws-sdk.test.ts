@@ -9,6 +9,12 @@ import { join } from "node:path";
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
+  GetFunctionConcurrencyCommand,
+  ListTagsCommand,
+  PutFunctionConcurrencyCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   GetAccountSettingsCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
@@ -295,6 +301,72 @@ test("bad credentials and unsigned requests are refused with AWS error types", a
   });
   assert.equal(unsigned.status, 403);
   assert.equal(unsigned.headers.get("x-amzn-errortype"), "MissingAuthenticationTokenException");
+});
+
+test("reserved concurrency: 0 throttles with Lambda's error, removing it lets calls through", async () => {
+  const put = await lambda.send(
+    new PutFunctionConcurrencyCommand({ FunctionName: "sdk-fail", ReservedConcurrentExecutions: 0 }),
+  );
+  assert.equal(put.ReservedConcurrentExecutions, 0);
+  assert.equal(
+    (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "sdk-fail" })))
+      .ReservedConcurrentExecutions,
+    0,
+  );
+  await assert.rejects(
+    lambda.send(new InvokeCommand({ FunctionName: "sdk-fail" })),
+    (e: { name: string; Reason?: string; $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.name, "TooManyRequestsException");
+      assert.equal(e.Reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+      assert.equal(e.$metadata?.httpStatusCode, 429);
+      return true;
+    },
+  );
+  await rejectsAws(
+    lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: "sdk-fail", ReservedConcurrentExecutions: 950 }),
+    ),
+    "InvalidParameterValueException",
+    400,
+    /unreserved/,
+  );
+  await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "sdk-fail" }));
+  assert.equal(
+    (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "sdk-fail" })))
+      .ReservedConcurrentExecutions,
+    undefined,
+  );
+  assert.equal((await lambda.send(new InvokeCommand({ FunctionName: "sdk-fail" }))).StatusCode, 200);
+});
+
+test("tags: set at create, added, listed, removed, and shown by GetFunction", async () => {
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "sdk-tags",
+      Runtime: "nodejs20.x",
+      Role: ROLE,
+      Handler: "index.handler",
+      Code: { ZipFile: nodeCjs },
+      Tags: { team: "a" },
+    }),
+  );
+  const arn = "arn:aws:lambda:us-east-1:000000000000:function:sdk-tags";
+  await lambda.send(new TagResourceCommand({ Resource: arn, Tags: { env: "prod", cost: "7" } }));
+  assert.deepEqual((await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags, {
+    team: "a",
+    env: "prod",
+    cost: "7",
+  });
+  await lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: ["cost", "team"] }));
+  assert.deepEqual((await lambda.send(new GetFunctionCommand({ FunctionName: "sdk-tags" }))).Tags, {
+    env: "prod",
+  });
+  await rejectsAws(
+    lambda.send(new TagResourceCommand({ Resource: arn, Tags: { "aws:x": "1" } })),
+    "InvalidParameterValueException",
+    400,
+  );
+  await lambda.send(new DeleteFunctionCommand({ FunctionName: "sdk-tags" }));
 });
 
 test("delete, then not found", async () => {

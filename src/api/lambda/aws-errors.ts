@@ -23,7 +23,7 @@ const BY_CODE: Record<ErrorCode, AwsError> = {
   RequestTooLarge: { status: 413, type: "RequestTooLargeException" },
   FunctionNotFound: { status: 404, type: "ResourceNotFoundException" },
   NotFound: { status: 404, type: "ResourceNotFoundException" },
-  FunctionAlreadyExists: { status: 409, type: "ResourceConflictException" },
+  AlreadyExists: { status: 409, type: "ResourceConflictException" },
   PreconditionFailed: { status: 412, type: "PreconditionFailedException" },
   TooManyRequests: { status: 429, type: "TooManyRequestsException" },
   Unauthorized: { status: 403, type: "UnrecognizedClientException" },

@@ -5,7 +5,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
-import { functionArn } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
 import type { DeployInput } from "../../engine/deploy.js";
 import type { Platform } from "../../engine/platform.js";
@@ -13,7 +12,16 @@ import { toVajraError } from "../http-errors.js";
 import { verifySigV4, type SigV4Credentials } from "../sigv4.js";
 import { sendAwsError, sendVajraErrorAsAws } from "./aws-errors.js";
 import { LAMBDA_PATH_PREFIXES, operationFor } from "./operations.js";
-import { decodeMarker, encodeMarker, functionConfiguration, getFunctionResponse } from "./shapes.js";
+import {
+  aliasConfiguration,
+  codeSha256Base64,
+  decodeMarker,
+  encodeMarker,
+  functionConfiguration,
+  getFunctionResponse,
+  versionConfiguration,
+} from "./shapes.js";
+import type { AliasInput } from "../../engine/versions.js";
 import { parseFunctionName } from "./function-name.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
@@ -104,9 +112,41 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   for (const k of ["Layers", "FileSystemConfigs"]) {
     if (Array.isArray(b[k]) && (b[k] as unknown[]).length > 0) throw unsupported(k);
   }
-  if (b.Tags !== undefined && Object.keys(b.Tags as object).length > 0) throw unsupported("Tags");
   if (b.Publish === true) throw unsupported("Publish (versions)");
   return input;
+}
+
+function aliasInput(b: Record<string, unknown>, creating: boolean): AliasInput {
+  const input: AliasInput = { name: typeof b.Name === "string" ? b.Name : "" };
+  if (typeof b.FunctionVersion === "string") input.functionVersion = b.FunctionVersion;
+  if (typeof b.Description === "string") input.description = b.Description;
+  if (b.RoutingConfig !== undefined) {
+    const rc: unknown = b.RoutingConfig;
+    const weights: unknown =
+      typeof rc === "object" && rc !== null
+        ? (rc as Record<string, unknown>).AdditionalVersionWeights
+        : undefined;
+    input.additionalVersionWeights = (weights ?? null) as Record<string, number> | null; // checked by validateWeights
+  } else if (creating) input.additionalVersionWeights = null;
+  return input;
+}
+
+/** Lambda's Marker/MaxItems pagination over an already ordered list (the marker is an offset). */
+function paginate(
+  items: unknown[],
+  marker: string | undefined,
+  maxItems: string | undefined,
+  key: string,
+): Record<string, unknown> {
+  const max = maxItems === undefined ? 50 : Number(maxItems);
+  if (!Number.isInteger(max) || max < 1 || max > 10000)
+    throw invalid("MaxItems must be an integer from 1 to 10000");
+  const start = marker === undefined ? 0 : Number(decodeMarker(marker));
+  if (!Number.isInteger(start) || start < 0) throw invalid("invalid Marker");
+  const page = items.slice(start, start + max);
+  const out: Record<string, unknown> = { [key]: page };
+  if (start + max < items.length) out.NextMarker = encodeMarker(String(start + max));
+  return out;
 }
 
 function codeZip(code: unknown): Buffer {
@@ -161,6 +201,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       if (typeof b.FunctionName !== "string") throw invalid("FunctionName is required");
       const input = deployInput(parseFunctionName(b.FunctionName).name, b);
       input.zipFile = codeZip(b.Code);
+      if (b.Tags !== undefined) input.tags = b.Tags as Record<string, string>;
       const r = await platform.deploy(input, { mode: "create" });
       return reply.code(201).send(functionConfiguration(r.config));
     });
@@ -172,44 +213,118 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       const after = req.query.Marker === undefined ? undefined : decodeMarker(req.query.Marker);
       const all = platform.listFunctions().filter((f) => after === undefined || f.name > after);
       const page = all.slice(0, max);
-      const out: Record<string, unknown> = { Functions: page.map(functionConfiguration) };
+      const out: Record<string, unknown> = { Functions: page.map((f) => functionConfiguration(f)) };
       if (all.length > max && page.length > 0)
         out.NextMarker = encodeMarker(page[page.length - 1]?.name ?? "");
       return out;
     });
 
-    const latestOnly = (fn: string, qualifier: string | undefined): string => {
+    /** The function name, refusing a qualifier where the operation only applies to $LATEST. */
+    const latestOnly = (fn: string): string => {
       const parsed = parseFunctionName(fn);
-      const q = qualifier ?? parsed.qualifier;
-      if (q !== undefined && q !== "$LATEST") {
-        // Versions and aliases are not implemented yet: nothing but $LATEST exists.
-        platform.getFunction(parsed.name);
-        throw new VajraError("FunctionNotFound", `Function not found: ${functionArn(parsed.name, q)}`);
+      if (parsed.qualifier !== undefined && parsed.qualifier !== "$LATEST") {
+        throw invalid(`this operation applies to $LATEST only; remove the qualifier ':${parsed.qualifier}'`);
       }
       return parsed.name;
     };
+    const qualified = (fn: string, qualifier: string | undefined): { name: string; qualifier?: string } => {
+      const parsed = parseFunctionName(fn);
+      const q = qualifier ?? parsed.qualifier;
+      return q === undefined ? { name: parsed.name } : { name: parsed.name, qualifier: q };
+    };
 
     scope.get<FnParams>("/2015-03-31/functions/:fn", (req) => {
-      const name = latestOnly(req.params.fn, req.query.Qualifier);
+      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
+      const r = platform.resolveFunction(name, qualifier);
       const host = req.headers.host ?? "127.0.0.1:8700";
-      return getFunctionResponse(platform.getFunction(name), `http://${host}`);
+      return getFunctionResponse(r.config, `http://${host}`, r.version);
     });
 
-    scope.get<FnParams>("/2015-03-31/functions/:fn/configuration", (req) =>
-      functionConfiguration(platform.getFunction(latestOnly(req.params.fn, req.query.Qualifier))),
-    );
+    scope.get<FnParams>("/2015-03-31/functions/:fn/configuration", (req) => {
+      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
+      const r = platform.resolveFunction(name, qualifier);
+      return functionConfiguration(r.config, r.version);
+    });
 
     scope.delete<FnParams>("/2015-03-31/functions/:fn", async (req, reply) => {
-      const { name, qualifier } = parseFunctionName(req.params.fn);
-      const q = req.query.Qualifier ?? qualifier;
-      if (q !== undefined && q !== "$LATEST") throw unsupported("Deleting a single version");
-      await platform.deleteFunction(name);
+      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
+      if (qualifier !== undefined && qualifier !== "$LATEST" && !/^[0-9]+$/.test(qualifier)) {
+        throw invalid(`Qualifier '${qualifier}' is not a version: delete an alias with DeleteAlias`);
+      }
+      await platform.deleteFunction(name, qualifier);
+      return reply.code(204).send();
+    });
+
+    scope.post<FnParams>("/2015-03-31/functions/:fn/versions", async (req, reply) => {
+      const b = bodyJson(req);
+      const name = latestOnly(req.params.fn);
+      const fn = platform.getFunction(name);
+      if (typeof b.RevisionId === "string" && b.RevisionId !== fn.revisionId) {
+        throw new VajraError(
+          "PreconditionFailed",
+          "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+        );
+      }
+      if (typeof b.CodeSha256 === "string" && b.CodeSha256 !== codeSha256Base64(fn.codeSha256)) {
+        throw invalid(
+          `CodeSha256 (${b.CodeSha256}) is different from current CodeSha256 in $LATEST (${codeSha256Base64(fn.codeSha256)}). Please try again with the CodeSha256 in $LATEST.`,
+        );
+      }
+      const r = await platform.publishVersion(
+        name,
+        typeof b.Description === "string" ? b.Description : undefined,
+      );
+      return reply.code(201).send(versionConfiguration(r.version));
+    });
+
+    scope.get<FnParams & { Querystring: { Marker?: string; MaxItems?: string } }>(
+      "/2015-03-31/functions/:fn/versions",
+      (req) => {
+        const name = latestOnly(req.params.fn);
+        const all = [
+          functionConfiguration(platform.getFunction(name)),
+          ...platform.listVersions(name).map(versionConfiguration),
+        ];
+        return paginate(all, req.query.Marker, req.query.MaxItems, "Versions");
+      },
+    );
+
+    type AliasParams = { Params: { fn: string; alias: string } };
+    scope.post<FnParams>("/2015-03-31/functions/:fn/aliases", async (req, reply) => {
+      const b = bodyJson(req);
+      const alias = await platform.createAlias(latestOnly(req.params.fn), aliasInput(b, true));
+      return reply.code(201).send(aliasConfiguration(alias));
+    });
+    scope.get<FnParams & { Querystring: { FunctionVersion?: string; Marker?: string; MaxItems?: string } }>(
+      "/2015-03-31/functions/:fn/aliases",
+      (req) => {
+        const aliases = platform
+          .listAliases(latestOnly(req.params.fn), req.query.FunctionVersion)
+          .map(aliasConfiguration);
+        return paginate(aliases, req.query.Marker, req.query.MaxItems, "Aliases");
+      },
+    );
+    scope.get<AliasParams>("/2015-03-31/functions/:fn/aliases/:alias", (req) =>
+      aliasConfiguration(platform.getAlias(latestOnly(req.params.fn), req.params.alias)),
+    );
+    scope.put<AliasParams>("/2015-03-31/functions/:fn/aliases/:alias", async (req) => {
+      const b = bodyJson(req);
+      const input = { ...aliasInput(b, false), name: req.params.alias };
+      const alias = await platform.updateAlias(
+        latestOnly(req.params.fn),
+        input,
+        typeof b.RevisionId === "string" ? b.RevisionId : undefined,
+      );
+      return aliasConfiguration(alias);
+    });
+    scope.delete<AliasParams>("/2015-03-31/functions/:fn/aliases/:alias", async (req, reply) => {
+      await platform.deleteAlias(latestOnly(req.params.fn), req.params.alias);
       return reply.code(204).send();
     });
 
     scope.put<FnParams>("/2015-03-31/functions/:fn/configuration", async (req) => {
       const b = bodyJson(req);
-      const name = latestOnly(req.params.fn, undefined);
+      const name = latestOnly(req.params.fn);
       const input = deployInput(name, b);
       const opts =
         typeof b.RevisionId === "string"
@@ -220,7 +335,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
 
     scope.put<FnParams>("/2015-03-31/functions/:fn/code", async (req) => {
       const b = bodyJson(req);
-      const name = latestOnly(req.params.fn, undefined);
+      const name = latestOnly(req.params.fn);
       if (b.Publish === true) throw unsupported("Publish (versions)");
       if (b.DryRun === true) return functionConfiguration(platform.getFunction(name));
       const input: DeployInput = { name, zipFile: codeZip(b) };
@@ -234,6 +349,48 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
     scope.post<FnParams>("/2015-03-31/functions/:fn/invocations", (req, reply) =>
       invoke(platform, req, reply),
     );
+
+    // Reserved concurrency (the function's own pool of concurrent executions; 0 throttles everything).
+    const setReserved = async (fn: string, n: number | null): Promise<void> => {
+      await platform.deploy(
+        { name: latestOnly(fn), reservedConcurrency: n },
+        { mode: "update", checkHandler: false },
+      );
+    };
+    scope.put<FnParams>("/2017-10-31/functions/:fn/concurrency", async (req) => {
+      const n = bodyJson(req).ReservedConcurrentExecutions;
+      if (typeof n !== "number")
+        throw invalid("ReservedConcurrentExecutions is required and must be a number");
+      await setReserved(req.params.fn, n);
+      return { ReservedConcurrentExecutions: n };
+    });
+    scope.get<FnParams>("/2019-09-30/functions/:fn/concurrency", (req) => {
+      const n = platform.getFunction(latestOnly(req.params.fn)).reservedConcurrency;
+      return n === null ? {} : { ReservedConcurrentExecutions: n };
+    });
+    scope.delete<FnParams>("/2017-10-31/functions/:fn/concurrency", async (req, reply) => {
+      await setReserved(req.params.fn, null);
+      return reply.code(204).send();
+    });
+
+    // Tags, addressed by the function's ARN.
+    type ArnParams = { Params: { arn: string }; Querystring: { tagKeys?: string | string[] } };
+    scope.get<ArnParams>("/2017-03-31/tags/:arn", (req) => ({
+      Tags: platform.getFunction(latestOnly(req.params.arn)).tags ?? {},
+    }));
+    scope.post<ArnParams>("/2017-03-31/tags/:arn", async (req, reply) => {
+      const tags = bodyJson(req).Tags;
+      if (typeof tags !== "object" || tags === null)
+        throw invalid("Tags is required: an object of key/value strings");
+      await platform.changeTags(latestOnly(req.params.arn), tags as Record<string, string>);
+      return reply.code(204).send();
+    });
+    scope.delete<ArnParams>("/2017-03-31/tags/:arn", async (req, reply) => {
+      const keys = req.query.tagKeys;
+      if (keys === undefined) throw invalid("tagKeys is required");
+      await platform.changeTags(latestOnly(req.params.arn), {}, Array.isArray(keys) ? keys : [keys]);
+      return reply.code(204).send();
+    });
 
     // Legacy InvokeAsync: an Event invocation with the old response shape.
     scope.post<FnParams>("/2014-11-13/functions/:fn/invoke-async", async (req, reply) => {
@@ -268,12 +425,9 @@ async function invoke(
   req: FastifyRequest<FnParams>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { name, qualifier } = parseFunctionName(req.params.fn);
-  const q = req.query.Qualifier ?? qualifier;
-  const fn = platform.getFunction(name);
-  if (q !== undefined && q !== "$LATEST") {
-    throw new VajraError("FunctionNotFound", `Function not found: ${functionArn(fn.name, q)}`);
-  }
+  const parsed = parseFunctionName(req.params.fn);
+  const name = parsed.name;
+  const q = req.query.Qualifier ?? parsed.qualifier;
   const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   if (payload.length > LIMITS.syncPayloadBytes) {
     throw new VajraError(
@@ -282,9 +436,11 @@ async function invoke(
     );
   }
   const type = header(req, "x-amz-invocation-type") ?? "RequestResponse";
-  if (type === "DryRun") return reply.code(204).header("x-amz-executed-version", "$LATEST").send();
+  if (type === "DryRun") {
+    return reply.code(204).header("x-amz-executed-version", platform.resolveFunction(name, q).version).send();
+  }
   if (type === "Event") {
-    const requestId = await platform.invokeAsync(name, payload);
+    const requestId = await platform.invokeAsync(name, payload, q);
     return reply.code(202).header("x-amzn-requestid", requestId).send();
   }
   if (type !== "RequestResponse")
@@ -302,6 +458,7 @@ async function invoke(
   }
   const out = await platform.invoke(name, payload, {
     logTail: header(req, "x-amz-log-type") === "Tail",
+    ...(q === undefined ? {} : { qualifier: q }),
     ...(clientContext === undefined ? {} : { clientContext }),
   });
   reply.code(200).header("content-type", "application/json").header("x-amz-executed-version", out.version);

@@ -2,7 +2,7 @@
 // GetFunctionResponse), following the AWS API model field by field.
 
 import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
-import type { FunctionConfig } from "../../core/types.js";
+import type { Alias, FunctionConfig, FunctionVersion } from "../../core/types.js";
 
 export const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/vajra-function";
 
@@ -11,10 +11,11 @@ export function codeSha256Base64(hex: string): string {
   return Buffer.from(hex, "hex").toString("base64");
 }
 
-export function functionConfiguration(fn: FunctionConfig): Record<string, unknown> {
+/** `version` is "$LATEST" or a published version number (its ARN is then qualified). */
+export function functionConfiguration(fn: FunctionConfig, version = "$LATEST"): Record<string, unknown> {
   const out: Record<string, unknown> = {
     FunctionName: fn.name,
-    FunctionArn: functionArn(fn.name),
+    FunctionArn: functionArn(fn.name, version === "$LATEST" ? undefined : version),
     Runtime: fn.runtime,
     Role: fn.role ?? DEFAULT_ROLE,
     Handler: fn.handler,
@@ -24,7 +25,7 @@ export function functionConfiguration(fn: FunctionConfig): Record<string, unknow
     MemorySize: fn.memorySize,
     LastModified: lambdaTimestamp(new Date(fn.lastModified)),
     CodeSha256: codeSha256Base64(fn.codeSha256),
-    Version: "$LATEST",
+    Version: version,
     TracingConfig: { Mode: "PassThrough" },
     RevisionId: fn.revisionId,
     State: fn.state,
@@ -39,11 +40,32 @@ export function functionConfiguration(fn: FunctionConfig): Record<string, unknow
   return out;
 }
 
-export function getFunctionResponse(fn: FunctionConfig, baseUrl: string): Record<string, unknown> {
+export function versionConfiguration(v: FunctionVersion): Record<string, unknown> {
+  return functionConfiguration({ ...v.config, description: v.description }, v.version);
+}
+
+export function aliasConfiguration(a: Alias): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    Configuration: functionConfiguration(fn),
+    AliasArn: functionArn(a.functionName, a.name),
+    Name: a.name,
+    FunctionVersion: a.functionVersion,
+    Description: a.description,
+    RevisionId: a.revisionId,
+  };
+  if (a.additionalVersionWeights !== null)
+    out.RoutingConfig = { AdditionalVersionWeights: a.additionalVersionWeights };
+  return out;
+}
+
+export function getFunctionResponse(
+  fn: FunctionConfig,
+  baseUrl: string,
+  version = "$LATEST",
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    Configuration: functionConfiguration(fn, version),
     Code: { RepositoryType: "S3", Location: `${baseUrl}/functions/${encodeURIComponent(fn.name)}/code` },
-    Tags: {},
+    Tags: fn.tags ?? {},
   };
   if (fn.reservedConcurrency !== null)
     out.Concurrency = { ReservedConcurrentExecutions: fn.reservedConcurrency };

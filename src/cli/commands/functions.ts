@@ -3,6 +3,7 @@
 
 import type { FunctionConfig, FunctionDetails, InvocationLog } from "../api-types.js";
 import { defineCommand } from "../command.js";
+import type { CommandContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { formatBytes, formatKeyValues, formatMs, formatTable, formatTimestamp } from "../output.js";
 import { intOption } from "../parse-options.js";
@@ -83,6 +84,22 @@ export const infoCommand = defineCommand({
   },
 });
 
+/**
+ * A delete is never silent: on a terminal it asks `question [y/N]`; without one (scripts, CI) it
+ * refuses, and the caller must pass --yes instead of calling this.
+ */
+export async function confirmDeletion(ctx: CommandContext, what: string, question: string): Promise<void> {
+  if (!ctx.io.stdin.isTTY) {
+    throw new CliError(`refusing to delete ${what} without confirmation: pass --yes`, {
+      code: "ConfirmationRequired",
+    });
+  }
+  const answer = await ctx.io.stdin.question(`${question} [y/N] `);
+  if (!/^y(es)?$/i.test(answer.trim())) {
+    throw new CliError("not deleted", { code: "Cancelled" });
+  }
+}
+
 export const deleteCommand = defineCommand<{ yes?: boolean }>({
   name: "delete",
   args: ["<name>"],
@@ -94,17 +111,7 @@ export const deleteCommand = defineCommand<{ yes?: boolean }>({
   examples: ["vajra delete hello", "vajra delete hello --yes"],
   async run(ctx, [name], opts) {
     if (name === undefined) throw new UsageError("usage: vajra delete NAME");
-    if (opts.yes !== true) {
-      if (!ctx.io.stdin.isTTY) {
-        throw new CliError(`refusing to delete ${name} without confirmation: pass --yes`, {
-          code: "ConfirmationRequired",
-        });
-      }
-      const answer = await ctx.io.stdin.question(`Delete function ${name}? [y/N] `);
-      if (!/^y(es)?$/i.test(answer.trim())) {
-        throw new CliError("not deleted", { code: "Cancelled" });
-      }
-    }
+    if (opts.yes !== true) await confirmDeletion(ctx, name, `Delete function ${name}?`);
     const client = await ctx.client();
     await client.json("DELETE", path(name));
     if (ctx.json) ctx.out.printJson({ deleted: name });

@@ -31,8 +31,10 @@ export async function invokeOnce(
   name: string,
   payload: Buffer,
   tail: boolean,
+  qualifier?: string,
 ): Promise<InvokeResult> {
-  const res = await client.request("POST", `/functions/${encodeURIComponent(name)}/invoke`, {
+  const query = qualifier === undefined ? "" : `?qualifier=${encodeURIComponent(qualifier)}`;
+  const res = await client.request("POST", `/functions/${encodeURIComponent(name)}/invoke${query}`, {
     body: payload,
     headers: tail ? { "x-vajra-log-type": "Tail" } : {},
   });

@@ -17,6 +17,7 @@ export async function runInvokeTest(
   name: string,
   payload: Buffer,
   warmRuns: number,
+  qualifier?: string,
 ): Promise<void> {
   await client.json("DELETE", `/functions/${encodeURIComponent(name)}/instances`);
   if (!ctx.json) ctx.out.note(`Invoking ${name}: 1 cold + ${warmRuns} warm...`);
@@ -24,7 +25,7 @@ export async function runInvokeTest(
   let lastLog: string | undefined;
   let firstError: string | undefined;
   for (let i = 0; i <= warmRuns; i++) {
-    const r = await invokeOnce(client, name, payload, true);
+    const r = await invokeOnce(client, name, payload, true, qualifier);
     lastLog = r.log;
     if (r.functionError !== undefined) firstError ??= describeFunctionError(r);
     runs.push({
