@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { DEFAULT_REGION } from "../core/lambda-format.js";
 import type { AccessKeyRecord } from "../core/types.js";
 import type { Store } from "../store/store.js";
+import type { FastifyInstance } from "fastify";
+import { VajraError } from "../core/errors.js";
 import type { SigV4Credentials } from "./sigv4.js";
 
 export const CREDENTIALS_FILE = "credentials";
@@ -51,10 +53,43 @@ export class AccessKeys {
     return k === undefined ? undefined : { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey };
   };
 
+  list(): AccessKeyRecord[] {
+    return [...this.keys.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** Revokes a key; requests signed with it fail from the next one on. */
+  async revoke(accessKeyId: string): Promise<boolean> {
+    if (!this.keys.has(accessKeyId)) return false;
+    await this.store.deleteAccessKey(accessKeyId);
+    this.keys.delete(accessKeyId);
+    return true;
+  }
+
   async create(name: string): Promise<AccessKeyRecord> {
     const key = newAccessKey(name);
     await this.store.putAccessKey(key);
     this.keys.set(key.accessKeyId, key);
     return key;
   }
+}
+
+/** Native API for `vajra keys`: list without secrets, create (the secret is returned once), revoke. */
+export function registerKeyRoutes(app: FastifyInstance, keys: AccessKeys): void {
+  const view = (k: AccessKeyRecord) => ({ accessKeyId: k.accessKeyId, name: k.name, createdAt: k.createdAt });
+  app.get("/keys", () => ({ keys: keys.list().map(view) }));
+  app.post("/keys", async (req, reply) => {
+    const name = (req.body as { name?: unknown } | undefined)?.name;
+    if (name !== undefined && (typeof name !== "string" || name.length > 64)) {
+      throw new VajraError("InvalidParameter", "name must be a string of at most 64 characters", {
+        details: { field: "name" },
+      });
+    }
+    const key = await keys.create(name ?? "unnamed");
+    return reply.code(201).send({ ...view(key), secretAccessKey: key.secretAccessKey });
+  });
+  app.delete<{ Params: { id: string } }>("/keys/:id", async (req, reply) => {
+    if (!(await keys.revoke(req.params.id)))
+      throw new VajraError("NotFound", `no access key ${req.params.id}`);
+    return reply.code(204).send();
+  });
 }

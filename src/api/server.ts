@@ -9,7 +9,7 @@ import { VajraError } from "../core/errors.js";
 import { Platform, type PlatformOptions } from "../engine/platform.js";
 import { ADMIN_KEY_FILE, Authenticator, ensureAdminKey } from "./auth.js";
 import { sendError, toVajraError } from "./http-errors.js";
-import { AccessKeys } from "./access-keys.js";
+import { AccessKeys, registerKeyRoutes } from "./access-keys.js";
 import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes.js";
 import { registerNativeRoutes } from "./native-routes.js";
 
@@ -89,6 +89,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       : sendError(reply, new VajraError("NotFound", `no route ${req.method} ${req.url}`)),
   );
   registerNativeRoutes(app, platform, packageVersion());
+  registerKeyRoutes(app, accessKeys);
   registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";

@@ -14,6 +14,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { aliasGroup } from "./commands/aliases.js";
 import { deleteCommand, infoCommand, listCommand, logsCommand } from "./commands/functions.js";
 import { invokeCommand } from "./commands/invoke.js";
+import { keysGroup } from "./commands/keys.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -30,6 +31,7 @@ export const COMMANDS: ProgramEntry[] = [
   deleteCommand,
   versionsGroup,
   aliasGroup,
+  keysGroup,
   runtimesCommand,
   doctorCommand,
 ];

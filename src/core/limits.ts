@@ -114,6 +114,32 @@ export function validateDescription(value: unknown): string {
   return value;
 }
 
+const DESTINATION_RE = /^arn:aws[a-zA-Z0-9-]*:(sqs|sns|lambda|events|s3):[a-z0-9-]*:\d{12}:.+$/;
+
+/** Event invoke config: retries 0–2, maximum age 60 s–6 h, destinations as ARNs of supported services. */
+export function validateEventInvokeConfig(v: {
+  maximumRetryAttempts?: unknown;
+  maximumEventAgeInSeconds?: unknown;
+  onSuccess?: unknown;
+  onFailure?: unknown;
+}): void {
+  if (v.maximumRetryAttempts !== undefined)
+    integerIn("MaximumRetryAttempts", v.maximumRetryAttempts, 0, 2, "retries");
+  if (v.maximumEventAgeInSeconds !== undefined)
+    integerIn("MaximumEventAgeInSeconds", v.maximumEventAgeInSeconds, 60, 21600, "seconds");
+  for (const [field, arn] of [
+    ["OnSuccess", v.onSuccess],
+    ["OnFailure", v.onFailure],
+  ] as const) {
+    if (arn !== undefined && (typeof arn !== "string" || !DESTINATION_RE.test(arn))) {
+      throw invalid(
+        `${field} destination must be the ARN of an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket; got ${JSON.stringify(arn)}`,
+        { field },
+      );
+    }
+  }
+}
+
 /** Lambda's tag rules: at most 50, keys 1–128 characters not starting with "aws:", values up to 256. */
 export function validateTags(value: unknown): Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value))

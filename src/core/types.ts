@@ -26,6 +26,8 @@ export interface FunctionConfig {
   /** Changes on every change of code or configuration. */
   revisionId: string;
   state: FunctionState;
+  /** How Event invocations of this function are retried and where their results go. */
+  eventInvokeConfig?: EventInvokeConfig;
   /** Resource tags (Lambda's TagResource); changing them does not change code or configuration. */
   tags?: Record<string, string>;
   /** Highest version number ever published (numbers are never reused, as in Lambda); 0 = none. */
@@ -91,6 +93,17 @@ export interface QueuedInvocation {
   enqueuedAt: number;
   /** Epoch ms before which it must not run (retry backoff). */
   notBefore: number;
+}
+
+export interface EventInvokeConfig {
+  /** 0–2; default 2. */
+  maximumRetryAttempts?: number;
+  /** 60–21600 seconds; default 21600 (6 hours). */
+  maximumEventAgeInSeconds?: number;
+  /** Destination ARNs, validated and stored; delivering to them arrives with the triggers work. */
+  onSuccess?: string;
+  onFailure?: string;
+  lastModified: string;
 }
 
 /** A published version: an immutable snapshot of code and configuration. */

@@ -15,8 +15,8 @@ export interface AsyncQueueOptions {
   run: (item: QueuedInvocation) => Promise<boolean>;
   /** Delay before the first retry; each later one doubles it (Lambda: about 1 then 2 minutes). */
   retryBaseMs: number;
-  maxRetries: number;
-  maxAgeMs: number;
+  /** The function's retry limit and maximum event age (its event invoke config, or Lambda's defaults). */
+  policy: (functionName: string) => { maxRetries: number; maxAgeMs: number };
   /** Attempts running at once, so a burst of events cannot take every slot from synchronous calls. */
   maxInFlight: number;
   onDrop: (item: QueuedInvocation, why: string) => void;
@@ -102,7 +102,8 @@ export class AsyncQueue {
 
   private async attempt(item: QueuedInvocation): Promise<void> {
     try {
-      if (Date.now() - item.enqueuedAt > this.opts.maxAgeMs)
+      const policy = this.opts.policy(item.functionName);
+      if (Date.now() - item.enqueuedAt > policy.maxAgeMs)
         return await this.drop(item, "the event is older than its maximum age");
       let ok: boolean;
       try {
@@ -119,7 +120,7 @@ export class AsyncQueue {
       }
       if (ok) return await this.store.dequeueInvocation(item.requestId);
       const attempts = item.attempts + 1;
-      if (attempts > this.opts.maxRetries)
+      if (attempts > policy.maxRetries)
         return await this.drop({ ...item, attempts }, `the function failed ${attempts} times`);
       await this.later(item, attempts, this.opts.retryBaseMs * 2 ** (attempts - 1));
     } catch (err) {

@@ -221,6 +221,7 @@ export async function deployFunction(
       : existing?.tags !== undefined
         ? { tags: existing.tags }
         : {}),
+    ...(existing?.eventInvokeConfig === undefined ? {} : { eventInvokeConfig: existing.eventInvokeConfig }),
     // Version numbers are never reused, so the counter survives every change of $LATEST.
     ...(existing?.lastPublishedVersion === undefined
       ? {}

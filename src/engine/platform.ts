@@ -9,10 +9,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn, tailBytes } from "../core/lambda-format.js";
-import { LIMITS, validateTags } from "../core/limits.js";
+import { LIMITS, validateEventInvokeConfig, validateTags } from "../core/limits.js";
 import { LATEST, parseQualifier } from "../core/routing.js";
 import type {
   Alias,
+  EventInvokeConfig,
   FunctionConfig,
   FunctionVersion,
   InvocationRecord,
@@ -125,8 +126,13 @@ export class Platform {
           })
         ).ok,
       retryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
-      maxRetries: 2,
-      maxAgeMs: 6 * 3600 * 1000,
+      policy: (functionName) => {
+        const c = this.functions.get(functionName)?.eventInvokeConfig;
+        return {
+          maxRetries: c?.maximumRetryAttempts ?? 2,
+          maxAgeMs: (c?.maximumEventAgeInSeconds ?? 21600) * 1000,
+        };
+      },
       maxInFlight: Math.max(1, Math.floor(gate.accountLimit / 10)),
       onDrop: (item, why) =>
         (opts.onWarning ?? onError)(
@@ -300,6 +306,36 @@ export class Platform {
       await this.store.putFunction(updated);
       this.functions.set(name, updated);
       return tags;
+    });
+  }
+
+  /**
+   * Sets (replace) or merges (update) the function's event invoke config; null removes it. Metadata only:
+   * no new revision, no restart. The async queue reads it for every attempt.
+   */
+  setEventInvokeConfig(
+    name: string,
+    change: Omit<EventInvokeConfig, "lastModified"> | null,
+    merge = false,
+  ): Promise<EventInvokeConfig | undefined> {
+    return this.serialize(name, async () => {
+      const fn = this.getFunction(name);
+      let next: EventInvokeConfig | undefined;
+      if (change !== null) {
+        validateEventInvokeConfig(change);
+        next = { ...(merge ? fn.eventInvokeConfig : {}), ...change, lastModified: new Date().toISOString() };
+      } else if (fn.eventInvokeConfig === undefined) {
+        throw new VajraError(
+          "FunctionNotFound",
+          `The function ${functionArn(name)} doesn't have an EventInvokeConfig`,
+        );
+      }
+      const updated: FunctionConfig = { ...fn };
+      if (next === undefined) delete updated.eventInvokeConfig;
+      else updated.eventInvokeConfig = next;
+      await this.store.putFunction(updated);
+      this.functions.set(name, updated);
+      return next;
     });
   }
 

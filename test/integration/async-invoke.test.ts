@@ -4,7 +4,15 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  DeleteFunctionEventInvokeConfigCommand,
+  GetFunctionCodeSigningConfigCommand,
+  GetFunctionEventInvokeConfigCommand,
+  InvokeCommand,
+  LambdaClient,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionEventInvokeConfigCommand,
+} from "@aws-sdk/client-lambda";
 import { deploy, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
 
 // Retries after 200 ms, 400 ms instead of Lambda's minutes, so the test sees all three attempts.
@@ -93,6 +101,74 @@ test("AWS clients: InvocationType Event answers 202, and the legacy InvokeAsync 
   );
   const legacy = await s.api("/2014-11-13/functions/evt/invoke-async", { method: "POST", body: "{}" });
   assert.equal(legacy.status, 403, "the legacy API is SigV4-signed too");
+  lambda.destroy();
+});
+
+test("the event invoke config limits retries; its destinations are validated and kept", async () => {
+  const lambda = new LambdaClient({
+    endpoint: s.url,
+    region: "us-east-1",
+    maxAttempts: 1,
+    credentials: await credentialsOf(s),
+  });
+  await deploy(s, { name: "evt-once", runtime: "python3.11", handler: "app.fail" }, "python/toolkit");
+  const put = await lambda.send(
+    new PutFunctionEventInvokeConfigCommand({
+      FunctionName: "evt-once",
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:dead-letters" } },
+    }),
+  );
+  assert.equal(put.MaximumRetryAttempts, 0);
+  assert.equal(
+    put.DestinationConfig?.OnFailure?.Destination,
+    "arn:aws:sqs:us-east-1:000000000000:dead-letters",
+  );
+  const merged = await lambda.send(
+    new UpdateFunctionEventInvokeConfigCommand({ FunctionName: "evt-once", MaximumEventAgeInSeconds: 120 }),
+  );
+  assert.equal(merged.MaximumRetryAttempts, 0, "update merges");
+  assert.equal(merged.MaximumEventAgeInSeconds, 120);
+  await assert.rejects(
+    lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: "evt-once", MaximumRetryAttempts: 5 }),
+    ),
+    (e: { name: string }) => e.name === "InvalidParameterValueException",
+  );
+  await assert.rejects(
+    lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "evt-once",
+        DestinationConfig: { OnSuccess: { Destination: "not-an-arn" } },
+      }),
+    ),
+    (e: { name: string }) => e.name === "InvalidParameterValueException",
+  );
+  assert.equal(
+    (await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "evt-once" })))
+      .MaximumRetryAttempts,
+    0,
+  );
+
+  const r = await s.api("/functions/evt-once/invoke", {
+    method: "POST",
+    body: "{}",
+    headers: { "x-vajra-invocation-type": "Event" },
+  });
+  const { requestId } = (await r.json()) as { requestId: string };
+  const attempts = async () =>
+    (await invocations(s, "evt-once")).filter((i) => i.requestId === requestId).length;
+  assert.ok(await waitFor(async () => (await attempts()) === 1, 10_000));
+  await new Promise((res) => setTimeout(res, 1200));
+  assert.equal(await attempts(), 1, "no retry with MaximumRetryAttempts 0");
+
+  await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: "evt-once" }));
+  await assert.rejects(
+    lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "evt-once" })),
+    (e: { name: string }) => e.name === "ResourceNotFoundException",
+  );
+  const signing = await lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: "evt-once" }));
+  assert.equal(signing.FunctionName, "evt-once");
   lambda.destroy();
 });
 

@@ -369,6 +369,26 @@ test("tags: set at create, added, listed, removed, and shown by GetFunction", as
   await lambda.send(new DeleteFunctionCommand({ FunctionName: "sdk-tags" }));
 });
 
+test("vajra keys creates, lists and revokes access keys that AWS clients sign with", async () => {
+  const created = s.cli(["keys", "create", "--name", "ci", "--json"]);
+  assert.equal(created.status, 0, created.stderr);
+  const key = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
+  assert.match(key.accessKeyId, /^AKIA[A-Z2-7]{16}$/);
+  const listed = JSON.parse(s.cli(["keys", "list", "--json"]).stdout) as {
+    keys: Array<{ accessKeyId: string; secretAccessKey?: string }>;
+  };
+  assert.ok(listed.keys.some((k) => k.accessKeyId === key.accessKeyId));
+  assert.ok(
+    listed.keys.every((k) => k.secretAccessKey === undefined),
+    "secrets are never listed",
+  );
+  const client = new LambdaClient({ endpoint: s.url, region: "us-east-1", maxAttempts: 1, credentials: key });
+  assert.ok(((await client.send(new ListFunctionsCommand({}))).Functions ?? []).length > 0);
+  assert.equal(s.cli(["keys", "revoke", key.accessKeyId, "--yes"]).status, 0);
+  await rejectsAws(client.send(new ListFunctionsCommand({})), "UnrecognizedClientException", 403);
+  client.destroy();
+});
+
 test("delete, then not found", async () => {
   await lambda.send(new DeleteFunctionCommand({ FunctionName: "sdk-py" }));
   await rejectsAws(

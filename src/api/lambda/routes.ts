@@ -5,7 +5,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
+import { functionArn } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
+import type { EventInvokeConfig } from "../../core/types.js";
 import type { DeployInput } from "../../engine/deploy.js";
 import type { Platform } from "../../engine/platform.js";
 import { toVajraError } from "../http-errors.js";
@@ -114,6 +116,20 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   }
   if (b.Publish === true) throw unsupported("Publish (versions)");
   return input;
+}
+
+function eventInvokeConfigShape(name: string, c: EventInvokeConfig | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    LastModified: c === undefined ? Date.now() / 1000 : Date.parse(c.lastModified) / 1000,
+    FunctionArn: functionArn(name, "$LATEST"),
+    DestinationConfig: {
+      OnSuccess: c?.onSuccess === undefined ? {} : { Destination: c.onSuccess },
+      OnFailure: c?.onFailure === undefined ? {} : { Destination: c.onFailure },
+    },
+  };
+  if (c?.maximumRetryAttempts !== undefined) out.MaximumRetryAttempts = c.maximumRetryAttempts;
+  if (c?.maximumEventAgeInSeconds !== undefined) out.MaximumEventAgeInSeconds = c.maximumEventAgeInSeconds;
+  return out;
 }
 
 function aliasInput(b: Record<string, unknown>, creating: boolean): AliasInput {
@@ -390,6 +406,67 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       if (keys === undefined) throw invalid("tagKeys is required");
       await platform.changeTags(latestOnly(req.params.arn), {}, Array.isArray(keys) ? keys : [keys]);
       return reply.code(204).send();
+    });
+
+    // Event invoke config: retries and maximum age of Event invocations, and their destinations.
+    const eicPath = "/2019-09-25/functions/:fn/event-invoke-config";
+    const eicName = (req: FastifyRequest<FnParams>): string => {
+      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
+      if (qualifier !== undefined && qualifier !== "$LATEST")
+        throw unsupported("An event invoke config for a version or alias");
+      return name;
+    };
+    const eicChange = (b: Record<string, unknown>): Omit<EventInvokeConfig, "lastModified"> => {
+      const dest = (b.DestinationConfig ?? {}) as {
+        OnSuccess?: { Destination?: unknown };
+        OnFailure?: { Destination?: unknown };
+      };
+      const out: Record<string, unknown> = {};
+      if (b.MaximumRetryAttempts !== undefined) out.maximumRetryAttempts = b.MaximumRetryAttempts;
+      if (b.MaximumEventAgeInSeconds !== undefined) out.maximumEventAgeInSeconds = b.MaximumEventAgeInSeconds;
+      if (dest.OnSuccess?.Destination !== undefined) out.onSuccess = dest.OnSuccess.Destination;
+      if (dest.OnFailure?.Destination !== undefined) out.onFailure = dest.OnFailure.Destination;
+      return out; // types and ranges are checked by the engine
+    };
+    scope.put<FnParams>(eicPath, async (req) => {
+      const name = eicName(req);
+      return eventInvokeConfigShape(
+        name,
+        await platform.setEventInvokeConfig(name, eicChange(bodyJson(req))),
+      );
+    });
+    scope.post<FnParams>(eicPath, async (req) => {
+      const name = eicName(req);
+      return eventInvokeConfigShape(
+        name,
+        await platform.setEventInvokeConfig(name, eicChange(bodyJson(req)), true),
+      );
+    });
+    scope.get<FnParams>(eicPath, (req) => {
+      const name = eicName(req);
+      const c = platform.getFunction(name).eventInvokeConfig;
+      if (c === undefined)
+        throw new VajraError(
+          "FunctionNotFound",
+          `The function ${functionArn(name)} doesn't have an EventInvokeConfig`,
+        );
+      return eventInvokeConfigShape(name, c);
+    });
+    scope.delete<FnParams>(eicPath, async (req, reply) => {
+      await platform.setEventInvokeConfig(eicName(req), null);
+      return reply.code(204).send();
+    });
+    scope.get<FnParams>(`${eicPath}/list`, (req) => {
+      const name = latestOnly(req.params.fn);
+      const c = platform.getFunction(name).eventInvokeConfig;
+      return { FunctionEventInvokeConfigs: c === undefined ? [] : [eventInvokeConfigShape(name, c)] };
+    });
+
+    // Code signing is not enforced by Vajra: every function reports no signing config, as AWS does for most.
+    scope.get<FnParams>("/2020-06-30/functions/:fn/code-signing-config", (req) => {
+      const name = latestOnly(req.params.fn);
+      platform.getFunction(name);
+      return { CodeSigningConfigArn: "", FunctionName: name };
     });
 
     // Legacy InvokeAsync: an Event invocation with the old response shape.
