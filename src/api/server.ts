@@ -10,6 +10,7 @@ import { Platform, type PlatformOptions } from "../engine/platform.js";
 import { ADMIN_KEY_FILE, Authenticator, ensureAdminKey } from "./auth.js";
 import { sendError, toVajraError } from "./http-errors.js";
 import { AccessKeys, registerKeyRoutes } from "./access-keys.js";
+import { URL_PREFIX, registerFunctionUrlRoutes } from "./function-url-routes.js";
 import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes.js";
 import { registerNativeRoutes } from "./native-routes.js";
 
@@ -68,6 +69,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.addHook("onRequest", async (req, reply) => {
     // Lambda API routes authenticate with SigV4 (verified in their own scope, over the raw body).
     if (isLambdaPath(req.url)) return;
+    // Function URLs authenticate by their own AuthType (NONE or SigV4).
+    if (req.url.startsWith(URL_PREFIX)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
       return sendError(
         reply,
@@ -90,6 +93,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   );
   registerNativeRoutes(app, platform, packageVersion());
   registerKeyRoutes(app, accessKeys);
+  registerFunctionUrlRoutes(app, platform, accessKeys.lookup);
   registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";

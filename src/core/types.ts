@@ -26,6 +26,8 @@ export interface FunctionConfig {
   /** Changes on every change of code or configuration. */
   revisionId: string;
   state: FunctionState;
+  /** The function's HTTP endpoint (Lambda function URL), served at /url/{urlId}/. */
+  url?: FunctionUrlConfig;
   /** How Event invocations of this function are retried and where their results go. */
   eventInvokeConfig?: EventInvokeConfig;
   /** Resource tags (Lambda's TagResource); changing them does not change code or configuration. */
@@ -93,6 +95,25 @@ export interface QueuedInvocation {
   enqueuedAt: number;
   /** Epoch ms before which it must not run (retry backoff). */
   notBefore: number;
+}
+
+export interface CorsConfig {
+  allowCredentials?: boolean;
+  allowHeaders?: string[];
+  allowMethods?: string[];
+  allowOrigins?: string[];
+  exposeHeaders?: string[];
+  maxAge?: number;
+}
+
+export interface FunctionUrlConfig {
+  /** Random lower-case id in the URL path. */
+  urlId: string;
+  /** NONE: anyone who can reach the server may call it; AWS_IAM: requests must be SigV4-signed. */
+  authType: "NONE" | "AWS_IAM";
+  cors?: CorsConfig;
+  createdAt: string;
+  lastModified: string;
 }
 
 export interface EventInvokeConfig {

@@ -222,6 +222,7 @@ export async function deployFunction(
         ? { tags: existing.tags }
         : {}),
     ...(existing?.eventInvokeConfig === undefined ? {} : { eventInvokeConfig: existing.eventInvokeConfig }),
+    ...(existing?.url === undefined ? {} : { url: existing.url }),
     // Version numbers are never reused, so the counter survives every change of $LATEST.
     ...(existing?.lastPublishedVersion === undefined
       ? {}

@@ -2,7 +2,7 @@
 // The API and CLI only translate to and from it. Function configuration is served from memory; the
 // store is the source of truth and every change goes through it first.
 
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { homedir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -13,7 +13,9 @@ import { LIMITS, validateEventInvokeConfig, validateTags } from "../core/limits.
 import { LATEST, parseQualifier } from "../core/routing.js";
 import type {
   Alias,
+  CorsConfig,
   EventInvokeConfig,
+  FunctionUrlConfig,
   FunctionConfig,
   FunctionVersion,
   InvocationRecord,
@@ -337,6 +339,59 @@ export class Platform {
       this.functions.set(name, updated);
       return next;
     });
+  }
+
+  /** Creates (create = true), updates or deletes (null) the function URL. Metadata only: no restart. */
+  setFunctionUrl(
+    name: string,
+    change: { authType?: string; cors?: CorsConfig | null } | null,
+    create = false,
+  ): Promise<FunctionUrlConfig | undefined> {
+    return this.serialize(name, async () => {
+      const fn = this.getFunction(name);
+      const cur = fn.url;
+      if (change === null || !create) {
+        if (cur === undefined)
+          throw new VajraError(
+            "FunctionNotFound",
+            `The resource you requested does not exist: no function URL for ${functionArn(name)}`,
+          );
+      } else if (cur !== undefined) {
+        throw new VajraError(
+          "AlreadyExists",
+          `Failed to create function url config for [functionArn = ${functionArn(name)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+        );
+      }
+      let next: FunctionUrlConfig | undefined;
+      if (change !== null) {
+        const authType = change.authType ?? cur?.authType;
+        if (authType !== "NONE" && authType !== "AWS_IAM")
+          throw invalid(`AuthType must be NONE or AWS_IAM; got ${JSON.stringify(authType)}`, {
+            field: "AuthType",
+          });
+        const now = new Date().toISOString();
+        next = {
+          urlId: cur?.urlId ?? randomBytes(16).toString("hex"),
+          authType,
+          createdAt: cur?.createdAt ?? now,
+          lastModified: now,
+        };
+        const cors = change.cors === undefined ? cur?.cors : change.cors;
+        if (cors !== null && cors !== undefined) next.cors = cors;
+      }
+      const updated: FunctionConfig = { ...fn };
+      if (next === undefined) delete updated.url;
+      else updated.url = next;
+      await this.store.putFunction(updated);
+      this.functions.set(name, updated);
+      return next;
+    });
+  }
+
+  /** The function a URL id belongs to. */
+  functionForUrl(urlId: string): FunctionConfig | undefined {
+    for (const fn of this.functions.values()) if (fn.url?.urlId === urlId) return fn;
+    return undefined;
   }
 
   /** Publishes $LATEST as a new version (or returns the last one when nothing changed). */

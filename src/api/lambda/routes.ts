@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
 import { functionArn } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
-import type { EventInvokeConfig } from "../../core/types.js";
+import type { CorsConfig, EventInvokeConfig, FunctionUrlConfig } from "../../core/types.js";
 import type { DeployInput } from "../../engine/deploy.js";
 import type { Platform } from "../../engine/platform.js";
 import { toVajraError } from "../http-errors.js";
@@ -116,6 +116,66 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   }
   if (b.Publish === true) throw unsupported("Publish (versions)");
   return input;
+}
+
+function corsFromAws(c: unknown): CorsConfig | null {
+  if (c === null) return null;
+  if (typeof c !== "object") throw invalid("Cors must be an object");
+  const x = c as Record<string, unknown>;
+  const list = (k: string): string[] | undefined => {
+    const v = x[k];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((e) => typeof e === "string"))
+      throw invalid(`Cors.${k} must be a list of strings`);
+    return v;
+  };
+  const out: CorsConfig = {};
+  if (typeof x.AllowCredentials === "boolean") out.allowCredentials = x.AllowCredentials;
+  const map: Array<[keyof CorsConfig, string]> = [
+    ["allowHeaders", "AllowHeaders"],
+    ["allowMethods", "AllowMethods"],
+    ["allowOrigins", "AllowOrigins"],
+    ["exposeHeaders", "ExposeHeaders"],
+  ];
+  for (const [ours, theirs] of map) {
+    const v = list(theirs);
+    if (v !== undefined) (out as Record<string, unknown>)[ours] = v;
+  }
+  if (x.MaxAge !== undefined) {
+    if (typeof x.MaxAge !== "number" || !Number.isInteger(x.MaxAge) || x.MaxAge < 0 || x.MaxAge > 86400)
+      throw invalid("Cors.MaxAge must be an integer from 0 to 86400");
+    out.maxAge = x.MaxAge;
+  }
+  return out;
+}
+
+function urlShape(
+  name: string,
+  url: FunctionUrlConfig | undefined,
+  base: string,
+  withModified: boolean,
+): Record<string, unknown> {
+  if (url === undefined) return {};
+  const out: Record<string, unknown> = {
+    FunctionUrl: `${base}/url/${url.urlId}/`,
+    FunctionArn: functionArn(name),
+    AuthType: url.authType,
+    CreationTime: url.createdAt,
+    InvokeMode: "BUFFERED",
+  };
+  if (withModified) out.LastModifiedTime = url.lastModified;
+  if (url.cors !== undefined) {
+    const c = url.cors;
+    out.Cors = {
+      ...(c.allowCredentials === undefined ? {} : { AllowCredentials: c.allowCredentials }),
+      ...(c.allowHeaders === undefined ? {} : { AllowHeaders: c.allowHeaders }),
+      ...(c.allowMethods === undefined ? {} : { AllowMethods: c.allowMethods }),
+      ...(c.allowOrigins === undefined ? {} : { AllowOrigins: c.allowOrigins }),
+      ...(c.exposeHeaders === undefined ? {} : { ExposeHeaders: c.exposeHeaders }),
+      ...(c.maxAge === undefined ? {} : { MaxAge: c.maxAge }),
+    };
+  }
+  return out;
 }
 
 function eventInvokeConfigShape(name: string, c: EventInvokeConfig | undefined): Record<string, unknown> {
@@ -460,6 +520,55 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       const name = latestOnly(req.params.fn);
       const c = platform.getFunction(name).eventInvokeConfig;
       return { FunctionEventInvokeConfigs: c === undefined ? [] : [eventInvokeConfigShape(name, c)] };
+    });
+
+    // Function URLs: the configuration here; requests to the URL are served by function-url-routes.ts.
+    const urlPath = "/2021-10-31/functions/:fn/url";
+    const urlName = (req: FastifyRequest<FnParams>): string => {
+      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
+      if (qualifier !== undefined && qualifier !== "$LATEST")
+        throw unsupported("A function URL for a version or alias");
+      return name;
+    };
+    const urlChange = (b: Record<string, unknown>): { authType?: string; cors?: CorsConfig | null } => {
+      const out: { authType?: string; cors?: CorsConfig | null } = {};
+      if (b.AuthType !== undefined)
+        out.authType = typeof b.AuthType === "string" ? b.AuthType : JSON.stringify(b.AuthType);
+      if (b.InvokeMode !== undefined && b.InvokeMode !== "BUFFERED")
+        throw unsupported(`InvokeMode ${JSON.stringify(b.InvokeMode)}`);
+      if (b.Cors !== undefined) out.cors = corsFromAws(b.Cors);
+      return out;
+    };
+    const base = (req: FastifyRequest): string => `http://${req.headers.host ?? "127.0.0.1:8700"}`;
+    scope.post<FnParams>(urlPath, async (req, reply) => {
+      const name = urlName(req);
+      const b = bodyJson(req);
+      if (b.AuthType === undefined) throw invalid("AuthType is required: NONE or AWS_IAM");
+      const url = await platform.setFunctionUrl(name, urlChange(b), true);
+      return reply.code(201).send(urlShape(name, url, base(req), false));
+    });
+    scope.put<FnParams>(urlPath, async (req) => {
+      const name = urlName(req);
+      return urlShape(name, await platform.setFunctionUrl(name, urlChange(bodyJson(req))), base(req), true);
+    });
+    scope.get<FnParams>(urlPath, (req) => {
+      const name = urlName(req);
+      const url = platform.getFunction(name).url;
+      if (url === undefined)
+        throw new VajraError(
+          "FunctionNotFound",
+          `The resource you requested does not exist: no function URL for ${functionArn(name)}`,
+        );
+      return urlShape(name, url, base(req), true);
+    });
+    scope.delete<FnParams>(urlPath, async (req, reply) => {
+      await platform.setFunctionUrl(urlName(req), null);
+      return reply.code(204).send();
+    });
+    scope.get<FnParams>("/2021-10-31/functions/:fn/urls", (req) => {
+      const name = latestOnly(req.params.fn);
+      const url = platform.getFunction(name).url;
+      return { FunctionUrlConfigs: url === undefined ? [] : [urlShape(name, url, base(req), true)] };
     });
 
     // Code signing is not enforced by Vajra: every function reports no signing config, as AWS does for most.
