@@ -2,14 +2,14 @@
 // The API and CLI only translate to and from it. Function configuration is served from memory; the
 // store is the source of truth and every change goes through it first.
 
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { homedir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn, tailBytes } from "../core/lambda-format.js";
-import { LIMITS, validateEventInvokeConfig, validateTags } from "../core/limits.js";
+import { LIMITS } from "../core/limits.js";
 import { LATEST, parseQualifier } from "../core/routing.js";
 import type {
   Alias,
@@ -22,7 +22,7 @@ import type {
   InvocationReport,
 } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
-import { Executor, type ExecutionSpec } from "../executor/executor.js";
+import { Executor } from "../executor/executor.js";
 import { createSandboxBackend } from "../executor/host-check.js";
 import { discoverRuntimes, type RuntimeInfo } from "../executor/runtime-discovery.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
@@ -31,6 +31,8 @@ import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
 import { deployFunction, type DeployInput, type DeployOptions, type DeployResult } from "./deploy.js";
 import { AsyncQueue } from "./async-queue.js";
+import { EMPTY_EVENT, executionSpec, poolKey, traceId } from "./execution-spec.js";
+import { FunctionSettings } from "./function-settings.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
 
@@ -103,6 +105,7 @@ export class Platform {
   private closing = false;
   private readonly queue: AsyncQueue;
   private readonly catalog: VersionCatalog;
+  private readonly settings: FunctionSettings;
 
   private constructor(
     readonly dataDir: string,
@@ -117,6 +120,12 @@ export class Platform {
   ) {
     this.warnings = warnings;
     this.catalog = new VersionCatalog(store);
+    this.settings = new FunctionSettings({
+      store,
+      functions: this.functions,
+      getFunction: (name) => this.getFunction(name),
+      serialize: (name, fn) => this.serialize(name, fn),
+    });
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     this.queue = new AsyncQueue(store, {
       run: async (item) =>
@@ -293,105 +302,35 @@ export class Platform {
     });
   }
 
-  /** Adds or replaces tags (`remove` lists keys to drop). Tags are metadata: no new revision, no restart. */
+  /** Adds or replaces tags; see FunctionSettings. */
   changeTags(
     name: string,
     add: Record<string, string>,
     remove: readonly string[] = [],
   ): Promise<Record<string, string>> {
-    return this.serialize(name, async () => {
-      const fn = this.getFunction(name);
-      const tags = { ...(fn.tags ?? {}), ...validateTags(add) };
-      for (const k of remove) delete tags[k];
-      validateTags(tags);
-      const updated = { ...fn, tags };
-      await this.store.putFunction(updated);
-      this.functions.set(name, updated);
-      return tags;
-    });
+    return this.settings.changeTags(name, add, remove);
   }
 
-  /**
-   * Sets (replace) or merges (update) the function's event invoke config; null removes it. Metadata only:
-   * no new revision, no restart. The async queue reads it for every attempt.
-   */
+  /** Sets, merges or (null) removes the event invoke config; see FunctionSettings. */
   setEventInvokeConfig(
     name: string,
     change: Omit<EventInvokeConfig, "lastModified"> | null,
     merge = false,
   ): Promise<EventInvokeConfig | undefined> {
-    return this.serialize(name, async () => {
-      const fn = this.getFunction(name);
-      let next: EventInvokeConfig | undefined;
-      if (change !== null) {
-        validateEventInvokeConfig(change);
-        next = { ...(merge ? fn.eventInvokeConfig : {}), ...change, lastModified: new Date().toISOString() };
-      } else if (fn.eventInvokeConfig === undefined) {
-        throw new VajraError(
-          "FunctionNotFound",
-          `The function ${functionArn(name)} doesn't have an EventInvokeConfig`,
-        );
-      }
-      const updated: FunctionConfig = { ...fn };
-      if (next === undefined) delete updated.eventInvokeConfig;
-      else updated.eventInvokeConfig = next;
-      await this.store.putFunction(updated);
-      this.functions.set(name, updated);
-      return next;
-    });
+    return this.settings.setEventInvokeConfig(name, change, merge);
   }
 
-  /** Creates (create = true), updates or deletes (null) the function URL. Metadata only: no restart. */
+  /** Creates, updates or (null) deletes the function URL; see FunctionSettings. */
   setFunctionUrl(
     name: string,
     change: { authType?: string; cors?: CorsConfig | null } | null,
     create = false,
   ): Promise<FunctionUrlConfig | undefined> {
-    return this.serialize(name, async () => {
-      const fn = this.getFunction(name);
-      const cur = fn.url;
-      if (change === null || !create) {
-        if (cur === undefined)
-          throw new VajraError(
-            "FunctionNotFound",
-            `The resource you requested does not exist: no function URL for ${functionArn(name)}`,
-          );
-      } else if (cur !== undefined) {
-        throw new VajraError(
-          "AlreadyExists",
-          `Failed to create function url config for [functionArn = ${functionArn(name)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
-        );
-      }
-      let next: FunctionUrlConfig | undefined;
-      if (change !== null) {
-        const authType = change.authType ?? cur?.authType;
-        if (authType !== "NONE" && authType !== "AWS_IAM")
-          throw invalid(`AuthType must be NONE or AWS_IAM; got ${JSON.stringify(authType)}`, {
-            field: "AuthType",
-          });
-        const now = new Date().toISOString();
-        next = {
-          urlId: cur?.urlId ?? randomBytes(16).toString("hex"),
-          authType,
-          createdAt: cur?.createdAt ?? now,
-          lastModified: now,
-        };
-        const cors = change.cors === undefined ? cur?.cors : change.cors;
-        if (cors !== null && cors !== undefined) next.cors = cors;
-      }
-      const updated: FunctionConfig = { ...fn };
-      if (next === undefined) delete updated.url;
-      else updated.url = next;
-      await this.store.putFunction(updated);
-      this.functions.set(name, updated);
-      return next;
-    });
+    return this.settings.setFunctionUrl(name, change, create);
   }
 
-  /** The function a URL id belongs to. */
   functionForUrl(urlId: string): FunctionConfig | undefined {
-    for (const fn of this.functions.values()) if (fn.url?.urlId === urlId) return fn;
-    return undefined;
+    return this.settings.functionForUrl(urlId);
   }
 
   /** Publishes $LATEST as a new version (or returns the last one when nothing changed). */
@@ -549,37 +488,4 @@ export class Platform {
     await this.records.close();
     await this.store.close();
   }
-}
-
-const EMPTY_EVENT = Buffer.from("{}");
-
-/** A version's snapshot keeps the revision it was published with, so each version has its own pools. */
-export function poolKey(fn: FunctionConfig): string {
-  return `${fn.name}#${fn.revisionId}`;
-}
-
-function executionSpec(
-  fn: FunctionConfig,
-  version: string,
-  runtime: RuntimeInfo,
-  codeDir: string,
-): ExecutionSpec {
-  return {
-    poolKey: poolKey(fn),
-    functionName: fn.name,
-    version,
-    runtime,
-    handler: fn.handler,
-    memoryMb: fn.memorySize,
-    timeoutSec: fn.timeout,
-    ephemeralStorageMb: fn.ephemeralStorage,
-    environment: fn.environment,
-    codeDir,
-  };
-}
-
-/** An X-Ray style trace header, as Lambda passes in `Lambda-Runtime-Trace-Id`. */
-function traceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16);
-  return `Root=1-${epoch}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`;
 }

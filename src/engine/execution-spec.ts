@@ -1,0 +1,39 @@
+// How the engine names what it hands to the executor: pool keys, execution specs, trace ids.
+
+import { randomUUID } from "node:crypto";
+import type { FunctionConfig } from "../core/types.js";
+import type { ExecutionSpec } from "../executor/executor.js";
+import type { RuntimeInfo } from "../executor/runtime-discovery.js";
+
+export const EMPTY_EVENT = Buffer.from("{}");
+
+/** A version's snapshot keeps the revision it was published with, so each version has its own pools. */
+export function poolKey(fn: FunctionConfig): string {
+  return `${fn.name}#${fn.revisionId}`;
+}
+
+export function executionSpec(
+  fn: FunctionConfig,
+  version: string,
+  runtime: RuntimeInfo,
+  codeDir: string,
+): ExecutionSpec {
+  return {
+    poolKey: poolKey(fn),
+    functionName: fn.name,
+    version,
+    runtime,
+    handler: fn.handler,
+    memoryMb: fn.memorySize,
+    timeoutSec: fn.timeout,
+    ephemeralStorageMb: fn.ephemeralStorage,
+    environment: fn.environment,
+    codeDir,
+  };
+}
+
+/** An X-Ray style trace header, as Lambda passes in `Lambda-Runtime-Trace-Id`. */
+export function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`;
+}
