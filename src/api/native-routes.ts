@@ -212,6 +212,35 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
     return reply.code(204).send();
   });
 
+  // min instances = provisioned concurrency (on a version or alias), max = reserved concurrency.
+  app.post<NameParams>("/functions/:name/scale", async (req) => {
+    const b = (req.body ?? {}) as { min?: unknown; max?: unknown; qualifier?: unknown };
+    const name = req.params.name;
+    if (b.max !== undefined) {
+      if (b.max !== null && typeof b.max !== "number")
+        throw invalid("max must be a number or null", { field: "max" });
+      await platform.deploy({ name, reservedConcurrency: b.max }, { mode: "update", checkHandler: false });
+    }
+    let qualifier = typeof b.qualifier === "string" ? b.qualifier : undefined;
+    if (b.min !== undefined) {
+      if (typeof b.min !== "number" || !Number.isInteger(b.min) || b.min < 0)
+        throw invalid("min must be an integer of at least 0", { field: "min" });
+      qualifier ??= platform.listVersions(name).at(-1)?.version;
+      if (qualifier === undefined)
+        throw invalid(
+          "min instances apply to a published version or an alias: publish a version first (vajra versions publish NAME) or pass qualifier",
+        );
+      if (b.min === 0) {
+        if (platform.getFunction(name).provisioned?.[qualifier] !== undefined)
+          await platform.deleteProvisionedConcurrency(name, qualifier);
+      } else await platform.putProvisionedConcurrency(name, qualifier, b.min);
+    }
+    return {
+      reservedConcurrency: platform.getFunction(name).reservedConcurrency,
+      provisioned: platform.listProvisioned(name),
+    };
+  });
+
   app.delete<NameParams>("/functions/:name/instances", (req, reply) => {
     platform.resetInstances(req.params.name);
     return reply.code(204).send();

@@ -15,6 +15,7 @@ import { aliasGroup } from "./commands/aliases.js";
 import { deleteCommand, infoCommand, listCommand, logsCommand } from "./commands/functions.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { keysGroup } from "./commands/keys.js";
+import { scaleCommand } from "./commands/scale.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -32,6 +33,7 @@ export const COMMANDS: ProgramEntry[] = [
   versionsGroup,
   aliasGroup,
   keysGroup,
+  scaleCommand,
   runtimesCommand,
   doctorCommand,
 ];

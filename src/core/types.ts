@@ -26,6 +26,8 @@ export interface FunctionConfig {
   /** Changes on every change of code or configuration. */
   revisionId: string;
   state: FunctionState;
+  /** Provisioned concurrency per qualifier (version number or alias): instances kept initialised. */
+  provisioned?: Record<string, { requested: number; lastModified: string }>;
   /** The function's HTTP endpoint (Lambda function URL), served at /url/{urlId}/. */
   url?: FunctionUrlConfig;
   /** How Event invocations of this function are retried and where their results go. */

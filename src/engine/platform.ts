@@ -22,7 +22,7 @@ import type {
   InvocationReport,
 } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
-import { Executor } from "../executor/executor.js";
+import { Executor, type ExecutionSpec } from "../executor/executor.js";
 import { createSandboxBackend } from "../executor/host-check.js";
 import { discoverRuntimes, type RuntimeInfo } from "../executor/runtime-discovery.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
@@ -69,6 +69,15 @@ export interface InvokeOutcome {
   errorType?: string;
   report: InvocationReport;
   logTail?: Buffer;
+}
+
+export interface ProvisionedView {
+  qualifier: string;
+  requested: number;
+  allocated: number;
+  available: number;
+  status: "IN_PROGRESS" | "READY";
+  lastModified: string;
 }
 
 export interface RuntimeListing {
@@ -182,6 +191,7 @@ export class Platform {
       opts,
     );
     await platform.recover();
+    for (const name of platform.functions.keys()) platform.applyProvisioning(name);
     await platform.queue.start();
     return platform;
   }
@@ -289,6 +299,7 @@ export class Platform {
       this.getFunction(name);
       if (version !== undefined && version !== LATEST) {
         await this.catalog.deleteVersion(name, version);
+        this.applyProvisioning(name);
         this.executor.retire(name, { version });
       } else {
         await this.records.flush();
@@ -331,6 +342,112 @@ export class Platform {
 
   functionForUrl(urlId: string): FunctionConfig | undefined {
     return this.settings.functionForUrl(urlId);
+  }
+
+  /**
+   * Provisioned concurrency for a version or alias (never $LATEST, as in Lambda): that many instances are
+   * started now and kept initialised. The requests of all qualifiers may not exceed the reserved
+   * concurrency, nor leave less than the minimum of the account unreserved.
+   */
+  putProvisionedConcurrency(name: string, qualifier: string, requested: number): Promise<ProvisionedView> {
+    return this.serialize(name, async () => {
+      const fn = this.getFunction(name);
+      const q = parseQualifier(qualifier);
+      if (q.kind === "latest")
+        throw invalid("Provisioned Concurrency Configs cannot be applied to unpublished function versions.", {
+          field: "Qualifier",
+        });
+      this.resolveFunction(name, qualifier);
+      if (!Number.isInteger(requested) || requested < 1)
+        throw invalid("ProvisionedConcurrentExecutions must be an integer of at least 1", {
+          field: "ProvisionedConcurrentExecutions",
+        });
+      const others = Object.entries(fn.provisioned ?? {}).reduce(
+        (n, [k, v]) => n + (k === qualifier ? 0 : v.requested),
+        0,
+      );
+      const cap = fn.reservedConcurrency ?? this.gate.accountLimit - this.gate.minUnreserved;
+      if (others + requested > cap) {
+        throw invalid(
+          `Requested total provisioned concurrency (${others + requested}) exceeds the function's ${fn.reservedConcurrency === null ? "available account" : "reserved"} concurrency (${cap})`,
+          { field: "ProvisionedConcurrentExecutions" },
+        );
+      }
+      const updated: FunctionConfig = {
+        ...fn,
+        provisioned: {
+          ...fn.provisioned,
+          [qualifier]: { requested, lastModified: new Date().toISOString() },
+        },
+      };
+      await this.store.putFunction(updated);
+      this.functions.set(name, updated);
+      this.applyProvisioning(name);
+      return this.provisionedView(name, qualifier);
+    });
+  }
+
+  deleteProvisionedConcurrency(name: string, qualifier: string): Promise<void> {
+    return this.serialize(name, async () => {
+      const fn = this.getFunction(name);
+      if (fn.provisioned?.[qualifier] === undefined)
+        throw new VajraError(
+          "FunctionNotFound",
+          `No Provisioned Concurrency Config found for this function: ${functionArn(name, qualifier)}`,
+        );
+      const rest = { ...fn.provisioned };
+      delete rest[qualifier];
+      const updated: FunctionConfig = { ...fn, provisioned: rest };
+      await this.store.putFunction(updated);
+      this.functions.set(name, updated);
+      this.applyProvisioning(name);
+    });
+  }
+
+  provisionedView(name: string, qualifier: string): ProvisionedView {
+    const fn = this.getFunction(name);
+    const entry = fn.provisioned?.[qualifier];
+    if (entry === undefined)
+      throw new VajraError(
+        "FunctionNotFound",
+        `No Provisioned Concurrency Config found for this function: ${functionArn(name, qualifier)}`,
+      );
+    const status = this.executor.provisionStatus(this.specFor(name, qualifier));
+    return {
+      qualifier,
+      requested: entry.requested,
+      allocated: Math.min(entry.requested, status.allocated),
+      available: Math.min(entry.requested, status.available),
+      status: status.allocated >= entry.requested ? "READY" : "IN_PROGRESS",
+      lastModified: entry.lastModified,
+    };
+  }
+
+  listProvisioned(name: string): ProvisionedView[] {
+    return Object.keys(this.getFunction(name).provisioned ?? {}).map((q) => this.provisionedView(name, q));
+  }
+
+  private specFor(name: string, qualifier: string): ExecutionSpec {
+    const fn = this.getFunction(name);
+    const q = parseQualifier(qualifier);
+    const target = q.kind === "alias" ? this.catalog.getAlias(name, q.alias).functionVersion : qualifier;
+    const { config, version } = this.catalog.resolve(fn, target);
+    const runtime = this.runtimes.get(config.runtime);
+    if (runtime === undefined)
+      throw new VajraError("RuntimeUnavailable", `runtime ${config.runtime} is not known on this host`);
+    return executionSpec(config, version, runtime, this.blobs.codeDir(config.codeSha256));
+  }
+
+  /** Makes the executor's warm pools match the function's provisioned concurrency configs. */
+  private applyProvisioning(name: string): void {
+    this.executor.clearProvisioning(name);
+    for (const [qualifier, entry] of Object.entries(this.functions.get(name)?.provisioned ?? {})) {
+      try {
+        this.executor.provision(this.specFor(name, qualifier), entry.requested);
+      } catch {
+        // The version or alias is gone: nothing to keep warm for it.
+      }
+    }
   }
 
   /** Publishes $LATEST as a new version (or returns the last one when nothing changed). */
@@ -379,16 +496,20 @@ export class Platform {
   }
 
   updateAlias(name: string, input: AliasInput, expectedRevisionId?: string): Promise<Alias> {
-    return this.serialize(name, () => {
+    return this.serialize(name, async () => {
       this.getFunction(name);
-      return this.catalog.updateAlias(name, input, expectedRevisionId);
+      const alias = await this.catalog.updateAlias(name, input, expectedRevisionId);
+      // Provisioned concurrency on the alias follows it to its new version.
+      this.applyProvisioning(name);
+      return alias;
     });
   }
 
   deleteAlias(name: string, alias: string): Promise<void> {
-    return this.serialize(name, () => {
+    return this.serialize(name, async () => {
       this.getFunction(name);
-      return this.catalog.deleteAlias(name, alias);
+      await this.catalog.deleteAlias(name, alias);
+      this.applyProvisioning(name);
     });
   }
 

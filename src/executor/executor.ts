@@ -26,6 +26,14 @@ export interface ExecutionSpec {
   codeDir: string;
 }
 
+export interface ProvisionStatus {
+  requested: number;
+  /** Initialised instances (idle or busy) of the pool. */
+  allocated: number;
+  /** Of those, the idle ones. */
+  available: number;
+}
+
 export interface ExecutorOptions {
   backend: SandboxBackend;
   dataDir: string;
@@ -108,6 +116,47 @@ export class Executor {
     }
   }
 
+  /**
+   * Keeps `count` instances of this spec initialised (Lambda's provisioned concurrency): starts what is
+   * missing now, replaces any that die, and the reaper leaves them alone. 0 stops provisioning.
+   */
+  provision(spec: ExecutionSpec, count: number): void {
+    const pool = this.pool(spec);
+    pool.minWarm = count;
+    this.topUp(spec, pool);
+  }
+
+  /** Stops provisioning for every pool of a function (before its configs are applied again). */
+  clearProvisioning(functionName: string): void {
+    for (const p of this.pools.values()) if (p.functionName === functionName) p.minWarm = 0;
+  }
+
+  provisionStatus(spec: ExecutionSpec): ProvisionStatus {
+    const pool = this.pools.get(spec.poolKey);
+    if (pool === undefined) return { requested: 0, allocated: 0, available: 0 };
+    const c = pool.counts;
+    return { requested: pool.minWarm, allocated: c.idle + pool.initializedBusy, available: c.idle };
+  }
+
+  private topUp(spec: ExecutionSpec, pool: Pool): void {
+    if (this.closed || pool.retired) return;
+    for (let i = pool.total; i < pool.minWarm; i++) {
+      pool.beginStart();
+      this.startInstance(spec, pool, "provisioned-concurrency").then(
+        async (inst) => {
+          const ready = await inst.whenReady();
+          pool.endStart(undefined);
+          if (ready) pool.addWarm(inst);
+        },
+        () => {
+          pool.endStart(undefined);
+          // The sandbox could not start: try again shortly rather than in a tight loop.
+          setTimeout(() => this.topUp(spec, pool), 1000).unref();
+        },
+      );
+    }
+  }
+
   /** Kills every instance and waits (bounded) for them to exit. */
   async close(): Promise<void> {
     this.closed = true;
@@ -126,7 +175,11 @@ export class Executor {
     return p;
   }
 
-  private async startInstance(spec: ExecutionSpec, pool: Pool): Promise<Instance> {
+  private async startInstance(
+    spec: ExecutionSpec,
+    pool: Pool,
+    initializationType: "on-demand" | "provisioned-concurrency" = "on-demand",
+  ): Promise<Instance> {
     const { runtime } = spec;
     if (!runtime.available || runtime.executable === undefined) {
       throw new VajraError(
@@ -142,13 +195,14 @@ export class Executor {
         instancesDir: this.instancesDir,
         version: spec.version,
         initTimeoutMs: Math.max(INIT_TIMEOUT_MS, spec.timeoutSec * 1000),
+        reportInitDuration: initializationType === "on-demand",
         spec: {
           codeDir: spec.codeDir,
           runtimeDir: join(this.opts.runtimesDir, runtime.spec.family),
           bindPaths: runtime.bindPaths,
           interpreter: runtime.executable,
           bootstrapFile: BOOTSTRAP[runtime.spec.family] ?? "bootstrap",
-          env: this.environment(spec),
+          env: { ...this.environment(spec), AWS_LAMBDA_INITIALIZATION_TYPE: initializationType },
           memoryMb: spec.memoryMb,
           tmpSizeMb: spec.ephemeralStorageMb,
         },
@@ -157,6 +211,8 @@ export class Executor {
           this.liveMemoryMb -= dead.memoryMb;
           if (this.evicting.delete(dead)) this.evictingMb -= dead.memoryMb;
           pool.forget(dead);
+          // A provisioned instance that died is replaced.
+          if (pool.minWarm > 0 && !pool.retired && this.pools.get(pool.key) === pool) this.topUp(spec, pool);
         },
       });
       this.live.add(inst);
@@ -176,7 +232,7 @@ export class Executor {
     while (this.liveMemoryMb - this.evictingMb + mb > this.opts.maxWarmMemoryMb) {
       let victim: { pool: Pool; inst: Instance } | undefined;
       for (const p of this.pools.values()) {
-        const inst = p.oldestIdle();
+        const inst = p.counts.idle > p.minWarm ? p.oldestIdle() : undefined;
         if (inst !== undefined && (victim === undefined || inst.lastUsed < victim.inst.lastUsed))
           victim = { pool: p, inst };
       }

@@ -57,6 +57,11 @@ export interface InstanceOptions {
   version: string;
   /** Longest the runtime may take to initialise before the instance is abandoned. */
   initTimeoutMs: number;
+  /**
+   * Report Init Duration on the first invocation (an on-demand cold start). Provisioned instances
+   * initialise ahead of traffic, so Lambda reports no init on their invocations.
+   */
+  reportInitDuration: boolean;
   onDeath(instance: Instance): void;
 }
 
@@ -84,9 +89,11 @@ export class Instance {
   private looseLog: string[] = [];
   private initError: { errorType: string; body: Buffer } | undefined;
   private initTimer: NodeJS.Timeout | undefined;
+  private readonly readyWaiters: Array<(ready: boolean) => void> = [];
 
   private constructor(private readonly opts: InstanceOptions) {
     this.memoryMb = opts.spec.memoryMb;
+    this.unreportedInit = opts.reportInitDuration;
     this.dir = join(opts.instancesDir, this.id);
     this.server = createRuntimeApi({
       next: (res) => this.onNext(res),
@@ -130,6 +137,13 @@ export class Instance {
     return inst;
   }
 
+  /** Resolves true once the runtime has initialised (asked for its first event), false if it died first. */
+  whenReady(): Promise<boolean> {
+    if (this.initDurationMs !== undefined) return Promise.resolve(true);
+    if (this.state === "dead") return Promise.resolve(false);
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
   get initialized(): boolean {
     return this.initDurationMs !== undefined;
   }
@@ -164,6 +178,7 @@ export class Instance {
       this.initDurationMs = Number(process.hrtime.bigint() - this.spawnedAt) / 1e6;
       clearTimeout(this.initTimer);
       if (this.state === "starting") this.state = "idle";
+      for (const w of this.readyWaiters.splice(0)) w(true);
     }
     if (this.pending !== undefined && this.pending.deliveredAt === undefined) this.deliver(res);
     else this.parkedNext = res;
@@ -317,6 +332,7 @@ export class Instance {
     }
     this.state = "dead";
     this.parkedNext = undefined;
+    for (const w of this.readyWaiters.splice(0)) w(false);
     // The pipes may still hold the last output: close the log after they drain.
     setImmediate(() => {
       if (p !== undefined) this.finish(p, true);

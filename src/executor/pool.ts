@@ -10,6 +10,8 @@ export class Pool {
   private readonly busy = new Set<Instance>();
   private starting = 0;
   retired = false;
+  /** Provisioned concurrency: instances kept initialised and never reaped. */
+  minWarm = 0;
 
   constructor(
     readonly key: string,
@@ -56,10 +58,22 @@ export class Pool {
     if (i >= 0) this.idle.splice(i, 1);
   }
 
-  /** Kills idle instances unused since `before` (epoch ms); returns how many. */
+  /** Adds a freshly initialised (provisioned) instance to the idle list. */
+  addWarm(inst: Instance): void {
+    if (this.retired) inst.kill();
+    else this.idle.push(inst);
+  }
+
+  /** Instances that exist or are starting: what provisioned concurrency counts. */
+  get total(): number {
+    return this.idle.length + this.busy.size + this.starting;
+  }
+
+  /** Kills idle instances unused since `before` (epoch ms), keeping `minWarm` instances; returns how many. */
   reap(before: number): number {
     let n = 0;
     for (const inst of [...this.idle]) {
+      if (this.idle.length + this.busy.size <= this.minWarm) break;
       if (inst.lastUsed < before) {
         this.forget(inst);
         inst.kill();
@@ -77,6 +91,13 @@ export class Pool {
   retire(): void {
     this.retired = true;
     for (const inst of this.idle.splice(0)) inst.kill();
+  }
+
+  /** Busy instances that finished initialising (not the ones still starting). */
+  get initializedBusy(): number {
+    let n = 0;
+    for (const inst of this.busy) if (inst.initialized) n++;
+    return n;
   }
 
   get counts(): { idle: number; busy: number } {

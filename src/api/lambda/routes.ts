@@ -5,11 +5,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
-import { functionArn } from "../../core/lambda-format.js";
+import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
 import type { CorsConfig, EventInvokeConfig, FunctionUrlConfig } from "../../core/types.js";
 import type { DeployInput } from "../../engine/deploy.js";
-import type { Platform } from "../../engine/platform.js";
+import type { Platform, ProvisionedView } from "../../engine/platform.js";
 import { toVajraError } from "../http-errors.js";
 import { verifySigV4, type SigV4Credentials } from "../sigv4.js";
 import { sendAwsError, sendVajraErrorAsAws } from "./aws-errors.js";
@@ -116,6 +116,16 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   }
   if (b.Publish === true) throw unsupported("Publish (versions)");
   return input;
+}
+
+function provisionedShape(p: ProvisionedView): Record<string, unknown> {
+  return {
+    RequestedProvisionedConcurrentExecutions: p.requested,
+    AvailableProvisionedConcurrentExecutions: p.available,
+    AllocatedProvisionedConcurrentExecutions: p.allocated,
+    Status: p.status,
+    LastModified: lambdaTimestamp(new Date(p.lastModified)),
+  };
 }
 
 function corsFromAws(c: unknown): CorsConfig | null {
@@ -446,6 +456,41 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
     });
     scope.delete<FnParams>("/2017-10-31/functions/:fn/concurrency", async (req, reply) => {
       await setReserved(req.params.fn, null);
+      return reply.code(204).send();
+    });
+
+    // Provisioned concurrency (a version or alias kept warm); the GET with List=ALL lists them all.
+    type PcParams = { Params: { fn: string }; Querystring: { Qualifier?: string; List?: string } };
+    const pcPath = "/2019-09-30/functions/:fn/provisioned-concurrency";
+    const pcQualifier = (req: FastifyRequest<PcParams>): { name: string; qualifier: string } => {
+      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
+      if (qualifier === undefined) throw invalid("Qualifier is required: a version number or an alias");
+      return { name, qualifier };
+    };
+    scope.put<PcParams>(pcPath, async (req, reply) => {
+      const { name, qualifier } = pcQualifier(req);
+      const n = bodyJson(req).ProvisionedConcurrentExecutions;
+      if (typeof n !== "number")
+        throw invalid("ProvisionedConcurrentExecutions is required and must be a number");
+      return reply
+        .code(202)
+        .send(provisionedShape(await platform.putProvisionedConcurrency(name, qualifier, n)));
+    });
+    scope.get<PcParams>(pcPath, (req) => {
+      if (req.query.List !== undefined) {
+        const name = latestOnly(req.params.fn);
+        return {
+          ProvisionedConcurrencyConfigs: platform
+            .listProvisioned(name)
+            .map((p) => ({ FunctionArn: functionArn(name, p.qualifier), ...provisionedShape(p) })),
+        };
+      }
+      const { name, qualifier } = pcQualifier(req);
+      return provisionedShape(platform.provisionedView(name, qualifier));
+    });
+    scope.delete<PcParams>(pcPath, async (req, reply) => {
+      const { name, qualifier } = pcQualifier(req);
+      await platform.deleteProvisionedConcurrency(name, qualifier);
       return reply.code(204).send();
     });
 
