@@ -19,10 +19,9 @@ import type {
   FunctionConfig,
   FunctionVersion,
   InvocationRecord,
-  InvocationReport,
 } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
-import { Executor, type ExecutionSpec } from "../executor/executor.js";
+import { Executor } from "../executor/executor.js";
 import { createSandboxBackend } from "../executor/host-check.js";
 import { discoverRuntimes, type RuntimeInfo } from "../executor/runtime-discovery.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
@@ -33,62 +32,13 @@ import { deployFunction, type DeployInput, type DeployOptions, type DeployResult
 import { AsyncQueue } from "./async-queue.js";
 import { EMPTY_EVENT, executionSpec, poolKey, traceId } from "./execution-spec.js";
 import { FunctionSettings } from "./function-settings.js";
+import type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
+import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
 
-export interface PlatformOptions {
-  dataDir?: string;
-  keepAliveSeconds?: number;
-  accountConcurrency?: number;
-  /** Warm instances are evicted past this total (MB); default half the host's memory. */
-  maxWarmMemoryMb?: number;
-  /** Delay before the first retry of a failed Event invocation (doubles after); default 60 s as in Lambda. */
-  asyncRetryBaseMs?: number;
-  onWarning?: (message: string) => void;
-  onError?: (err: unknown) => void;
-}
-
-export interface InvokeOptions {
-  /** Return the last 4 KB of the log with the result. */
-  logTail?: boolean;
-  /** JSON text of the client context, handed to the handler's context. */
-  clientContext?: string;
-  /** The request id to use (an Event invocation keeps the one it was accepted with). */
-  requestId?: string;
-  /** Retry number of an Event invocation. */
-  attempt?: number;
-  /** Version number or alias; $LATEST when absent. */
-  qualifier?: string;
-}
-
-export interface InvokeOutcome {
-  requestId: string;
-  version: string;
-  ok: boolean;
-  body: Buffer;
-  errorType?: string;
-  report: InvocationReport;
-  logTail?: Buffer;
-}
-
-export interface ProvisionedView {
-  qualifier: string;
-  requested: number;
-  allocated: number;
-  available: number;
-  status: "IN_PROGRESS" | "READY";
-  lastModified: string;
-}
-
-export interface RuntimeListing {
-  id: string;
-  family: string;
-  available: boolean;
-  deprecated: boolean;
-  version?: string;
-  path?: string;
-  reason?: string;
-}
+export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
+export type { ProvisionedView } from "./provisioning.js";
 
 /** Where runtimes/<family>/ bootstraps live: the project root above src/engine or dist/src/engine. */
 function projectRuntimesDir(): string {
@@ -115,6 +65,7 @@ export class Platform {
   private readonly queue: AsyncQueue;
   private readonly catalog: VersionCatalog;
   private readonly settings: FunctionSettings;
+  private readonly provisioning: Provisioning;
 
   private constructor(
     readonly dataDir: string,
@@ -129,6 +80,18 @@ export class Platform {
   ) {
     this.warnings = warnings;
     this.catalog = new VersionCatalog(store);
+    this.provisioning = new Provisioning({
+      store,
+      functions: this.functions,
+      executor,
+      catalog: this.catalog,
+      runtimes,
+      blobs,
+      gate,
+      getFunction: (name) => this.getFunction(name),
+      resolveFunction: (name, qualifier) => this.resolveFunction(name, qualifier),
+      serialize: (name, fn) => this.serialize(name, fn),
+    });
     this.settings = new FunctionSettings({
       store,
       functions: this.functions,
@@ -344,110 +307,25 @@ export class Platform {
     return this.settings.functionForUrl(urlId);
   }
 
-  /**
-   * Provisioned concurrency for a version or alias (never $LATEST, as in Lambda): that many instances are
-   * started now and kept initialised. The requests of all qualifiers may not exceed the reserved
-   * concurrency, nor leave less than the minimum of the account unreserved.
-   */
+  /** Provisioned concurrency for a version or alias (never $LATEST); see Provisioning. */
   putProvisionedConcurrency(name: string, qualifier: string, requested: number): Promise<ProvisionedView> {
-    return this.serialize(name, async () => {
-      const fn = this.getFunction(name);
-      const q = parseQualifier(qualifier);
-      if (q.kind === "latest")
-        throw invalid("Provisioned Concurrency Configs cannot be applied to unpublished function versions.", {
-          field: "Qualifier",
-        });
-      this.resolveFunction(name, qualifier);
-      if (!Number.isInteger(requested) || requested < 1)
-        throw invalid("ProvisionedConcurrentExecutions must be an integer of at least 1", {
-          field: "ProvisionedConcurrentExecutions",
-        });
-      const others = Object.entries(fn.provisioned ?? {}).reduce(
-        (n, [k, v]) => n + (k === qualifier ? 0 : v.requested),
-        0,
-      );
-      const cap = fn.reservedConcurrency ?? this.gate.accountLimit - this.gate.minUnreserved;
-      if (others + requested > cap) {
-        throw invalid(
-          `Requested total provisioned concurrency (${others + requested}) exceeds the function's ${fn.reservedConcurrency === null ? "available account" : "reserved"} concurrency (${cap})`,
-          { field: "ProvisionedConcurrentExecutions" },
-        );
-      }
-      const updated: FunctionConfig = {
-        ...fn,
-        provisioned: {
-          ...fn.provisioned,
-          [qualifier]: { requested, lastModified: new Date().toISOString() },
-        },
-      };
-      await this.store.putFunction(updated);
-      this.functions.set(name, updated);
-      this.applyProvisioning(name);
-      return this.provisionedView(name, qualifier);
-    });
+    return this.provisioning.put(name, qualifier, requested);
   }
 
   deleteProvisionedConcurrency(name: string, qualifier: string): Promise<void> {
-    return this.serialize(name, async () => {
-      const fn = this.getFunction(name);
-      if (fn.provisioned?.[qualifier] === undefined)
-        throw new VajraError(
-          "FunctionNotFound",
-          `No Provisioned Concurrency Config found for this function: ${functionArn(name, qualifier)}`,
-        );
-      const rest = { ...fn.provisioned };
-      delete rest[qualifier];
-      const updated: FunctionConfig = { ...fn, provisioned: rest };
-      await this.store.putFunction(updated);
-      this.functions.set(name, updated);
-      this.applyProvisioning(name);
-    });
+    return this.provisioning.delete(name, qualifier);
   }
 
   provisionedView(name: string, qualifier: string): ProvisionedView {
-    const fn = this.getFunction(name);
-    const entry = fn.provisioned?.[qualifier];
-    if (entry === undefined)
-      throw new VajraError(
-        "FunctionNotFound",
-        `No Provisioned Concurrency Config found for this function: ${functionArn(name, qualifier)}`,
-      );
-    const status = this.executor.provisionStatus(this.specFor(name, qualifier));
-    return {
-      qualifier,
-      requested: entry.requested,
-      allocated: Math.min(entry.requested, status.allocated),
-      available: Math.min(entry.requested, status.available),
-      status: status.allocated >= entry.requested ? "READY" : "IN_PROGRESS",
-      lastModified: entry.lastModified,
-    };
+    return this.provisioning.view(name, qualifier);
   }
 
   listProvisioned(name: string): ProvisionedView[] {
-    return Object.keys(this.getFunction(name).provisioned ?? {}).map((q) => this.provisionedView(name, q));
+    return this.provisioning.list(name);
   }
 
-  private specFor(name: string, qualifier: string): ExecutionSpec {
-    const fn = this.getFunction(name);
-    const q = parseQualifier(qualifier);
-    const target = q.kind === "alias" ? this.catalog.getAlias(name, q.alias).functionVersion : qualifier;
-    const { config, version } = this.catalog.resolve(fn, target);
-    const runtime = this.runtimes.get(config.runtime);
-    if (runtime === undefined)
-      throw new VajraError("RuntimeUnavailable", `runtime ${config.runtime} is not known on this host`);
-    return executionSpec(config, version, runtime, this.blobs.codeDir(config.codeSha256));
-  }
-
-  /** Makes the executor's warm pools match the function's provisioned concurrency configs. */
   private applyProvisioning(name: string): void {
-    this.executor.clearProvisioning(name);
-    for (const [qualifier, entry] of Object.entries(this.functions.get(name)?.provisioned ?? {})) {
-      try {
-        this.executor.provision(this.specFor(name, qualifier), entry.requested);
-      } catch {
-        // The version or alias is gone: nothing to keep warm for it.
-      }
-    }
+    this.provisioning.apply(name);
   }
 
   /** Publishes $LATEST as a new version (or returns the last one when nothing changed). */

@@ -5,11 +5,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
-import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
-import type { CorsConfig, EventInvokeConfig, FunctionUrlConfig } from "../../core/types.js";
 import type { DeployInput } from "../../engine/deploy.js";
-import type { Platform, ProvisionedView } from "../../engine/platform.js";
+import type { Platform } from "../../engine/platform.js";
 import { toVajraError } from "../http-errors.js";
 import { verifySigV4, type SigV4Credentials } from "../sigv4.js";
 import { sendAwsError, sendVajraErrorAsAws } from "./aws-errors.js";
@@ -25,11 +23,11 @@ import {
 } from "./shapes.js";
 import type { AliasInput } from "../../engine/versions.js";
 import { parseFunctionName } from "./function-name.js";
+import { registerConfigRoutes } from "./config-routes.js";
+import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
 const MAX_BODY = 70 * 1024 * 1024;
-
-type FnParams = { Params: { fn: string }; Querystring: { Qualifier?: string } };
 
 export interface LambdaApiOptions {
   platform: Platform;
@@ -61,29 +59,6 @@ export function isLambdaPath(url: string): boolean {
   return LAMBDA_PATH_PREFIXES.some((p) => url.startsWith(p));
 }
 
-function bodyJson(req: FastifyRequest): Record<string, unknown> {
-  const raw = req.body as Buffer | undefined;
-  if (raw === undefined || raw.length === 0) return {};
-  try {
-    const v: unknown = JSON.parse(raw.toString("utf8"));
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new VajraError(
-    "InvalidParameter",
-    "Could not parse request body into json: the body must be a JSON object",
-    {
-      details: { awsType: "InvalidRequestContentException" },
-    },
-  );
-}
-
-function unsupported(what: string): VajraError {
-  return new VajraError("UnsupportedOperation", `${what} is not supported by Vajra yet`);
-}
-
-/** Maps the CreateFunction/UpdateFunctionConfiguration members Vajra implements onto a DeployInput. */
 function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   const input: DeployInput = { name };
   const str = (k: string): string | undefined => {
@@ -118,90 +93,6 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   return input;
 }
 
-function provisionedShape(p: ProvisionedView): Record<string, unknown> {
-  return {
-    RequestedProvisionedConcurrentExecutions: p.requested,
-    AvailableProvisionedConcurrentExecutions: p.available,
-    AllocatedProvisionedConcurrentExecutions: p.allocated,
-    Status: p.status,
-    LastModified: lambdaTimestamp(new Date(p.lastModified)),
-  };
-}
-
-function corsFromAws(c: unknown): CorsConfig | null {
-  if (c === null) return null;
-  if (typeof c !== "object") throw invalid("Cors must be an object");
-  const x = c as Record<string, unknown>;
-  const list = (k: string): string[] | undefined => {
-    const v = x[k];
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v) || !v.every((e) => typeof e === "string"))
-      throw invalid(`Cors.${k} must be a list of strings`);
-    return v;
-  };
-  const out: CorsConfig = {};
-  if (typeof x.AllowCredentials === "boolean") out.allowCredentials = x.AllowCredentials;
-  const map: Array<[keyof CorsConfig, string]> = [
-    ["allowHeaders", "AllowHeaders"],
-    ["allowMethods", "AllowMethods"],
-    ["allowOrigins", "AllowOrigins"],
-    ["exposeHeaders", "ExposeHeaders"],
-  ];
-  for (const [ours, theirs] of map) {
-    const v = list(theirs);
-    if (v !== undefined) (out as Record<string, unknown>)[ours] = v;
-  }
-  if (x.MaxAge !== undefined) {
-    if (typeof x.MaxAge !== "number" || !Number.isInteger(x.MaxAge) || x.MaxAge < 0 || x.MaxAge > 86400)
-      throw invalid("Cors.MaxAge must be an integer from 0 to 86400");
-    out.maxAge = x.MaxAge;
-  }
-  return out;
-}
-
-function urlShape(
-  name: string,
-  url: FunctionUrlConfig | undefined,
-  base: string,
-  withModified: boolean,
-): Record<string, unknown> {
-  if (url === undefined) return {};
-  const out: Record<string, unknown> = {
-    FunctionUrl: `${base}/url/${url.urlId}/`,
-    FunctionArn: functionArn(name),
-    AuthType: url.authType,
-    CreationTime: url.createdAt,
-    InvokeMode: "BUFFERED",
-  };
-  if (withModified) out.LastModifiedTime = url.lastModified;
-  if (url.cors !== undefined) {
-    const c = url.cors;
-    out.Cors = {
-      ...(c.allowCredentials === undefined ? {} : { AllowCredentials: c.allowCredentials }),
-      ...(c.allowHeaders === undefined ? {} : { AllowHeaders: c.allowHeaders }),
-      ...(c.allowMethods === undefined ? {} : { AllowMethods: c.allowMethods }),
-      ...(c.allowOrigins === undefined ? {} : { AllowOrigins: c.allowOrigins }),
-      ...(c.exposeHeaders === undefined ? {} : { ExposeHeaders: c.exposeHeaders }),
-      ...(c.maxAge === undefined ? {} : { MaxAge: c.maxAge }),
-    };
-  }
-  return out;
-}
-
-function eventInvokeConfigShape(name: string, c: EventInvokeConfig | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    LastModified: c === undefined ? Date.now() / 1000 : Date.parse(c.lastModified) / 1000,
-    FunctionArn: functionArn(name, "$LATEST"),
-    DestinationConfig: {
-      OnSuccess: c?.onSuccess === undefined ? {} : { Destination: c.onSuccess },
-      OnFailure: c?.onFailure === undefined ? {} : { Destination: c.onFailure },
-    },
-  };
-  if (c?.maximumRetryAttempts !== undefined) out.MaximumRetryAttempts = c.maximumRetryAttempts;
-  if (c?.maximumEventAgeInSeconds !== undefined) out.MaximumEventAgeInSeconds = c.maximumEventAgeInSeconds;
-  return out;
-}
-
 function aliasInput(b: Record<string, unknown>, creating: boolean): AliasInput {
   const input: AliasInput = { name: typeof b.Name === "string" ? b.Name : "" };
   if (typeof b.FunctionVersion === "string") input.functionVersion = b.FunctionVersion;
@@ -215,24 +106,6 @@ function aliasInput(b: Record<string, unknown>, creating: boolean): AliasInput {
     input.additionalVersionWeights = (weights ?? null) as Record<string, number> | null; // checked by validateWeights
   } else if (creating) input.additionalVersionWeights = null;
   return input;
-}
-
-/** Lambda's Marker/MaxItems pagination over an already ordered list (the marker is an offset). */
-function paginate(
-  items: unknown[],
-  marker: string | undefined,
-  maxItems: string | undefined,
-  key: string,
-): Record<string, unknown> {
-  const max = maxItems === undefined ? 50 : Number(maxItems);
-  if (!Number.isInteger(max) || max < 1 || max > 10000)
-    throw invalid("MaxItems must be an integer from 1 to 10000");
-  const start = marker === undefined ? 0 : Number(decodeMarker(marker));
-  if (!Number.isInteger(start) || start < 0) throw invalid("invalid Marker");
-  const page = items.slice(start, start + max);
-  const out: Record<string, unknown> = { [key]: page };
-  if (start + max < items.length) out.NextMarker = encodeMarker(String(start + max));
-  return out;
 }
 
 function codeZip(code: unknown): Buffer {
@@ -304,20 +177,6 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
         out.NextMarker = encodeMarker(page[page.length - 1]?.name ?? "");
       return out;
     });
-
-    /** The function name, refusing a qualifier where the operation only applies to $LATEST. */
-    const latestOnly = (fn: string): string => {
-      const parsed = parseFunctionName(fn);
-      if (parsed.qualifier !== undefined && parsed.qualifier !== "$LATEST") {
-        throw invalid(`this operation applies to $LATEST only; remove the qualifier ':${parsed.qualifier}'`);
-      }
-      return parsed.name;
-    };
-    const qualified = (fn: string, qualifier: string | undefined): { name: string; qualifier?: string } => {
-      const parsed = parseFunctionName(fn);
-      const q = qualifier ?? parsed.qualifier;
-      return q === undefined ? { name: parsed.name } : { name: parsed.name, qualifier: q };
-    };
 
     scope.get<FnParams>("/2015-03-31/functions/:fn", (req) => {
       const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
@@ -436,192 +295,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       invoke(platform, req, reply),
     );
 
-    // Reserved concurrency (the function's own pool of concurrent executions; 0 throttles everything).
-    const setReserved = async (fn: string, n: number | null): Promise<void> => {
-      await platform.deploy(
-        { name: latestOnly(fn), reservedConcurrency: n },
-        { mode: "update", checkHandler: false },
-      );
-    };
-    scope.put<FnParams>("/2017-10-31/functions/:fn/concurrency", async (req) => {
-      const n = bodyJson(req).ReservedConcurrentExecutions;
-      if (typeof n !== "number")
-        throw invalid("ReservedConcurrentExecutions is required and must be a number");
-      await setReserved(req.params.fn, n);
-      return { ReservedConcurrentExecutions: n };
-    });
-    scope.get<FnParams>("/2019-09-30/functions/:fn/concurrency", (req) => {
-      const n = platform.getFunction(latestOnly(req.params.fn)).reservedConcurrency;
-      return n === null ? {} : { ReservedConcurrentExecutions: n };
-    });
-    scope.delete<FnParams>("/2017-10-31/functions/:fn/concurrency", async (req, reply) => {
-      await setReserved(req.params.fn, null);
-      return reply.code(204).send();
-    });
-
-    // Provisioned concurrency (a version or alias kept warm); the GET with List=ALL lists them all.
-    type PcParams = { Params: { fn: string }; Querystring: { Qualifier?: string; List?: string } };
-    const pcPath = "/2019-09-30/functions/:fn/provisioned-concurrency";
-    const pcQualifier = (req: FastifyRequest<PcParams>): { name: string; qualifier: string } => {
-      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
-      if (qualifier === undefined) throw invalid("Qualifier is required: a version number or an alias");
-      return { name, qualifier };
-    };
-    scope.put<PcParams>(pcPath, async (req, reply) => {
-      const { name, qualifier } = pcQualifier(req);
-      const n = bodyJson(req).ProvisionedConcurrentExecutions;
-      if (typeof n !== "number")
-        throw invalid("ProvisionedConcurrentExecutions is required and must be a number");
-      return reply
-        .code(202)
-        .send(provisionedShape(await platform.putProvisionedConcurrency(name, qualifier, n)));
-    });
-    scope.get<PcParams>(pcPath, (req) => {
-      if (req.query.List !== undefined) {
-        const name = latestOnly(req.params.fn);
-        return {
-          ProvisionedConcurrencyConfigs: platform
-            .listProvisioned(name)
-            .map((p) => ({ FunctionArn: functionArn(name, p.qualifier), ...provisionedShape(p) })),
-        };
-      }
-      const { name, qualifier } = pcQualifier(req);
-      return provisionedShape(platform.provisionedView(name, qualifier));
-    });
-    scope.delete<PcParams>(pcPath, async (req, reply) => {
-      const { name, qualifier } = pcQualifier(req);
-      await platform.deleteProvisionedConcurrency(name, qualifier);
-      return reply.code(204).send();
-    });
-
-    // Tags, addressed by the function's ARN.
-    type ArnParams = { Params: { arn: string }; Querystring: { tagKeys?: string | string[] } };
-    scope.get<ArnParams>("/2017-03-31/tags/:arn", (req) => ({
-      Tags: platform.getFunction(latestOnly(req.params.arn)).tags ?? {},
-    }));
-    scope.post<ArnParams>("/2017-03-31/tags/:arn", async (req, reply) => {
-      const tags = bodyJson(req).Tags;
-      if (typeof tags !== "object" || tags === null)
-        throw invalid("Tags is required: an object of key/value strings");
-      await platform.changeTags(latestOnly(req.params.arn), tags as Record<string, string>);
-      return reply.code(204).send();
-    });
-    scope.delete<ArnParams>("/2017-03-31/tags/:arn", async (req, reply) => {
-      const keys = req.query.tagKeys;
-      if (keys === undefined) throw invalid("tagKeys is required");
-      await platform.changeTags(latestOnly(req.params.arn), {}, Array.isArray(keys) ? keys : [keys]);
-      return reply.code(204).send();
-    });
-
-    // Event invoke config: retries and maximum age of Event invocations, and their destinations.
-    const eicPath = "/2019-09-25/functions/:fn/event-invoke-config";
-    const eicName = (req: FastifyRequest<FnParams>): string => {
-      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
-      if (qualifier !== undefined && qualifier !== "$LATEST")
-        throw unsupported("An event invoke config for a version or alias");
-      return name;
-    };
-    const eicChange = (b: Record<string, unknown>): Omit<EventInvokeConfig, "lastModified"> => {
-      const dest = (b.DestinationConfig ?? {}) as {
-        OnSuccess?: { Destination?: unknown };
-        OnFailure?: { Destination?: unknown };
-      };
-      const out: Record<string, unknown> = {};
-      if (b.MaximumRetryAttempts !== undefined) out.maximumRetryAttempts = b.MaximumRetryAttempts;
-      if (b.MaximumEventAgeInSeconds !== undefined) out.maximumEventAgeInSeconds = b.MaximumEventAgeInSeconds;
-      if (dest.OnSuccess?.Destination !== undefined) out.onSuccess = dest.OnSuccess.Destination;
-      if (dest.OnFailure?.Destination !== undefined) out.onFailure = dest.OnFailure.Destination;
-      return out; // types and ranges are checked by the engine
-    };
-    scope.put<FnParams>(eicPath, async (req) => {
-      const name = eicName(req);
-      return eventInvokeConfigShape(
-        name,
-        await platform.setEventInvokeConfig(name, eicChange(bodyJson(req))),
-      );
-    });
-    scope.post<FnParams>(eicPath, async (req) => {
-      const name = eicName(req);
-      return eventInvokeConfigShape(
-        name,
-        await platform.setEventInvokeConfig(name, eicChange(bodyJson(req)), true),
-      );
-    });
-    scope.get<FnParams>(eicPath, (req) => {
-      const name = eicName(req);
-      const c = platform.getFunction(name).eventInvokeConfig;
-      if (c === undefined)
-        throw new VajraError(
-          "FunctionNotFound",
-          `The function ${functionArn(name)} doesn't have an EventInvokeConfig`,
-        );
-      return eventInvokeConfigShape(name, c);
-    });
-    scope.delete<FnParams>(eicPath, async (req, reply) => {
-      await platform.setEventInvokeConfig(eicName(req), null);
-      return reply.code(204).send();
-    });
-    scope.get<FnParams>(`${eicPath}/list`, (req) => {
-      const name = latestOnly(req.params.fn);
-      const c = platform.getFunction(name).eventInvokeConfig;
-      return { FunctionEventInvokeConfigs: c === undefined ? [] : [eventInvokeConfigShape(name, c)] };
-    });
-
-    // Function URLs: the configuration here; requests to the URL are served by function-url-routes.ts.
-    const urlPath = "/2021-10-31/functions/:fn/url";
-    const urlName = (req: FastifyRequest<FnParams>): string => {
-      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
-      if (qualifier !== undefined && qualifier !== "$LATEST")
-        throw unsupported("A function URL for a version or alias");
-      return name;
-    };
-    const urlChange = (b: Record<string, unknown>): { authType?: string; cors?: CorsConfig | null } => {
-      const out: { authType?: string; cors?: CorsConfig | null } = {};
-      if (b.AuthType !== undefined)
-        out.authType = typeof b.AuthType === "string" ? b.AuthType : JSON.stringify(b.AuthType);
-      if (b.InvokeMode !== undefined && b.InvokeMode !== "BUFFERED")
-        throw unsupported(`InvokeMode ${JSON.stringify(b.InvokeMode)}`);
-      if (b.Cors !== undefined) out.cors = corsFromAws(b.Cors);
-      return out;
-    };
-    const base = (req: FastifyRequest): string => `http://${req.headers.host ?? "127.0.0.1:8700"}`;
-    scope.post<FnParams>(urlPath, async (req, reply) => {
-      const name = urlName(req);
-      const b = bodyJson(req);
-      if (b.AuthType === undefined) throw invalid("AuthType is required: NONE or AWS_IAM");
-      const url = await platform.setFunctionUrl(name, urlChange(b), true);
-      return reply.code(201).send(urlShape(name, url, base(req), false));
-    });
-    scope.put<FnParams>(urlPath, async (req) => {
-      const name = urlName(req);
-      return urlShape(name, await platform.setFunctionUrl(name, urlChange(bodyJson(req))), base(req), true);
-    });
-    scope.get<FnParams>(urlPath, (req) => {
-      const name = urlName(req);
-      const url = platform.getFunction(name).url;
-      if (url === undefined)
-        throw new VajraError(
-          "FunctionNotFound",
-          `The resource you requested does not exist: no function URL for ${functionArn(name)}`,
-        );
-      return urlShape(name, url, base(req), true);
-    });
-    scope.delete<FnParams>(urlPath, async (req, reply) => {
-      await platform.setFunctionUrl(urlName(req), null);
-      return reply.code(204).send();
-    });
-    scope.get<FnParams>("/2021-10-31/functions/:fn/urls", (req) => {
-      const name = latestOnly(req.params.fn);
-      const url = platform.getFunction(name).url;
-      return { FunctionUrlConfigs: url === undefined ? [] : [urlShape(name, url, base(req), true)] };
-    });
-
-    // Code signing is not enforced by Vajra: every function reports no signing config, as AWS does for most.
-    scope.get<FnParams>("/2020-06-30/functions/:fn/code-signing-config", (req) => {
-      const name = latestOnly(req.params.fn);
-      platform.getFunction(name);
-      return { CodeSigningConfigArn: "", FunctionName: name };
-    });
+    registerConfigRoutes(scope, platform);
 
     // Legacy InvokeAsync: an Event invocation with the old response shape.
     scope.post<FnParams>("/2014-11-13/functions/:fn/invoke-async", async (req, reply) => {

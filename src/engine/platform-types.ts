@@ -1,0 +1,48 @@
+// The Platform's option and result types, kept apart so the class file holds behaviour only.
+
+import type { InvocationReport } from "../core/types.js";
+
+export interface PlatformOptions {
+  dataDir?: string;
+  keepAliveSeconds?: number;
+  accountConcurrency?: number;
+  /** Warm instances are evicted past this total (MB); default half the host's memory. */
+  maxWarmMemoryMb?: number;
+  /** Delay before the first retry of a failed Event invocation (doubles after); default 60 s as in Lambda. */
+  asyncRetryBaseMs?: number;
+  onWarning?: (message: string) => void;
+  onError?: (err: unknown) => void;
+}
+
+export interface InvokeOptions {
+  /** Return the last 4 KB of the log with the result. */
+  logTail?: boolean;
+  /** JSON text of the client context, handed to the handler's context. */
+  clientContext?: string;
+  /** The request id to use (an Event invocation keeps the one it was accepted with). */
+  requestId?: string;
+  /** Retry number of an Event invocation. */
+  attempt?: number;
+  /** Version number or alias; $LATEST when absent. */
+  qualifier?: string;
+}
+
+export interface InvokeOutcome {
+  requestId: string;
+  version: string;
+  ok: boolean;
+  body: Buffer;
+  errorType?: string;
+  report: InvocationReport;
+  logTail?: Buffer;
+}
+
+export interface RuntimeListing {
+  id: string;
+  family: string;
+  available: boolean;
+  deprecated: boolean;
+  version?: string;
+  path?: string;
+  reason?: string;
+}
