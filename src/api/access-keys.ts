@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_REGION } from "../core/lambda-format.js";
+import { DEFAULT_ACCOUNT, DEFAULT_REGION } from "../core/lambda-format.js";
 import type { AccessKeyRecord } from "../core/types.js";
 import type { Store } from "../store/store.js";
 import type { FastifyInstance } from "fastify";
@@ -48,6 +48,8 @@ export class AccessKeys {
     return ak;
   }
 
+  accountOf = (accessKeyId: string): string => this.keys.get(accessKeyId)?.accountId ?? DEFAULT_ACCOUNT;
+
   lookup = (accessKeyId: string): SigV4Credentials | undefined => {
     const k = this.keys.get(accessKeyId);
     return k === undefined ? undefined : { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey };
@@ -65,8 +67,9 @@ export class AccessKeys {
     return true;
   }
 
-  async create(name: string): Promise<AccessKeyRecord> {
+  async create(name: string, accountId?: string): Promise<AccessKeyRecord> {
     const key = newAccessKey(name);
+    if (accountId !== undefined && accountId !== DEFAULT_ACCOUNT) key.accountId = accountId;
     await this.store.putAccessKey(key);
     this.keys.set(key.accessKeyId, key);
     return key;
@@ -75,16 +78,27 @@ export class AccessKeys {
 
 /** Native API for `vajra keys`: list without secrets, create (the secret is returned once), revoke. */
 export function registerKeyRoutes(app: FastifyInstance, keys: AccessKeys): void {
-  const view = (k: AccessKeyRecord) => ({ accessKeyId: k.accessKeyId, name: k.name, createdAt: k.createdAt });
+  const view = (k: AccessKeyRecord) => ({
+    accessKeyId: k.accessKeyId,
+    name: k.name,
+    accountId: k.accountId ?? DEFAULT_ACCOUNT,
+    createdAt: k.createdAt,
+  });
   app.get("/keys", () => ({ keys: keys.list().map(view) }));
   app.post("/keys", async (req, reply) => {
-    const name = (req.body as { name?: unknown } | undefined)?.name;
+    const body = (req.body ?? {}) as { name?: unknown; accountId?: unknown };
+    const { name, accountId } = body;
+    if (accountId !== undefined && (typeof accountId !== "string" || !/^\d{12}$/.test(accountId))) {
+      throw new VajraError("InvalidParameter", "accountId must be a 12-digit account id", {
+        details: { field: "accountId" },
+      });
+    }
     if (name !== undefined && (typeof name !== "string" || name.length > 64)) {
       throw new VajraError("InvalidParameter", "name must be a string of at most 64 characters", {
         details: { field: "name" },
       });
     }
-    const key = await keys.create(name ?? "unnamed");
+    const key = await keys.create(name ?? "unnamed", accountId);
     return reply.code(201).send({ ...view(key), secretAccessKey: key.secretAccessKey });
   });
   app.delete<{ Params: { id: string } }>("/keys/:id", async (req, reply) => {

@@ -19,6 +19,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RequestTooLarge: 413,
   TooManyRequests: 429,
   Unauthorized: 401,
+  AccessDenied: 403,
   NotFound: 404,
   ShuttingDown: 503,
   SandboxUnavailable: 500,

@@ -94,7 +94,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerNativeRoutes(app, platform, packageVersion());
   registerKeyRoutes(app, accessKeys);
   registerFunctionUrlRoutes(app, platform, accessKeys.lookup);
-  registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup });
+  registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =

@@ -41,6 +41,10 @@ export const ERROR_CODES = {
     summary: "A concurrency limit (the function's reserved concurrency or the account limit) is reached.",
   },
   Unauthorized: { userError: true, summary: "The request carries no valid API key." },
+  AccessDenied: {
+    userError: true,
+    summary: "The caller's account may not perform the action: no resource policy statement allows it.",
+  },
   NotFound: { userError: true, summary: "No such route." },
   ShuttingDown: { userError: false, summary: "The server is shutting down and accepts no new invocations." },
   SandboxUnavailable: {

@@ -1,6 +1,8 @@
 // Domain types shared by every layer: what a function is, what an invocation produced, and what is
 // recorded about it. Pure data, no behaviour.
 
+import type { PolicyStatement } from "./policy.js";
+
 /** Function lifecycle as Lambda reports it (`State`). Vajra deploys synchronously, so Pending is brief. */
 export type FunctionState = "Pending" | "Active" | "Failed";
 
@@ -26,6 +28,8 @@ export interface FunctionConfig {
   /** Changes on every change of code or configuration. */
   revisionId: string;
   state: FunctionState;
+  /** Resource-based policy statements (AddPermission): who else may invoke the function. */
+  policy?: PolicyStatement[];
   /** Provisioned concurrency per qualifier (version number or alias): instances kept initialised. */
   provisioned?: Record<string, { requested: number; lastModified: string }>;
   /** The function's HTTP endpoint (Lambda function URL), served at /url/{urlId}/. */
@@ -80,6 +84,8 @@ export interface ApiKeyRecord {
 export interface AccessKeyRecord {
   accessKeyId: string;
   secretAccessKey: string;
+  /** The account the key belongs to; absent = Vajra's own account (the owner of every function). */
+  accountId?: string;
   name: string;
   createdAt: string;
 }

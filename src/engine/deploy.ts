@@ -224,6 +224,7 @@ export async function deployFunction(
     ...(existing?.eventInvokeConfig === undefined ? {} : { eventInvokeConfig: existing.eventInvokeConfig }),
     ...(existing?.url === undefined ? {} : { url: existing.url }),
     ...(existing?.provisioned === undefined ? {} : { provisioned: existing.provisioned }),
+    ...(existing?.policy === undefined ? {} : { policy: existing.policy }),
     // Version numbers are never reused, so the counter survives every change of $LATEST.
     ...(existing?.lastPublishedVersion === undefined
       ? {}

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn } from "../core/lambda-format.js";
 import { validateEventInvokeConfig, validateTags } from "../core/limits.js";
+import type { PolicyStatement } from "../core/policy.js";
 import type { CorsConfig, EventInvokeConfig, FunctionConfig, FunctionUrlConfig } from "../core/types.js";
 import type { Store } from "../store/store.js";
 
@@ -19,6 +20,45 @@ export interface SettingsContext {
 
 export class FunctionSettings {
   constructor(private readonly ctx: SettingsContext) {}
+
+  /** Adds a resource policy statement (AddPermission); a statement id may be used once. */
+  addPermission(
+    name: string,
+    statement: PolicyStatement,
+    expectedRevisionId?: string,
+  ): Promise<PolicyStatement> {
+    return this.ctx.serialize(name, async () => {
+      const fn = this.ctx.getFunction(name);
+      if (expectedRevisionId !== undefined && expectedRevisionId !== fn.revisionId) {
+        throw new VajraError(
+          "PreconditionFailed",
+          "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+        );
+      }
+      if ((fn.policy ?? []).some((s) => s.sid === statement.sid)) {
+        throw new VajraError(
+          "AlreadyExists",
+          `The statement id (${statement.sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+        );
+      }
+      const updated: FunctionConfig = { ...fn, policy: [...(fn.policy ?? []), statement] };
+      await this.ctx.store.putFunction(updated);
+      this.ctx.functions.set(name, updated);
+      return statement;
+    });
+  }
+
+  removePermission(name: string, sid: string): Promise<void> {
+    return this.ctx.serialize(name, async () => {
+      const fn = this.ctx.getFunction(name);
+      if (!(fn.policy ?? []).some((s) => s.sid === sid)) {
+        throw new VajraError("FunctionNotFound", `Statement ${sid} is not found in resource policy.`);
+      }
+      const updated: FunctionConfig = { ...fn, policy: (fn.policy ?? []).filter((s) => s.sid !== sid) };
+      await this.ctx.store.putFunction(updated);
+      this.ctx.functions.set(name, updated);
+    });
+  }
 
   /** Adds or replaces tags (`remove` lists keys to drop). Tags are metadata: no new revision, no restart. */
   changeTags(

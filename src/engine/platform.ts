@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn, tailBytes } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
+import { policyAllows, type PolicyStatement } from "../core/policy.js";
 import { LATEST, parseQualifier } from "../core/routing.js";
 import type {
   Alias,
@@ -274,6 +275,24 @@ export class Platform {
       }
       await this.blobs.gc(this.liveDigests());
     });
+  }
+
+  /** Resource policy statements (AddPermission / RemovePermission); see FunctionSettings. */
+  addPermission(
+    name: string,
+    statement: PolicyStatement,
+    expectedRevisionId?: string,
+  ): Promise<PolicyStatement> {
+    return this.settings.addPermission(name, statement, expectedRevisionId);
+  }
+
+  removePermission(name: string, sid: string): Promise<void> {
+    return this.settings.removePermission(name, sid);
+  }
+
+  /** Whether another account may perform `action` on the function under its resource policy. */
+  policyAllows(name: string, account: string, action: string): boolean {
+    return policyAllows(this.functions.get(name)?.policy ?? [], account, action);
   }
 
   /** Adds or replaces tags; see FunctionSettings. */

@@ -26,27 +26,16 @@ export interface Resolved {
 
 /** The configuration fields whose change makes a new version worth publishing. */
 function snapshotKey(c: FunctionConfig): string {
-  const {
-    codeSha256,
-    runtime,
-    handler,
-    memorySize,
-    timeout,
-    environment,
-    ephemeralStorage,
-    description,
-    role,
-  } = c;
   return JSON.stringify([
-    codeSha256,
-    runtime,
-    handler,
-    memorySize,
-    timeout,
-    environment,
-    ephemeralStorage,
-    description,
-    role,
+    c.codeSha256,
+    c.runtime,
+    c.handler,
+    c.memorySize,
+    c.timeout,
+    c.environment,
+    c.ephemeralStorage,
+    c.description,
+    c.role,
   ]);
 }
 

@@ -27,6 +27,7 @@ const BY_CODE: Record<ErrorCode, AwsError> = {
   PreconditionFailed: { status: 412, type: "PreconditionFailedException" },
   TooManyRequests: { status: 429, type: "TooManyRequestsException" },
   Unauthorized: { status: 403, type: "UnrecognizedClientException" },
+  AccessDenied: { status: 403, type: "AccessDeniedException" },
   ShuttingDown: { status: 500, type: "ServiceException", service: true },
   SandboxUnavailable: { status: 500, type: "ServiceException", service: true },
   Internal: { status: 500, type: "ServiceException", service: true },

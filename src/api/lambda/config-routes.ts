@@ -6,10 +6,55 @@ import { VajraError, invalid } from "../../core/errors.js";
 import { functionArn } from "../../core/lambda-format.js";
 import type { CorsConfig, EventInvokeConfig } from "../../core/types.js";
 import type { Platform } from "../../engine/platform.js";
+import { policyDocument, statementDocument, validateStatement } from "../../core/policy.js";
 import { corsFromAws, eventInvokeConfigShape, provisionedShape, urlShape } from "./config-shapes.js";
 import { bodyJson, latestOnly, qualified, unsupported, type FnParams } from "./request.js";
 
 export function registerConfigRoutes(scope: FastifyInstance, platform: Platform): void {
+  // Resource-based policy: AddPermission / GetPolicy / RemovePermission ($LATEST, i.e. the function).
+  const policyName = (req: FastifyRequest<FnParams>): string => {
+    const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
+    if (qualifier !== undefined && qualifier !== "$LATEST")
+      throw unsupported("A resource policy on a version or alias");
+    return name;
+  };
+  scope.post<FnParams>("/2015-03-31/functions/:fn/policy", async (req, reply) => {
+    const name = policyName(req);
+    const b = bodyJson(req);
+    if (b.EventSourceToken !== undefined || b.PrincipalOrgID !== undefined)
+      throw unsupported("EventSourceToken / PrincipalOrgID");
+    const statement = validateStatement({
+      sid: b.StatementId,
+      action: b.Action,
+      principal: b.Principal,
+      sourceArn: b.SourceArn,
+      sourceAccount: b.SourceAccount,
+    });
+    const added = await platform.addPermission(
+      name,
+      statement,
+      typeof b.RevisionId === "string" ? b.RevisionId : undefined,
+    );
+    return reply.code(201).send({ Statement: JSON.stringify(statementDocument(name, added)) });
+  });
+  scope.get<FnParams>("/2015-03-31/functions/:fn/policy", (req) => {
+    const name = policyName(req);
+    const fn = platform.getFunction(name);
+    if ((fn.policy ?? []).length === 0)
+      throw new VajraError("FunctionNotFound", "The resource you requested does not exist.");
+    return { Policy: JSON.stringify(policyDocument(name, fn.policy ?? [])), RevisionId: fn.revisionId };
+  });
+  scope.delete<{ Params: { fn: string; sid: string }; Querystring: { Qualifier?: string } }>(
+    "/2015-03-31/functions/:fn/policy/:sid",
+    async (req, reply) => {
+      const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
+      if (qualifier !== undefined && qualifier !== "$LATEST")
+        throw unsupported("A resource policy on a version or alias");
+      await platform.removePermission(name, req.params.sid);
+      return reply.code(204).send();
+    },
+  );
+
   // Reserved concurrency (the function's own pool of concurrent executions; 0 throttles everything).
   const setReserved = async (fn: string, n: number | null): Promise<void> => {
     await platform.deploy(

@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
+import { DEFAULT_ACCOUNT, functionArn } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
 import type { DeployInput } from "../../engine/deploy.js";
 import type { Platform } from "../../engine/platform.js";
@@ -33,7 +34,15 @@ export interface LambdaApiOptions {
   platform: Platform;
   /** Finds an access key's secret for SigV4 (kept in memory: verification is synchronous). */
   lookupKey: (accessKeyId: string) => SigV4Credentials | undefined;
+  /** The account an access key belongs to; the owner account unless the key was made for another. */
+  accountOf: (accessKeyId: string) => string;
 }
+
+/** Routes a caller from another account may use, when the function's resource policy allows it. */
+const CROSS_ACCOUNT_ROUTES = new Set([
+  "/2015-03-31/functions/:fn/invocations",
+  "/2014-11-13/functions/:fn/invoke-async",
+]);
 
 /** Answers a Lambda-API path no route matched: by operation name when the AWS model knows it. */
 export function lambdaNotFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -151,6 +160,26 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       if (!result.ok) {
         sendAwsError(reply, result.errorType, 403, result.message);
         return;
+      }
+      const account = opts.accountOf(result.accessKeyId);
+      if (account !== DEFAULT_ACCOUNT) {
+        // Another account's key: only invocations its resource policy allows (Lambda's AddPermission).
+        const fn = (req.params as { fn?: string }).fn;
+        const name = fn === undefined ? undefined : parseFunctionName(fn).name;
+        const allowed =
+          CROSS_ACCOUNT_ROUTES.has(req.routeOptions.url ?? "") &&
+          name !== undefined &&
+          platform.policyAllows(name, account, "lambda:InvokeFunction");
+        if (!allowed) {
+          const resource = name === undefined ? "this resource" : functionArn(name);
+          sendAwsError(
+            reply,
+            "AccessDeniedException",
+            403,
+            `User: arn:aws:iam::${account}:root is not authorized to perform this action on resource: ${resource} because no resource-based policy allows it`,
+          );
+          return;
+        }
       }
       next();
     });

@@ -9,22 +9,28 @@ import { confirmDeletion } from "./functions.js";
 interface AccessKeyView {
   accessKeyId: string;
   name: string;
+  accountId?: string;
   createdAt: string;
   secretAccessKey?: string;
 }
 
-export const keysCreateCommand = defineCommand<{ name?: string }>({
+export const keysCreateCommand = defineCommand<{ name?: string; account?: string }>({
   name: "create",
   summary: "create an access key (the secret is printed once)",
-  options: [{ flags: "--name <name>", description: "a label for the key" }],
+  description:
+    "With --account the key belongs to another account: it can only invoke functions whose resource " +
+    "policy allows that account (aws lambda add-permission --principal ACCOUNT).",
+  options: [
+    { flags: "--name <name>", description: "a label for the key" },
+    { flags: "--account <id>", description: "12-digit account id of another principal" },
+  ],
   examples: ["vajra keys create --name ci", "vajra keys create --json > key.json"],
   async run(ctx, _args, opts) {
     const client = await ctx.client();
-    const key = await client.json<AccessKeyView>(
-      "POST",
-      "/keys",
-      opts.name === undefined ? {} : { name: opts.name },
-    );
+    const body: Record<string, string> = {};
+    if (opts.name !== undefined) body.name = opts.name;
+    if (opts.account !== undefined) body.accountId = opts.account;
+    const key = await client.json<AccessKeyView>("POST", "/keys", body);
     if (ctx.json) {
       ctx.out.printJson(key);
       return;
@@ -48,9 +54,9 @@ export const keysListCommand = defineCommand({
       ctx.out.printJson(result);
       return;
     }
-    const rows = result.keys.map((k) => [k.accessKeyId, k.name, k.createdAt]);
+    const rows = result.keys.map((k) => [k.accessKeyId, k.name, k.accountId ?? "", k.createdAt]);
     ctx.out.print(
-      formatTable(["ACCESS KEY ID", "NAME", "CREATED"], rows, { styleHeader: ctx.out.colors.dim }),
+      formatTable(["ACCESS KEY ID", "NAME", "ACCOUNT", "CREATED"], rows, { styleHeader: ctx.out.colors.dim }),
     );
   },
 });
