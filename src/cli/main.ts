@@ -16,6 +16,7 @@ import { deleteCommand, infoCommand, listCommand, logsCommand } from "./commands
 import { invokeCommand } from "./commands/invoke.js";
 import { keysGroup } from "./commands/keys.js";
 import { scaleCommand } from "./commands/scale.js";
+import { urlGroup } from "./commands/url.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -34,6 +35,7 @@ export const COMMANDS: ProgramEntry[] = [
   aliasGroup,
   keysGroup,
   scaleCommand,
+  urlGroup,
   runtimesCommand,
   doctorCommand,
 ];

@@ -28,6 +28,8 @@ export interface FunctionConfig {
   /** Changes on every change of code or configuration. */
   revisionId: string;
   state: FunctionState;
+  /** Layers, in order (later ones win in /opt); each keeps its digest so deleting a layer version never breaks a function. */
+  layers?: FunctionLayer[];
   /** Resource-based policy statements (AddPermission): who else may invoke the function. */
   policy?: PolicyStatement[];
   /** Provisioned concurrency per qualifier (version number or alias): instances kept initialised. */
@@ -133,6 +135,24 @@ export interface EventInvokeConfig {
   onSuccess?: string;
   onFailure?: string;
   lastModified: string;
+}
+
+export interface FunctionLayer {
+  arn: string;
+  codeSha256: string;
+  codeSize: number;
+}
+
+/** A version of a layer: a zip whose contents appear under /opt in the functions that use it. */
+export interface LayerVersion {
+  name: string;
+  version: number;
+  codeSha256: string;
+  codeSize: number;
+  description: string;
+  compatibleRuntimes: string[];
+  licenseInfo?: string;
+  createdAt: string;
 }
 
 /** A published version: an immutable snapshot of code and configuration. */

@@ -19,7 +19,7 @@ import {
   validateTimeout,
 } from "../core/limits.js";
 import { resolveRuntimeId, type RuntimeFamily } from "../core/runtimes.js";
-import type { FunctionConfig } from "../core/types.js";
+import type { FunctionConfig, FunctionLayer } from "../core/types.js";
 import { inspectZip, type BlobStore } from "../blobs/code-package.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { ConcurrencyGate } from "./concurrency.js";
@@ -36,6 +36,8 @@ export interface DeployInput {
   reservedConcurrency?: number | null;
   role?: string;
   tags?: Record<string, string>;
+  /** Layer version ARNs, in order. */
+  layers?: string[];
   zipFile?: Buffer;
 }
 
@@ -63,6 +65,8 @@ export interface DeployContext {
   gate: ConcurrencyGate;
   /** Digests stored but not yet committed; garbage collection must keep them. */
   pendingDigests: Set<string>;
+  /** Checks layer version ARNs and pins their digests. */
+  resolveLayers: (arns: unknown) => FunctionLayer[];
 }
 
 /** Module files that can satisfy a handler's module part, per runtime family. */
@@ -225,6 +229,13 @@ export async function deployFunction(
     ...(existing?.url === undefined ? {} : { url: existing.url }),
     ...(existing?.provisioned === undefined ? {} : { provisioned: existing.provisioned }),
     ...(existing?.policy === undefined ? {} : { policy: existing.policy }),
+    ...(input.layers !== undefined
+      ? input.layers.length === 0
+        ? {}
+        : { layers: ctx.resolveLayers(input.layers) }
+      : existing?.layers === undefined
+        ? {}
+        : { layers: existing.layers }),
     // Version numbers are never reused, so the counter survives every change of $LATEST.
     ...(existing?.lastPublishedVersion === undefined
       ? {}

@@ -17,8 +17,10 @@ export function executionSpec(
   version: string,
   runtime: RuntimeInfo,
   codeDir: string,
+  prepareOpt?: () => Promise<string | undefined>,
 ): ExecutionSpec {
   return {
+    ...(prepareOpt === undefined || (fn.layers ?? []).length === 0 ? {} : { prepareOpt }),
     poolKey: poolKey(fn),
     functionName: fn.name,
     version,

@@ -33,6 +33,7 @@ import { deployFunction, type DeployInput, type DeployOptions, type DeployResult
 import { AsyncQueue } from "./async-queue.js";
 import { EMPTY_EVENT, executionSpec, poolKey, traceId } from "./execution-spec.js";
 import { FunctionSettings } from "./function-settings.js";
+import { LayerCatalog } from "./layers.js";
 import type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
@@ -65,6 +66,8 @@ export class Platform {
   private closing = false;
   private readonly queue: AsyncQueue;
   private readonly catalog: VersionCatalog;
+  /** Lambda layers: published, listed and merged into /opt (the API calls it directly). */
+  readonly layers: LayerCatalog;
   private readonly settings: FunctionSettings;
   private readonly provisioning: Provisioning;
 
@@ -81,6 +84,7 @@ export class Platform {
   ) {
     this.warnings = warnings;
     this.catalog = new VersionCatalog(store);
+    this.layers = new LayerCatalog(store, blobs, dataDir);
     this.provisioning = new Provisioning({
       store,
       functions: this.functions,
@@ -92,6 +96,7 @@ export class Platform {
       getFunction: (name) => this.getFunction(name),
       resolveFunction: (name, qualifier) => this.resolveFunction(name, qualifier),
       serialize: (name, fn) => this.serialize(name, fn),
+      optDir: (fn) => this.layers.optDir(fn.layers),
     });
     this.settings = new FunctionSettings({
       store,
@@ -166,6 +171,7 @@ export class Platform {
    */
   private async recover(): Promise<void> {
     await this.catalog.load();
+    await this.layers.load();
     for (const fn of await this.store.listFunctions()) {
       this.functions.set(fn.name, fn);
       this.gate.setReservation(fn.name, fn.reservedConcurrency);
@@ -178,7 +184,11 @@ export class Platform {
   /** Code every function, version and deploy in progress still needs. */
   private liveDigests(): Set<string> {
     const keep = this.catalog.digests();
-    for (const f of this.functions.values()) keep.add(f.codeSha256);
+    for (const d of this.layers.digests()) keep.add(d);
+    for (const f of this.functions.values()) {
+      keep.add(f.codeSha256);
+      for (const l of f.layers ?? []) keep.add(l.codeSha256);
+    }
     for (const d of this.pendingDigests) keep.add(d);
     return keep;
   }
@@ -227,7 +237,13 @@ export class Platform {
     if (typeof input.name !== "string") throw invalid("name is required");
     return this.serialize(input.name, async () => {
       const result = await deployFunction(
-        { blobs: this.blobs, runtimes: this.runtimes, gate: this.gate, pendingDigests: this.pendingDigests },
+        {
+          blobs: this.blobs,
+          runtimes: this.runtimes,
+          gate: this.gate,
+          pendingDigests: this.pendingDigests,
+          resolveLayers: (arns) => this.layers.resolve(arns),
+        },
         this.functions.get(input.name),
         input,
         opts,
@@ -439,7 +455,9 @@ export class Platform {
     const startedAt = Date.now();
     try {
       const result = await this.executor.invoke(
-        executionSpec(fn, version, runtime, this.blobs.codeDir(fn.codeSha256)),
+        executionSpec(fn, version, runtime, this.blobs.codeDir(fn.codeSha256), () =>
+          this.layers.optDir(fn.layers),
+        ),
         {
           requestId,
           // Lambda hands an empty payload to the function as an empty JSON object.

@@ -34,6 +34,8 @@ export interface ProvisioningContext {
   getFunction: (name: string) => FunctionConfig;
   resolveFunction: (name: string, qualifier?: string) => { config: FunctionConfig; version: string };
   serialize: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  /** The merged /opt tree of a configuration's layers. */
+  optDir: (fn: FunctionConfig) => Promise<string | undefined>;
 }
 
 export class Provisioning {
@@ -130,7 +132,9 @@ export class Provisioning {
     const runtime = this.ctx.runtimes.get(config.runtime);
     if (runtime === undefined)
       throw new VajraError("RuntimeUnavailable", `runtime ${config.runtime} is not known on this host`);
-    return executionSpec(config, version, runtime, this.ctx.blobs.codeDir(config.codeSha256));
+    return executionSpec(config, version, runtime, this.ctx.blobs.codeDir(config.codeSha256), () =>
+      this.ctx.optDir(config),
+    );
   }
 
   /** Makes the executor's warm pools match the function's provisioned concurrency configs. */

@@ -84,7 +84,12 @@ export class VersionCatalog {
   /** Code digests any version still needs (kept by garbage collection). */
   digests(): Set<string> {
     const out = new Set<string>();
-    for (const m of this.versions.values()) for (const v of m.values()) out.add(v.config.codeSha256);
+    for (const m of this.versions.values()) {
+      for (const v of m.values()) {
+        out.add(v.config.codeSha256);
+        for (const l of v.config.layers ?? []) out.add(l.codeSha256);
+      }
+    }
     return out;
   }
 

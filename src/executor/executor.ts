@@ -24,6 +24,8 @@ export interface ExecutionSpec {
   ephemeralStorageMb: number;
   environment: Readonly<Record<string, string>>;
   codeDir: string;
+  /** Builds (once) and returns the /opt tree of the function's layers; called on cold starts only. */
+  prepareOpt?: () => Promise<string | undefined>;
 }
 
 export interface ProvisionStatus {
@@ -187,6 +189,7 @@ export class Executor {
         `runtime ${runtime.spec.id} is not available: ${runtime.reason ?? "unknown reason"}`,
       );
     }
+    const optDir = spec.prepareOpt === undefined ? undefined : await spec.prepareOpt();
     this.makeRoom(spec.memoryMb);
     this.liveMemoryMb += spec.memoryMb;
     try {
@@ -205,6 +208,7 @@ export class Executor {
           env: { ...this.environment(spec), AWS_LAMBDA_INITIALIZATION_TYPE: initializationType },
           memoryMb: spec.memoryMb,
           tmpSizeMb: spec.ephemeralStorageMb,
+          ...(optDir === undefined ? {} : { optDir }),
         },
         onDeath: (dead) => {
           this.live.delete(dead);

@@ -18,6 +18,8 @@ export interface SandboxSpec {
   runtimeDir: string;
   /** Host folder holding this instance's Runtime API socket, shown at /run/vajra. */
   instanceDir: string;
+  /** Merged layer contents, shown read-only at /opt. */
+  optDir?: string;
   /** Host folders the interpreter needs, bound read-only at the same path. */
   bindPaths: readonly string[];
   interpreter: string;
@@ -158,6 +160,7 @@ export class BwrapSandbox implements SandboxBackend {
     a.push("--perms", "0755", "--dir", "/var", "--perms", "0755", "--dir", "/run");
     a.push("--ro-bind", spec.codeDir, TASK_ROOT, "--ro-bind", spec.runtimeDir, RUNTIME_ROOT);
     a.push("--ro-bind", spec.instanceDir, SOCKET_DIR);
+    if (spec.optDir !== undefined) a.push("--ro-bind", spec.optDir, "/opt");
     for (const p of spec.bindPaths) {
       // bwrap creates missing parents with mode 0700 under a root umask; make each traversable.
       const parts = p.split("/").filter(Boolean);

@@ -9,6 +9,7 @@ import type {
   FunctionConfig,
   FunctionVersion,
   InvocationRecord,
+  LayerVersion,
   QueuedInvocation,
 } from "../core/types.js";
 import type { Store } from "./store.js";
@@ -51,6 +52,12 @@ const MIGRATIONS: readonly string[] = [
      name TEXT NOT NULL,
      record TEXT NOT NULL,
      PRIMARY KEY (function_name, name)
+   );`,
+  `CREATE TABLE layers (
+     name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (name, version)
    );`,
 ];
 
@@ -105,6 +112,9 @@ export class SqliteStore implements Store {
       ),
       deleteVersion: this.db.prepare("DELETE FROM versions WHERE function_name = ? AND version = ?"),
       deleteVersions: this.db.prepare("DELETE FROM versions WHERE function_name = ?"),
+      putLayer: this.db.prepare("INSERT INTO layers (name, version, record) VALUES (?, ?, ?)"),
+      listLayers: this.db.prepare<[], { record: string }>("SELECT record FROM layers ORDER BY name, version"),
+      deleteLayer: this.db.prepare("DELETE FROM layers WHERE name = ? AND version = ?"),
       putAlias: this.db.prepare(
         "INSERT OR REPLACE INTO aliases (function_name, name, record) VALUES (?, ?, ?)",
       ),
@@ -170,6 +180,24 @@ export class SqliteStore implements Store {
 
   deleteVersion(functionName: string, version: string): Promise<void> {
     this.stmts.deleteVersion.run(functionName, Number(version));
+    return Promise.resolve();
+  }
+
+  putLayerVersion(layer: LayerVersion): Promise<void> {
+    try {
+      this.stmts.putLayer.run(layer.name, layer.version, JSON.stringify(layer));
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  listLayerVersions(): Promise<LayerVersion[]> {
+    return Promise.resolve(this.stmts.listLayers.all().map((r) => JSON.parse(r.record) as LayerVersion));
+  }
+
+  deleteLayerVersion(name: string, version: number): Promise<void> {
+    this.stmts.deleteLayer.run(name, version);
     return Promise.resolve();
   }
 

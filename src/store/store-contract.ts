@@ -136,6 +136,31 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.deepEqual(await s.listAllAliases(), []);
     }));
 
+  test(`${name}: layer versions are written once and listed in order`, () =>
+    withStore(async (s) => {
+      const layer = (version: number) => ({
+        name: "libs",
+        version,
+        codeSha256: "b".repeat(64),
+        codeSize: 1,
+        description: "",
+        compatibleRuntimes: [],
+        createdAt: "x",
+      });
+      await s.putLayerVersion(layer(2));
+      await s.putLayerVersion(layer(1));
+      await assert.rejects(s.putLayerVersion(layer(1)));
+      assert.deepEqual(
+        (await s.listLayerVersions()).map((l) => l.version),
+        [1, 2],
+      );
+      await s.deleteLayerVersion("libs", 1);
+      assert.deepEqual(
+        (await s.listLayerVersions()).map((l) => l.version),
+        [2],
+      );
+    }));
+
   test(`${name}: keeps queued invocations soonest first until dequeued`, () =>
     withStore(async (s) => {
       const item = (requestId: string, notBefore: number) => ({

@@ -9,6 +9,7 @@ import type {
   FunctionConfig,
   FunctionVersion,
   InvocationRecord,
+  LayerVersion,
   QueuedInvocation,
 } from "../core/types.js";
 
@@ -25,6 +26,10 @@ export interface Store {
   /** Every version of every function (the engine keeps them in memory). */
   listAllVersions(): Promise<FunctionVersion[]>;
   deleteVersion(functionName: string, version: string): Promise<void>;
+
+  putLayerVersion(layer: LayerVersion): Promise<void>;
+  listLayerVersions(): Promise<LayerVersion[]>;
+  deleteLayerVersion(name: string, version: number): Promise<void>;
 
   putAlias(alias: Alias): Promise<void>;
   listAllAliases(): Promise<Alias[]>;

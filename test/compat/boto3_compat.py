@@ -238,8 +238,8 @@ assert NAME + "-bad" not in [f["FunctionName"] for f in lam.list_functions()["Fu
 
 e = aws_error(lam.invoke, "RequestTooLargeException", 413, FunctionName=NAME, Payload=b"a" * (6 * 1024 * 1024 + 1))
 ok("6 MB + 1 payload -> RequestTooLargeException 413")
-e = aws_error(lam.publish_layer_version, "UnsupportedOperationException", 400, LayerName="l", Content={"ZipFile": NODE})
-ok("publish_layer_version -> UnsupportedOperationException 400")
+e = aws_error(lam.create_event_source_mapping, "UnsupportedOperationException", 400, FunctionName=NAME, EventSourceArn="arn:aws:sqs:us-east-1:000000000000:q")
+ok("create_event_source_mapping -> UnsupportedOperationException 400")
 
 ini = configparser.ConfigParser()
 ini.read(CREDS)

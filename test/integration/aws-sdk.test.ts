@@ -24,7 +24,7 @@ import {
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
-  PublishLayerVersionCommand,
+  CreateEventSourceMappingCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
@@ -269,10 +269,15 @@ test("AWS error shapes: duplicate, missing, invalid parameters, oversized payloa
     413,
   );
   await rejectsAws(
-    lambda.send(new PublishLayerVersionCommand({ LayerName: "l", Content: { ZipFile: toolkit } })),
+    lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: "sdk-fail",
+        EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:q",
+      }),
+    ),
     "UnsupportedOperationException",
     400,
-    /PublishLayerVersion/,
+    /CreateEventSourceMapping/,
   );
   const names = ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map(
     (f) => f.FunctionName,

@@ -137,3 +137,15 @@ test("URL configs are listed and deleted", async () => {
   );
   assert.equal((await fetch(url)).status, 404);
 });
+
+test("vajra url create / show / delete", async () => {
+  await deploy(s, { name: "cli-url", runtime: "python3.11", handler: "app.web" }, "python/toolkit");
+  const created = s.cli(["url", "create", "cli-url", "--json"]);
+  assert.equal(created.status, 0, created.stderr);
+  const { url } = JSON.parse(created.stdout) as { url: string };
+  assert.equal((await fetch(`${url}hi`)).status, 201);
+  assert.equal(s.cli(["url", "show", "cli-url"]).stdout.trim(), url);
+  assert.equal(s.cli(["url", "delete", "cli-url", "--yes"]).status, 0);
+  assert.equal((await fetch(url)).status, 404);
+  assert.notEqual(s.cli(["url", "create", "cli-url", "--auth", "BASIC"]).status, 0);
+});

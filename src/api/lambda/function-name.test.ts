@@ -21,5 +21,7 @@ test("requests are matched to Lambda operations by method and path", () => {
   assert.equal(operationFor("POST", "/2015-03-31/functions/f/invocations"), "Invoke");
   assert.equal(operationFor("POST", "/2018-10-31/layers/l/versions"), "PublishLayerVersion");
   assert.equal(operationFor("GET", "/2015-03-31/functions/f/aliases?x=1"), "ListAliases");
+  assert.equal(operationFor("POST", "/2015-03-31/event-source-mappings/"), "CreateEventSourceMapping");
+  assert.equal(operationFor("POST", "/2015-03-31/event-source-mappings"), "CreateEventSourceMapping");
   assert.equal(operationFor("GET", "/nothing"), undefined);
 });

@@ -128,10 +128,12 @@ export const LAMBDA_PATH_PREFIXES = [
 
 /** The operation a method and raw path would be, or undefined when it matches none. */
 export function operationFor(method: string, path: string): string | undefined {
-  const segments = path.split("?")[0]?.split("/") ?? [];
+  // Clients differ on trailing slashes (botocore sends `/event-source-mappings/`): compare without them.
+  const trim = (p: string): string[] => p.replace(/\/+$/, "").split("/");
+  const segments = trim(path.split("?")[0] ?? "");
   for (const [name, m, template] of LAMBDA_OPERATIONS) {
     if (m !== method) continue;
-    const t = template.split("/");
+    const t = trim(template);
     if (t.length !== segments.length && !template.endsWith("+}")) continue;
     if (t.every((part, i) => part.startsWith("{") || part === segments[i])) return name;
   }

@@ -25,6 +25,7 @@ import {
 import type { AliasInput } from "../../engine/versions.js";
 import { parseFunctionName } from "./function-name.js";
 import { registerConfigRoutes } from "./config-routes.js";
+import { registerLayerRoutes } from "./layer-routes.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
@@ -95,8 +96,12 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   const arch = b.Architectures as string[] | undefined;
   if (arch !== undefined && (arch.length !== 1 || arch[0] !== "x86_64"))
     throw unsupported(`Architectures ${JSON.stringify(arch)}`);
-  for (const k of ["Layers", "FileSystemConfigs"]) {
-    if (Array.isArray(b[k]) && (b[k] as unknown[]).length > 0) throw unsupported(k);
+  if (Array.isArray(b.FileSystemConfigs) && b.FileSystemConfigs.length > 0)
+    throw unsupported("FileSystemConfigs");
+  if (b.Layers !== undefined) {
+    if (!Array.isArray(b.Layers) || !b.Layers.every((l) => typeof l === "string"))
+      throw invalid("Layers must be a list of layer version ARNs");
+    input.layers = b.Layers;
   }
   if (b.Publish === true) throw unsupported("Publish (versions)");
   return input;
@@ -325,6 +330,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
     );
 
     registerConfigRoutes(scope, platform);
+    registerLayerRoutes(scope, platform);
 
     // Legacy InvokeAsync: an Event invocation with the old response shape.
     scope.post<FnParams>("/2014-11-13/functions/:fn/invoke-async", async (req, reply) => {

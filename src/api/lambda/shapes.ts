@@ -36,6 +36,8 @@ export function functionConfiguration(fn: FunctionConfig, version = "$LATEST"): 
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
   };
+  if ((fn.layers ?? []).length > 0)
+    out.Layers = (fn.layers ?? []).map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));
   if (Object.keys(fn.environment).length > 0) out.Environment = { Variables: fn.environment };
   return out;
 }
