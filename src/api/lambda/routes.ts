@@ -103,7 +103,6 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
       throw invalid("Layers must be a list of layer version ARNs");
     input.layers = b.Layers;
   }
-  if (b.Publish === true) throw unsupported("Publish (versions)");
   return input;
 }
 
@@ -196,6 +195,9 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       input.zipFile = codeZip(b.Code);
       if (b.Tags !== undefined) input.tags = b.Tags as Record<string, string>;
       const r = await platform.deploy(input, { mode: "create" });
+      if (b.Publish === true) {
+        return reply.code(201).send(versionConfiguration((await platform.publishVersion(r.config.name)).version));
+      }
       return reply.code(201).send(functionConfiguration(r.config));
     });
 
@@ -315,14 +317,16 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
     scope.put<FnParams>("/2015-03-31/functions/:fn/code", async (req) => {
       const b = bodyJson(req);
       const name = latestOnly(req.params.fn);
-      if (b.Publish === true) throw unsupported("Publish (versions)");
-      if (b.DryRun === true) return functionConfiguration(platform.getFunction(name));
+          if (b.DryRun === true) return functionConfiguration(platform.getFunction(name));
       const input: DeployInput = { name, zipFile: codeZip(b) };
       const opts =
         typeof b.RevisionId === "string"
           ? { mode: "update" as const, checkHandler: false, expectedRevisionId: b.RevisionId }
           : { mode: "update" as const, checkHandler: false };
-      return functionConfiguration((await platform.deploy(input, opts)).config);
+      const updated = (await platform.deploy(input, opts)).config;
+      // Publish: the new code becomes a version at once, and the answer describes that version.
+      if (b.Publish === true) return versionConfiguration((await platform.publishVersion(name)).version);
+      return functionConfiguration(updated);
     });
 
     scope.post<FnParams>("/2015-03-31/functions/:fn/invocations", (req, reply) =>
