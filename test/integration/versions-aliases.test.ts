@@ -174,11 +174,20 @@ test("a version an alias uses cannot be deleted; others can", async () => {
 test("Publish: true on CreateFunction and UpdateFunctionCode publishes a version at once", async () => {
   const zip = Buffer.from(await zipBase64(join(FIXTURES, "python/toolkit")), "base64");
   const created = await lambda.send(
-    new CreateFunctionCommand({ FunctionName: "pub", Runtime: "python3.11", Role: "arn:aws:iam::000000000000:role/r", Handler: "app.counter", Code: { ZipFile: zip }, Publish: true }),
+    new CreateFunctionCommand({
+      FunctionName: "pub",
+      Runtime: "python3.11",
+      Role: "arn:aws:iam::000000000000:role/r",
+      Handler: "app.counter",
+      Code: { ZipFile: zip },
+      Publish: true,
+    }),
   );
   assert.equal(created.Version, "1");
   const nodeZip = Buffer.from(await zipBase64(join(FIXTURES, "nodejs/cjs")), "base64");
-  const updated = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "pub", ZipFile: nodeZip, Publish: true }));
+  const updated = await lambda.send(
+    new UpdateFunctionCodeCommand({ FunctionName: "pub", ZipFile: nodeZip, Publish: true }),
+  );
   assert.equal(updated.Version, "2");
   assert.notEqual(updated.CodeSha256, created.CodeSha256);
 });

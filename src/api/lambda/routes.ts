@@ -196,7 +196,9 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       if (b.Tags !== undefined) input.tags = b.Tags as Record<string, string>;
       const r = await platform.deploy(input, { mode: "create" });
       if (b.Publish === true) {
-        return reply.code(201).send(versionConfiguration((await platform.publishVersion(r.config.name)).version));
+        return reply
+          .code(201)
+          .send(versionConfiguration((await platform.publishVersion(r.config.name)).version));
       }
       return reply.code(201).send(functionConfiguration(r.config));
     });
@@ -317,7 +319,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
     scope.put<FnParams>("/2015-03-31/functions/:fn/code", async (req) => {
       const b = bodyJson(req);
       const name = latestOnly(req.params.fn);
-          if (b.DryRun === true) return functionConfiguration(platform.getFunction(name));
+      if (b.DryRun === true) return functionConfiguration(platform.getFunction(name));
       const input: DeployInput = { name, zipFile: codeZip(b) };
       const opts =
         typeof b.RevisionId === "string"
