@@ -3,7 +3,7 @@
 
 import { VajraError } from "./errors.js";
 
-export type RuntimeFamily = "python" | "nodejs";
+export type RuntimeFamily = "python" | "nodejs" | "provided";
 
 export interface RuntimeSpec {
   id: string;
@@ -37,6 +37,11 @@ function nodejs(major: number, deprecated: boolean): RuntimeSpec {
   };
 }
 
+/** Custom runtimes: the package's own executable `bootstrap` speaks the Runtime API (no AWS_EXECUTION_ENV). */
+function provided(id: string, deprecated: boolean): RuntimeSpec {
+  return { id, family: "provided", languageVersion: "", deprecated, executionEnv: "" };
+}
+
 export const RUNTIMES: readonly RuntimeSpec[] = [
   python(8, true),
   python(9, false),
@@ -45,6 +50,9 @@ export const RUNTIMES: readonly RuntimeSpec[] = [
   python(12, false),
   python(13, false),
   nodejs(20, false),
+  provided("provided", true),
+  provided("provided.al2", false),
+  provided("provided.al2023", false),
 ];
 
 const BY_ID = new Map(RUNTIMES.map((r) => [r.id, r]));

@@ -69,6 +69,13 @@ export interface DeployContext {
   resolveLayers: (arns: unknown) => FunctionLayer[];
 }
 
+/** A custom runtime's handler is only passed on in `_HANDLER`: any non-blank string up to 128 characters. */
+function validateCustomHandler(value: string): string {
+  if (!/^\S{1,128}$/.test(value))
+    throw invalid("handler must be 1-128 characters without spaces", { field: "handler" });
+  return value;
+}
+
 /** Module files that can satisfy a handler's module part, per runtime family. */
 function handlerModuleCandidates(
   family: RuntimeFamily,
@@ -88,6 +95,19 @@ function handlerModuleCandidates(
 }
 
 function checkHandlerModule(family: RuntimeFamily, handler: string, entries: readonly string[]): void {
+  if (family === "provided") {
+    // A custom runtime's entry point is the package's executable `bootstrap`; the handler is its business.
+    if (!entries.includes("bootstrap")) {
+      throw new VajraError(
+        "HandlerNotFound",
+        "a custom runtime (provided.*) needs an executable file named 'bootstrap' at the root of the package",
+        {
+          details: { field: "zipFile" },
+        },
+      );
+    }
+    return;
+  }
   const { module, files } = handlerModuleCandidates(family, handler);
   const present = new Set(entries);
   // Python extension modules (module.cpython-311-x86_64-linux-gnu.so) also satisfy an import.
@@ -130,7 +150,8 @@ export async function deployFunction(
   if (existing === undefined) {
     if (input.runtime === undefined)
       throw invalid("runtime is required when creating a function", { field: "runtime" });
-    if (input.handler === undefined)
+    // A custom runtime's bootstrap decides what its handler means; it may be left out.
+    if (input.handler === undefined && !/^provided/.test(input.runtime))
       throw invalid("handler is required when creating a function", { field: "handler" });
     if (input.zipFile === undefined)
       throw invalid("code (zipFile) is required when creating a function", { field: "zipFile" });
@@ -151,8 +172,13 @@ export async function deployFunction(
     warnings.push(
       `runtime ${runtimeId} is deprecated by AWS; it still runs here, but plan to move to a newer one`,
     );
+  const custom = runtime.spec.family === "provided";
   const handler =
-    input.handler === undefined ? (existing as FunctionConfig).handler : validateHandler(input.handler);
+    input.handler === undefined
+      ? (existing?.handler ?? "bootstrap")
+      : custom
+        ? validateCustomHandler(input.handler)
+        : validateHandler(input.handler);
   const memorySize =
     input.memorySize === undefined
       ? (existing?.memorySize ?? LIMITS.memoryDefaultMb)

@@ -46,7 +46,12 @@ export interface ExecutorOptions {
   maxWarmMemoryMb: number;
 }
 
-const BOOTSTRAP: Record<string, string> = { python: "bootstrap.py", nodejs: "bootstrap.mjs" };
+/** What the interpreter runs first, inside runtimes/<family>/. */
+const BOOTSTRAP: Record<string, string> = {
+  python: "bootstrap.py",
+  nodejs: "bootstrap.mjs",
+  provided: "forwarder.mjs",
+};
 const INIT_TIMEOUT_MS = 10_000;
 
 export class Executor {
@@ -266,7 +271,7 @@ export class Executor {
       _HANDLER: spec.handler,
       AWS_REGION: DEFAULT_REGION,
       AWS_DEFAULT_REGION: DEFAULT_REGION,
-      AWS_EXECUTION_ENV: r.spec.executionEnv,
+      ...(r.spec.executionEnv === "" ? {} : { AWS_EXECUTION_ENV: r.spec.executionEnv }),
       AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
       AWS_LAMBDA_FUNCTION_VERSION: spec.version,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),

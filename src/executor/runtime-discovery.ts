@@ -157,8 +157,12 @@ export async function discoverRuntimes(): Promise<Map<string, RuntimeInfo>> {
   const [pythons, nodes] = await Promise.all([findPythons(), findNodes()]);
   const out = new Map<string, RuntimeInfo>();
   for (const spec of RUNTIMES) {
+    // Custom runtimes need only the node that runs their Runtime API forwarder (the one running Vajra).
     const pool = spec.family === "python" ? pythons : nodes;
-    const hit = pool.get(spec.languageVersion);
+    const hit =
+      spec.family === "provided"
+        ? { executable: process.execPath, version: "" }
+        : pool.get(spec.languageVersion);
     if (hit === undefined) {
       const reason =
         spec.family === "python"

@@ -1,0 +1,33 @@
+// Custom runtimes (provided.*) and standard runtime clients dial AWS_LAMBDA_RUNTIME_API over TCP, but a
+// Vajra sandbox has no network of its own: this forwarder listens on that address inside the sandbox's
+// network namespace, relays every connection to the instance's UNIX-socket Runtime API, and runs the
+// function's `bootstrap` as its child (exiting with it). Node is always present: Vajra runs on it.
+import { spawn } from "node:child_process";
+import { createConnection, createServer } from "node:net";
+
+const SOCKET = process.env.VAJRA_RUNTIME_SOCKET || "/run/vajra/runtime.sock";
+const api = process.env.AWS_LAMBDA_RUNTIME_API || "127.0.0.1:9001";
+const colon = api.lastIndexOf(":");
+const host = api.slice(0, colon);
+const port = Number(api.slice(colon + 1));
+const taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
+
+const server = createServer((client) => {
+  const upstream = createConnection(SOCKET);
+  client.pipe(upstream).pipe(client);
+  const close = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on("error", close);
+  upstream.on("error", close);
+});
+
+server.listen(port, host, () => {
+  const child = spawn(`${taskRoot}/bootstrap`, [], { stdio: "inherit", cwd: taskRoot });
+  child.on("error", (err) => {
+    process.stderr.write(`Couldn't start the bootstrap (${taskRoot}/bootstrap): ${err.message}\n`);
+    process.exit(127);
+  });
+  child.on("exit", (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));
+});
