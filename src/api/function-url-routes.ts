@@ -59,7 +59,7 @@ export function registerFunctionUrlRoutes(
       return plain(reply, 500, "Internal Server Error");
     });
     const handle = async (req: UrlRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const fn = platform.functionForUrl(req.params.id);
+      const fn = platform.settings.functionForUrl(req.params.id);
       if (fn?.url === undefined) return plain(reply, 404, "Not Found");
       const url = fn.url;
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -227,7 +227,7 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
     const authType = b.authType === undefined ? "NONE" : b.authType;
     if (typeof authType !== "string")
       throw invalid("authType must be NONE or AWS_IAM", { field: "authType" });
-    const url = await platform.setFunctionUrl(req.params.name, { authType }, true);
+    const url = await platform.settings.setFunctionUrl(req.params.name, { authType }, true);
     return reply.code(201).send(urlView(req, url));
   });
   app.get<NameParams>("/functions/:name/url", (req) => {
@@ -236,7 +236,7 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
     return urlView(req, url);
   });
   app.delete<NameParams>("/functions/:name/url", async (req, reply) => {
-    await platform.setFunctionUrl(req.params.name, null);
+    await platform.settings.setFunctionUrl(req.params.name, null);
     return reply.code(204).send();
   });
 

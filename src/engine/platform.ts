@@ -10,17 +10,9 @@ import { fileURLToPath } from "node:url";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn, tailBytes } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
-import { policyAllows, type PolicyStatement } from "../core/policy.js";
+import { policyAllows } from "../core/policy.js";
 import { LATEST, parseQualifier } from "../core/routing.js";
-import type {
-  Alias,
-  CorsConfig,
-  EventInvokeConfig,
-  FunctionUrlConfig,
-  FunctionConfig,
-  FunctionVersion,
-  InvocationRecord,
-} from "../core/types.js";
+import type { Alias, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
 import { createSandboxBackend } from "../executor/host-check.js";
@@ -68,7 +60,8 @@ export class Platform {
   private readonly catalog: VersionCatalog;
   /** Lambda layers: published, listed and merged into /opt (the API calls it directly). */
   readonly layers: LayerCatalog;
-  private readonly settings: FunctionSettings;
+  /** Metadata settings (tags, event invoke config, function URL, resource policy): no restart needed. */
+  readonly settings: FunctionSettings;
   private readonly provisioning: Provisioning;
 
   private constructor(
@@ -293,53 +286,9 @@ export class Platform {
     });
   }
 
-  /** Resource policy statements (AddPermission / RemovePermission); see FunctionSettings. */
-  addPermission(
-    name: string,
-    statement: PolicyStatement,
-    expectedRevisionId?: string,
-  ): Promise<PolicyStatement> {
-    return this.settings.addPermission(name, statement, expectedRevisionId);
-  }
-
-  removePermission(name: string, sid: string): Promise<void> {
-    return this.settings.removePermission(name, sid);
-  }
-
   /** Whether another account may perform `action` on the function under its resource policy. */
   policyAllows(name: string, account: string, action: string): boolean {
     return policyAllows(this.functions.get(name)?.policy ?? [], account, action);
-  }
-
-  /** Adds or replaces tags; see FunctionSettings. */
-  changeTags(
-    name: string,
-    add: Record<string, string>,
-    remove: readonly string[] = [],
-  ): Promise<Record<string, string>> {
-    return this.settings.changeTags(name, add, remove);
-  }
-
-  /** Sets, merges or (null) removes the event invoke config; see FunctionSettings. */
-  setEventInvokeConfig(
-    name: string,
-    change: Omit<EventInvokeConfig, "lastModified"> | null,
-    merge = false,
-  ): Promise<EventInvokeConfig | undefined> {
-    return this.settings.setEventInvokeConfig(name, change, merge);
-  }
-
-  /** Creates, updates or (null) deletes the function URL; see FunctionSettings. */
-  setFunctionUrl(
-    name: string,
-    change: { authType?: string; cors?: CorsConfig | null } | null,
-    create = false,
-  ): Promise<FunctionUrlConfig | undefined> {
-    return this.settings.setFunctionUrl(name, change, create);
-  }
-
-  functionForUrl(urlId: string): FunctionConfig | undefined {
-    return this.settings.functionForUrl(urlId);
   }
 
   /** Provisioned concurrency for a version or alias (never $LATEST); see Provisioning. */

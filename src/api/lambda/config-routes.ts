@@ -30,7 +30,7 @@ export function registerConfigRoutes(scope: FastifyInstance, platform: Platform)
       sourceArn: b.SourceArn,
       sourceAccount: b.SourceAccount,
     });
-    const added = await platform.addPermission(
+    const added = await platform.settings.addPermission(
       name,
       statement,
       typeof b.RevisionId === "string" ? b.RevisionId : undefined,
@@ -50,7 +50,7 @@ export function registerConfigRoutes(scope: FastifyInstance, platform: Platform)
       const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
       if (qualifier !== undefined && qualifier !== "$LATEST")
         throw unsupported("A resource policy on a version or alias");
-      await platform.removePermission(name, req.params.sid);
+      await platform.settings.removePermission(name, req.params.sid);
       return reply.code(204).send();
     },
   );
@@ -121,13 +121,13 @@ export function registerConfigRoutes(scope: FastifyInstance, platform: Platform)
     const tags = bodyJson(req).Tags;
     if (typeof tags !== "object" || tags === null)
       throw invalid("Tags is required: an object of key/value strings");
-    await platform.changeTags(latestOnly(req.params.arn), tags as Record<string, string>);
+    await platform.settings.changeTags(latestOnly(req.params.arn), tags as Record<string, string>);
     return reply.code(204).send();
   });
   scope.delete<ArnParams>("/2017-03-31/tags/:arn", async (req, reply) => {
     const keys = req.query.tagKeys;
     if (keys === undefined) throw invalid("tagKeys is required");
-    await platform.changeTags(latestOnly(req.params.arn), {}, Array.isArray(keys) ? keys : [keys]);
+    await platform.settings.changeTags(latestOnly(req.params.arn), {}, Array.isArray(keys) ? keys : [keys]);
     return reply.code(204).send();
   });
 
@@ -153,13 +153,16 @@ export function registerConfigRoutes(scope: FastifyInstance, platform: Platform)
   };
   scope.put<FnParams>(eicPath, async (req) => {
     const name = eicName(req);
-    return eventInvokeConfigShape(name, await platform.setEventInvokeConfig(name, eicChange(bodyJson(req))));
+    return eventInvokeConfigShape(
+      name,
+      await platform.settings.setEventInvokeConfig(name, eicChange(bodyJson(req))),
+    );
   });
   scope.post<FnParams>(eicPath, async (req) => {
     const name = eicName(req);
     return eventInvokeConfigShape(
       name,
-      await platform.setEventInvokeConfig(name, eicChange(bodyJson(req)), true),
+      await platform.settings.setEventInvokeConfig(name, eicChange(bodyJson(req)), true),
     );
   });
   scope.get<FnParams>(eicPath, (req) => {
@@ -173,7 +176,7 @@ export function registerConfigRoutes(scope: FastifyInstance, platform: Platform)
     return eventInvokeConfigShape(name, c);
   });
   scope.delete<FnParams>(eicPath, async (req, reply) => {
-    await platform.setEventInvokeConfig(eicName(req), null);
+    await platform.settings.setEventInvokeConfig(eicName(req), null);
     return reply.code(204).send();
   });
   scope.get<FnParams>(`${eicPath}/list`, (req) => {
@@ -204,12 +207,17 @@ export function registerConfigRoutes(scope: FastifyInstance, platform: Platform)
     const name = urlName(req);
     const b = bodyJson(req);
     if (b.AuthType === undefined) throw invalid("AuthType is required: NONE or AWS_IAM");
-    const url = await platform.setFunctionUrl(name, urlChange(b), true);
+    const url = await platform.settings.setFunctionUrl(name, urlChange(b), true);
     return reply.code(201).send(urlShape(name, url, base(req), false));
   });
   scope.put<FnParams>(urlPath, async (req) => {
     const name = urlName(req);
-    return urlShape(name, await platform.setFunctionUrl(name, urlChange(bodyJson(req))), base(req), true);
+    return urlShape(
+      name,
+      await platform.settings.setFunctionUrl(name, urlChange(bodyJson(req))),
+      base(req),
+      true,
+    );
   });
   scope.get<FnParams>(urlPath, (req) => {
     const name = urlName(req);
@@ -222,7 +230,7 @@ export function registerConfigRoutes(scope: FastifyInstance, platform: Platform)
     return urlShape(name, url, base(req), true);
   });
   scope.delete<FnParams>(urlPath, async (req, reply) => {
-    await platform.setFunctionUrl(urlName(req), null);
+    await platform.settings.setFunctionUrl(urlName(req), null);
     return reply.code(204).send();
   });
   scope.get<FnParams>("/2021-10-31/functions/:fn/urls", (req) => {
