@@ -15,16 +15,14 @@ import {
   RemovePermissionCommand,
 } from "@aws-sdk/client-lambda";
 import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 
 let s: ServerHandle;
 let lambda: LambdaClient;
 
 before(async () => {
   s = await startServer();
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(s.dataDir, "credentials");
-  process.env.AWS_PROFILE = "vajra";
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = "1";
-  lambda = new LambdaClient({ endpoint: s.url, maxAttempts: 1 });
+  lambda = lambdaClientFor(s);
   const zip = Buffer.from(await zipBase64(join(FIXTURES, "nodejs/cjs")), "base64");
   await lambda.send(
     new CreateFunctionCommand({
@@ -40,23 +38,6 @@ after(async () => {
   lambda.destroy();
   await stopAndClean(s);
 });
-
-async function rejectsAws(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message?: RegExp,
-): Promise<void> {
-  await assert.rejects(
-    p,
-    (err: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(err.name, name, err.message);
-      assert.equal(err.$metadata?.httpStatusCode, status);
-      if (message !== undefined) assert.match(err.message, message);
-      return true;
-    },
-  );
-}
 
 test("vajra keys creates, lists and revokes access keys that AWS clients sign with", async () => {
   const created = s.cli(["keys", "create", "--name", "ci", "--json"]);

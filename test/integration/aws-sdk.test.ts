@@ -28,6 +28,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 
 let s: ServerHandle;
 let lambda: LambdaClient;
@@ -37,10 +38,7 @@ const ROLE = "arn:aws:iam::000000000000:role/test";
 
 before(async () => {
   s = await startServer();
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(s.dataDir, "credentials");
-  process.env.AWS_PROFILE = "vajra";
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = "1";
-  lambda = new LambdaClient({ endpoint: s.url, maxAttempts: 1 });
+  lambda = lambdaClientFor(s);
   toolkit = Buffer.from(await zipBase64(join(FIXTURES, "python/toolkit")), "base64");
   nodeCjs = Buffer.from(await zipBase64(join(FIXTURES, "nodejs/cjs")), "base64");
 });
@@ -50,23 +48,6 @@ after(async () => {
 });
 
 const text = (b: Uint8Array | undefined): string => Buffer.from(b ?? new Uint8Array()).toString("utf8");
-
-async function rejectsAws(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message?: RegExp,
-): Promise<void> {
-  await assert.rejects(
-    p,
-    (err: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(err.name, name, err.message);
-      assert.equal(err.$metadata?.httpStatusCode, status);
-      if (message !== undefined) assert.match(err.message, message);
-      return true;
-    },
-  );
-}
 
 test("create, wait until active, invoke with Tail and ClientContext", async () => {
   const created = await lambda.send(

@@ -3,18 +3,18 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateFunctionUrlConfigCommand,
   DeleteFunctionUrlConfigCommand,
   GetFunctionUrlConfigCommand,
-  LambdaClient,
   ListFunctionUrlConfigsCommand,
   UpdateFunctionUrlConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { deploy, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import { lambdaClientFor } from "./aws-client.js";
 
 let s: ServerHandle;
 let lambda: LambdaClient;
@@ -22,10 +22,7 @@ let credentials: { accessKeyId: string; secretAccessKey: string };
 
 before(async () => {
   s = await startServer();
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(s.dataDir, "credentials");
-  process.env.AWS_PROFILE = "vajra";
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = "1";
-  lambda = new LambdaClient({ endpoint: s.url, maxAttempts: 1 });
+  lambda = lambdaClientFor(s);
   credentials = await lambda.config.credentials();
   await deploy(s, { name: "web", runtime: "python3.11", handler: "app.web" }, "python/toolkit");
   await deploy(s, { name: "plain", runtime: "python3.11", handler: "app.counter" }, "python/toolkit");

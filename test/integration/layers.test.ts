@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateFunctionCommand,
   DeleteLayerVersionCommand,
   GetLayerVersionByArnCommand,
   GetLayerVersionCommand,
   InvokeCommand,
-  LambdaClient,
   ListLayerVersionsCommand,
   ListLayersCommand,
   PublishLayerVersionCommand,
@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../../src/blobs/zip-dir.js";
 import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { lambdaClientFor } from "./aws-client.js";
 
 let s: ServerHandle;
 let lambda: LambdaClient;
@@ -37,10 +38,7 @@ async function layerZip(files: Record<string, string>): Promise<Uint8Array> {
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "vajra-layers-"));
   s = await startServer();
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(s.dataDir, "credentials");
-  process.env.AWS_PROFILE = "vajra";
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = "1";
-  lambda = new LambdaClient({ endpoint: s.url, maxAttempts: 1 });
+  lambda = lambdaClientFor(s);
 });
 after(async () => {
   lambda.destroy();

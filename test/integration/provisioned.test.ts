@@ -3,16 +3,16 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import {
   DeleteProvisionedConcurrencyConfigCommand,
   GetProvisionedConcurrencyConfigCommand,
-  LambdaClient,
   ListProvisionedConcurrencyConfigsCommand,
   PublishVersionCommand,
   PutProvisionedConcurrencyConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { deploy, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
+import { lambdaClientFor } from "./aws-client.js";
 
 let s: ServerHandle;
 let lambda: LambdaClient;
@@ -20,10 +20,7 @@ let lambda: LambdaClient;
 before(async () => {
   // A 1-second keep-alive: ordinary idle instances vanish quickly, provisioned ones must stay.
   s = await startServer({ args: ["--keep-alive", "1"] });
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(s.dataDir, "credentials");
-  process.env.AWS_PROFILE = "vajra";
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = "1";
-  lambda = new LambdaClient({ endpoint: s.url, maxAttempts: 1 });
+  lambda = lambdaClientFor(s);
   await deploy(s, { name: "warm", runtime: "python3.11", handler: "app.counter" }, "python/toolkit");
   await lambda.send(new PublishVersionCommand({ FunctionName: "warm" }));
 });

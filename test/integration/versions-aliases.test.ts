@@ -4,6 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
@@ -12,7 +13,6 @@ import {
   GetAliasCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
-  LambdaClient,
   ListAliasesCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
@@ -21,16 +21,14 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { FIXTURES, invoke, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { lambdaClientFor } from "./aws-client.js";
 
 let s: ServerHandle;
 let lambda: LambdaClient;
 
 before(async () => {
   s = await startServer();
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(s.dataDir, "credentials");
-  process.env.AWS_PROFILE = "vajra";
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = "1";
-  lambda = new LambdaClient({ endpoint: s.url, maxAttempts: 1 });
+  lambda = lambdaClientFor(s);
   const zip = Buffer.from(await zipBase64(join(FIXTURES, "python/toolkit")), "base64");
   await lambda.send(
     new CreateFunctionCommand({
