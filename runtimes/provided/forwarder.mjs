@@ -1,7 +1,9 @@
 // Custom runtimes (provided.*) and standard runtime clients dial AWS_LAMBDA_RUNTIME_API over TCP, but a
 // Vajra sandbox has no network of its own: this forwarder listens on that address inside the sandbox's
 // network namespace, relays every connection to the instance's UNIX-socket Runtime API, and runs the
-// function's `bootstrap` as its child (exiting with it). Node is always present: Vajra runs on it.
+// function's `bootstrap` as its child (exiting with it) — or, when given one, the command on its own
+// command line (the Java runtime: `forwarder.mjs java … vajra.runtime.Bootstrap`). Node is always
+// present: Vajra runs on it.
 import { spawn } from "node:child_process";
 import { createConnection, createServer } from "node:net";
 
@@ -24,9 +26,10 @@ const server = createServer((client) => {
 });
 
 server.listen(port, host, () => {
-  const child = spawn(`${taskRoot}/bootstrap`, [], { stdio: "inherit", cwd: taskRoot });
+  const [command, ...args] = process.argv.length > 2 ? process.argv.slice(2) : [`${taskRoot}/bootstrap`];
+  const child = spawn(command, args, { stdio: "inherit", cwd: taskRoot });
   child.on("error", (err) => {
-    process.stderr.write(`Couldn't start the bootstrap (${taskRoot}/bootstrap): ${err.message}\n`);
+    process.stderr.write(`Couldn't start ${command}: ${err.message}\n`);
     process.exit(127);
   });
   child.on("exit", (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));

@@ -11,6 +11,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   InvalidCodePackage: 400,
   CodePackageTooLarge: 413,
   HandlerNotFound: 400,
+  BuildFailed: 400,
   FunctionNotFound: 404,
   AlreadyExists: 409,
   PreconditionFailed: 412,

@@ -10,6 +10,7 @@ import type { AliasInput } from "../engine/versions.js";
 import type { DeployInput } from "../engine/deploy.js";
 import type { Platform } from "../engine/platform.js";
 import { sendError, toVajraError } from "./http-errors.js";
+import { streamWork, wantsStream } from "./stream.js";
 
 const MAX_DEPLOY_BODY = 80 * 1024 * 1024; // a 50 MB zip is ~67 MB of base64
 
@@ -86,6 +87,9 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     reservedConcurrency,
     codeSha256: fn.codeSha256,
     codeSize: fn.codeSize,
+    ...(fn.build === undefined
+      ? {}
+      : { build: { sourceSha256: fn.build.sourceSha256, sourceSize: fn.build.sourceSize } }),
     version: "$LATEST",
     revisionId: fn.revisionId,
     state: fn.state,
@@ -146,8 +150,36 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
 
   app.get("/runtimes", () => ({ runtimes: platform.listRuntimes() }));
 
+  app.post<{ Params: { id: string } }>("/runtimes/:id/install", async (req, reply) => {
+    if (wantsStream(req))
+      return streamWork(reply, async (log) => ({
+        status: 200,
+        body: await platform.installRuntime(req.params.id, (l) => log(l.endsWith("\n") ? l : l + "\n")),
+      }));
+    return platform.installRuntime(req.params.id);
+  });
+
+  app.get<NameParams & { Querystring: { qualifier?: string } }>("/functions/:name/build-log", async (req) => {
+    const record = await platform.buildRecord(req.params.name, req.query.qualifier);
+    if (record === undefined)
+      throw new VajraError(
+        "NotFound",
+        `function ${req.params.name} runs its package as uploaded: there was no build, so there is no build log`,
+      );
+    const { key, log, ...rest } = record;
+    return { buildKey: key, ...rest, log };
+  });
+
   app.post("/functions", { bodyLimit: MAX_DEPLOY_BODY }, async (req, reply) => {
-    const result = await platform.deploy(parseDeploy(req.body));
+    const input = parseDeploy(req.body);
+    if (wantsStream(req)) {
+      // A deploy that builds streams the build's output, then its result.
+      return streamWork(reply, async (log) => {
+        const result = await platform.deploy(input, { onBuildLog: log });
+        return { status: result.created ? 201 : 200, body: functionView(result.config, result.warnings) };
+      });
+    }
+    const result = await platform.deploy(input);
     return reply.code(result.created ? 201 : 200).send(functionView(result.config, result.warnings));
   });
 

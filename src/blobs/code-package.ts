@@ -53,6 +53,25 @@ export async function inspectZip(zip: Buffer, limits: CodePackageLimits = {}): P
   return walkZip(zipfile, resolved, DISCARD);
 }
 
+/** The content of the named files of a package (those present), read while it is checked like inspectZip. */
+export async function readZipFiles(
+  zip: Buffer,
+  names: readonly string[],
+  limits: CodePackageLimits = {},
+): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  const sink: PackageSink = {
+    ...DISCARD,
+    file: async (relPath, _mode, data) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of data) if (names.includes(relPath)) chunks.push(chunk);
+      if (names.includes(relPath)) found.set(relPath, Buffer.concat(chunks));
+    },
+  };
+  await walkZip(await openZipBuffer(zip), resolveLimits(limits), sink);
+  return found;
+}
+
 const DIGEST = /^[0-9a-f]{64}$/;
 const BLOB_NAME = /^([0-9a-f]{64})\.zip$/;
 const TEMP_PREFIX = ".tmp-";
@@ -135,6 +154,13 @@ class ExtractSink implements PackageSink {
     for (const dir of this.dirs) await fs.chmod(path.join(this.root, dir), 0o755);
     await fs.chmod(this.root, 0o755);
   }
+}
+
+/** Unpacks a checked package into an existing empty folder (a build's writable copy of its sources). */
+export async function extractZip(zip: Buffer, dir: string, limits: CodePackageLimits = {}): Promise<void> {
+  const sink = new ExtractSink(dir);
+  await walkZip(await openZipBuffer(zip), resolveLimits(limits), sink);
+  await sink.finish();
 }
 
 /**

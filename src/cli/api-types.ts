@@ -14,6 +14,8 @@ export interface FunctionConfig {
   reservedConcurrency: number | null;
   codeSha256: string;
   codeSize: number;
+  /** Set when the server built the package from the uploaded sources. */
+  build?: { sourceSha256: string; sourceSize: number };
   version: string;
   revisionId: string;
   state: string;
@@ -91,4 +93,17 @@ export interface AliasRequest {
   functionVersion?: string;
   description?: string;
   routingConfig?: { additionalVersionWeights: Record<string, number> } | null;
+}
+
+/** GET /functions/NAME/build-log */
+export interface BuildLog {
+  buildKey: string;
+  runtime: string;
+  toolchain: string;
+  sourceSha256: string;
+  status: "succeeded" | "failed";
+  packageSha256?: string;
+  startedAt: string;
+  durationMs: number;
+  log: string;
 }

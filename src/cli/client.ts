@@ -17,6 +17,8 @@ export interface RequestOptions {
   /** A Buffer/string is sent as-is (invoke payloads stay raw bytes); anything else is sent as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Called with each chunk of the response body as it arrives (the whole body is still returned). */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export interface ApiClientOptions {
@@ -70,7 +72,7 @@ export class ApiClient {
       headers["content-length"] = String(payload.length);
     }
     try {
-      return await send(url, method, headers, payload);
+      return await send(url, method, headers, payload, options.onChunk);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== undefined && UNREACHABLE_CODES.has(code)) {
@@ -87,6 +89,50 @@ export class ApiClient {
         cause: err,
       });
     }
+  }
+
+  /**
+   * Sends a request asking for a progress stream (NDJSON, see the server's api/stream.ts): each log
+   * line goes to `onLog` as it arrives, and the final result comes back as an ordinary response (its
+   * real status and JSON body). A server that answers without streaming is returned as it is.
+   */
+  async streamed(
+    method: string,
+    path: string,
+    body: unknown,
+    onLog: (text: string) => void,
+  ): Promise<ApiResponse> {
+    let pending = "";
+    let result: ApiResponse | undefined;
+    const take = (line: string): void => {
+      if (line.trim() === "") return;
+      let msg: { type?: string; text?: unknown; status?: unknown; body?: unknown };
+      try {
+        msg = JSON.parse(line) as typeof msg;
+      } catch {
+        return;
+      }
+      if (msg.type === "log" && typeof msg.text === "string") onLog(msg.text);
+      else if (msg.type === "result" && typeof msg.status === "number")
+        result = { status: msg.status, headers: {}, body: Buffer.from(JSON.stringify(msg.body ?? null)) };
+    };
+    let streaming = false;
+    const res = await this.request(method, path, {
+      body,
+      headers: { accept: "application/x-ndjson" },
+      onChunk: (chunk) => {
+        streaming = true;
+        pending += chunk.toString("utf8");
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        for (const l of lines) take(l);
+      },
+    });
+    if (!String(res.headers["content-type"] ?? "").includes("ndjson")) return res;
+    if (streaming) take(pending);
+    if (result === undefined)
+      throw new CliError("the server's progress stream ended without a result", { code: "BadResponse" });
+    return result;
   }
 
   /** Sends a request and parses a JSON answer; a 4xx/5xx becomes an ApiError. 204 yields undefined. */
@@ -141,12 +187,16 @@ function send(
   method: string,
   headers: Record<string, string>,
   payload: Buffer | undefined,
+  onChunk?: (chunk: Buffer) => void,
 ): Promise<ApiResponse> {
   const transport = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const req = transport.request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        onChunk?.(chunk);
+      });
       res.on("error", reject);
       res.on("end", () =>
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),

@@ -1,9 +1,9 @@
 // Runtime and handler detection on real temporary directories and zips, as `vajra deploy` sees them.
 
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import yazl from "yazl";
 import type { RuntimeInfo } from "./api-types.js";
@@ -19,13 +19,16 @@ after(async () => {
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "vajra-cli-detect-"));
   dirs.push(dir);
-  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
   return dir;
 }
 
 async function detect(files: Record<string, string>): Promise<{ family: string; handler: string }> {
   const code = await directorySource(await project(files));
-  const { family } = detectFamily(code.files);
+  const { family } = detectFamily(code.files, code.tree);
   return { family, handler: (await detectHandler(family, code)).value };
 }
 
@@ -58,6 +61,19 @@ void describe("runtime family detection", () => {
     );
   });
 
+  void test("compiled families and custom runtimes come from their build files", () => {
+    assert.equal(detectFamily(["Cargo.toml", "bootstrap"]).family, "rust");
+    assert.equal(detectFamily(["go.mod", "main.go"]).family, "go");
+    assert.equal(detectFamily(["main.go"]).family, "go");
+    assert.equal(detectFamily(["pom.xml"], ["pom.xml", "src/main/java/a/B.java"]).family, "java");
+    assert.equal(detectFamily(["README.md"], ["README.md", "src/Hello.java"]).family, "java");
+    assert.equal(detectFamily(["app.jar"]).family, "java");
+    assert.equal(detectFamily(["Hello.csproj", "Function.cs"]).family, "dotnet");
+    assert.equal(detectFamily(["bootstrap", "README.md"]).family, "provided");
+    // A Python package that happens to ship a bootstrap script is still Python.
+    assert.equal(detectFamily(["bootstrap", "app.py"]).family, "python");
+  });
+
   void test("asks for --runtime when nothing is recognised", () => {
     assert.throws(() => detectFamily(["README.md", "Makefile"]), /pass --runtime/);
   });
@@ -66,7 +82,12 @@ void describe("runtime family detection", () => {
     assert.equal(familyOfRuntime("python3.11"), "python");
     assert.equal(familyOfRuntime("nodejs20.x"), "nodejs");
     assert.equal(familyOfRuntime("nodejs20"), "nodejs");
-    assert.equal(familyOfRuntime("provided.al2023"), undefined);
+    assert.equal(familyOfRuntime("provided.al2023"), "provided");
+    assert.equal(familyOfRuntime("java17"), "java");
+    assert.equal(familyOfRuntime("go1.19"), "go");
+    assert.equal(familyOfRuntime("rust1.70"), "rust");
+    assert.equal(familyOfRuntime("dotnet8"), "dotnet");
+    assert.equal(familyOfRuntime("ruby3.2"), undefined);
   });
 });
 
@@ -85,8 +106,12 @@ void describe("runtime choice among the server's runtimes", () => {
     );
   });
 
-  void test("prefers nodejs20.x, otherwise the newest available nodejs", () => {
-    assert.equal(chooseRuntime("nodejs", [rt("nodejs22.x"), rt("nodejs20.x")]), "nodejs20.x");
+  void test("takes the newest supported nodejs", () => {
+    assert.equal(chooseRuntime("nodejs", [rt("nodejs22.x"), rt("nodejs20.x", true, true)]), "nodejs22.x");
+    assert.equal(
+      chooseRuntime("nodejs", [rt("nodejs18.x", true, true), rt("nodejs20.x", true, true)]),
+      "nodejs20.x",
+    );
     assert.equal(
       chooseRuntime("nodejs", [rt("nodejs18.x"), rt("nodejs22.x"), rt("nodejs20.x", false)]),
       "nodejs22.x",
@@ -110,6 +135,23 @@ void describe("runtime choice among the server's runtimes", () => {
 });
 
 void describe("handler detection", () => {
+  void test("Java: package.Class::method of the one source with a handleRequest method", async () => {
+    const java =
+      "package example;\n\nimport java.util.Map;\n\npublic class Hello {\n" +
+      "  public Map<String, Object> handleRequest(Map<String, Object> event, Object context) { return event; }\n}\n";
+    assert.deepEqual(await detect({ "pom.xml": "<project/>", "src/main/java/example/Hello.java": java }), {
+      family: "java",
+      handler: "example.Hello::handleRequest",
+    });
+  });
+
+  void test("compiled and custom runtimes run their bootstrap", async () => {
+    assert.deepEqual(await detect({ "go.mod": "module x\n", "main.go": "package main\n" }), {
+      family: "go",
+      handler: "bootstrap",
+    });
+  });
+
   void test("lambda_function.py gives lambda_function.lambda_handler", async () => {
     assert.deepEqual(
       await detect({ "lambda_function.py": "x = 1\n", "app.py": "def handler(e, c): pass\n" }),

@@ -17,6 +17,11 @@ export const ERROR_CODES = {
     userError: true,
     summary: "The code package exceeds 50 MB zipped or 250 MB unzipped.",
   },
+  BuildFailed: {
+    userError: true,
+    summary:
+      "The package's build (compiling sources or installing dependencies) failed; the message holds its log.",
+  },
   HandlerNotFound: {
     userError: true,
     summary: "The handler's module file is not in the code package.",

@@ -8,7 +8,7 @@ import {
   validateMemory,
   validateTimeout,
 } from "./limits.js";
-import { resolveRuntimeId } from "./runtimes.js";
+import { isDeprecated, resolveRuntimeId } from "./runtimes.js";
 
 function rejects(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(
@@ -62,7 +62,9 @@ test("environment variables: names, reserved keys and the 4 KB total", () => {
 test("runtime ids accept AWS ids and short forms, and name the supported ones otherwise", () => {
   assert.equal(resolveRuntimeId("python3.12").family, "python");
   assert.equal(resolveRuntimeId("nodejs20").id, "nodejs20.x");
-  assert.equal(resolveRuntimeId("python3.8").deprecated, true);
+  assert.equal(isDeprecated(resolveRuntimeId("python3.8")), true);
+  assert.equal(isDeprecated(resolveRuntimeId("python3.13")), false);
+  assert.equal(isDeprecated(resolveRuntimeId("nodejs22.x"), new Date("2026-01-01")), false);
   rejects(
     () => resolveRuntimeId("ruby3.2"),
     "UnknownRuntime",

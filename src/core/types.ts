@@ -40,10 +40,36 @@ export interface FunctionConfig {
   eventInvokeConfig?: EventInvokeConfig;
   /** Resource tags (Lambda's TagResource); changing them does not change code or configuration. */
   tags?: Record<string, string>;
+  /** Set when the package was built from the uploaded sources: `codeSha256` is then the built package. */
+  build?: FunctionBuild;
   /** Highest version number ever published (numbers are never reused, as in Lambda); 0 = none. */
   lastPublishedVersion?: number;
   lastModified: string;
   createdAt: string;
+}
+
+/** What a function's built package was built from. */
+export interface FunctionBuild {
+  /** Key of the BuildRecord (its log). */
+  key: string;
+  /** Hex SHA-256 and size of the zip as uploaded (what the Lambda API reports as CodeSha256/CodeSize). */
+  sourceSha256: string;
+  sourceSize: number;
+}
+
+/** One package build: kept for its log, and (when it succeeded) to reuse its package for the same sources. */
+export interface BuildRecord {
+  key: string;
+  runtime: string;
+  /** The toolchain that built it, e.g. "go 1.19.8". */
+  toolchain: string;
+  sourceSha256: string;
+  status: "succeeded" | "failed";
+  packageSha256?: string;
+  packageSize?: number;
+  log: string;
+  startedAt: string;
+  durationMs: number;
 }
 
 export type InvocationStatus = "success" | "error";

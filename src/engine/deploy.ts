@@ -3,7 +3,7 @@
 // Nothing here touches the function record: the caller commits the result in one store write, so
 // a failure (or a crash) at any point leaves the previous version in place.
 
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn } from "../core/lambda-format.js";
 import {
@@ -18,9 +18,10 @@ import {
   validateTags,
   validateTimeout,
 } from "../core/limits.js";
-import { resolveRuntimeId, type RuntimeFamily } from "../core/runtimes.js";
-import type { FunctionConfig, FunctionLayer } from "../core/types.js";
-import { inspectZip, type BlobStore } from "../blobs/code-package.js";
+import { isDeprecated, resolveRuntimeId, runsBootstrap, type RuntimeFamily } from "../core/runtimes.js";
+import type { FunctionBuild, FunctionConfig, FunctionLayer } from "../core/types.js";
+import { inspectZip, readZipFiles, type BlobStore } from "../blobs/code-package.js";
+import { planBuild, type PackageBuilder } from "./builds.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { ConcurrencyGate } from "./concurrency.js";
 
@@ -51,6 +52,8 @@ export interface DeployOptions {
    * skip it, as AWS does: code and handler are often changed in two steps.
    */
   checkHandler?: boolean;
+  /** Receives the build's output as it runs, when the upload needs a build. */
+  onBuildLog?: (text: string) => void;
 }
 
 export interface DeployResult {
@@ -67,6 +70,18 @@ export interface DeployContext {
   pendingDigests: Set<string>;
   /** Checks layer version ARNs and pins their digests. */
   resolveLayers: (arns: unknown) => FunctionLayer[];
+  builder: PackageBuilder;
+}
+
+/** Java handlers: `pkg.Class::method`, or `pkg.Class` for a RequestHandler / RequestStreamHandler. */
+const JAVA_HANDLER = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*(::[A-Za-z_$][\w$]*)?$/;
+
+function validateJavaHandler(value: string): string {
+  if (value.length > 128 || !JAVA_HANDLER.test(value))
+    throw invalid("a Java handler is 'package.Class::method' or 'package.Class' (a RequestHandler)", {
+      field: "handler",
+    });
+  return value;
 }
 
 /** A custom runtime's handler is only passed on in `_HANDLER`: any non-blank string up to 128 characters. */
@@ -75,6 +90,12 @@ function validateCustomHandler(value: string): string {
     throw invalid("handler must be 1-128 characters without spaces", { field: "handler" });
   return value;
 }
+
+const SOURCES: Record<string, string> = {
+  go: "*.go files",
+  rust: "a Cargo.toml crate",
+  dotnet: "a *.csproj project",
+};
 
 /** Module files that can satisfy a handler's module part, per runtime family. */
 function handlerModuleCandidates(
@@ -95,17 +116,34 @@ function handlerModuleCandidates(
 }
 
 function checkHandlerModule(family: RuntimeFamily, handler: string, entries: readonly string[]): void {
-  if (family === "provided") {
-    // A custom runtime's entry point is the package's executable `bootstrap`; the handler is its business.
+  if (runsBootstrap(family)) {
+    // The entry point is the package's executable `bootstrap` (built or prebuilt); the handler is its business.
     if (!entries.includes("bootstrap")) {
+      const what =
+        family === "provided"
+          ? "a custom runtime (provided.*) needs"
+          : `a ${family} package needs sources to build (${SOURCES[family]}) or`;
       throw new VajraError(
         "HandlerNotFound",
-        "a custom runtime (provided.*) needs an executable file named 'bootstrap' at the root of the package",
+        `${what} an executable file named 'bootstrap' at the root of the package`,
         {
           details: { field: "zipFile" },
         },
       );
     }
+    return;
+  }
+  if (family === "java") {
+    // Classes may also come in jars, which are not looked into here; the shim reports a missing class at init.
+    if (entries.some((e) => e.endsWith(".jar"))) return;
+    const cls = handler.split("::")[0] ?? handler;
+    const file = `${cls.replace(/\./g, "/")}.class`;
+    if (!entries.includes(file))
+      throw new VajraError(
+        "HandlerNotFound",
+        `handler '${handler}': class '${cls}' is not in the code package (looked for ${file} and for jars)`,
+        { details: { field: "handler" } },
+      );
     return;
   }
   const { module, files } = handlerModuleCandidates(family, handler);
@@ -150,8 +188,8 @@ export async function deployFunction(
   if (existing === undefined) {
     if (input.runtime === undefined)
       throw invalid("runtime is required when creating a function", { field: "runtime" });
-    // A custom runtime's bootstrap decides what its handler means; it may be left out.
-    if (input.handler === undefined && !/^provided/.test(input.runtime))
+    // A bootstrap decides what its handler means; it may be left out.
+    if (input.handler === undefined && !runsBootstrap(resolveRuntimeId(input.runtime).family))
       throw invalid("handler is required when creating a function", { field: "handler" });
     if (input.zipFile === undefined)
       throw invalid("code (zipFile) is required when creating a function", { field: "zipFile" });
@@ -168,17 +206,19 @@ export async function deployFunction(
       },
     );
   }
-  if (runtime.spec.deprecated)
+  if (isDeprecated(runtime.spec))
     warnings.push(
       `runtime ${runtimeId} is deprecated by AWS; it still runs here, but plan to move to a newer one`,
     );
-  const custom = runtime.spec.family === "provided";
+  const family = runtime.spec.family;
   const handler =
     input.handler === undefined
       ? (existing?.handler ?? "bootstrap")
-      : custom
+      : runsBootstrap(family)
         ? validateCustomHandler(input.handler)
-        : validateHandler(input.handler);
+        : family === "java"
+          ? validateJavaHandler(input.handler)
+          : validateHandler(input.handler);
   const memorySize =
     input.memorySize === undefined
       ? (existing?.memorySize ?? LIMITS.memoryDefaultMb)
@@ -203,25 +243,43 @@ export async function deployFunction(
 
   let codeSha256: string;
   let codeSize: number;
+  let build: FunctionBuild | undefined;
   if (input.zipFile !== undefined) {
-    const inspection = await inspectZip(input.zipFile);
-    if (opts.checkHandler !== false) checkHandlerModule(runtime.spec.family, handler, inspection.entries);
-    const stored = await ctx.blobs.put(input.zipFile);
-    ctx.pendingDigests.add(stored.sha256);
-    await ctx.blobs.ensureUnpacked(stored.sha256);
-    codeSha256 = stored.sha256;
-    codeSize = stored.size;
+    const zip = input.zipFile;
+    const inspection = await inspectZip(zip);
+    const manifests = ["requirements.txt", "package.json"].filter((m) => inspection.entries.includes(m));
+    const files = manifests.length === 0 ? new Map<string, Buffer>() : await readZipFiles(zip, manifests);
+    const plan = await planBuild(runtime, inspection.entries, (p) => Promise.resolve(files.get(p)));
+    if (plan === undefined) {
+      if (opts.checkHandler !== false) checkHandlerModule(family, handler, inspection.entries);
+      const stored = await ctx.blobs.put(zip);
+      ctx.pendingDigests.add(stored.sha256);
+      await ctx.blobs.ensureUnpacked(stored.sha256);
+      codeSha256 = stored.sha256;
+      codeSize = stored.size;
+    } else {
+      const sourceSha256 = createHash("sha256").update(zip).digest("hex");
+      const built = await ctx.builder.build(runtime, plan, zip, sourceSha256, opts.onBuildLog);
+      if (opts.checkHandler !== false) {
+        const builtEntries = (await inspectZip(await ctx.blobs.read(built.packageSha256))).entries;
+        checkHandlerModule(family, handler, builtEntries);
+      }
+      codeSha256 = built.packageSha256;
+      codeSize = built.packageSize;
+      build = { key: built.key, sourceSha256, sourceSize: zip.length };
+    }
   } else {
     const prev = existing as FunctionConfig;
     codeSha256 = prev.codeSha256;
     codeSize = prev.codeSize;
+    build = prev.build;
     if (
       opts.checkHandler !== false &&
-      (handler !== prev.handler || runtime.spec.family !== resolveRuntimeId(prev.runtime).family)
+      (handler !== prev.handler || family !== resolveRuntimeId(prev.runtime).family)
     ) {
       // The code did not change, but what must be in it did: check against the stored package.
       const inspection = await inspectZip(await ctx.blobs.read(codeSha256));
-      checkHandlerModule(runtime.spec.family, handler, inspection.entries);
+      checkHandlerModule(family, handler, inspection.entries);
     }
   }
   const now = new Date().toISOString();
@@ -242,6 +300,7 @@ export async function deployFunction(
         : {}),
     codeSha256,
     codeSize,
+    ...(build === undefined ? {} : { build }),
     revisionId: randomUUID(),
     state: "Active",
     lastModified: now,

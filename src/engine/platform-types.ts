@@ -43,6 +43,7 @@ export interface RuntimeListing {
   available: boolean;
   deprecated: boolean;
   version?: string;
+  /** The interpreter, or for compiled families the toolchain's home (JAVA_HOME, GOROOT, Rust sysroot, .NET root). */
   path?: string;
   reason?: string;
 }

@@ -12,17 +12,20 @@ import { functionArn, tailBytes } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
 import { policyAllows } from "../core/policy.js";
 import { LATEST, parseQualifier } from "../core/routing.js";
-import type { Alias, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
+import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
-import { createSandboxBackend } from "../executor/host-check.js";
-import { discoverRuntimes, type RuntimeInfo } from "../executor/runtime-discovery.js";
+import { DEFAULT_SANDBOX_UID, createSandboxBackend } from "../executor/host-check.js";
+import { JavaRuntime } from "../executor/java-runtime.js";
+import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
 import { deployFunction, type DeployInput, type DeployOptions, type DeployResult } from "./deploy.js";
 import { AsyncQueue } from "./async-queue.js";
+import { PackageBuilder } from "./builds.js";
+import { RuntimeRegistry } from "./runtime-registry.js";
 import { EMPTY_EVENT, executionSpec, poolKey, traceId } from "./execution-spec.js";
 import { FunctionSettings } from "./function-settings.js";
 import { LayerCatalog } from "./layers.js";
@@ -53,7 +56,7 @@ export class Platform {
   readonly warnings: string[];
   private readonly functions = new Map<string, FunctionConfig>();
   private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly pendingDigests = new Set<string>();
+  private readonly runtimes: Map<string, RuntimeInfo>;
   private inFlight = 0;
   private closing = false;
   private readonly queue: AsyncQueue;
@@ -69,13 +72,18 @@ export class Platform {
     readonly store: Store,
     private readonly blobs: BlobStore,
     private readonly executor: Executor,
-    private readonly runtimes: Map<string, RuntimeInfo>,
+    /** Runtimes found on this host; `vajra runtimes install` adds to them. */
+    readonly runtimeRegistry: RuntimeRegistry,
+    private readonly builder: PackageBuilder,
+    private readonly pendingDigests: Set<string>,
     private readonly gate: ConcurrencyGate,
     private readonly records: RecordWriter,
     warnings: string[],
     opts: PlatformOptions,
   ) {
     this.warnings = warnings;
+    this.runtimes = runtimeRegistry.byId;
+    const runtimes = this.runtimes;
     this.catalog = new VersionCatalog(store);
     this.layers = new LayerCatalog(store, blobs, dataDir);
     this.provisioning = new Provisioning({
@@ -131,22 +139,47 @@ export class Platform {
     const blobs = new BlobStore(dataDir);
     if (process.getuid?.() === 0) sweepStaleCgroups();
     const sandbox = createSandboxBackend(dataDir);
+    const runtimesDir = projectRuntimesDir();
+    const registry = await RuntimeRegistry.open(dataDir);
+    const java = new JavaRuntime(runtimesDir, join(dataDir, "runtimes"), () => {
+      for (const r of registry.byId.values())
+        if (r.spec.family === "java" && r.toolchain?.canCompile === true)
+          return join(r.toolchain.home, "bin", "javac");
+      return undefined;
+    });
     const executor = new Executor({
       backend: sandbox.backend,
       dataDir,
-      runtimesDir: projectRuntimesDir(),
+      runtimesDir,
+      javaRuntimeDir: () => java.dir(),
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
     });
     const gate = new ConcurrencyGate(opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault);
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     const records = new RecordWriter(store, { flushIntervalMs: 100, maxBuffered: 500, onError });
+    const pendingDigests = new Set<string>();
+    const builder = new PackageBuilder({
+      store,
+      blobs,
+      backend: sandbox.backend,
+      dataDir,
+      cacheRoot: process.env.VAJRA_BUILD_CACHE_DIR ?? join(dataDir, "build-cache"),
+      runtimesDir,
+      java,
+      pendingDigests,
+      uid: DEFAULT_SANDBOX_UID,
+      timeoutMs: Number(process.env.VAJRA_BUILD_TIMEOUT ?? 600) * 1000,
+      memoryMb: Number(process.env.VAJRA_BUILD_MEMORY_MB ?? 4096),
+    });
     const platform = new Platform(
       dataDir,
       store,
       blobs,
       executor,
-      await discoverRuntimes(),
+      registry,
+      builder,
+      pendingDigests,
       gate,
       records,
       sandbox.warnings,
@@ -199,18 +232,18 @@ export class Platform {
   }
 
   listRuntimes(): RuntimeListing[] {
-    return [...this.runtimes.values()].map((r) => {
-      const out: RuntimeListing = {
-        id: r.spec.id,
-        family: r.spec.family,
-        available: r.available,
-        deprecated: r.spec.deprecated,
-      };
-      if (r.version !== undefined) out.version = r.version;
-      if (r.executable !== undefined) out.path = r.executable;
-      if (r.reason !== undefined) out.reason = r.reason;
-      return out;
-    });
+    return this.runtimeRegistry.list();
+  }
+
+  /** Installs a runtime into the data directory (Node.js versions) and makes it available at once. */
+  installRuntime(id: string, onLog?: (line: string) => void): Promise<RuntimeListing> {
+    return this.runtimeRegistry.install(id, onLog);
+  }
+
+  /** The log of the build that made the function's (or a version's) package; undefined if it was not built. */
+  async buildRecord(name: string, qualifier?: string): Promise<BuildRecord | undefined> {
+    const { config } = this.resolveFunction(name, qualifier);
+    return config.build === undefined ? undefined : this.builder.record(config.build.key);
   }
 
   /** Runs `fn` after any other change to the same function has finished. */
@@ -236,6 +269,7 @@ export class Platform {
           gate: this.gate,
           pendingDigests: this.pendingDigests,
           resolveLayers: (arns) => this.layers.resolve(arns),
+          builder: this.builder,
         },
         this.functions.get(input.name),
         input,

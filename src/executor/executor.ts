@@ -7,6 +7,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { logGroupName, logStreamName, DEFAULT_REGION } from "../core/lambda-format.js";
 import { VajraError } from "../core/errors.js";
+import { launchFor } from "./launch.js";
 import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
 import { Pool } from "./pool.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
@@ -41,17 +42,13 @@ export interface ExecutorOptions {
   dataDir: string;
   /** Folder holding runtimes/<family>/ bootstraps. */
   runtimesDir: string;
+  /** Prepares (once) and returns the Java runtime folder: compiled shim, API and forwarder. */
+  javaRuntimeDir?: () => Promise<string>;
   keepAliveMs: number;
   /** Idle instances are evicted (least recently used first) to keep the warm total under this. */
   maxWarmMemoryMb: number;
 }
 
-/** What the interpreter runs first, inside runtimes/<family>/. */
-const BOOTSTRAP: Record<string, string> = {
-  python: "bootstrap.py",
-  nodejs: "bootstrap.mjs",
-  provided: "forwarder.mjs",
-};
 const INIT_TIMEOUT_MS = 10_000;
 
 export class Executor {
@@ -195,6 +192,11 @@ export class Executor {
       );
     }
     const optDir = spec.prepareOpt === undefined ? undefined : await spec.prepareOpt();
+    const launch = launchFor(
+      runtime,
+      this.opts.runtimesDir,
+      runtime.spec.family === "java" ? await this.opts.javaRuntimeDir?.() : undefined,
+    );
     this.makeRoom(spec.memoryMb);
     this.liveMemoryMb += spec.memoryMb;
     try {
@@ -206,10 +208,9 @@ export class Executor {
         reportInitDuration: initializationType === "on-demand",
         spec: {
           codeDir: spec.codeDir,
-          runtimeDir: join(this.opts.runtimesDir, runtime.spec.family),
+          runtimeDir: launch.runtimeDir,
           bindPaths: runtime.bindPaths,
-          interpreter: runtime.executable,
-          bootstrapFile: BOOTSTRAP[runtime.spec.family] ?? "bootstrap",
+          command: launch.command,
           env: { ...this.environment(spec), AWS_LAMBDA_INITIALIZATION_TYPE: initializationType },
           memoryMb: spec.memoryMb,
           tmpSizeMb: spec.ephemeralStorageMb,

@@ -12,6 +12,8 @@ import type { InvocationReport } from "../core/types.js";
 import { createRuntimeApi, listenOnSocket } from "./runtime-api.js";
 import {
   SOCKET_NAME,
+  TASK_ROOT,
+  instanceMounts,
   type SandboxBackend,
   type SandboxExit,
   type SandboxProcess,
@@ -53,7 +55,11 @@ interface Pending {
 export interface InstanceOptions {
   backend: SandboxBackend;
   instancesDir: string;
-  spec: Omit<SandboxSpec, "id" | "instanceDir">;
+  spec: Omit<SandboxSpec, "id" | "mounts" | "cwd"> & {
+    codeDir: string;
+    runtimeDir: string;
+    optDir?: string;
+  };
   version: string;
   /** Longest the runtime may take to initialise before the instance is abandoned. */
   initTimeoutMs: number;
@@ -121,7 +127,18 @@ export class Instance {
     mkdirSync(inst.dir, { recursive: true, mode: 0o755 });
     try {
       await listenOnSocket(inst.server, join(inst.dir, SOCKET_NAME));
-      inst.proc = opts.backend.spawn({ ...opts.spec, id: inst.id, instanceDir: inst.dir });
+      const { codeDir, runtimeDir, optDir, ...rest } = opts.spec;
+      inst.proc = opts.backend.spawn({
+        ...rest,
+        id: inst.id,
+        cwd: TASK_ROOT,
+        mounts: instanceMounts({
+          codeDir,
+          runtimeDir,
+          instanceDir: inst.dir,
+          ...(optDir === undefined ? {} : { optDir }),
+        }),
+      });
     } catch (err) {
       inst.cleanup();
       throw err;

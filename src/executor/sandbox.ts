@@ -10,24 +10,53 @@ import { VajraError } from "../core/errors.js";
 import type { Cgroup, CgroupManager } from "./cgroups.js";
 import { noUserNamespaceFilter } from "./seccomp.js";
 
+/** A host folder shown inside the sandbox at `path`. */
+export interface Mount {
+  host: string;
+  path: string;
+  /** Default read-only. */
+  writable?: boolean;
+}
+
 export interface SandboxSpec {
   id: string;
-  /** Unpacked code, shown read-only at /var/task. */
-  codeDir: string;
-  /** The runtime's bootstrap folder, shown read-only at /var/runtime. */
-  runtimeDir: string;
-  /** Host folder holding this instance's Runtime API socket, shown at /run/vajra. */
-  instanceDir: string;
-  /** Merged layer contents, shown read-only at /opt. */
-  optDir?: string;
-  /** Host folders the interpreter needs, bound read-only at the same path. */
+  mounts: readonly Mount[];
+  /** Host folders the interpreter or toolchain needs, bound read-only at the same path. */
   bindPaths: readonly string[];
-  interpreter: string;
-  /** File name of the bootstrap inside runtimeDir. */
-  bootstrapFile: string;
+  /** Absolute paths as seen inside the sandbox. */
+  command: readonly string[];
+  cwd: string;
   env: Readonly<Record<string, string>>;
   memoryMb: number;
   tmpSizeMb: number;
+  /** Share the host's network (dependency installs only); functions always get their own empty one. */
+  network?: boolean;
+  pidsMax?: number;
+}
+
+/** Where an instance's folders appear: code, runtime bootstrap, Runtime API socket, layers. */
+export function instanceMounts(dirs: {
+  codeDir: string;
+  runtimeDir: string;
+  instanceDir: string;
+  optDir?: string;
+}): Mount[] {
+  const m: Mount[] = [
+    { host: dirs.codeDir, path: TASK_ROOT },
+    { host: dirs.runtimeDir, path: RUNTIME_ROOT },
+    { host: dirs.instanceDir, path: SOCKET_DIR },
+  ];
+  if (dirs.optDir !== undefined) m.push({ host: dirs.optDir, path: "/opt" });
+  return m;
+}
+
+/** Rewrites sandbox paths in `value` to the host folders behind them (for the unsandboxed backend). */
+export function hostPath(mounts: readonly Mount[], value: string): string {
+  const sorted = [...mounts].sort((a, b) => b.path.length - a.path.length);
+  return value.replace(/(^|[:=\s])(\/[^:\s]*)/g, (whole, lead: string, p: string) => {
+    const m = sorted.find((x) => p === x.path || p.startsWith(x.path + "/"));
+    return m === undefined ? whole : lead + m.host + p.slice(m.path.length);
+  });
 }
 
 export interface SandboxExit {
@@ -134,7 +163,7 @@ export class BwrapSandbox implements SandboxBackend {
       "--unshare-pid",
       "--unshare-ipc",
       "--unshare-uts",
-      "--unshare-net",
+      ...(spec.network === true ? [] : ["--unshare-net"]),
       "--unshare-cgroup-try",
       "--die-with-parent",
       "--new-session",
@@ -158,17 +187,17 @@ export class BwrapSandbox implements SandboxBackend {
     a.push("--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev");
     a.push("--perms", "1777", "--size", String(spec.tmpSizeMb * 1024 * 1024), "--tmpfs", "/tmp");
     a.push("--perms", "0755", "--dir", "/var", "--perms", "0755", "--dir", "/run");
-    a.push("--ro-bind", spec.codeDir, TASK_ROOT, "--ro-bind", spec.runtimeDir, RUNTIME_ROOT);
-    a.push("--ro-bind", spec.instanceDir, SOCKET_DIR);
-    if (spec.optDir !== undefined) a.push("--ro-bind", spec.optDir, "/opt");
-    for (const p of spec.bindPaths) {
+    const bind = (host: string, path: string, writable: boolean): void => {
       // bwrap creates missing parents with mode 0700 under a root umask; make each traversable.
-      const parts = p.split("/").filter(Boolean);
+      const parts = path.split("/").filter(Boolean);
       for (let i = 1; i < parts.length; i++)
-        a.push("--perms", "0755", "--dir", "/" + parts.slice(0, i).join("/"));
-      a.push("--ro-bind", p, p);
-    }
-    a.push("--chdir", TASK_ROOT, "--clearenv");
+        if (!["/var", "/run"].includes("/" + parts.slice(0, i).join("/")))
+          a.push("--perms", "0755", "--dir", "/" + parts.slice(0, i).join("/"));
+      a.push(writable ? "--bind" : "--ro-bind", host, path);
+    };
+    for (const m of spec.mounts) bind(m.host, m.path, m.writable === true);
+    for (const p of spec.bindPaths) bind(p, p, false);
+    a.push("--chdir", spec.cwd, "--clearenv");
     for (const [k, v] of Object.entries(spec.env)) a.push("--setenv", k, v);
     if (this.seccomp !== undefined) a.push("--seccomp", "4");
     if (!this.root)
@@ -187,7 +216,7 @@ export class BwrapSandbox implements SandboxBackend {
 
   /** The command bwrap runs (bwrap only takes it on its real command line, not from --args). */
   private command(spec: SandboxSpec): string[] {
-    const run = [spec.interpreter, `${RUNTIME_ROOT}/${spec.bootstrapFile}`];
+    const run = [...spec.command];
     if (!this.root) return run;
     // Host root starts bwrap (so it can bind root-owned folders and join cgroups), then setpriv
     // becomes an unprivileged uid with no capabilities before the runtime starts: no user
@@ -213,7 +242,7 @@ export class BwrapSandbox implements SandboxBackend {
     if (this.opts.cgroups !== undefined) {
       cgroup = this.opts.cgroups.create(spec.id, {
         memoryBytes: spec.memoryMb * 1024 * 1024,
-        pidsMax: PIDS_MAX,
+        pidsMax: spec.pidsMax ?? PIDS_MAX,
         memoryMbForCpu: spec.memoryMb,
       });
     }
@@ -264,13 +293,16 @@ export class UnsandboxedProcess implements SandboxBackend {
   readonly isolated = false;
 
   spawn(spec: SandboxSpec): SandboxProcess {
-    const child = spawn(spec.interpreter, [join(spec.runtimeDir, spec.bootstrapFile)], {
-      cwd: spec.codeDir,
+    const host = (v: string): string => hostPath(spec.mounts, v);
+    const [exe, ...args] = spec.command.map(host);
+    if (exe === undefined) throw new VajraError("SandboxUnavailable", "empty command");
+    const env = Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, host(v)]));
+    const child = spawn(exe, args, {
+      cwd: host(spec.cwd),
       env: {
-        ...spec.env,
+        ...env,
         PATH: process.env.PATH ?? "/usr/bin:/bin",
-        LAMBDA_TASK_ROOT: spec.codeDir,
-        VAJRA_RUNTIME_SOCKET: join(spec.instanceDir, SOCKET_NAME),
+        VAJRA_RUNTIME_SOCKET: host(`${SOCKET_DIR}/${SOCKET_NAME}`),
       },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,

@@ -4,6 +4,7 @@
 import Database from "better-sqlite3";
 import type {
   AccessKeyRecord,
+  BuildRecord,
   Alias,
   ApiKeyRecord,
   FunctionConfig,
@@ -58,6 +59,10 @@ const MIGRATIONS: readonly string[] = [
      version INTEGER NOT NULL,
      record TEXT NOT NULL,
      PRIMARY KEY (name, version)
+   );`,
+  `CREATE TABLE builds (
+     key TEXT PRIMARY KEY,
+     record TEXT NOT NULL
    );`,
 ];
 
@@ -123,6 +128,10 @@ export class SqliteStore implements Store {
       ),
       deleteAlias: this.db.prepare("DELETE FROM aliases WHERE function_name = ? AND name = ?"),
       deleteAliases: this.db.prepare("DELETE FROM aliases WHERE function_name = ?"),
+      putBuild: this.db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
+      getBuild: this.db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
+      listBuilds: this.db.prepare<[], { record: string }>("SELECT record FROM builds ORDER BY key"),
+      deleteBuild: this.db.prepare("DELETE FROM builds WHERE key = ?"),
     };
   }
 
@@ -190,6 +199,25 @@ export class SqliteStore implements Store {
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+
+  putBuild(build: BuildRecord): Promise<void> {
+    this.stmts.putBuild.run(build.key, JSON.stringify(build));
+    return Promise.resolve();
+  }
+
+  getBuild(key: string): Promise<BuildRecord | undefined> {
+    const row = this.stmts.getBuild.get(key);
+    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.record) as BuildRecord));
+  }
+
+  listBuilds(): Promise<BuildRecord[]> {
+    return Promise.resolve(this.stmts.listBuilds.all().map((r) => JSON.parse(r.record) as BuildRecord));
+  }
+
+  deleteBuild(key: string): Promise<void> {
+    this.stmts.deleteBuild.run(key);
+    return Promise.resolve();
   }
 
   listLayerVersions(): Promise<LayerVersion[]> {

@@ -161,6 +161,31 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       );
     }));
 
+  test(`${name}: build records are replaced by key, found, listed and deleted`, () =>
+    withStore(async (s) => {
+      const build = (key: string, status: "succeeded" | "failed") => ({
+        key,
+        runtime: "go1.19",
+        toolchain: "go 1.19.8",
+        sourceSha256: "c".repeat(64),
+        status,
+        log: `log of ${key}`,
+        startedAt: "x",
+        durationMs: 5,
+      });
+      assert.equal(await s.getBuild("k1"), undefined);
+      await s.putBuild(build("k1", "failed"));
+      await s.putBuild({ ...build("k1", "succeeded"), packageSha256: "d".repeat(64), packageSize: 3 });
+      await s.putBuild(build("k2", "failed"));
+      assert.equal((await s.getBuild("k1"))?.status, "succeeded");
+      assert.deepEqual(
+        (await s.listBuilds()).map((b) => b.key),
+        ["k1", "k2"],
+      );
+      await s.deleteBuild("k1");
+      assert.equal(await s.getBuild("k1"), undefined);
+    }));
+
   test(`${name}: keeps queued invocations soonest first until dequeued`, () =>
     withStore(async (s) => {
       const item = (requestId: string, notBefore: number) => ({

@@ -4,6 +4,7 @@
 
 import type {
   AccessKeyRecord,
+  BuildRecord,
   Alias,
   ApiKeyRecord,
   FunctionConfig,
@@ -30,6 +31,12 @@ export interface Store {
   putLayerVersion(layer: LayerVersion): Promise<void>;
   listLayerVersions(): Promise<LayerVersion[]>;
   deleteLayerVersion(name: string, version: number): Promise<void>;
+
+  /** Package builds by key (source digest, runtime, toolchain): a record per build, kept for its log and reuse. */
+  putBuild(build: BuildRecord): Promise<void>;
+  getBuild(key: string): Promise<BuildRecord | undefined>;
+  listBuilds(): Promise<BuildRecord[]>;
+  deleteBuild(key: string): Promise<void>;
 
   putAlias(alias: Alias): Promise<void>;
   listAllAliases(): Promise<Alias[]>;

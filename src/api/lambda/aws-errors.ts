@@ -17,6 +17,7 @@ const BY_CODE: Record<ErrorCode, AwsError> = {
   RuntimeUnavailable: { status: 400, type: "InvalidParameterValueException" },
   InvalidCodePackage: { status: 400, type: "InvalidParameterValueException" },
   HandlerNotFound: { status: 400, type: "InvalidParameterValueException" },
+  BuildFailed: { status: 400, type: "InvalidParameterValueException" },
   UnsupportedOperation: { status: 400, type: "UnsupportedOperationException" },
   CodePackageTooLarge: { status: 413, type: "RequestTooLargeException" },
   PayloadTooLarge: { status: 413, type: "RequestTooLargeException" },

@@ -248,9 +248,10 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
           "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
         );
       }
-      if (typeof b.CodeSha256 === "string" && b.CodeSha256 !== codeSha256Base64(fn.codeSha256)) {
+      const current = codeSha256Base64(fn.build?.sourceSha256 ?? fn.codeSha256);
+      if (typeof b.CodeSha256 === "string" && b.CodeSha256 !== current) {
         throw invalid(
-          `CodeSha256 (${b.CodeSha256}) is different from current CodeSha256 in $LATEST (${codeSha256Base64(fn.codeSha256)}). Please try again with the CodeSha256 in $LATEST.`,
+          `CodeSha256 (${b.CodeSha256}) is different from current CodeSha256 in $LATEST (${current}). Please try again with the CodeSha256 in $LATEST.`,
         );
       }
       const r = await platform.publishVersion(

@@ -10,6 +10,7 @@ import type { CommandContext } from "../context.js";
 import { chooseRuntime, detectFamily, detectHandler, familyOfRuntime } from "../detect-runtime.js";
 import { UsageError } from "../errors.js";
 import { formatBytes } from "../output.js";
+import { Progress } from "../progress.js";
 import { concurrencyOption, envOption, intOption } from "../parse-options.js";
 
 interface DeployOptions {
@@ -72,13 +73,12 @@ async function resolveRuntimeAndHandler(
   }
   const notes: string[] = [];
   if (runtime === undefined) {
-    const { family, reason } = detectFamily(code.files);
+    const { family, reason } = detectFamily(code.files, code.tree);
     const { runtimes } = await client.json<{ runtimes: RuntimeInfo[] }>("GET", "/runtimes");
     runtime = chooseRuntime(family, runtimes);
     notes.push(`runtime ${runtime} (${reason})`);
   }
   const family = familyOfRuntime(runtime);
-  // Other runtimes (java, go, provided.*) have no convention to guess from: the server decides.
   if (handler === undefined && family !== undefined) {
     const choice = await detectHandler(family, code);
     handler = choice.value;
@@ -143,7 +143,14 @@ export const deployCommand = defineCommand<DeployOptions>({
       reservedConcurrency: opts.concurrency,
       zipFile: pkg.zip.toString("base64"),
     };
-    const res = await client.request("POST", "/functions", { body });
+    // Builds (Java, Go, Rust, dependencies) stream their log while the server works.
+    const progress = new Progress(ctx.io.stderr, `Deploying ${name}`, ctx.out.errColors.dim);
+    let res;
+    try {
+      res = await client.streamed("POST", "/functions", body, (text) => progress.log(text));
+    } finally {
+      progress.stop();
+    }
     client.throwIfError(res);
     const config = JSON.parse(res.body.toString("utf8")) as FunctionConfig;
     if (ctx.json) {
@@ -154,7 +161,8 @@ export const deployCommand = defineCommand<DeployOptions>({
     const verb = res.status === 201 ? "Created" : "Updated";
     ctx.out.print(
       `${c.green("✓")} ${verb} function ${c.bold(config.name)}: ${config.runtime}, handler ${config.handler}, ` +
-        `${config.memorySize} MB, code ${config.codeSha256.slice(0, 12)} (${formatBytes(config.codeSize)})`,
+        `${config.memorySize} MB, code ${config.codeSha256.slice(0, 12)} (${formatBytes(config.codeSize)}` +
+        `${config.build === undefined ? "" : `, built from ${config.build.sourceSha256.slice(0, 12)}`})`,
     );
     for (const warning of config.warnings ?? []) ctx.out.warn(warning);
   },

@@ -1,7 +1,7 @@
 // The read and delete commands for functions: `list`, `info`, `logs`, `delete`. Each is one API call;
 // the work here is presentation, plus the rule that a delete is never silent.
 
-import type { FunctionConfig, FunctionDetails, InvocationLog } from "../api-types.js";
+import type { BuildLog, FunctionConfig, FunctionDetails, InvocationLog } from "../api-types.js";
 import { defineCommand } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
@@ -42,14 +42,29 @@ export const listCommand = defineCommand({
   },
 });
 
-export const infoCommand = defineCommand({
+export const infoCommand = defineCommand<{ buildLog?: boolean }>({
   name: "info",
   args: ["<name>"],
-  summary: "show a function's configuration",
-  examples: ["vajra info hello", "vajra info hello --json"],
-  async run(ctx, [name]) {
+  summary: "show a function's configuration (or, with --build-log, the log of its package's build)",
+  options: [
+    { flags: "--build-log", description: "print the log of the build that made the function's package" },
+  ],
+  examples: ["vajra info hello", "vajra info hello --json", "vajra info hello-go --build-log"],
+  async run(ctx, [name], opts) {
     if (name === undefined) throw new UsageError("usage: vajra info NAME");
     const client = await ctx.client();
+    if (opts.buildLog === true) {
+      const b = await client.json<BuildLog>("GET", `${path(name)}/build-log`);
+      if (ctx.json) ctx.out.printJson(b);
+      else {
+        ctx.out.note(
+          `Build ${b.buildKey.slice(0, 12)} (${b.runtime}, ${b.toolchain}): ${b.status} in ` +
+            `${(b.durationMs / 1000).toFixed(1)} s, ${formatTimestamp(b.startedAt)}`,
+        );
+        ctx.out.printRaw(b.log.endsWith("\n") ? b.log : b.log + "\n");
+      }
+      return;
+    }
     const f = await client.json<FunctionDetails>("GET", path(name));
     if (ctx.json) {
       ctx.out.printJson(f);
@@ -70,6 +85,14 @@ export const infoCommand = defineCommand({
       ["Description", f.description === "" ? c.dim("(none)") : f.description],
       ["Code SHA-256", f.codeSha256],
       ["Code size", formatBytes(f.codeSize)],
+      ...(f.build === undefined
+        ? []
+        : ([
+            [
+              "Built from",
+              `${f.build.sourceSha256} (${formatBytes(f.build.sourceSize)}; vajra info ${f.name} --build-log)`,
+            ],
+          ] as Array<[string, string]>)),
       ["Version", f.version],
       ["Revision", f.revisionId],
       ["Last modified", formatTimestamp(f.lastModified)],

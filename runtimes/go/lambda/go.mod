@@ -1,0 +1,3 @@
+module vajra.dev/lambda
+
+go 1.19

@@ -1,0 +1,81 @@
+// Prepares the Java runtime folder once per shim source: Vajra's dependency-free shim
+// (runtimes/java/src) and its compile-time API interfaces (runtimes/java/api) compiled with any
+// JDK ≥ 11 for Java 11 (`--release 11`, so the same classes run on 11, 17 and 21), next to a copy
+// of the Runtime API forwarder. The folder is shown at /var/runtime in Java instances; the API
+// classes are also on the classpath of builds that compile Java sources.
+
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
+
+function javaSources(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith(".java")) out.push(join(d, e.name));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+export class JavaRuntime {
+  private ready: Promise<string> | undefined;
+
+  /** `javac` of any JDK ≥ 11; `runtimesDir` is the project's runtimes/; the result goes under `cacheRoot`. */
+  constructor(
+    private readonly runtimesDir: string,
+    private readonly cacheRoot: string,
+    private readonly javac: () => string | undefined,
+  ) {}
+
+  /** The prepared folder (compiling on first use); concurrent callers share one compilation. */
+  dir(): Promise<string> {
+    this.ready ??= this.prepare().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private async prepare(): Promise<string> {
+    const src = join(this.runtimesDir, "java");
+    const api = javaSources(join(src, "api"));
+    const shim = javaSources(join(src, "src"));
+    const forwarder = join(this.runtimesDir, "provided", "forwarder.mjs");
+    const hash = createHash("sha256");
+    for (const f of [...api, ...shim, forwarder])
+      hash.update(relative(this.runtimesDir, f)).update(readFileSync(f));
+    const target = join(this.cacheRoot, `java-${hash.digest("hex").slice(0, 16)}`);
+    if (existsSync(target)) return target;
+    const javac = this.javac();
+    if (javac === undefined)
+      throw new Error("no javac found to compile Vajra's Java runtime shim (install a JDK ≥ 11)");
+    mkdirSync(this.cacheRoot, { recursive: true, mode: 0o755 });
+    const temp = `${target}.tmp-${process.pid}-${Date.now()}`;
+    try {
+      const opts = { timeout: 120_000, env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" } };
+      await execFileAsync(javac, ["--release", "11", "-nowarn", "-d", join(temp, "api"), ...api], opts);
+      await execFileAsync(
+        javac,
+        ["--release", "11", "-nowarn", "-cp", join(temp, "api"), "-d", join(temp, "shim"), ...shim],
+        opts,
+      );
+      copyFileSync(forwarder, join(temp, "forwarder.mjs"));
+      renameSync(temp, target);
+    } catch (err) {
+      rmSync(temp, { recursive: true, force: true });
+      if (existsSync(target)) return target; // another process won the race
+      const e = err as { stderr?: string; message: string };
+      throw new Error(`could not compile Vajra's Java runtime shim: ${e.stderr ?? e.message}`, {
+        cause: err,
+      });
+    }
+    return target;
+  }
+}

@@ -1,0 +1,60 @@
+// Go (go1.19 here: Debian's golang-1.19): sources built offline with vajra.dev/lambda, run as a bootstrap.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { FIXTURES, ROOT, deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import { rawZip } from "../support/raw-zip.js";
+import { runtimeContract } from "./runtime-contract.js";
+import { sharedBuildCache, skipUnlessRuntime } from "./runtime-support.js";
+
+let s: ServerHandle;
+const skip = skipUnlessRuntime("go1.19");
+
+before(async () => {
+  if (skip === false) s = await startServer({ env: sharedBuildCache() });
+});
+after(async () => {
+  if (skip === false) await stopAndClean(s);
+});
+
+runtimeContract(() => s, {
+  name: "go-toolkit",
+  dir: join(FIXTURES, "go/toolkit"),
+  runtime: "go1.19",
+  builds: true,
+  hello: { action: "hello" },
+  fail: { action: "fail" },
+  sleep: (ms) => ({ action: "sleep", ms }),
+  errorType: "errorString",
+  errorMessage: /asked to fail/,
+  logLine: /toolkit action hello/,
+  skip,
+});
+
+test("go1.19: the example in examples/go/hello deploys and greets", { skip }, async () => {
+  const d = s.cli(["deploy", "go-hello", join(ROOT, "examples/go/hello")]);
+  assert.equal(d.status, 0, d.stderr);
+  const r = await invoke(s, "go-hello", { name: "Ada" });
+  assert.equal(r.json().message, "Hello, Ada!");
+});
+
+test(
+  "go1.19: a compile error fails the deploy with the build log and changes nothing",
+  { skip },
+  async () => {
+    const before = (await (await s.api("/functions/go-toolkit")).json()) as { codeSha256: string };
+    const bad = await deploy(s, {
+      name: "go-toolkit",
+      zipFile: rawZip([
+        { name: "main.go", data: "package main\n\nfunc main() { undefinedThing() }\n" },
+      ]).toString("base64"),
+    });
+    assert.equal(bad.status, 400);
+    const err = bad.json.error as { code: string; message: string };
+    assert.equal(err.code, "BuildFailed");
+    assert.match(err.message, /undefined: undefinedThing/);
+    const now = (await (await s.api("/functions/go-toolkit")).json()) as { codeSha256: string };
+    assert.equal(now.codeSha256, before.codeSha256);
+  },
+);
