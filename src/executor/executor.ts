@@ -194,6 +194,7 @@ export class Executor {
     const optDir = spec.prepareOpt === undefined ? undefined : await spec.prepareOpt();
     const launch = launchFor(
       runtime,
+      spec.memoryMb,
       this.opts.runtimesDir,
       runtime.spec.family === "java" ? await this.opts.javaRuntimeDir?.() : undefined,
     );

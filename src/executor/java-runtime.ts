@@ -60,10 +60,12 @@ export class JavaRuntime {
     const temp = `${target}.tmp-${process.pid}-${Date.now()}`;
     try {
       const opts = { timeout: 120_000, env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" } };
-      await execFileAsync(javac, ["--release", "11", "-nowarn", "-d", join(temp, "api"), ...api], opts);
+      // Plain string concatenation (no invokedynamic): the first indy concatenation costs 20-40 ms at start.
+      const flags = ["--release", "11", "-XDstringConcat=inline", "-encoding", "UTF-8", "-nowarn"];
+      await execFileAsync(javac, [...flags, "-d", join(temp, "api"), ...api], opts);
       await execFileAsync(
         javac,
-        ["--release", "11", "-nowarn", "-cp", join(temp, "api"), "-d", join(temp, "shim"), ...shim],
+        [...flags, "-cp", join(temp, "api"), "-d", join(temp, "shim"), ...shim],
         opts,
       );
       copyFileSync(forwarder, join(temp, "forwarder.mjs"));

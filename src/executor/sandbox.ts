@@ -3,7 +3,7 @@
 // hosts without bubblewrap, which the server announces loudly as "not isolated".
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { VajraError } from "../core/errors.js";
@@ -120,7 +120,17 @@ const ETC_FILES = [
   "ca-certificates",
   "alternatives",
   "mime.types",
+  // Debian's JDKs keep their security configuration (conf/security/java.security) under /etc/java-N-openjdk.
+  ...safeEtcEntries(/^java-\d+/),
 ];
+
+function safeEtcEntries(pattern: RegExp): string[] {
+  try {
+    return readdirSync("/etc").filter((n) => pattern.test(n));
+  } catch {
+    return [];
+  }
+}
 
 export interface BwrapOptions {
   bwrapPath: string;
