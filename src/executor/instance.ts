@@ -279,11 +279,13 @@ export class Instance {
       report.initDurationMs = this.initDurationMs ?? Number(end - this.spawnedAt) / 1e6;
     }
     const { req, outcome } = p;
+    // Output without a final newline (print! in Rust, process.stdout.write) still ends before END.
+    const body = p.log.join("") + (outcome.extraLog ?? "");
     const log =
       p.prefix.join("") +
       startLine(req.requestId, this.opts.version) +
-      p.log.join("") +
-      (outcome.extraLog ?? "") +
+      body +
+      (body === "" || body.endsWith("\n") ? "" : "\n") +
       endLine(req.requestId) +
       reportLine(req.requestId, report);
     this.lastUsed = Date.now();
