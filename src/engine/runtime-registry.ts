@@ -5,9 +5,19 @@
 import { join } from "node:path";
 import { VajraError } from "../core/errors.js";
 import { isDeprecated, resolveRuntimeId } from "../core/runtimes.js";
-import { installNode } from "../executor/node-install.js";
+import { NodeInstallError, installNode, type NodeInstallErrorCode } from "../executor/node-install.js";
 import { discoverRuntimes, type RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { RuntimeListing } from "./platform-types.js";
+
+/** How an installer failure reaches the user: their input, this host, or Vajra itself. */
+const INSTALL_ERRORS: Record<NodeInstallErrorCode, "InvalidParameter" | "RuntimeUnavailable" | "Internal"> = {
+  InvalidVersion: "InvalidParameter",
+  UnknownVersion: "InvalidParameter",
+  UnsupportedPlatform: "RuntimeUnavailable",
+  NpmNotFound: "RuntimeUnavailable",
+  RegistryUnreachable: "RuntimeUnavailable",
+  InstallFailed: "Internal",
+};
 
 export class RuntimeRegistry {
   readonly byId = new Map<string, RuntimeInfo>();
@@ -63,7 +73,18 @@ export class RuntimeRegistry {
       );
     }
     const run = this.installing.then(async () => {
-      await installNode(Number(spec.languageVersion), this.installDir, onLog === undefined ? {} : { onLog });
+      try {
+        await installNode(
+          Number(spec.languageVersion),
+          this.installDir,
+          onLog === undefined ? {} : { onLog },
+        );
+      } catch (err) {
+        if (!(err instanceof NodeInstallError)) throw err;
+        throw new VajraError(INSTALL_ERRORS[err.code], `could not install ${spec.id}: ${err.message}`, {
+          cause: err,
+        });
+      }
       await this.refresh();
       const listing = this.list().find((r) => r.id === spec.id);
       if (listing?.available !== true)

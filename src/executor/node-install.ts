@@ -127,6 +127,10 @@ interface ExecFailure {
   message: string;
 }
 
+/** npm error codes that mean the registry could not be reached (network, DNS, TLS, offline). */
+const NETWORK_CODES =
+  /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ECONNABORTED|ENOTCACHED|EPROTO|UNABLE_TO_.*|CERT_.*|SELF_SIGNED_.*|DEPTH_ZERO_.*)$/;
+
 /** Turns a failed npm run into one of our errors, from npm's error code (its --json output or stderr). */
 function npmError(err: ExecFailure, what: string, spec: string): NodeInstallError {
   if (err.code === "ENOENT")
@@ -140,33 +144,17 @@ function npmError(err: ExecFailure, what: string, spec: string): NodeInstallErro
       .find((l) => l.startsWith("npm error") && !l.includes(" code "))
       ?.replace(/^npm error\s*/, "") ??
     err.message;
+  const cause = { cause: err };
   if (code === "E404" || code === "ETARGET") {
-    return new NodeInstallError(
-      "UnknownVersion",
-      `no Node.js release matches ${spec} in the npm registry (${summary})`,
-      { cause: err },
-    );
+    const msg = `no Node.js release matches ${spec} in the npm registry (${summary})`;
+    return new NodeInstallError("UnknownVersion", msg, cause);
   }
-  if (
-    /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ECONNABORTED|ENOTCACHED|EPROTO|UNABLE_TO_.*|CERT_.*|SELF_SIGNED_.*|DEPTH_ZERO_.*)$/.test(
-      code,
-    )
-  ) {
-    return new NodeInstallError(
-      "RegistryUnreachable",
-      `the npm registry is unreachable (${code}: ${summary})`,
-      {
-        cause: err,
-      },
-    );
+  if (NETWORK_CODES.test(code)) {
+    const msg = `the npm registry is unreachable (${code}: ${summary})`;
+    return new NodeInstallError("RegistryUnreachable", msg, cause);
   }
-  return new NodeInstallError(
-    "InstallFailed",
-    `${what} failed${code === "" ? "" : ` (${code})`}: ${summary}`,
-    {
-      cause: err,
-    },
-  );
+  const msg = `${what} failed${code === "" ? "" : ` (${code})`}: ${summary}`;
+  return new NodeInstallError("InstallFailed", msg, cause);
 }
 
 async function runNpm(
@@ -313,6 +301,8 @@ export async function installNode(
       });
     }
     rmSync(join(tmp, tarball), { force: true });
+    // Functions run as another uid: whatever the umask was, everyone may read and traverse the install.
+    await execFileAsync(findExecutable("chmod") ?? "chmod", ["-R", "a+rX,go-w", staging]);
     const got = await probe(join(staging, "bin", "node"));
     if (got !== version) {
       throw new NodeInstallError("InstallFailed", `${tarball} holds Node.js ${got}, not ${version}`);

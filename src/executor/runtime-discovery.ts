@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { RUNTIMES, type RuntimeSpec } from "../core/runtimes.js";
+import { listInstalledNodes } from "./node-install.js";
 import {
   bindFor as bindHome,
   compareVersions,
@@ -142,7 +143,7 @@ async function nodeVersion(exe: string): Promise<string | undefined> {
 async function findNodes(installDir?: string): Promise<Map<string, PythonFound>> {
   const found = new Map<string, PythonFound>();
   const candidates = [process.execPath];
-  if (installDir !== undefined) candidates.push(...installedNodes(installDir).map((n) => n.executable));
+  if (installDir !== undefined) candidates.push(...listInstalledNodes(installDir).map((n) => n.executable));
   for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) candidates.push(join(dir, "node"));
   for (const c of candidates) {
     if (!existsSync(c)) continue;
@@ -154,17 +155,6 @@ async function findNodes(installDir?: string): Promise<Map<string, PythonFound>>
     if (!found.has(major)) found.set(major, { executable: real, version });
   }
   return found;
-}
-
-/** Node.js versions installed by `vajra runtimes install` under `dir` (node-<version>/bin/node). */
-export function installedNodes(dir: string): Array<{ executable: string; version: string }> {
-  const out: Array<{ executable: string; version: string }> = [];
-  for (const d of safeReaddir(dir)) {
-    const m = /^node-(\d+\.\d+\.\d+)$/.exec(d);
-    const exe = join(dir, d, "bin", "node");
-    if (m?.[1] !== undefined && existsSync(exe)) out.push({ executable: exe, version: m[1] });
-  }
-  return out.sort((a, b) => (newer(a.version, b.version) ? -1 : 1));
 }
 
 export interface DiscoveryOptions {

@@ -1,0 +1,67 @@
+// The official AWS Lambda Node.js runtime interface client (npm aws-lambda-ric, with its native part
+// built by node-gyp) runs a handler unchanged inside a Vajra sandbox as a provided.al2023 custom
+// runtime: it dials AWS_LAMBDA_RUNTIME_API over TCP, which the in-sandbox forwarder serves.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FIXTURES, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+
+let s: ServerHandle;
+const dir = join(mkdtempSync(join(tmpdir(), "vajra-ric-")), "ric");
+let skip: string | false = false;
+
+before(async () => {
+  cpSync(join(FIXTURES, "provided/ric"), dir, { recursive: true });
+  // Builds curl and aws-lambda-cpp from the package's sources: about a minute on two cores.
+  const npm = spawnSync("npm", ["install", "--foreground-scripts", "--no-audit", "--no-fund"], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 900_000,
+  });
+  if (npm.status !== 0) {
+    const why = `aws-lambda-ric did not install: ${npm.stderr.slice(-2000)}`;
+    if (process.env.CI !== undefined) throw new Error(why);
+    skip = why;
+    return;
+  }
+  s = await startServer();
+});
+after(async () => {
+  if (s !== undefined) await stopAndClean(s);
+  rmSync(join(dir, ".."), { recursive: true, force: true });
+});
+
+test("aws-lambda-ric serves a handler unchanged: result, context, log line and error", async (t) => {
+  if (skip !== false) return t.skip(skip);
+  const d = s.cli([
+    "deploy",
+    "ric",
+    dir,
+    "--runtime",
+    "provided.al2023",
+    "--handler",
+    "index.handler",
+    "--timeout",
+    "10",
+  ]);
+  assert.equal(d.status, 0, d.stderr);
+  const r = await invoke(s, "ric", { hello: "ric" }, { "x-vajra-log-type": "Tail" });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get("x-vajra-function-error"), null, r.text);
+  const out = r.json() as { event: unknown; functionName: string; awsRequestId: string; remainingMs: number };
+  assert.deepEqual(out.event, { hello: "ric" });
+  assert.equal(out.functionName, "ric");
+  assert.equal(out.awsRequestId, r.headers.get("x-vajra-request-id"));
+  assert.ok(out.remainingMs > 0 && out.remainingMs <= 10_000);
+  const log = Buffer.from(r.headers.get("x-vajra-log-result") ?? "", "base64").toString();
+  assert.match(log, /INFO\tric handler called for ric/);
+
+  const failed = await invoke(s, "ric", { fail: "no thanks" });
+  assert.equal(failed.headers.get("x-vajra-function-error"), "Unhandled");
+  assert.equal(failed.json().errorType, "RangeError");
+  assert.equal(failed.json().errorMessage, "no thanks");
+});
