@@ -59,3 +59,13 @@ test("a custom runtime package without a bootstrap is refused at deploy", async 
   assert.equal(d.status, 400);
   assert.match(JSON.stringify(d.json), /executable file named 'bootstrap'/);
 });
+
+test("a runtime AWS has deprecated still deploys and runs, with a warning", async () => {
+  const d = await deploy(s, { name: "old-provided", runtime: "provided" }, "provided/echo");
+  assert.equal(d.status, 201, JSON.stringify(d.json));
+  assert.match(JSON.stringify(d.json.warnings), /runtime provided is deprecated by AWS; it still runs here/);
+  assert.equal((await invoke(s, "old-provided", { a: 1 })).status, 200);
+  const cli = s.cli(["deploy", "old-provided", join(FIXTURES, "provided/echo"), "--runtime", "provided"]);
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stderr, /warning: runtime provided is deprecated by AWS/);
+});

@@ -2,6 +2,8 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES, ROOT, deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
 import { rawZip } from "../support/raw-zip.js";
@@ -56,5 +58,25 @@ test(
     assert.match(err.message, /undefined: undefinedThing/);
     const now = (await (await s.api("/functions/go-toolkit")).json()) as { codeSha256: string };
     assert.equal(now.codeSha256, before.codeSha256);
+  },
+);
+
+test(
+  "go1.19: a prebuilt bootstrap (no .go files) is deployed as it is, without a build",
+  { skip },
+  async () => {
+    const built = (await (await s.api("/functions/go-toolkit")).json()) as { codeSha256: string };
+    const dir = mkdtempSync(join(tmpdir(), "vajra-go-prebuilt-"));
+    try {
+      copyFileSync(join(s.dataDir, "code", built.codeSha256, "bootstrap"), join(dir, "bootstrap"));
+      chmodSync(join(dir, "bootstrap"), 0o755);
+      const d = s.cli(["deploy", "go-prebuilt", dir, "--runtime", "go1.19"]);
+      assert.equal(d.status, 0, d.stderr);
+      assert.doesNotMatch(d.stderr, /Building with/);
+      const r = await invoke(s, "go-prebuilt", { action: "hello" });
+      assert.equal(r.json().functionName, "go-prebuilt", r.text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
 );
