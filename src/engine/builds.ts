@@ -128,6 +128,12 @@ export interface BuilderOptions {
   uid: number;
   timeoutMs: number;
   memoryMb: number;
+  /**
+   * Whether dependency installs may use the network. They share the host's network (a sandbox of their
+   * own has none), so an operator who does not want package scripts to reach local services turns
+   * them off (VAJRA_BUILD_NETWORK=off): uploads must then vendor their dependencies.
+   */
+  allowNetwork: boolean;
 }
 
 /** One npm setting as the server's user has it (~/.npmrc, environment), or undefined. */
@@ -174,6 +180,21 @@ export class PackageBuilder {
     return h.digest("hex");
   }
 
+  /**
+   * Deletes build records no function or version uses any more, once they are older than `maxAgeMs`
+   * (failed builds included: their log was returned with the error). Returns how many went.
+   */
+  async prune(live: ReadonlySet<string>, maxAgeMs: number): Promise<number> {
+    const cutoff = Date.now() - maxAgeMs;
+    let n = 0;
+    for (const b of await this.opts.store.listBuilds()) {
+      if (live.has(b.key) || Date.parse(b.startedAt) > cutoff) continue;
+      await this.opts.store.deleteBuild(b.key);
+      n++;
+    }
+    return n;
+  }
+
   /** The record of an earlier build (for its log). */
   record(key: string): Promise<BuildRecord | undefined> {
     return this.opts.store.getBuild(key);
@@ -199,6 +220,13 @@ export class PackageBuilder {
     sourceSha256: string,
     onLog?: (text: string) => void,
   ): Promise<BuildResult> {
+    if (plan.network && !this.opts.allowNetwork)
+      throw new VajraError(
+        "BuildFailed",
+        `this upload needs ${plan.summary}, but dependency installs are turned off on this server ` +
+          "(VAJRA_BUILD_NETWORK=off): vendor the dependencies into the upload (node_modules, or pip install -t .)",
+        { details: { field: "zipFile" } },
+      );
     const key = this.key(runtime, sourceSha256);
     const earlier = await this.opts.store.getBuild(key);
     if (

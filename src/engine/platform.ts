@@ -171,6 +171,7 @@ export class Platform {
       uid: DEFAULT_SANDBOX_UID,
       timeoutMs: Number(process.env.VAJRA_BUILD_TIMEOUT ?? 600) * 1000,
       memoryMb: Number(process.env.VAJRA_BUILD_MEMORY_MB ?? 4096),
+      allowNetwork: process.env.VAJRA_BUILD_NETWORK !== "off",
     });
     const platform = new Platform(
       dataDir,
@@ -205,6 +206,11 @@ export class Platform {
     const keep = this.liveDigests();
     for (const digest of keep) await this.blobs.ensureUnpacked(digest);
     await this.blobs.gc(keep);
+    // Build records (and their logs) of packages nothing runs any more go after a week.
+    const builds = new Set<string>();
+    for (const f of [...this.functions.values(), ...this.catalog.configs()])
+      if (f.build !== undefined) builds.add(f.build.key);
+    await this.builder.prune(builds, 7 * 24 * 3600 * 1000);
   }
 
   /** Code every function, version and deploy in progress still needs. */

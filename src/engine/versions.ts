@@ -93,6 +93,13 @@ export class VersionCatalog {
     return out;
   }
 
+  /** Every published version's configuration snapshot. */
+  configs(): FunctionConfig[] {
+    const out: FunctionConfig[] = [];
+    for (const m of this.versions.values()) for (const v of m.values()) out.push(v.config);
+    return out;
+  }
+
   /** Drops everything of a deleted function (the store deletes its rows with the function). */
   forget(fn: string): void {
     this.versions.delete(fn);

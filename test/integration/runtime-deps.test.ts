@@ -46,3 +46,15 @@ test("a Python requirement pip cannot install fails the deploy with pip's log an
   assert.match(d.stderr, /vendor the packages into the upload/);
   assert.equal((await s.api("/functions/py-missing")).status, 404);
 });
+
+test("with VAJRA_BUILD_NETWORK=off a deploy that needs a dependency install is refused, naming the fix", async () => {
+  const off = await startServer({ env: { VAJRA_BUILD_NETWORK: "off" } });
+  try {
+    const d = off.cli(["deploy", "node-deps", join(FIXTURES, "nodejs/deps")]);
+    assert.notEqual(d.status, 0);
+    assert.match(d.stderr, /dependency installs are turned off on this server \(VAJRA_BUILD_NETWORK=off\)/);
+    assert.equal((await off.api("/functions/node-deps")).status, 404);
+  } finally {
+    await stopAndClean(off);
+  }
+});
