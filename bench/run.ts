@@ -1,234 +1,291 @@
 // `npm run bench`: measures Vajra's invocation path against the machine's own limit in one run — a
 // bare node:http hello server — so every figure is a ratio to a baseline taken on the same machine
-// at the same moment. Warm throughput and latency at 1 and 32 connections (autocannon), and cold
-// start p50/p99 per runtime. Prints a table and writes JSON to bench/results/.
+// at the same moment. One hello function per runtime family (python, nodejs, java, go, rust, provided)
+// is deployed first (Go, Rust and Java are compiled by the server at deploy, so this takes a while),
+// then: warm throughput and latency at 1 connection for every family and at 32 for python and nodejs
+// (autocannon), and cold start p50/p99 per family. Families whose runtime the host lacks are skipped
+// with a note. Prints a table per family and writes JSON to bench/results/.
 
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { zipDirectory } from "../src/blobs/zip-dir.js";
+import {
+  coldStarts,
+  dropInstances,
+  instanceCount,
+  invoke,
+  load,
+  startBare,
+  startVajra,
+  type ColdResult,
+  type LoadResult,
+  type VajraServer,
+} from "./measure.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 25);
+const COLD_SAMPLES_COMPILED = Number(process.env.BENCH_COLD_SAMPLES_COMPILED ?? 15);
+const BARE = "bare node:http";
 
-interface LoadResult {
-  target: string;
-  connections: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
+interface BenchFunction {
+  family: string;
+  name: string;
+  runtime: string;
+  handler: string;
+  dir: string;
+  /**
+   * Also measured at 32 connections. Only the interpreted families: 32 concurrent requests start 32
+   * instances, and 32 JVMs (and the minutes of load runs for every family) do not fit a small host.
+   */
+  wide: boolean;
+  coldSamples: number;
 }
 
-function waitForOutput(proc: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  return new Promise((res, rej) => {
-    let buf = "";
-    const timer = setTimeout(
-      () => rej(new Error(`timed out waiting for ${String(pattern)}: ${buf}`)),
-      timeoutMs,
-    );
-    const on = (c: Buffer): void => {
-      buf += c.toString();
-      const m = pattern.exec(buf);
-      if (m !== null) {
-        clearTimeout(timer);
-        res(m[1] ?? m[0]);
-      }
-    };
-    proc.stdout?.on("data", on);
-    proc.stderr?.on("data", on);
+const FUNCTIONS: BenchFunction[] = [
+  {
+    family: "python",
+    name: "bench-python",
+    runtime: "python3.12",
+    handler: "app.handler",
+    dir: "bench/functions/python-hello",
+    wide: true,
+    coldSamples: COLD_SAMPLES,
+  },
+  {
+    family: "nodejs",
+    name: "bench-node",
+    runtime: "nodejs20.x",
+    handler: "index.handler",
+    dir: "bench/functions/node-hello",
+    wide: true,
+    coldSamples: COLD_SAMPLES,
+  },
+  {
+    family: "java",
+    name: "bench-java",
+    runtime: "java17",
+    handler: "example.Hello::handleRequest",
+    dir: "bench/functions/java-hello",
+    wide: false,
+    coldSamples: COLD_SAMPLES_COMPILED,
+  },
+  {
+    family: "go",
+    name: "bench-go",
+    runtime: "go1.19",
+    handler: "bootstrap",
+    dir: "bench/functions/go-hello",
+    wide: false,
+    coldSamples: COLD_SAMPLES_COMPILED,
+  },
+  {
+    family: "rust",
+    name: "bench-rust",
+    runtime: "rust1.70",
+    handler: "bootstrap",
+    dir: "bench/functions/rust-hello",
+    wide: false,
+    coldSamples: COLD_SAMPLES_COMPILED,
+  },
+  {
+    // A sh + curl bootstrap, as in AWS's custom-runtime tutorial: two curl processes per invocation.
+    family: "provided",
+    name: "bench-provided",
+    runtime: "provided.al2023",
+    handler: "bootstrap",
+    dir: "bench/functions/provided-hello",
+    wide: false,
+    coldSamples: COLD_SAMPLES_COMPILED,
+  },
+];
+
+interface RuntimeListing {
+  id: string;
+  available: boolean;
+  version?: string;
+  reason?: string;
+}
+
+interface Deployed extends BenchFunction {
+  version: string;
+  deploySeconds: number;
+}
+
+/** Why a family is missing from the results: its runtime is not on this host, or it failed. */
+interface Skipped {
+  family: string;
+  runtime: string;
+  reason: string;
+  /** True when the runtime was available but the function did not deploy or run: a real problem. */
+  failed: boolean;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function runtimeListings(server: VajraServer): Promise<Map<string, RuntimeListing>> {
+  const r = await fetch(`${server.base}/runtimes`, { headers: server.auth });
+  if (!r.ok) throw new Error(`GET /runtimes: ${r.status} ${await r.text()}`);
+  const { runtimes } = (await r.json()) as { runtimes: RuntimeListing[] };
+  return new Map(runtimes.map((rt) => [rt.id, rt]));
+}
+
+/** Deploys (building it if the family compiles), then checks that one invocation answers. */
+async function deploy(server: VajraServer, f: BenchFunction, event: string): Promise<number> {
+  process.stderr.write(`deploying ${f.name} (${f.runtime})...\n`);
+  const t0 = performance.now();
+  const zipFile = (await zipDirectory(join(ROOT, f.dir))).toString("base64");
+  const r = await fetch(`${server.base}/functions`, {
+    method: "POST",
+    headers: { ...server.auth, "content-type": "application/json" },
+    body: JSON.stringify({ name: f.name, runtime: f.runtime, handler: f.handler, memorySize: 128, zipFile }),
   });
+  if (!r.ok) throw new Error(`deploy failed (${r.status}): ${await r.text()}`);
+  const seconds = (performance.now() - t0) / 1000;
+  const check = await invoke(server, f.name, event);
+  if (!check.ok) throw new Error(`first invocation failed (${check.status}): ${check.body}`);
+  process.stderr.write(`deployed ${f.name} in ${seconds.toFixed(1)} s; it answers ${check.body}\n`);
+  return seconds;
 }
 
-const BARE_SERVER = `
-const http = require("node:http");
-const body = JSON.stringify({ hello: "world" });
-http.createServer((req, res) => {
-  req.resume();
-  req.on("end", () => { res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }); res.end(body); });
-}).listen(0, "127.0.0.1", function () { console.log("PORT " + this.address().port); });
-`;
-
-async function load(
-  target: string,
-  url: string,
-  connections: number,
-  headers: Record<string, string>,
-  body: string,
-): Promise<LoadResult> {
-  // A short warm-up so every instance is started before measuring.
-  process.stderr.write(`measuring ${target} at ${connections} connection(s)...\n`);
-  await autocannon({ url, connections, duration: 1, method: "POST", headers, body });
-  const r = await autocannon({ url, connections, duration: DURATION_S, method: "POST", headers, body });
-  return {
-    target,
-    connections,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors,
-    non2xx: r.non2xx,
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+function fixed(n: number | undefined, digits: number): string {
+  return n === undefined || Number.isNaN(n) ? "-" : n.toFixed(digits);
 }
 
 async function main(): Promise<void> {
-  const bare = spawn(process.execPath, ["-e", BARE_SERVER], { stdio: ["ignore", "pipe", "pipe"] });
-  const barePort = await waitForOutput(bare, /PORT (\d+)/);
-  const dataDir = mkdtempSync(join(tmpdir(), "vajra-bench-"));
-  const port = 18700 + Math.floor(Math.random() * 1000);
-  const server = spawn(
-    process.execPath,
-    [
-      join(ROOT, "bin", "vajra.js"),
-      "server",
-      "--port",
-      String(port),
-      "--data-dir",
-      dataDir,
-      "--concurrency-limit",
-      "1000",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VAJRA_LOG_LEVEL: "warn" } },
-  );
-  server.stderr.on("data", (c: Buffer) => process.stderr.write(`[server] ${c.toString()}`));
-  server.on("exit", (code, sig) => {
-    if (code !== 0) process.stderr.write(`[server] exited: ${code ?? sig ?? "?"}\n`);
-  });
+  const started = performance.now();
+  const bare = await startBare();
+  let server: VajraServer | undefined;
   const results: LoadResult[] = [];
-  const cold: Record<string, { p50: number; p99: number; initP50: number; samples: number }> = {};
+  const cold: Record<string, ColdResult> = {};
+  const deployed: Deployed[] = [];
+  const skipped: Skipped[] = [];
+  const event = JSON.stringify({ name: "bench" });
   try {
-    const base = `http://127.0.0.1:${port}`;
-    let key = "";
-    for (let i = 0; i < 200 && key === ""; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    const vajra = await startVajra(ROOT);
+    server = vajra;
+    const listings = await runtimeListings(vajra);
+    // Every deploy (and build) happens before anything is timed.
+    for (const f of FUNCTIONS) {
+      const rt = listings.get(f.runtime);
+      if (rt?.available !== true) {
+        const reason = `runtime ${f.runtime} is not available on this host: ${rt?.reason ?? "unknown to the server"}`;
+        process.stderr.write(`note: skipping ${f.family}: ${reason}\n`);
+        skipped.push({ family: f.family, runtime: f.runtime, reason, failed: false });
+        continue;
+      }
       try {
-        key = readFileSync(join(dataDir, "admin-key"), "utf8").trim();
-        if ((await fetch(`${base}/health`, { headers: { authorization: `Bearer ${key}` } })).status !== 200)
-          key = "";
-      } catch {
-        key = "";
+        const deploySeconds = await deploy(vajra, f, event);
+        deployed.push({ ...f, version: rt.version ?? "?", deploySeconds });
+      } catch (err) {
+        const reason = errorMessage(err);
+        process.stderr.write(`error: skipping ${f.family}: ${reason}\n`);
+        skipped.push({ family: f.family, runtime: f.runtime, reason, failed: true });
       }
     }
-    if (key === "") throw new Error("the Vajra server did not start");
-    const auth = { authorization: `Bearer ${key}` };
-    const functions = [
-      {
-        name: "bench-python",
-        runtime: "python3.12",
-        handler: "app.handler",
-        dir: "bench/functions/python-hello",
-      },
-      {
-        name: "bench-node",
-        runtime: "nodejs20.x",
-        handler: "index.handler",
-        dir: "bench/functions/node-hello",
-      },
-    ];
-    for (const f of functions) {
-      const zipFile = (await zipDirectory(join(ROOT, f.dir))).toString("base64");
-      const r = await fetch(`${base}/functions`, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({
-          name: f.name,
-          runtime: f.runtime,
-          handler: f.handler,
-          memorySize: 128,
-          zipFile,
-        }),
-      });
-      if (!r.ok) throw new Error(`deploy ${f.name}: ${await r.text()}`);
-    }
-    const event = JSON.stringify({ name: "bench" });
     for (const c of [1, 32]) {
-      results.push(await load("bare node:http", `http://127.0.0.1:${barePort}/`, c, {}, event));
-      for (const f of functions)
-        results.push(await load(f.name, `${base}/functions/${f.name}/invoke`, c, auth, event));
-    }
-    // Cold start: drop the warm instances, then time the first invocation end to end.
-    for (const f of functions) {
-      process.stderr.write(`measuring cold starts of ${f.name}...\n`);
-      const total: number[] = [];
-      const init: number[] = [];
-      for (let i = 0; i < COLD_SAMPLES; i++) {
-        await fetch(`${base}/functions/${f.name}/instances`, { method: "DELETE", headers: auth });
-        await new Promise((r) => setTimeout(r, 30));
-        const t0 = performance.now();
-        const r = await fetch(`${base}/functions/${f.name}/invoke`, {
-          method: "POST",
-          headers: auth,
-          body: event,
-        });
-        await r.arrayBuffer();
-        total.push(performance.now() - t0);
-        init.push(Number(r.headers.get("x-vajra-init-duration-ms") ?? NaN));
+      const common = { connections: c, durationS: DURATION_S, body: event };
+      results.push(await load({ ...common, target: BARE, url: bare.url, headers: {} }));
+      for (const f of deployed) {
+        if (c > 1 && !f.wide) continue;
+        results.push(
+          await load({
+            ...common,
+            target: f.name,
+            url: `${vajra.base}/functions/${f.name}/invoke`,
+            headers: vajra.auth,
+            instances: () => instanceCount(vajra, f.name),
+          }),
+        );
+        // Idle instances left behind would only load the host for the measurements that follow.
+        await dropInstances(vajra, f.name);
       }
-      total.sort((a, b) => a - b);
-      init.sort((a, b) => a - b);
-      cold[f.name] = {
-        p50: percentile(total, 50),
-        p99: percentile(total, 99),
-        initP50: percentile(init, 50),
-        samples: total.length,
-      };
     }
+    for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
-    bare.kill();
-    if (server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((r) => server.once("exit", r));
-      server.kill("SIGTERM");
-      await exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    bare.stop();
+    await server?.stop();
   }
+  const totalSeconds = (performance.now() - started) / 1000;
 
-  const baseline = new Map(
-    results.filter((r) => r.target === "bare node:http").map((r) => [r.connections, r.rps]),
-  );
-  const rows = results.map((r) => ({
-    target: r.target,
-    conns: r.connections,
-    "req/s": Math.round(r.rps),
-    "× bare": (r.rps / (baseline.get(r.connections) ?? r.rps) || 0).toFixed(3),
-    "p50 ms": r.p50,
-    "p99 ms": r.p99,
-    errors: r.errors + r.non2xx,
-  }));
-  console.log("\nWarm invocations (same machine, same run)");
-  console.table(rows);
-  console.log(`Cold start, first invocation of a fresh instance, end to end (${COLD_SAMPLES} samples each)`);
+  const baseline = new Map(results.filter((r) => r.target === BARE).map((r) => [r.connections, r.rps]));
+  const ratio = (r: LoadResult): number => r.rps / (baseline.get(r.connections) ?? r.rps) || 0;
+  console.log("\nWarm invocations (same machine, same run; latency percentiles are autocannon's whole ms)");
   console.table(
-    Object.entries(cold).map(([name, c]) => ({
-      function: name,
-      "p50 ms": c.p50.toFixed(1),
-      "p99 ms": c.p99.toFixed(1),
-      "init p50 ms": c.initP50.toFixed(1),
+    results.map((r) => ({
+      target: r.target,
+      conns: r.connections,
+      "req/s": Math.round(r.rps),
+      "× bare": ratio(r).toFixed(3),
+      "p50 ms": r.p50,
+      "p99 ms": r.p99,
+      errors: r.errors + r.non2xx,
+      instances: r.instances ?? "-",
     })),
   );
+
+  // One row per family: warm at 1 connection (mean latency = 1000 / req/s, finer than autocannon's
+  // whole-millisecond percentiles) and cold start end to end, with the runtime's own Init Duration.
+  const families = deployed.map((f) => {
+    const w = results.find((r) => r.target === f.name && r.connections === 1);
+    const c = cold[f.name];
+    return {
+      family: f.family,
+      runtime: f.runtime,
+      version: f.version,
+      deploySeconds: f.deploySeconds,
+      warm1: w === undefined ? undefined : { ...w, ratio: ratio(w), meanMs: 1000 / w.rps },
+      cold: c,
+    };
+  });
+  console.log(
+    "Per runtime family: warm at 1 connection, and cold start (first invocation of a fresh instance, end to end)",
+  );
+  console.table(
+    families.map((f) => ({
+      family: f.family,
+      runtime: `${f.runtime} (${f.version})`,
+      "warm req/s": f.warm1 === undefined ? "-" : Math.round(f.warm1.rps),
+      "× bare": fixed(f.warm1?.ratio, 3),
+      "mean ms": fixed(f.warm1?.meanMs, 2),
+      "p50 ms": f.warm1?.p50 ?? "-",
+      "p99 ms": f.warm1?.p99 ?? "-",
+      "cold p50 ms": fixed(f.cold?.p50, 1),
+      "cold p99 ms": fixed(f.cold?.p99, 1),
+      "init p50 ms": fixed(f.cold?.initP50, 1),
+      "cold n": f.cold?.samples ?? 0,
+      errors: (f.warm1 === undefined ? 0 : f.warm1.errors + f.warm1.non2xx) + (f.cold?.errors ?? 0),
+      "deploy s": f.deploySeconds.toFixed(1),
+    })),
+  );
+  for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
+  console.log(`bench took ${totalSeconds.toFixed(0)} s`);
+
   const outDir = join(ROOT, "bench", "results");
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(
     file,
     JSON.stringify(
-      { date: new Date().toISOString(), durationSeconds: DURATION_S, load: results, coldStart: cold },
+      {
+        date: new Date().toISOString(),
+        durationSeconds: DURATION_S,
+        totalSeconds,
+        load: results,
+        coldStart: cold,
+        families,
+        skipped,
+      },
       null,
       2,
     ),
   );
   console.log(`results written to ${file}`);
-  process.exit(0);
+  // A runtime the host has that does not deploy or run is a failure, not a note.
+  process.exit(skipped.some((s) => s.failed) ? 1 : 0);
 }
 
 main().catch((err: unknown) => {

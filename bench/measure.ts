@@ -1,0 +1,249 @@
+// The benchmark's measuring tools: the processes it starts (a bare node:http baseline, a Vajra server
+// on a throw-away data directory), warm load with autocannon and cold starts timed end to end.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+
+export interface LoadResult {
+  target: string;
+  connections: number;
+  rps: number;
+  /** autocannon's latency percentiles, in whole milliseconds (its histogram's resolution). */
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /** Instances of the function after the run (a Vajra target only). */
+  instances?: number;
+}
+
+export interface ColdResult {
+  samples: number;
+  p50: number;
+  p99: number;
+  initP50: number;
+  /** Invocations that failed (non-200 status or a function error). */
+  errors: number;
+}
+
+function waitForOutput(proc: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  return new Promise((res, rej) => {
+    let buf = "";
+    const timer = setTimeout(
+      () => rej(new Error(`timed out waiting for ${String(pattern)}: ${buf}`)),
+      timeoutMs,
+    );
+    const on = (c: Buffer): void => {
+      buf += c.toString();
+      const m = pattern.exec(buf);
+      if (m !== null) {
+        clearTimeout(timer);
+        res(m[1] ?? m[0]);
+      }
+    };
+    proc.stdout?.on("data", on);
+    proc.stderr?.on("data", on);
+  });
+}
+
+const BARE_SERVER = `
+const http = require("node:http");
+const body = JSON.stringify({ hello: "world" });
+http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => { res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }); res.end(body); });
+}).listen(0, "127.0.0.1", function () { console.log("PORT " + this.address().port); });
+`;
+
+export interface Bare {
+  url: string;
+  stop(): void;
+}
+
+/** The machine's own limit: a node:http server answering a fixed hello. */
+export async function startBare(): Promise<Bare> {
+  const bare = spawn(process.execPath, ["-e", BARE_SERVER], { stdio: ["ignore", "pipe", "pipe"] });
+  const port = await waitForOutput(bare, /PORT (\d+)/);
+  return { url: `http://127.0.0.1:${port}/`, stop: () => bare.kill() };
+}
+
+export interface VajraServer {
+  base: string;
+  auth: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** A Vajra server on a fresh data directory (so every build starts with empty caches). */
+export async function startVajra(root: string): Promise<VajraServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "vajra-bench-"));
+  const port = 18700 + Math.floor(Math.random() * 1000);
+  const server = spawn(
+    process.execPath,
+    [
+      join(root, "bin", "vajra.js"),
+      "server",
+      "--port",
+      String(port),
+      "--data-dir",
+      dataDir,
+      "--concurrency-limit",
+      "1000",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VAJRA_LOG_LEVEL: "warn" } },
+  );
+  server.stderr.on("data", (c: Buffer) => process.stderr.write(`[server] ${c.toString()}`));
+  server.on("exit", (code, sig) => {
+    if (code !== 0) process.stderr.write(`[server] exited: ${code ?? sig ?? "?"}\n`);
+  });
+  const stop = async (): Promise<void> => {
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server.once("exit", r));
+      server.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const base = `http://127.0.0.1:${port}`;
+  let key = "";
+  for (let i = 0; i < 200 && key === ""; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      key = readFileSync(join(dataDir, "admin-key"), "utf8").trim();
+      if ((await fetch(`${base}/health`, { headers: { authorization: `Bearer ${key}` } })).status !== 200)
+        key = "";
+    } catch {
+      key = "";
+    }
+  }
+  if (key === "") {
+    await stop();
+    throw new Error("the Vajra server did not start");
+  }
+  return { base, auth: { authorization: `Bearer ${key}` }, stop };
+}
+
+export interface LoadOptions {
+  target: string;
+  url: string;
+  connections: number;
+  durationS: number;
+  headers: Record<string, string>;
+  body: string;
+  /** How many instances serve the target: the warm-up goes on until it stops growing. */
+  instances?: () => Promise<number>;
+}
+
+const MAX_WARMUP_ROUNDS = 6;
+
+export async function load(o: LoadOptions): Promise<LoadResult> {
+  process.stderr.write(`measuring ${o.target} at ${o.connections} connection(s)...\n`);
+  const opts = {
+    url: o.url,
+    connections: o.connections,
+    method: "POST" as const,
+    headers: o.headers,
+    body: o.body,
+  };
+  // Warm-up rounds of a second each, so every instance is started (and a JIT has seen the path)
+  // before measuring: 32 connections start up to 32 instances, which takes more than a second on a
+  // small host, and the stragglers would otherwise land in the measured window.
+  let instances = -1;
+  for (let round = 1; round <= MAX_WARMUP_ROUNDS; round++) {
+    await autocannon({ ...opts, duration: 1 });
+    if (o.instances === undefined) break;
+    const now = await o.instances();
+    process.stderr.write(`  warm-up round ${round}: ${now} instance(s)\n`);
+    if (now === instances) break;
+    instances = now;
+  }
+  const r = await autocannon({ ...opts, duration: o.durationS });
+  const after = o.instances === undefined ? undefined : await o.instances();
+  return {
+    target: o.target,
+    connections: o.connections,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors,
+    non2xx: r.non2xx,
+    ...(after === undefined ? {} : { instances: after }),
+  };
+}
+
+/** Stops the function's instances, so that the next invocation starts a fresh one. */
+export async function dropInstances(server: VajraServer, name: string): Promise<void> {
+  const r = await fetch(`${server.base}/functions/${name}/instances`, {
+    method: "DELETE",
+    headers: server.auth,
+  });
+  await r.arrayBuffer();
+}
+
+/** The function's instances, idle or busy. */
+export async function instanceCount(server: VajraServer, name: string): Promise<number> {
+  const r = await fetch(`${server.base}/functions/${name}`, { headers: server.auth });
+  const { instances } = (await r.json()) as { instances?: { idle?: number; busy?: number } };
+  return (instances?.idle ?? 0) + (instances?.busy ?? 0);
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+export interface Invocation {
+  ok: boolean;
+  status: number;
+  body: string;
+  initMs: number;
+}
+
+/** One synchronous invocation through the native API; ok when it answered 200 without a function error. */
+export async function invoke(server: VajraServer, name: string, event: string): Promise<Invocation> {
+  const r = await fetch(`${server.base}/functions/${name}/invoke`, {
+    method: "POST",
+    headers: server.auth,
+    body: event,
+  });
+  const body = await r.text();
+  return {
+    ok: r.status === 200 && r.headers.get("x-vajra-function-error") === null,
+    status: r.status,
+    body,
+    initMs: Number(r.headers.get("x-vajra-init-duration-ms") ?? NaN),
+  };
+}
+
+/** Cold starts: drop the warm instances, then time the first invocation of a fresh one end to end. */
+export async function coldStarts(
+  server: VajraServer,
+  name: string,
+  event: string,
+  samples: number,
+): Promise<ColdResult> {
+  process.stderr.write(`measuring cold starts of ${name} (${samples} samples)...\n`);
+  const total: number[] = [];
+  const init: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < samples; i++) {
+    await dropInstances(server, name);
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = performance.now();
+    const r = await invoke(server, name, event);
+    total.push(performance.now() - t0);
+    if (!r.ok) errors++;
+    if (!Number.isNaN(r.initMs)) init.push(r.initMs);
+  }
+  total.sort((a, b) => a - b);
+  init.sort((a, b) => a - b);
+  return {
+    samples: total.length,
+    p50: percentile(total, 50),
+    p99: percentile(total, 99),
+    initP50: percentile(init, 50),
+    errors,
+  };
+}
