@@ -3,7 +3,7 @@
 // VAJRA_PYTHON_PATHS (real binaries, never pyenv shims); Node.js is the node running Vajra or one on PATH.
 
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -17,6 +17,9 @@ import {
   findJdks,
   findRust,
   homeVariable,
+  pathDirs,
+  real as realPath,
+  safeReaddir,
   type Toolchain,
 } from "./toolchains.js";
 
@@ -41,22 +44,6 @@ function bindFor(executable: string): string[] {
   // Inside the folders every sandbox binds anyway, nothing more is needed. Otherwise, for
   // <prefix>/bin/<exe>, bind the whole prefix so the standard library and shared libraries come along.
   return bindHome(executable).length === 0 ? [] : [dirname(dirname(executable))];
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function realFile(path: string): string | undefined {
-  try {
-    return realpathSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Version tuple compare on "3.11.7"-style strings. */
@@ -88,8 +75,7 @@ function pythonCandidates(): Array<{ exe: string; version?: string }> {
       out.push({ exe: join(root, "versions", v, "bin", `python${m[1]}`), version: v });
     }
   }
-  const pathDirs = (process.env.PATH ?? "").split(":").filter((d) => d !== "" && !d.includes("shims"));
-  for (const dir of [...pathDirs, "/usr/bin", "/usr/local/bin"]) {
+  for (const dir of [...pathDirs(), "/usr/bin", "/usr/local/bin"]) {
     for (const f of safeReaddir(dir)) {
       if (/^python3\.\d+$/.test(f)) out.push({ exe: join(dir, f) });
     }
@@ -117,7 +103,7 @@ async function findPythons(): Promise<Map<string, PythonFound>> {
   const best = new Map<string, PythonFound>();
   const seen = new Set<string>();
   for (const c of pythonCandidates()) {
-    const real = realFile(c.exe);
+    const real = realPath(c.exe);
     if (real === undefined || seen.has(real)) continue;
     seen.add(real);
     // pyenv folder names give the version for free; other binaries are asked once.
@@ -147,7 +133,7 @@ async function findNodes(installDir?: string): Promise<Map<string, PythonFound>>
   for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) candidates.push(join(dir, "node"));
   for (const c of candidates) {
     if (!existsSync(c)) continue;
-    const real = realFile(c);
+    const real = realPath(c);
     if (real === undefined) continue;
     const version = await nodeVersion(real);
     if (version === undefined) continue;

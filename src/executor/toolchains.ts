@@ -30,7 +30,7 @@ export function bindFor(path: string): string[] {
   return SYSTEM_PREFIXES.some((p) => path.startsWith(p)) ? [] : [path];
 }
 
-function safeReaddir(dir: string): string[] {
+export function safeReaddir(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {
@@ -38,7 +38,8 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-function real(path: string): string | undefined {
+/** The real path (symlinks resolved), or undefined when it does not exist. */
+export function real(path: string): string | undefined {
   try {
     return realpathSync(path);
   } catch {
@@ -46,7 +47,8 @@ function real(path: string): string | undefined {
   }
 }
 
-function pathDirs(): string[] {
+/** PATH's folders, without version-manager shims (slow wrappers, never the real binary). */
+export function pathDirs(): string[] {
   return (process.env.PATH ?? "").split(":").filter((d) => d !== "" && !d.includes("shims"));
 }
 
