@@ -14,7 +14,7 @@ export interface RuntimeCase {
   dir: string;
   /** The runtime the CLI must detect (no --runtime is passed). */
   runtime: string;
-  /** Extra `vajra deploy` arguments (e.g. --handler when there is no convention). */
+  /** Extra `vajra deploy` arguments (e.g. --handler when there is no convention, --runtime). */
   deployArgs?: string[];
   /** Whether the deploy builds (compiles or installs dependencies). */
   builds: boolean;
@@ -54,7 +54,8 @@ export function runtimeContract(server: () => ServerHandle, c: RuntimeCase): voi
         ...(c.deployArgs ?? []),
       ]);
       assert.equal(r.status, 0, r.stderr + r.stdout);
-      assert.match(r.stderr, new RegExp(`Detected runtime ${c.runtime.replace(/\./g, "\\.")}`));
+      if (c.deployArgs?.includes("--runtime") === true) assert.doesNotMatch(r.stderr, /Detected runtime/);
+      else assert.match(r.stderr, new RegExp(`Detected runtime ${c.runtime.replace(/\./g, "\\.")}`));
       assert.match(r.stdout, new RegExp(`Created function ${c.name}: ${c.runtime.replace(/\./g, "\\.")}`));
       if (c.builds) {
         assert.match(r.stderr, /Building with /, "the build's log is streamed to the CLI");

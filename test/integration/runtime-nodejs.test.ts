@@ -38,6 +38,21 @@ runtimeContract(() => s, {
   logLine: /INFO\ttoolkit action hello/,
 });
 
+// nodejs20.x is the node that runs Vajra (deprecated by AWS since 2026-04-30, so named explicitly).
+runtimeContract(() => s, {
+  name: "node20-toolkit",
+  dir: join(FIXTURES, "nodejs/toolkit"),
+  runtime: "nodejs20.x",
+  deployArgs: ["--runtime", "nodejs20.x"],
+  builds: false,
+  hello: { action: "hello" },
+  fail: { action: "fail" },
+  sleep: (ms) => ({ action: "sleep", ms }),
+  errorType: "RangeError",
+  errorMessage: /asked to fail/,
+  logLine: /INFO\ttoolkit action hello/,
+});
+
 for (const major of [16, 18]) {
   test(`nodejs${major}.x: installed side by side, it runs ESM and CommonJS handlers on Node.js ${major}`, async () => {
     const r = s.cli(["runtimes", "install", `nodejs${major}.x`]);
