@@ -14,7 +14,8 @@ cd "$OUT"
 npm() { "$NODE" "$NPM_CLI" "$@"; }
 if [ -f package-lock.json ]; then verb=ci; else verb=install; fi
 echo "npm $(npm --version) $verb --omit=dev (registry ${npm_config_registry:-default})"
-npm "$verb" --omit=dev --no-audit --no-fund --no-update-notifier --loglevel=warn --cache "$CACHE/npm" || {
+npm "$verb" --omit=dev --foreground-scripts --no-audit --no-fund --no-update-notifier --loglevel=warn \
+  --cache "$CACHE/npm" || {
   echo "build error: npm could not install the dependencies of package.json (above)." >&2
   echo "Vendor them instead: run npm install --omit=dev and deploy the folder with its node_modules." >&2
   exit 1

@@ -58,3 +58,18 @@ test("with VAJRA_BUILD_NETWORK=off a deploy that needs a dependency install is r
     await stopAndClean(off);
   }
 });
+
+test("a build that runs past VAJRA_BUILD_TIMEOUT is stopped and the deploy fails, creating nothing", async () => {
+  const slow = await startServer({ env: { VAJRA_BUILD_TIMEOUT: "3" } });
+  try {
+    const started = Date.now();
+    const d = slow.cli(["deploy", "slow", join(FIXTURES, "nodejs/slow-build")]);
+    assert.notEqual(d.status, 0);
+    assert.match(d.stderr, /build failed \(it ran longer than 3 s\)/);
+    assert.match(d.stderr, /npm .* install --omit=dev/, "the log up to the limit is shown");
+    assert.ok(Date.now() - started < 60_000, "the build's sleep was cut short");
+    assert.equal((await slow.api("/functions/slow")).status, 404);
+  } finally {
+    await stopAndClean(slow);
+  }
+});
