@@ -5,7 +5,7 @@
 
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -166,18 +166,39 @@ export class PackageBuilder {
 
   constructor(private readonly opts: BuilderOptions) {}
 
-  private recipe(family: string): string {
-    return join(this.opts.runtimesDir, family, "build.sh");
+  private readonly familyDigests = new Map<string, string>();
+
+  /** Digest of runtimes/<family>/ (the recipe and the runtime library it links), once per process. */
+  private familyDigest(family: string): string {
+    let d = this.familyDigests.get(family);
+    if (d === undefined) {
+      const h = createHash("sha256");
+      const root = join(this.opts.runtimesDir, family);
+      const walk = (dir: string): void => {
+        for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+          a.name.localeCompare(b.name),
+        )) {
+          const p = join(dir, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (e.isFile())
+            h.update(p.slice(root.length)).update("\0").update(readFileSync(p)).update("\0");
+        }
+      };
+      if (existsSync(root)) walk(root);
+      d = h.digest("hex");
+      this.familyDigests.set(family, d);
+    }
+    return d;
   }
 
+  /** Same sources, runtime, toolchain version, recipe and runtime library: the same package. */
   private key(runtime: RuntimeInfo, sourceSha256: string): string {
-    const recipe = this.recipe(runtime.spec.family);
-    const h = createHash("sha256")
+    return createHash("sha256")
       .update(sourceSha256)
       .update("\0" + runtime.spec.id)
       .update("\0" + (runtime.version ?? ""))
-      .update("\0" + (existsSync(recipe) ? readFileSync(recipe, "utf8") : ""));
-    return h.digest("hex");
+      .update("\0" + this.familyDigest(runtime.spec.family))
+      .digest("hex");
   }
 
   /**

@@ -196,6 +196,7 @@ export class Executor {
       runtime,
       spec.memoryMb,
       this.opts.runtimesDir,
+      spec.codeDir,
       runtime.spec.family === "java" ? await this.opts.javaRuntimeDir?.() : undefined,
     );
     this.makeRoom(spec.memoryMb);

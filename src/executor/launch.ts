@@ -1,8 +1,12 @@
 // What an instance of each runtime family runs, as paths seen inside the sandbox, and which host
-// folder is shown at /var/runtime. Interpreted families run Vajra's bootstrap for the language; the
-// families that ship a `bootstrap` executable (provided.*, Go, Rust, .NET) and Java run behind the
-// Runtime API forwarder, because their runtime clients dial AWS_LAMBDA_RUNTIME_API over TCP.
+// folder is shown at /var/runtime. Interpreted families run Vajra's bootstrap for the language. The
+// families that ship a `bootstrap` executable (provided.*, Go, Rust, .NET) run behind the Runtime API
+// forwarder, because standard runtime clients dial AWS_LAMBDA_RUNTIME_API over TCP — unless the
+// bootstrap knows Vajra's UNIX socket (it names VAJRA_RUNTIME_SOCKET, as programs built with Vajra's
+// Go module and Rust crate do): then it runs directly, a node process fewer per cold start. Java
+// likewise: its shim reaches the socket itself on JDK 16 and later (UNIX-domain SocketChannel).
 
+import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeInfo } from "./runtime-discovery.js";
 import { RUNTIME_ROOT, TASK_ROOT } from "./sandbox.js";
@@ -41,14 +45,51 @@ export const JAVA_CLASSPATH = [
   `${RUNTIME_ROOT}/api`,
 ].join(":");
 
+const SOCKET_MARKER = Buffer.from("VAJRA_RUNTIME_SOCKET");
+const knowsSocket = new Map<string, boolean>();
+
+/** Whether the package's bootstrap mentions VAJRA_RUNTIME_SOCKET (read once per code folder). */
+export function bootstrapKnowsSocket(codeDir: string): boolean {
+  const known = knowsSocket.get(codeDir);
+  if (known !== undefined) return known;
+  let found = false;
+  try {
+    // Scanned in chunks (a bootstrap may be large), keeping an overlap so the marker is never split.
+    const fd = openSync(join(codeDir, "bootstrap"), "r");
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      let carry = 0;
+      for (;;) {
+        const n = readSync(fd, buf, carry, buf.length - carry, null);
+        if (n === 0) break;
+        const end = carry + n;
+        if (buf.subarray(0, end).includes(SOCKET_MARKER)) {
+          found = true;
+          break;
+        }
+        carry = Math.min(SOCKET_MARKER.length - 1, end);
+        buf.copy(buf, 0, end - carry, end);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    found = false;
+  }
+  knowsSocket.set(codeDir, found);
+  return found;
+}
+
 /**
  * `runtimesDir` holds runtimes/<family>/ of the project; `javaRuntimeDir` is the prepared Java runtime
- * folder (compiled shim and API plus the forwarder), needed for the java family only.
+ * folder (compiled shim and API plus the forwarder), needed for the java family only; `codeDir` is the
+ * unpacked package (its bootstrap is looked at).
  */
 export function launchFor(
   runtime: RuntimeInfo,
   memoryMb: number,
   runtimesDir: string,
+  codeDir: string,
   javaRuntimeDir?: string,
 ): Launch {
   const exe = runtime.executable ?? "/usr/bin/false";
@@ -59,25 +100,23 @@ export function launchFor(
       return { runtimeDir: join(runtimesDir, "nodejs"), command: [exe, `${RUNTIME_ROOT}/bootstrap.mjs`] };
     case "java":
       if (javaRuntimeDir === undefined) throw new Error("the Java runtime folder is not prepared");
-      return {
-        runtimeDir: javaRuntimeDir,
-        command: [
-          process.execPath,
-          `${RUNTIME_ROOT}/forwarder.mjs`,
-          exe,
-          ...jvmFlags(memoryMb),
-          "-cp",
-          JAVA_CLASSPATH,
-          "vajra.runtime.Bootstrap",
-        ],
-      };
+      {
+        const java = [exe, ...jvmFlags(memoryMb), "-cp", JAVA_CLASSPATH, "vajra.runtime.Bootstrap"];
+        const direct = Number((runtime.version ?? "").split(".")[0]) >= 16;
+        return {
+          runtimeDir: javaRuntimeDir,
+          command: direct ? java : [process.execPath, `${RUNTIME_ROOT}/forwarder.mjs`, ...java],
+        };
+      }
     case "provided":
     case "go":
     case "rust":
     case "dotnet":
       return {
         runtimeDir: join(runtimesDir, "provided"),
-        command: [process.execPath, `${RUNTIME_ROOT}/forwarder.mjs`],
+        command: bootstrapKnowsSocket(codeDir)
+          ? [`${TASK_ROOT}/bootstrap`]
+          : [process.execPath, `${RUNTIME_ROOT}/forwarder.mjs`],
       };
   }
 }

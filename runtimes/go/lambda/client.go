@@ -2,9 +2,12 @@ package lambda
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 )
 
@@ -23,14 +26,22 @@ type invocation struct {
 }
 
 func newClient(api string) *client {
+	transport := &http.Transport{
+		Proxy:               nil, // never route the Runtime API through HTTP(S)_PROXY
+		MaxIdleConns:        1,
+		MaxIdleConnsPerHost: 1,
+		DisableCompression:  true,
+	}
+	// Inside a Vajra sandbox the Runtime API is also on a UNIX socket: talk to it directly, without
+	// the TCP forwarder (VAJRA_RUNTIME_SOCKET overrides where it is).
+	if socket := vajraSocket(); socket != "" {
+		transport.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+		}
+	}
 	return &client{
 		base: "http://" + api + "/2018-06-01/runtime/",
-		http: &http.Client{Transport: &http.Transport{
-			Proxy:               nil, // never route the Runtime API through HTTP(S)_PROXY
-			MaxIdleConns:        1,
-			MaxIdleConnsPerHost: 1,
-			DisableCompression:  true,
-		}},
+		http: &http.Client{Transport: transport},
 	}
 }
 
@@ -85,3 +96,15 @@ type transportError struct{ err error }
 
 func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
+
+// vajraSocket is the path of Vajra's Runtime API socket, or "" outside Vajra.
+func vajraSocket() string {
+	path := os.Getenv("VAJRA_RUNTIME_SOCKET")
+	if path == "" {
+		path = "/run/vajra/runtime.sock"
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		return path
+	}
+	return ""
+}

@@ -1,8 +1,54 @@
-//! A minimal HTTP/1.1 client for the Runtime API: one keep-alive TCP connection, requests with a
-//! Content-Length body, responses framed by Content-Length, chunked encoding or connection close.
+//! A minimal HTTP/1.1 client for the Runtime API: one keep-alive connection (TCP, or Vajra's UNIX
+//! socket when there is one), requests with a Content-Length body, responses framed by
+//! Content-Length, chunked encoding or connection close.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::net::UnixStream;
+
+/// Inside a Vajra sandbox the Runtime API is also on a UNIX socket (VAJRA_RUNTIME_SOCKET overrides
+/// where): talk to it directly, without the TCP forwarder. None outside Vajra.
+fn vajra_socket() -> Option<String> {
+    use std::os::unix::fs::FileTypeExt;
+    let path = std::env::var("VAJRA_RUNTIME_SOCKET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "/run/vajra/runtime.sock".to_string());
+    match std::fs::metadata(&path) {
+        Ok(m) if m.file_type().is_socket() => Some(path),
+        _ => None,
+    }
+}
+
+/// The connection to the Runtime API.
+enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write(buf),
+            Stream::Unix(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.flush(),
+            Stream::Unix(s) => s.flush(),
+        }
+    }
+}
 
 /// Refuse response heads larger than this (the Runtime API's are a few hundred bytes).
 const MAX_HEAD: usize = 64 * 1024;
@@ -23,18 +69,26 @@ impl Response {
 pub(crate) struct Client {
     /// host:port, as in AWS_LAMBDA_RUNTIME_API.
     addr: String,
-    conn: Option<BufReader<TcpStream>>,
+    /// Vajra's per-instance UNIX socket, used instead of `addr` when set (no forwarder in between).
+    socket: Option<String>,
+    conn: Option<BufReader<Stream>>,
 }
 
 impl Client {
     pub fn new(addr: &str) -> Client {
-        Client { addr: addr.to_string(), conn: None }
+        Client { addr: addr.to_string(), socket: vajra_socket(), conn: None }
     }
 
-    fn connect(&self) -> io::Result<BufReader<TcpStream>> {
-        let stream = TcpStream::connect(self.addr.as_str())?;
-        // Small request/response exchanges: do not let Nagle hold back the last segment.
-        stream.set_nodelay(true)?;
+    fn connect(&self) -> io::Result<BufReader<Stream>> {
+        let stream = match &self.socket {
+            Some(path) => Stream::Unix(UnixStream::connect(path)?),
+            None => {
+                let tcp = TcpStream::connect(self.addr.as_str())?;
+                // Small request/response exchanges: do not let Nagle hold back the last segment.
+                tcp.set_nodelay(true)?;
+                Stream::Tcp(tcp)
+            }
+        };
         Ok(BufReader::with_capacity(16 * 1024, stream))
     }
 
