@@ -6,7 +6,16 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES, ROOT, deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  UpdateFunctionCodeCommand,
+  type Runtime,
+} from "@aws-sdk/client-lambda";
+import { createHash } from "node:crypto";
+import { zipDirectory } from "../../src/blobs/zip-dir.js";
 import { rawZip } from "../support/raw-zip.js";
+import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 import { runtimeContract } from "./runtime-contract.js";
 import { sharedBuildCache, skipUnlessRuntime } from "./runtime-support.js";
 
@@ -78,5 +87,43 @@ test(
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  },
+);
+
+test(
+  "go1.19: the AWS SDK creates a function from Go sources; CodeSha256 is the uploaded zip's, a build error is InvalidParameterValueException",
+  { skip },
+  async () => {
+    const lambda = lambdaClientFor(s);
+    const zip = await zipDirectory(join(FIXTURES, "go/toolkit"));
+    const created = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "go-sdk",
+        Runtime: "go1.19" as Runtime,
+        Handler: "bootstrap",
+        Role: "arn:aws:iam::000000000000:role/lambda",
+        Code: { ZipFile: zip },
+      }),
+    );
+    assert.equal(created.CodeSha256, createHash("sha256").update(zip).digest("base64"));
+    assert.equal(created.CodeSize, zip.length);
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: "go-sdk", Payload: Buffer.from('{"action":"hello"}') }),
+    );
+    assert.equal(
+      (JSON.parse(Buffer.from(out.Payload ?? []).toString()) as { functionName: string }).functionName,
+      "go-sdk",
+    );
+    await rejectsAws(
+      lambda.send(
+        new UpdateFunctionCodeCommand({
+          FunctionName: "go-sdk",
+          ZipFile: rawZip([{ name: "main.go", data: "package main\nfunc main() { nope() }\n" }]),
+        }),
+      ),
+      "InvalidParameterValueException",
+      400,
+      /undefined: nope/,
+    );
   },
 );
