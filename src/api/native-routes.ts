@@ -148,15 +148,17 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
     isolation: { isolated: platform.isolated, warnings: platform.warnings },
   }));
 
-  app.get("/runtimes", () => ({ runtimes: platform.listRuntimes() }));
+  app.get("/runtimes", () => ({ runtimes: platform.runtimeRegistry.list() }));
 
   app.post<{ Params: { id: string } }>("/runtimes/:id/install", async (req, reply) => {
     if (wantsStream(req))
       return streamWork(reply, async (log) => ({
         status: 200,
-        body: await platform.installRuntime(req.params.id, (l) => log(l.endsWith("\n") ? l : l + "\n")),
+        body: await platform.runtimeRegistry.install(req.params.id, (l) =>
+          log(l.endsWith("\n") ? l : l + "\n"),
+        ),
       }));
-    return platform.installRuntime(req.params.id);
+    return platform.runtimeRegistry.install(req.params.id);
   });
 
   app.get<NameParams & { Querystring: { qualifier?: string } }>("/functions/:name/build-log", async (req) => {

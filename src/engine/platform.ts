@@ -3,10 +3,9 @@
 // store is the source of truth and every change goes through it first.
 
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { homedir, totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn, tailBytes } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
@@ -15,8 +14,7 @@ import { LATEST, parseQualifier } from "../core/routing.js";
 import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
-import { DEFAULT_SANDBOX_UID, createSandboxBackend } from "../executor/host-check.js";
-import { JavaRuntime } from "../executor/java-runtime.js";
+import { createSandboxBackend } from "../executor/host-check.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
 import { SqliteStore } from "../store/sqlite-store.js";
@@ -24,29 +22,19 @@ import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
 import { deployFunction, type DeployInput, type DeployOptions, type DeployResult } from "./deploy.js";
 import { AsyncQueue } from "./async-queue.js";
-import { PackageBuilder } from "./builds.js";
-import { RuntimeRegistry } from "./runtime-registry.js";
+import type { PackageBuilder } from "./builds.js";
+import type { RuntimeRegistry } from "./runtime-registry.js";
+import { openRuntimeServices } from "./runtime-services.js";
 import { EMPTY_EVENT, executionSpec, poolKey, traceId } from "./execution-spec.js";
 import { FunctionSettings } from "./function-settings.js";
 import { LayerCatalog } from "./layers.js";
-import type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
+import type { InvokeOptions, InvokeOutcome, PlatformOptions } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
-
-/** Where runtimes/<family>/ bootstraps live: the project root above src/engine or dist/src/engine. */
-function projectRuntimesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (dir !== dirname(dir)) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "runtimes")))
-      return join(dir, "runtimes");
-    dir = dirname(dir);
-  }
-  return resolve("runtimes");
-}
 
 export function defaultDataDir(): string {
   return process.env.VAJRA_DATA_DIR ?? join(homedir(), ".vajra");
@@ -139,47 +127,26 @@ export class Platform {
     const blobs = new BlobStore(dataDir);
     if (process.getuid?.() === 0) sweepStaleCgroups();
     const sandbox = createSandboxBackend(dataDir);
-    const runtimesDir = projectRuntimesDir();
-    const registry = await RuntimeRegistry.open(dataDir);
-    const java = new JavaRuntime(runtimesDir, join(dataDir, "runtimes"), () => {
-      for (const r of registry.byId.values())
-        if (r.spec.family === "java" && r.toolchain?.canCompile === true)
-          return join(r.toolchain.home, "bin", "javac");
-      return undefined;
-    });
+    const pendingDigests = new Set<string>();
+    const rt = await openRuntimeServices({ dataDir, store, blobs, backend: sandbox.backend, pendingDigests });
     const executor = new Executor({
       backend: sandbox.backend,
       dataDir,
-      runtimesDir,
-      javaRuntimeDir: () => java.dir(),
+      runtimesDir: rt.runtimesDir,
+      javaRuntimeDir: () => rt.java.dir(),
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
     });
     const gate = new ConcurrencyGate(opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault);
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     const records = new RecordWriter(store, { flushIntervalMs: 100, maxBuffered: 500, onError });
-    const pendingDigests = new Set<string>();
-    const builder = new PackageBuilder({
-      store,
-      blobs,
-      backend: sandbox.backend,
-      dataDir,
-      cacheRoot: process.env.VAJRA_BUILD_CACHE_DIR ?? join(dataDir, "build-cache"),
-      runtimesDir,
-      java,
-      pendingDigests,
-      uid: DEFAULT_SANDBOX_UID,
-      timeoutMs: Number(process.env.VAJRA_BUILD_TIMEOUT ?? 600) * 1000,
-      memoryMb: Number(process.env.VAJRA_BUILD_MEMORY_MB ?? 4096),
-      allowNetwork: process.env.VAJRA_BUILD_NETWORK !== "off",
-    });
     const platform = new Platform(
       dataDir,
       store,
       blobs,
       executor,
-      registry,
-      builder,
+      rt.registry,
+      rt.builder,
       pendingDigests,
       gate,
       records,
@@ -231,19 +198,6 @@ export class Platform {
 
   get isolated(): boolean {
     return this.executor.isolated;
-  }
-
-  runtime(id: string): RuntimeInfo | undefined {
-    return this.runtimes.get(id);
-  }
-
-  listRuntimes(): RuntimeListing[] {
-    return this.runtimeRegistry.list();
-  }
-
-  /** Installs a runtime into the data directory (Node.js versions) and makes it available at once. */
-  installRuntime(id: string, onLog?: (line: string) => void): Promise<RuntimeListing> {
-    return this.runtimeRegistry.install(id, onLog);
   }
 
   /** The log of the build that made the function's (or a version's) package; undefined if it was not built. */
