@@ -8,9 +8,13 @@
 import { execFile } from "node:child_process";
 import {
   accessSync,
+  closeSync,
   constants,
   mkdirSync,
   mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -203,15 +207,40 @@ async function resolveVersion(npm: string, major: number, cwd: string, env?: Rec
   return newest;
 }
 
-/** The "x.y.z" that `bin/node --version` prints, or an InstallFailed error. */
-async function probe(executable: string): Promise<string> {
+/**
+ * The "x.y.z" of an install (its package.json, as published), after checking that bin/node is an
+ * x86-64 ELF executable. The downloaded binary is never run here, with the server's privileges: its
+ * first run is inside a function's sandbox. npm pack has already checked the tarball's integrity.
+ */
+function probe(executable: string): Promise<string> {
   try {
-    const { stdout } = await execFileAsync(executable, ["--version"], { timeout: 30_000, env: {} });
-    return stdout.trim().replace(/^v/, "");
+    const head = Buffer.alloc(20);
+    const fd = openSync(executable, "r");
+    try {
+      readSync(fd, head, 0, 20, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const elf64 = head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])) && head[4] === 2;
+    if (!elf64 || head.readUInt16LE(18) !== 0x3e || !isExecutable(executable))
+      throw new Error("it is not an x86-64 Linux executable");
+    const pkg = JSON.parse(readFileSync(join(dirname(dirname(executable)), "package.json"), "utf8")) as {
+      version?: unknown;
+    };
+    // The registry's packages write it as "v18.20.8".
+    const version = typeof pkg.version === "string" ? pkg.version.replace(/^v/, "") : "";
+    if (!versionRe.test(version)) throw new Error("its package.json has no x.y.z version");
+    return Promise.resolve(version);
   } catch (err) {
-    throw new NodeInstallError("InstallFailed", `${executable} does not run: ${(err as Error).message}`, {
-      cause: err,
-    });
+    return Promise.reject(
+      new NodeInstallError(
+        "InstallFailed",
+        `${executable} is not a usable Node.js: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      ),
+    );
   }
 }
 

@@ -128,8 +128,13 @@ async function nodeVersion(exe: string): Promise<string | undefined> {
 
 async function findNodes(installDir?: string): Promise<Map<string, PythonFound>> {
   const found = new Map<string, PythonFound>();
+  // Versions installed by `vajra runtimes install` are known from their folder: never run them here.
+  for (const n of installDir === undefined ? [] : listInstalledNodes(installDir)) {
+    const major = String(n.major);
+    if (!found.has(major) && major !== process.versions.node.split(".")[0])
+      found.set(major, { executable: n.executable, version: n.version });
+  }
   const candidates = [process.execPath];
-  if (installDir !== undefined) candidates.push(...listInstalledNodes(installDir).map((n) => n.executable));
   for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) candidates.push(join(dir, "node"));
   for (const c of candidates) {
     if (!existsSync(c)) continue;
