@@ -24,33 +24,27 @@ test("vajra runtimes install nodejs22 makes nodejs22.x available, with its progr
   assert.match(list.stdout, /nodejs22\.x +yes +22\./);
 });
 
-// With Node.js 22 installed, detection picks it: the newest supported version.
-runtimeContract(() => s, {
-  name: "node-toolkit",
+// The toolkit fixture's behaviours, the same on every version.
+const toolkit = {
   dir: join(FIXTURES, "nodejs/toolkit"),
-  runtime: "nodejs22.x",
   builds: false,
   hello: { action: "hello" },
   fail: { action: "fail" },
-  sleep: (ms) => ({ action: "sleep", ms }),
+  sleep: (ms: number) => ({ action: "sleep", ms }),
   errorType: "RangeError",
   errorMessage: /asked to fail/,
   logLine: /INFO\ttoolkit action hello/,
-});
+};
+
+// With Node.js 22 installed, detection picks it: the newest supported version.
+runtimeContract(() => s, { ...toolkit, name: "node-toolkit", runtime: "nodejs22.x" });
 
 // nodejs20.x is the node that runs Vajra (deprecated by AWS since 2026-04-30, so named explicitly).
 runtimeContract(() => s, {
+  ...toolkit,
   name: "node20-toolkit",
-  dir: join(FIXTURES, "nodejs/toolkit"),
   runtime: "nodejs20.x",
   deployArgs: ["--runtime", "nodejs20.x"],
-  builds: false,
-  hello: { action: "hello" },
-  fail: { action: "fail" },
-  sleep: (ms) => ({ action: "sleep", ms }),
-  errorType: "RangeError",
-  errorMessage: /asked to fail/,
-  logLine: /INFO\ttoolkit action hello/,
 });
 
 for (const major of [16, 18]) {
