@@ -45,13 +45,18 @@ export function toVajraError(err: unknown): VajraError {
   return new VajraError("Internal", e.message ?? "internal error", { cause: err });
 }
 
-export function sendError(reply: FastifyReply, err: VajraError): FastifyReply {
-  if (err.code === "TooManyRequests") reply.header("retry-after", "1");
-  return reply.code(HTTP_STATUS[err.code]).send({
+/** The native API's error body. */
+export function errorBody(err: VajraError): { error: Record<string, unknown> } {
+  return {
     error: {
       code: err.code,
       message: err.message,
       ...(err.details === undefined ? {} : { details: err.details }),
     },
-  });
+  };
+}
+
+export function sendError(reply: FastifyReply, err: VajraError): FastifyReply {
+  if (err.code === "TooManyRequests") reply.header("retry-after", "1");
+  return reply.code(HTTP_STATUS[err.code]).send(errorBody(err));
 }

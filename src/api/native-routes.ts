@@ -63,28 +63,17 @@ function aliasBody(body: unknown, creating: boolean): AliasInput {
 }
 
 export function functionView(fn: FunctionConfig, warnings?: string[]): Record<string, unknown> {
-  const {
-    name,
-    runtime,
-    handler,
-    memorySize,
-    timeout,
-    environment,
-    description,
-    ephemeralStorage,
-    reservedConcurrency,
-  } = fn;
   return {
-    name,
-    arn: functionArn(name),
-    runtime,
-    handler,
-    memorySize,
-    timeout,
-    environment,
-    description,
-    ephemeralStorage,
-    reservedConcurrency,
+    name: fn.name,
+    arn: functionArn(fn.name),
+    runtime: fn.runtime,
+    handler: fn.handler,
+    memorySize: fn.memorySize,
+    timeout: fn.timeout,
+    environment: fn.environment,
+    description: fn.description,
+    ephemeralStorage: fn.ephemeralStorage,
+    reservedConcurrency: fn.reservedConcurrency,
     codeSha256: fn.codeSha256,
     codeSize: fn.codeSize,
     ...(fn.build === undefined

@@ -4,7 +4,7 @@
 // would have answered (status and body, errors included). The HTTP status itself is then always 200.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { HTTP_STATUS, toVajraError } from "./http-errors.js";
+import { HTTP_STATUS, errorBody, toVajraError } from "./http-errors.js";
 
 export const NDJSON = "application/x-ndjson";
 
@@ -33,16 +33,7 @@ export async function streamWork(
     result = await work((text) => line({ type: "log", text }));
   } catch (err) {
     const e = toVajraError(err);
-    result = {
-      status: HTTP_STATUS[e.code],
-      body: {
-        error: {
-          code: e.code,
-          message: e.message,
-          ...(e.details === undefined ? {} : { details: e.details }),
-        },
-      },
-    };
+    result = { status: HTTP_STATUS[e.code], body: errorBody(e) };
   }
   line({ type: "result", ...result });
   raw.end();

@@ -23,6 +23,8 @@ export interface ZipInspection {
   unzippedSize: number;
   /** Normalized paths of files and symlinks, sorted; directories are left out. */
   entries: string[];
+  /** The content of the files asked for with `keep` (those present). */
+  files: Map<string, Buffer>;
 }
 
 function resolveLimits(limits: CodePackageLimits): ResolvedLimits {
@@ -46,30 +48,28 @@ const DISCARD: PackageSink = {
  * that escapes the package (absolute path, '..', escaping symlink), no device or fifo, no duplicate.
  * Every entry is inflated and counted, so a zip bomb fails here rather than at unpack time.
  */
-export async function inspectZip(zip: Buffer, limits: CodePackageLimits = {}): Promise<ZipInspection> {
+export async function inspectZip(
+  zip: Buffer,
+  limits: CodePackageLimits = {},
+  /** Package paths whose content to keep while walking (small manifests such as package.json). */
+  keep: readonly string[] = [],
+): Promise<ZipInspection> {
   const resolved = resolveLimits(limits);
   checkZippedSize(zip.length, resolved);
-  const zipfile = await openZipBuffer(zip);
-  return walkZip(zipfile, resolved, DISCARD);
-}
-
-/** The content of the named files of a package (those present), read while it is checked like inspectZip. */
-export async function readZipFiles(
-  zip: Buffer,
-  names: readonly string[],
-  limits: CodePackageLimits = {},
-): Promise<Map<string, Buffer>> {
-  const found = new Map<string, Buffer>();
-  const sink: PackageSink = {
-    ...DISCARD,
-    file: async (relPath, _mode, data) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of data) if (names.includes(relPath)) chunks.push(chunk);
-      if (names.includes(relPath)) found.set(relPath, Buffer.concat(chunks));
-    },
-  };
-  await walkZip(await openZipBuffer(zip), resolveLimits(limits), sink);
-  return found;
+  const files = new Map<string, Buffer>();
+  const sink: PackageSink =
+    keep.length === 0
+      ? DISCARD
+      : {
+          ...DISCARD,
+          file: async (relPath, _mode, data) => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of data) if (keep.includes(relPath)) chunks.push(chunk);
+            if (keep.includes(relPath)) files.set(relPath, Buffer.concat(chunks));
+          },
+        };
+  const walked = await walkZip(await openZipBuffer(zip), resolved, sink);
+  return { ...walked, files };
 }
 
 const DIGEST = /^[0-9a-f]{64}$/;

@@ -2,6 +2,8 @@
 // stderr as they arrive, and on a terminal a one-line spinner with the elapsed time sits below them.
 // Without a terminal (CI, pipes) the log is written plainly and there is no spinner.
 
+import type { ApiClient, ApiResponse } from "./client.js";
+import type { CommandContext } from "./context.js";
 import type { Writer } from "./output.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -48,5 +50,22 @@ export class Progress {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.clear();
     if (!this.atLineStart) this.stderr.write("\n");
+  }
+}
+
+/** Sends a request whose server-side work streams its log (see ApiClient.streamed), showing progress. */
+export async function withProgress(
+  ctx: CommandContext,
+  client: ApiClient,
+  label: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiResponse> {
+  const progress = new Progress(ctx.io.stderr, label, ctx.out.errColors.dim);
+  try {
+    return await client.streamed(method, path, body, (text) => progress.log(text));
+  } finally {
+    progress.stop();
   }
 }

@@ -15,6 +15,7 @@ import { extractZip, type BlobStore } from "../blobs/code-package.js";
 import { zipDirectory } from "../blobs/zip-dir.js";
 import { handOver, runBuild } from "../executor/builder.js";
 import type { JavaRuntime } from "../executor/java-runtime.js";
+import { bindFor } from "../executor/toolchains.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { SandboxBackend } from "../executor/sandbox.js";
 import type { Store } from "../store/store.js";
@@ -27,9 +28,6 @@ export interface BuildPlan {
   /** Dependency installs reach their registry; compilers never get a network. */
   network: boolean;
 }
-
-/** Reads one file of the upload by its path in the package (undefined when absent). */
-export type EntryReader = (path: string) => Promise<Buffer | undefined>;
 
 /** Requirement names of a requirements.txt, normalised as import names (PEP 503, then - → _). */
 function requirementNames(text: string): string[] {
@@ -52,16 +50,17 @@ function vendored(name: string, entries: readonly string[]): boolean {
 }
 
 /** Whether (and how) an upload for `runtime` must be built; undefined when it runs as uploaded. */
-export async function planBuild(
+export function planBuild(
   runtime: RuntimeInfo,
   entries: readonly string[],
-  read: EntryReader,
-): Promise<BuildPlan | undefined> {
+  /** The upload's requirements.txt and package.json, when present. */
+  manifests: ReadonlyMap<string, Buffer>,
+): BuildPlan | undefined {
   const count = (re: RegExp): number => entries.filter((e) => re.test(e)).length;
   switch (runtime.spec.family) {
     case "python": {
       if (!entries.includes("requirements.txt")) return undefined;
-      const names = requirementNames((await read("requirements.txt"))?.toString("utf8") ?? "");
+      const names = requirementNames(manifests.get("requirements.txt")?.toString("utf8") ?? "");
       const missing = names.filter((n) => !vendored(n, entries));
       if (missing.length === 0) return undefined;
       return { summary: `installing ${missing.length} Python requirement(s) with pip`, network: true };
@@ -71,7 +70,7 @@ export async function planBuild(
         return undefined;
       let deps: Record<string, unknown>;
       try {
-        const pkg = JSON.parse((await read("package.json"))?.toString("utf8") ?? "{}") as {
+        const pkg = JSON.parse(manifests.get("package.json")?.toString("utf8") ?? "{}") as {
           dependencies?: Record<string, unknown>;
         };
         deps = pkg.dependencies ?? {};
@@ -363,7 +362,7 @@ export class PackageBuilder {
         this.npmRegistry ??= npmConfig(npm, "registry");
         const registry = await this.npmRegistry;
         if (registry !== undefined) env.npm_config_registry = registry;
-        for (const p of [process.execPath, npm]) if (!/^\/(usr|bin|lib)/.test(p)) binds.push(dirname(p));
+        for (const p of [process.execPath, npm]) binds.push(...bindFor(dirname(p)));
         break;
       }
       case "java":

@@ -20,7 +20,7 @@ import {
 } from "../core/limits.js";
 import { isDeprecated, resolveRuntimeId, runsBootstrap, type RuntimeFamily } from "../core/runtimes.js";
 import type { FunctionBuild, FunctionConfig, FunctionLayer } from "../core/types.js";
-import { inspectZip, readZipFiles, type BlobStore } from "../blobs/code-package.js";
+import { inspectZip, type BlobStore } from "../blobs/code-package.js";
 import { planBuild, type PackageBuilder } from "./builds.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { ConcurrencyGate } from "./concurrency.js";
@@ -246,10 +246,9 @@ export async function deployFunction(
   let build: FunctionBuild | undefined;
   if (input.zipFile !== undefined) {
     const zip = input.zipFile;
-    const inspection = await inspectZip(zip);
-    const manifests = ["requirements.txt", "package.json"].filter((m) => inspection.entries.includes(m));
-    const files = manifests.length === 0 ? new Map<string, Buffer>() : await readZipFiles(zip, manifests);
-    const plan = await planBuild(runtime, inspection.entries, (p) => Promise.resolve(files.get(p)));
+    // One walk checks the package and keeps the manifests a build plan reads.
+    const inspection = await inspectZip(zip, {}, ["requirements.txt", "package.json"]);
+    const plan = planBuild(runtime, inspection.entries, inspection.files);
     if (plan === undefined) {
       if (opts.checkHandler !== false) checkHandlerModule(family, handler, inspection.entries);
       const stored = await ctx.blobs.put(zip);

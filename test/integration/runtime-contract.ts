@@ -74,7 +74,7 @@ export function runtimeContract(server: () => ServerHandle, c: RuntimeCase): voi
     assert.equal(out.requestId, r.headers.get("x-vajra-request-id"));
     const remaining = Number(out.remainingMs);
     assert.ok(remaining > 0 && remaining <= 5000, `remaining time ${remaining} ms of a 5 s timeout`);
-    if (out.version !== undefined) assert.equal(out.version, "$LATEST");
+    assert.equal(out.version, "$LATEST");
     const log = Buffer.from(r.headers.get("x-vajra-log-result") ?? "", "base64").toString();
     assert.match(log, c.logLine);
     assert.match(log, /START RequestId: /);

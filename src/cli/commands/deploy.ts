@@ -10,7 +10,7 @@ import type { CommandContext } from "../context.js";
 import { chooseRuntime, detectFamily, detectHandler, familyOfRuntime } from "../detect-runtime.js";
 import { UsageError } from "../errors.js";
 import { formatBytes } from "../output.js";
-import { Progress } from "../progress.js";
+import { withProgress } from "../progress.js";
 import { concurrencyOption, envOption, intOption } from "../parse-options.js";
 
 interface DeployOptions {
@@ -144,13 +144,7 @@ export const deployCommand = defineCommand<DeployOptions>({
       zipFile: pkg.zip.toString("base64"),
     };
     // Builds (Java, Go, Rust, dependencies) stream their log while the server works.
-    const progress = new Progress(ctx.io.stderr, `Deploying ${name}`, ctx.out.errColors.dim);
-    let res;
-    try {
-      res = await client.streamed("POST", "/functions", body, (text) => progress.log(text));
-    } finally {
-      progress.stop();
-    }
+    const res = await withProgress(ctx, client, `Deploying ${name}`, "POST", "/functions", body);
     client.throwIfError(res);
     const config = JSON.parse(res.body.toString("utf8")) as FunctionConfig;
     if (ctx.json) {

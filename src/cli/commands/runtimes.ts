@@ -7,19 +7,17 @@ import { defineCommand } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { formatTable } from "../output.js";
-import { Progress } from "../progress.js";
+import { withProgress } from "../progress.js";
 
 async function install(ctx: CommandContext, id: string): Promise<void> {
   const client = await ctx.client();
-  const progress = new Progress(ctx.io.stderr, `Installing ${id}`, ctx.out.errColors.dim);
-  let res;
-  try {
-    res = await client.streamed("POST", `/runtimes/${encodeURIComponent(id)}/install`, undefined, (t) =>
-      progress.log(t),
-    );
-  } finally {
-    progress.stop();
-  }
+  const res = await withProgress(
+    ctx,
+    client,
+    `Installing ${id}`,
+    "POST",
+    `/runtimes/${encodeURIComponent(id)}/install`,
+  );
   client.throwIfError(res);
   const r = JSON.parse(res.body.toString("utf8")) as RuntimeInfo;
   if (ctx.json) ctx.out.printJson(r);
