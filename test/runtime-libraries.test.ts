@@ -1,5 +1,6 @@
-// The runtime libraries functions link — Vajra's Go module (runtimes/go/lambda) and Rust crate
-// (runtimes/rust/vajra_lambda) — pass their own unit tests, with the toolchains discovery finds.
+// The runtime libraries functions link (Vajra's Go modules, runtimes/go/lambda and the bundled
+// github.com/aws/aws-lambda-go, and its Rust crate, runtimes/rust/vajra_lambda) pass their own unit
+// tests, with the toolchains discovery finds.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,24 +15,25 @@ const runtimes = await discoverRuntimes();
 // Caches of their own: the build sandbox's caches belong to its unprivileged uid.
 const cache = join(tmpdir(), "vajra-test-library-cache");
 
-test("vajra.dev/lambda: go test", { skip: skipUnlessRuntime("go1.19") }, () => {
-  const go = join(runtimes.get("go1.19")?.toolchain?.home ?? "", "bin", "go");
-  const r = spawnSync(go, ["test", "./..."], {
-    cwd: join(ROOT, "runtimes/go/lambda"),
-    encoding: "utf8",
-    env: {
-      PATH: "/usr/bin:/bin",
-      HOME: tmpdir(),
-      GOCACHE: join(cache, "go-build"),
-      GOPATH: join(cache, "go-path"),
-      GOPROXY: "off",
-      GOFLAGS: "-mod=mod",
-      CGO_ENABLED: "0",
-    },
-    timeout: 300_000,
+for (const dir of ["lambda", "aws-lambda-go"])
+  test(`runtimes/go/${dir}: go test`, { skip: skipUnlessRuntime("go1.19") }, () => {
+    const go = join(runtimes.get("go1.19")?.toolchain?.home ?? "", "bin", "go");
+    const r = spawnSync(go, ["test", "./..."], {
+      cwd: join(ROOT, "runtimes/go", dir),
+      encoding: "utf8",
+      env: {
+        PATH: "/usr/bin:/bin",
+        HOME: tmpdir(),
+        GOCACHE: join(cache, "go-build"),
+        GOPATH: join(cache, "go-path"),
+        GOPROXY: "off",
+        GOFLAGS: "-mod=mod",
+        CGO_ENABLED: "0",
+      },
+      timeout: 300_000,
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
   });
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-});
 
 test("vajra_lambda: cargo test --offline", { skip: skipUnlessRuntime("rust1.70") }, () => {
   const home = runtimes.get("rust1.70")?.toolchain?.home ?? "";

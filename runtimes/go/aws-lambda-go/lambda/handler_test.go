@@ -2,9 +2,9 @@ package lambda
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -38,9 +38,9 @@ func TestShapes(t *testing.T) {
 		{func(e interface{}) (interface{}, error) { return e, nil }, `{"name":"a"}`},
 	}
 	for i, c := range good {
-		h, err := newHandler(c.h)
-		if err != nil {
-			t.Fatalf("%d: %v", i, err)
+		h := newHandler(c.h)
+		if h.err != nil {
+			t.Fatalf("%d: %v", i, h.err)
 		}
 		out, err := h.Invoke(ctx, []byte(`{"name":"a"}`))
 		if err != nil || string(out) != c.want {
@@ -57,20 +57,25 @@ func TestShapes(t *testing.T) {
 		func(...int) {},
 	}
 	for i, h := range bad {
-		if _, err := newHandler(h); err == nil {
+		if newHandler(h).err == nil {
 			t.Errorf("bad %d (%T) accepted", i, h)
 		}
 	}
 }
 
 func TestErrorTypes(t *testing.T) {
-	h, _ := newHandler(func(event) (string, error) { return "", errors.New("boom") })
+	h := newHandler(func(event) (string, error) { return "", errors.New("boom") })
 	_, err := h.Invoke(context.Background(), []byte(`{}`))
 	if typeName(err) != "errorString" || err.Error() != "boom" {
 		t.Errorf("got %q %q", typeName(err), err)
 	}
+	// A truncated event ends the decoder's input early, as with aws-lambda-go.
 	_, err = h.Invoke(context.Background(), []byte(`{`))
-	if typeName(err) != "SyntaxError" {
+	if typeName(err) != "errorString" || err.Error() != "unexpected EOF" {
+		t.Errorf("got %q", typeName(err))
+	}
+	_, err = h.Invoke(context.Background(), []byte(`{"name":1}`))
+	if typeName(err) != "UnmarshalTypeError" {
 		t.Errorf("got %q", typeName(err))
 	}
 	for v, want := range map[interface{}]string{
@@ -84,7 +89,7 @@ func TestErrorTypes(t *testing.T) {
 }
 
 func TestPanic(t *testing.T) {
-	h, _ := newHandler(func() error { var m map[string]int; m["x"] = 1; return nil })
+	h := newHandler(func() error { var m map[string]int; m["x"] = 1; return nil })
 	_, failure, panicked := call(context.Background(), h, nil)
 	if !panicked || failure == nil || failure.Type != "plainError" || len(failure.StackTrace) == 0 {
 		t.Fatalf("got %v %+v", panicked, failure)
@@ -94,19 +99,44 @@ func TestPanic(t *testing.T) {
 	}
 }
 
-func TestClientContext(t *testing.T) {
-	var cc ClientContext
-	raw := `{"client":{"installation_id":"i","app_title":"A"},"custom":{"k":"v","n":{"x":1}},"env":{"e":"1"}}`
-	if err := json.Unmarshal([]byte(raw), &cc); err != nil {
-		t.Fatal(err)
+type page struct{ r *strings.Reader }
+
+func (p page) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+func TestOptions(t *testing.T) {
+	ctx := context.Background()
+	echo := func(e map[string]interface{}) (map[string]interface{}, error) { return e, nil }
+	out, err := NewHandlerWithOptions(echo, WithUseNumber(true), WithSetEscapeHTML(true)).
+		Invoke(ctx, []byte(`{"n":12345678901234567890,"h":"<b>"}`))
+	if err != nil || string(out) != `{"h":"\u003cb\u003e","n":12345678901234567890}` {
+		t.Errorf("use number, escape: got %s %v", out, err)
 	}
-	if cc.Client.InstallationID != "i" || cc.Client.AppTitle != "A" || cc.Custom["k"] != "v" ||
-		cc.Custom["n"] != `{"x":1}` || cc.Env["e"] != "1" {
-		t.Errorf("got %+v", cc)
+	out, err = NewHandlerWithOptions(echo, WithSetIndent("", " ")).Invoke(ctx, []byte(`{"a":1}`))
+	if err != nil || string(out) != "{\n \"a\": 1\n}\n" {
+		t.Errorf("indent: got %q %v", out, err)
 	}
-	var id CognitoIdentity
-	if err := json.Unmarshal([]byte(`{"cognitoIdentityId":"a","cognitoIdentityPoolId":"b"}`), &id); err != nil ||
-		id.CognitoIdentityID != "a" || id.CognitoIdentityPoolID != "b" {
-		t.Errorf("got %+v %v", id, err)
+	_, err = NewHandlerWithOptions(func(e event) error { return nil }, WithDisallowUnknownFields(true)).
+		Invoke(ctx, []byte(`{"name":"a","other":1}`))
+	if err == nil || !strings.Contains(err.Error(), "unknown field") {
+		t.Errorf("disallow unknown fields: got %v", err)
 	}
+	type key struct{}
+	h := newHandler(func(ctx context.Context) (string, error) { return ctx.Value(key{}).(string), nil },
+		WithContextValue(key{}, "v"))
+	if out, err := h.Invoke(h.baseContext, nil); err != nil || string(out) != `"v"` {
+		t.Errorf("context value: got %s %v", out, err)
+	}
+	out, err = NewHandler(func() (page, error) { return page{strings.NewReader("<raw>")}, nil }).Invoke(ctx, nil)
+	if err != nil || string(out) != "<raw>" {
+		t.Errorf("reader result: got %q %v", out, err)
+	}
+	if _, err := NewHandler(42).Invoke(ctx, nil); err == nil || !strings.Contains(err.Error(), "not func") {
+		t.Errorf("bad handler: got %v", err)
+	}
+}
+
+func TestStartHandlerFuncTypeChecks(t *testing.T) {
+	// Compiles only if the constraint accepts the two-argument, two-result shape.
+	var f func(context.Context, event) (string, error)
+	_ = func() { StartHandlerFunc(f) }
 }

@@ -1,4 +1,8 @@
-package lambda
+// Package lambdacontext gives a Lambda function's handler the facts about its invocation (request id,
+// function ARN, caller identity) and about the function itself, under the same names as
+// github.com/aws/aws-lambda-go/lambdacontext. It is Vajra's own implementation, bundled so that
+// functions written for AWS build offline unchanged.
+package lambdacontext
 
 import (
 	"context"
