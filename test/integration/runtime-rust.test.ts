@@ -113,7 +113,10 @@ test(
     try {
       await cp(join(FIXTURES, "rust/aws-docs"), dir, { recursive: true });
       const manifest = await readFile(join(dir, "Cargo.toml"), "utf8");
-      await writeFile(join(dir, "Cargo.toml"), `${manifest}reqwest = { version = "0.12", features = ["json"] }\n`);
+      await writeFile(
+        join(dir, "Cargo.toml"),
+        `${manifest}reqwest = { version = "0.12", features = ["json"] }\n`,
+      );
       const d = s.cli(["deploy", "rust-reqwest", dir]);
       assert.notEqual(d.status, 0);
       assert.match(d.stderr, /BuildFailed/);
