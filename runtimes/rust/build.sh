@@ -142,7 +142,11 @@ if ! eval cargo generate-lockfile --offline "$patches" 2>"$resolve_log"; then
   cat "$resolve_log" >&2
   missing=$(sed -n 's/.*no matching package named `\([^`]*\)` found.*/\1/p' "$resolve_log")
   wrong=$(sed -n 's/.*failed to select a version for the requirement `\([^`]*\)`.*/\1/p' "$resolve_log" | tr -d '"')
+  feature=$(sed -n 's/.*depends on `\([^`]*\)` with feature `\([^`]*\)` but .*/`\1` has no feature `\2`/p' "$resolve_log")
   rm -f "$resolve_log"
+  if [ -n "$feature" ]; then
+    echo "error: offline, $feature (its available features are listed above)." >&2
+  fi
   for c in $missing; do
     echo "error: the crate \`$c\` is not available offline, so the package cannot be built." >&2
   done
