@@ -1,6 +1,7 @@
-// The runtime libraries functions link (Vajra's Go modules, runtimes/go/lambda and the bundled
-// github.com/aws/aws-lambda-go, and its Rust crate, runtimes/rust/vajra_lambda) pass their own unit
-// tests, with the toolchains discovery finds.
+// The runtime libraries functions link — Vajra's Go modules (runtimes/go/lambda and the bundled
+// github.com/aws/aws-lambda-go) and Rust crates (runtimes/rust/lambda_runtime, runtimes/rust/vajra_lambda)
+// — pass their own unit tests, with the toolchains discovery finds (the Rust crates against Debian's
+// packaged crates, offline).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./integration/harness.js";
 import { discoverRuntimes } from "../src/executor/runtime-discovery.js";
-import { skipUnlessRuntime } from "./integration/runtime-support.js";
+import { skipUnlessRuntime, skipUnlessRustCrates } from "./integration/runtime-support.js";
 
 const runtimes = await discoverRuntimes();
 // Caches of their own: the build sandbox's caches belong to its unprivileged uid.
@@ -35,19 +36,38 @@ for (const dir of ["lambda", "aws-lambda-go"])
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 
-test("vajra_lambda: cargo test --offline", { skip: skipUnlessRuntime("rust1.70") }, () => {
-  const home = runtimes.get("rust1.70")?.toolchain?.home ?? "";
-  const r = spawnSync(join(home, "bin", "cargo"), ["test", "--offline", "--quiet"], {
-    cwd: join(ROOT, "runtimes/rust/vajra_lambda"),
-    encoding: "utf8",
-    env: {
-      PATH: `${join(home, "bin")}:/usr/bin:/bin`,
-      HOME: tmpdir(),
-      RUSTC: join(home, "bin", "rustc"),
-      CARGO_HOME: join(cache, "cargo-home"),
-      CARGO_TARGET_DIR: join(cache, "cargo-target"),
+for (const crate of ["lambda_runtime", "vajra_lambda"]) {
+  test(
+    `${crate}: cargo test --offline against Debian's crates`,
+    { skip: skipUnlessRuntime("rust1.70") || skipUnlessRustCrates() },
+    () => {
+      const home = runtimes.get("rust1.70")?.toolchain?.home ?? "";
+      const r = spawnSync(
+        join(home, "bin", "cargo"),
+        [
+          "test",
+          "--offline",
+          "--quiet",
+          // What the build recipe writes into cargo's home: crates.io is Debian's crate folder.
+          "--config",
+          'source.crates-io.replace-with="debian"',
+          "--config",
+          'source.debian.directory="/usr/share/cargo/registry"',
+        ],
+        {
+          cwd: join(ROOT, "runtimes/rust", crate),
+          encoding: "utf8",
+          env: {
+            PATH: `${join(home, "bin")}:/usr/bin:/bin`,
+            HOME: tmpdir(),
+            RUSTC: join(home, "bin", "rustc"),
+            CARGO_HOME: join(cache, "cargo-home"),
+            CARGO_TARGET_DIR: join(cache, "cargo-target"),
+          },
+          timeout: 300_000,
+        },
+      );
+      assert.equal(r.status, 0, r.stdout + r.stderr);
     },
-    timeout: 300_000,
-  });
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-});
+  );
+}

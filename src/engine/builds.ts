@@ -384,6 +384,9 @@ export class PackageBuilder {
       case "rust":
         env.CARGO = join(home, "bin", "cargo");
         env.RUSTC = join(home, "bin", "rustc");
+        // Crates resolve offline from Debian's packaged crates (librust-*-dev), inside the /usr that
+        // every sandbox binds read-only.
+        env.CARGO_REGISTRY = "/usr/share/cargo/registry";
         break;
       case "dotnet":
         env.DOTNET_ROOT = home;

@@ -1,4 +1,6 @@
-//! Vajra's Rust runtime for Lambda functions (standard library only).
+//! Vajra's first Rust runtime API, kept so that functions written for it build unchanged. New
+//! functions should use the `lambda_runtime` API (`run(service_fn(handler))`), which Vajra also
+//! ships; this crate is now a thin synchronous layer over it, with serde_json's `Value` and `json!`.
 //!
 //! A function is an ordinary binary whose `main` hands a handler to [`run`]:
 //!
@@ -16,30 +18,35 @@
 //! }
 //! ```
 //!
-//! [`run`] connects to the Lambda Runtime API named by `AWS_LAMBDA_RUNTIME_API`, then for each
-//! invocation parses the event, calls the handler and posts its result or its error. A panic in the
-//! handler is caught and reported as an error of type `Runtime.Panic`, and the process goes on
-//! serving. [`run_raw`] does the same with the event's bytes, for handlers that are not about JSON.
+//! [`run`] serves invocations through `lambda_runtime` (which talks to the Runtime API), parses
+//! each event, calls the handler and posts its result or its error. A panic in the handler is caught
+//! and reported as an error of type `Runtime.Panic`, and the process goes on serving. [`run_raw`]
+//! does the same with the event's bytes, for handlers that are not about JSON.
 
-mod http;
-pub mod json;
+/// JSON values: serde_json re-exported, plus [`json::parse`] from the crate's first versions.
+pub mod json {
+    pub use serde_json::*;
 
-pub use json::{Map, Number, Value};
+    /// Parses JSON text into a [`Value`].
+    pub fn parse(text: &str) -> Result<Value> {
+        serde_json::from_str(text)
+    }
+}
+
+pub use serde_json::{json, Map, Number, Value};
 
 use std::any::{type_name, Any};
-use std::cell::RefCell;
-use std::env;
 use std::fmt::{self, Display};
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::process;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde::Serialize;
+
 /// A convenient error type for handlers: anything that implements `std::error::Error` converts into
 /// it with `?`, and so do `String` and `&str` (`Err("no name given".into())`).
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
-
-const API: &str = "/2018-06-01/runtime";
 
 /// What Lambda tells about one invocation, plus the function's own settings.
 #[derive(Clone, Debug, Default)]
@@ -100,12 +107,8 @@ impl Diagnostic {
         Diagnostic { error_type: error_type.into(), error_message: error_message.into() }
     }
 
-    fn to_json(&self, stack_trace: Vec<Value>) -> String {
-        let mut m = Map::new();
-        m.insert("errorMessage".into(), self.error_message.as_str().into());
-        m.insert("errorType".into(), self.error_type.as_str().into());
-        m.insert("stackTrace".into(), Value::Array(stack_trace));
-        Value::Object(m).to_string()
+    fn into_runtime(self) -> lambda_runtime::Diagnostic {
+        lambda_runtime::Diagnostic { error_type: self.error_type, error_message: self.error_message }
     }
 }
 
@@ -152,23 +155,9 @@ fn diagnose<E: Display + 'static>(err: &E) -> Diagnostic {
     Diagnostic::new(short_type_name(type_name::<E>()), err.to_string())
 }
 
-thread_local! {
-    /// Where the last panic on this thread happened, recorded by the hook `install_panic_hook` adds.
-    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Chains a hook in front of the current one (which still prints the usual panic message to
-/// stderr, hence to the log) to remember the panic's location for the error's stackTrace.
-fn install_panic_hook() {
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        let loc = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
-        PANIC_LOCATION.with(|p| *p.borrow_mut() = loc);
-        previous(info);
-    }));
-}
-
-fn panic_diagnostic(payload: &(dyn Any + Send)) -> (Diagnostic, Vec<Value>) {
+/// A panic's payload as the error Lambda reports (the default panic hook, still in place, logs
+/// where it happened).
+fn panic_diagnostic(payload: &(dyn Any + Send)) -> Diagnostic {
     let msg = if let Some(s) = payload.downcast_ref::<&str>() {
         format!("Lambda panicked: {}", s)
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -176,38 +165,7 @@ fn panic_diagnostic(payload: &(dyn Any + Send)) -> (Diagnostic, Vec<Value>) {
     } else {
         "Lambda panicked".to_string()
     };
-    let trace = PANIC_LOCATION.with(|p| p.borrow_mut().take()).map(|l| vec![Value::String(l)]).unwrap_or_default();
-    (Diagnostic::new("Runtime.Panic", msg), trace)
-}
-
-/// The per-process part of the context, read once from the environment.
-struct Settings {
-    api: String,
-    function_name: String,
-    function_version: String,
-    memory_limit_in_mb: u32,
-    log_group_name: String,
-    log_stream_name: String,
-}
-
-fn settings() -> Settings {
-    let var = |k: &str| env::var(k).unwrap_or_default();
-    let api = var("AWS_LAMBDA_RUNTIME_API");
-    if api.is_empty() {
-        eprintln!(
-            "vajra_lambda: AWS_LAMBDA_RUNTIME_API is not set. This program is a Lambda function: \
-             deploy it as the `bootstrap` of a provided.al2023 function instead of running it directly."
-        );
-        process::exit(1);
-    }
-    Settings {
-        api,
-        function_name: var("AWS_LAMBDA_FUNCTION_NAME"),
-        function_version: env::var("AWS_LAMBDA_FUNCTION_VERSION").unwrap_or_else(|_| "$LATEST".into()),
-        memory_limit_in_mb: var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").parse().unwrap_or(128),
-        log_group_name: var("AWS_LAMBDA_LOG_GROUP_NAME"),
-        log_stream_name: var("AWS_LAMBDA_LOG_STREAM_NAME"),
-    }
+    Diagnostic::new("Runtime.Panic", msg)
 }
 
 /// Reports a failed initialisation to Lambda (`/runtime/init/error`) and exits with status 1.
@@ -216,99 +174,59 @@ fn settings() -> Settings {
 pub fn init_error(error_type: &str, message: &str) -> ! {
     let d = Diagnostic::new(error_type, message);
     eprintln!("[ERROR] init failed: {}: {}", d.error_type, d.error_message);
-    if let Ok(api) = env::var("AWS_LAMBDA_RUNTIME_API") {
-        let body = d.to_json(Vec::new());
-        let mut client = http::Client::new(&api);
-        let headers =
-            [("Lambda-Runtime-Function-Error-Type", d.error_type.as_str()), ("Content-Type", "application/json")];
-        if let Err(e) = client.request("POST", &format!("{}/init/error", API), &headers, body.as_bytes()) {
-            eprintln!("vajra_lambda: could not report the init error to the Runtime API: {}", e);
-        }
+    if let Err(e) = lambda_runtime::vajra::init_error(&d.into_runtime()) {
+        eprintln!("vajra_lambda: could not report the init error to the Runtime API: {}", e);
     }
     process::exit(1)
+}
+
+impl Context {
+    fn from_runtime(c: &lambda_runtime::Context) -> Context {
+        let cfg = &c.env_config;
+        Context {
+            request_id: c.request_id.clone(),
+            deadline_ms: c.deadline,
+            invoked_function_arn: c.invoked_function_arn.clone(),
+            trace_id: c.xray_trace_id.clone(),
+            client_context: c.client_context.as_ref().and_then(|v| serde_json::to_string(v).ok()),
+            identity: c.identity.as_ref().and_then(|v| serde_json::to_string(v).ok()),
+            function_name: cfg.function_name.clone(),
+            function_version: cfg.version.clone(),
+            memory_limit_in_mb: u32::try_from(cfg.memory).unwrap_or(128),
+            log_group_name: cfg.log_group.clone(),
+            log_stream_name: cfg.log_stream.clone(),
+        }
+    }
+}
+
+/// The invocation loop shared by [`run`] and [`run_raw`]: `invoke` turns an event's bytes into
+/// the response's bytes or a [`Diagnostic`]. Runs lambda_runtime's loop on a one-thread runtime.
+fn serve(mut invoke: impl FnMut(&[u8], &Context) -> Result<Vec<u8>, Diagnostic>) -> ! {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap_or_else(|e| fatal("could not start the async runtime", &e));
+    let served = rt.block_on(lambda_runtime::vajra::run_bytes(|body, lctx| {
+        let ctx = Context::from_runtime(lctx);
+        let outcome = match panic::catch_unwind(AssertUnwindSafe(|| invoke(body, &ctx))) {
+            Ok(r) => r,
+            Err(payload) => Err(panic_diagnostic(payload.as_ref())),
+        };
+        // stdout is line-buffered: push out a partial last line so it is logged with this invocation.
+        let _ = std::io::stdout().flush();
+        outcome.map_err(|d| {
+            eprintln!("[ERROR] {}: {}", d.error_type, d.error_message);
+            d.into_runtime()
+        })
+    }));
+    match served {
+        Ok(()) => process::exit(0),
+        Err(e) => fatal("the invocation loop stopped", &e),
+    }
 }
 
 fn fatal(what: &str, err: &dyn Display) -> ! {
     eprintln!("vajra_lambda: {}: {}", what, err);
     process::exit(1)
-}
-
-/// The invocation loop shared by [`run`] and [`run_raw`]: `invoke` turns an event's bytes into
-/// the response's bytes or a [`Diagnostic`].
-fn serve(mut invoke: impl FnMut(&[u8], &Context) -> Result<Vec<u8>, Diagnostic>) -> ! {
-    let s = settings();
-    install_panic_hook();
-    let mut client = http::Client::new(&s.api);
-    let next_path = format!("{}/invocation/next", API);
-    loop {
-        let next = client.request("GET", &next_path, &[], b"").unwrap_or_else(|e| {
-            fatal(&format!("could not get the next invocation from the Runtime API at {}", s.api), &e)
-        });
-        if next.status != 200 {
-            let msg = format!("status {}: {}", next.status, String::from_utf8_lossy(&next.body));
-            fatal("the Runtime API refused to give the next invocation", &msg);
-        }
-        let header = |k: &str| next.header(k).map(str::to_string);
-        let ctx = Context {
-            request_id: header("lambda-runtime-aws-request-id")
-                .unwrap_or_else(|| fatal("bad invocation", &"no Lambda-Runtime-Aws-Request-Id header")),
-            deadline_ms: next.header("lambda-runtime-deadline-ms").and_then(|d| d.parse().ok()).unwrap_or(0),
-            invoked_function_arn: header("lambda-runtime-invoked-function-arn").unwrap_or_default(),
-            trace_id: header("lambda-runtime-trace-id"),
-            client_context: header("lambda-runtime-client-context"),
-            identity: header("lambda-runtime-cognito-identity"),
-            function_name: s.function_name.clone(),
-            function_version: s.function_version.clone(),
-            memory_limit_in_mb: s.memory_limit_in_mb,
-            log_group_name: s.log_group_name.clone(),
-            log_stream_name: s.log_stream_name.clone(),
-        };
-        match &ctx.trace_id {
-            Some(t) => env::set_var("_X_AMZN_TRACE_ID", t),
-            None => env::remove_var("_X_AMZN_TRACE_ID"),
-        }
-
-        let outcome = match panic::catch_unwind(AssertUnwindSafe(|| invoke(&next.body, &ctx))) {
-            Ok(Ok(body)) => Ok(body),
-            Ok(Err(d)) => Err((d, Vec::new())),
-            Err(payload) => Err(panic_diagnostic(payload.as_ref())),
-        };
-        // stdout is line-buffered: push out a partial last line so it is logged with this invocation.
-        let _ = std::io::stdout().flush();
-
-        let id = &ctx.request_id;
-        let sent = match outcome {
-            Ok(body) => client.request(
-                "POST",
-                &format!("{}/invocation/{}/response", API, id),
-                &[("Content-Type", "application/json")],
-                &body,
-            ),
-            Err((d, trace)) => {
-                eprintln!("[ERROR] {}: {}", d.error_type, d.error_message);
-                client.request(
-                    "POST",
-                    &format!("{}/invocation/{}/error", API, id),
-                    &[
-                        ("Lambda-Runtime-Function-Error-Type", d.error_type.as_str()),
-                        ("Content-Type", "application/json"),
-                    ],
-                    d.to_json(trace).as_bytes(),
-                )
-            }
-        };
-        match sent {
-            Ok(r) if r.status / 100 == 2 => {}
-            // E.g. 413 for a response over the payload limit: Lambda fails the invocation itself.
-            Ok(r) => eprintln!(
-                "vajra_lambda: the Runtime API refused the result of {} (status {}): {}",
-                id,
-                r.status,
-                String::from_utf8_lossy(&r.body)
-            ),
-            Err(e) => fatal("could not send the result to the Runtime API", &e),
-        }
-    }
 }
 
 /// Serves invocations with a JSON handler, forever. The event is parsed into a [`Value`] (an empty
@@ -318,23 +236,27 @@ fn serve(mut invoke: impl FnMut(&[u8], &Context) -> Result<Vec<u8>, Diagnostic>)
 pub fn run<F, R, E>(mut handler: F) -> !
 where
     F: FnMut(Value, &Context) -> Result<R, E>,
-    R: Into<Value>,
+    R: Serialize,
     E: Display + 'static,
 {
     serve(|body, ctx| {
-        let text = std::str::from_utf8(body)
-            .map_err(|e| Diagnostic::new("Runtime.UnmarshalError", format!("the event is not UTF-8: {}", e)))?;
-        let event = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            json::parse(text)
-                .map_err(|e| Diagnostic::new("Runtime.UnmarshalError", format!("the event is not JSON: {}", e)))?
-        };
+        let event = parse_event(body)?;
         match handler(event, ctx) {
-            Ok(v) => Ok(v.into().to_string().into_bytes()),
+            Ok(v) => serde_json::to_vec(&v)
+                .map_err(|e| Diagnostic::new("Runtime.MarshalError", format!("the response is not JSON: {}", e))),
             Err(e) => Err(diagnose(&e)),
         }
     })
+}
+
+/// The event as JSON: empty means `Null`, anything else must be UTF-8 JSON.
+fn parse_event(body: &[u8]) -> Result<Value, Diagnostic> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| Diagnostic::new("Runtime.UnmarshalError", format!("the event is not UTF-8: {}", e)))?;
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    json::parse(text).map_err(|e| Diagnostic::new("Runtime.UnmarshalError", format!("the event is not JSON: {}", e)))
 }
 
 /// Like [`run`], but the handler gets the event's bytes as they came and returns the response's
@@ -350,7 +272,6 @@ where
         Err(e) => Err(diagnose(&e)),
     })
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,21 +305,40 @@ mod tests {
         assert_eq!(diagnose(&boxed), Diagnostic::new("Validation", "bad"));
         let boxed: Error = "plain".into();
         assert_eq!(diagnose(&boxed).error_message, "plain");
-        let d = Diagnostic::new("T", "m \"q\"");
-        assert_eq!(
-            d.to_json(vec!["a:1:2".into()]),
-            r#"{"errorMessage":"m \"q\"","errorType":"T","stackTrace":["a:1:2"]}"#
-        );
+        let d = Diagnostic::new("T", "m \"q\"").into_runtime();
+        assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"errorType":"T","errorMessage":"m \"q\""}"#);
     }
 
     #[test]
     fn panics_are_described() {
-        let (d, _) = panic_diagnostic(&"boom");
+        let d = panic_diagnostic(&"boom");
         assert_eq!(d, Diagnostic::new("Runtime.Panic", "Lambda panicked: boom"));
-        let (d, _) = panic_diagnostic(&String::from("x"));
+        let d = panic_diagnostic(&String::from("x"));
         assert_eq!(d.error_message, "Lambda panicked: x");
-        let (d, _) = panic_diagnostic(&42);
+        let d = panic_diagnostic(&42);
         assert_eq!(d.error_message, "Lambda panicked");
+    }
+
+    #[test]
+    fn events_and_json() {
+        assert_eq!(parse_event(b"").unwrap(), Value::Null);
+        assert_eq!(parse_event(br#"{"a":[1,"x"]}"#).unwrap(), json!({"a": [1, "x"]}));
+        assert_eq!(parse_event(b"{nope").unwrap_err().error_type, "Runtime.UnmarshalError");
+        assert_eq!(parse_event(&[0xff]).unwrap_err().error_type, "Runtime.UnmarshalError");
+        let v = json::parse(r#"{"name":"Ada","n":2.5}"#).unwrap();
+        assert_eq!((v["name"].as_str(), v["n"].as_f64(), v["missing"] == Value::Null), (Some("Ada"), Some(2.5), true));
+    }
+
+    #[test]
+    fn context_from_runtime() {
+        let mut lctx = lambda_runtime::Context::default();
+        lctx.request_id = "id".into();
+        lctx.deadline = 42;
+        lctx.identity = Some(lambda_runtime::CognitoIdentity { identity_id: "u".into(), identity_pool_id: "p".into() });
+        let ctx = Context::from_runtime(&lctx);
+        assert_eq!((ctx.request_id.as_str(), ctx.deadline_ms), ("id", 42));
+        assert_eq!(ctx.identity_json().unwrap(), json!({"identityId": "u", "identityPoolId": "p"}));
+        assert_eq!(ctx.client_context_json(), None);
     }
 
     #[test]

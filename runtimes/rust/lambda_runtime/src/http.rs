@@ -99,7 +99,7 @@ impl Client {
         let mut req = Vec::with_capacity(256 + body.len());
         write!(
             req,
-            "{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: vajra-lambda-rust/{}\r\n",
+            "{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: aws-lambda-rust/{}\r\n",
             method,
             path,
             self.addr,
