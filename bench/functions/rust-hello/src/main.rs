@@ -1,11 +1,13 @@
 //! The benchmark's Rust hello: the least a function can do, so the platform's cost is what is measured.
-use vajra_lambda::{json, Context, Error, Value};
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use serde_json::{json, Value};
 
-fn handler(event: Value, _ctx: &Context) -> Result<Value, Error> {
-    let name = event["name"].as_str().unwrap_or("world");
+async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let name = event.payload["name"].as_str().unwrap_or("world");
     Ok(json!({ "hello": name }))
 }
 
-fn main() {
-    vajra_lambda::run(handler)
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    run(service_fn(handler)).await
 }
