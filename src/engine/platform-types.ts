@@ -10,6 +10,10 @@ export interface PlatformOptions {
   maxWarmMemoryMb?: number;
   /** Delay before the first retry of a failed Event invocation (doubles after); default 60 s as in Lambda. */
   asyncRetryBaseMs?: number;
+  /** The server's region: ARNs outside a SigV4 request (native API, CLI, Event invocations) use it. */
+  region?: string;
+  /** The account id that owns every function and layer (default 000000000000). */
+  accountId?: string;
   onWarning?: (message: string) => void;
   onError?: (err: unknown) => void;
 }

@@ -7,6 +7,14 @@ import { mkdirSync } from "node:fs";
 import { homedir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { VajraError, invalid } from "../core/errors.js";
+import {
+  DEFAULT_ACCOUNT,
+  DEFAULT_REGION,
+  isAccountId,
+  isRegionName,
+  withArnScope,
+  type ArnScope,
+} from "../core/arn-scope.js";
 import { functionArn, tailBytes } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
 import { policyAllows } from "../core/policy.js";
@@ -54,6 +62,8 @@ export class Platform {
   /** Metadata settings (tags, event invoke config, function URL, resource policy): no restart needed. */
   readonly settings: FunctionSettings;
   private readonly provisioning: Provisioning;
+  /** The server's region and account: the ARN scope of everything not signed for another region. */
+  readonly arnScope: ArnScope;
 
   private constructor(
     readonly dataDir: string,
@@ -70,6 +80,10 @@ export class Platform {
     opts: PlatformOptions,
   ) {
     this.warnings = warnings;
+    this.arnScope = {
+      region: opts.region ?? DEFAULT_REGION,
+      account: opts.accountId ?? DEFAULT_ACCOUNT,
+    };
     this.runtimes = runtimeRegistry.byId;
     const runtimes = this.runtimes;
     this.catalog = new VersionCatalog(store);
@@ -95,13 +109,16 @@ export class Platform {
     });
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     this.queue = new AsyncQueue(store, {
+      // Queued work runs outside any request: its ARNs are the server's.
       run: async (item) =>
         (
-          await this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
-            requestId: item.requestId,
-            attempt: item.attempts,
-            ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
-          })
+          await withArnScope(this.arnScope, () =>
+            this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
+              requestId: item.requestId,
+              attempt: item.attempts,
+              ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
+            }),
+          )
         ).ok,
       retryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
       policy: (functionName) => {
@@ -121,6 +138,10 @@ export class Platform {
   }
 
   static async open(opts: PlatformOptions = {}): Promise<Platform> {
+    if (opts.region !== undefined && !isRegionName(opts.region))
+      throw invalid(`region '${opts.region}' is not a region name such as us-east-1 or eu-west-1`);
+    if (opts.accountId !== undefined && !isAccountId(opts.accountId))
+      throw invalid(`account id '${opts.accountId}' must be 12 digits`);
     const dataDir = resolve(opts.dataDir ?? defaultDataDir());
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const store = new SqliteStore(join(dataDir, "vajra.db"));
@@ -136,6 +157,7 @@ export class Platform {
       javaRuntimeDir: () => rt.java.dir(),
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
+      region: opts.region ?? DEFAULT_REGION,
     });
     const gate = new ConcurrencyGate(opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault);
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));

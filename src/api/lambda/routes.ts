@@ -5,11 +5,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
-import { DEFAULT_ACCOUNT, functionArn } from "../../core/lambda-format.js";
+import { withArnScope } from "../../core/arn-scope.js";
+import { functionArn } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
 import type { DeployInput } from "../../engine/deploy.js";
 import type { Platform } from "../../engine/platform.js";
 import { toVajraError } from "../http-errors.js";
+import { signedScope } from "../request-scope.js";
 import { verifySigV4, type SigV4Credentials } from "../sigv4.js";
 import { sendAwsError, sendVajraErrorAsAws } from "./aws-errors.js";
 import { LAMBDA_PATH_PREFIXES, operationFor } from "./operations.js";
@@ -165,8 +167,14 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
         sendAwsError(reply, result.errorType, 403, result.message);
         return;
       }
+      // ARNs in the answer (and in its errors) name the region the client signed for.
+      const scope = signedScope(platform.arnScope, result.region);
+      if (typeof scope === "string") {
+        sendAwsError(reply, "InvalidParameterValueException", 400, scope);
+        return;
+      }
       const account = opts.accountOf(result.accessKeyId);
-      if (account !== DEFAULT_ACCOUNT) {
+      if (account !== scope.account) {
         // Another account's key: only invocations its resource policy allows (Lambda's AddPermission).
         const fn = (req.params as { fn?: string }).fn;
         const name = fn === undefined ? undefined : parseFunctionName(fn).name;
@@ -175,7 +183,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
           name !== undefined &&
           platform.policyAllows(name, account, "lambda:InvokeFunction");
         if (!allowed) {
-          const resource = name === undefined ? "this resource" : functionArn(name);
+          const resource = name === undefined ? "this resource" : functionArn(name, undefined, scope.region);
           sendAwsError(
             reply,
             "AccessDeniedException",
@@ -185,7 +193,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
           return;
         }
       }
-      next();
+      withArnScope(scope, next);
     });
 
     scope.post("/2015-03-31/functions", async (req, reply) => {

@@ -9,6 +9,8 @@ interface ServerOptions {
   port?: number;
   keepAlive?: number;
   concurrencyLimit?: number;
+  region?: string;
+  accountId?: string;
 }
 
 export const serverCommand = defineCommand<ServerOptions>({
@@ -34,11 +36,22 @@ export const serverCommand = defineCommand<ServerOptions>({
       description: "account-wide limit on concurrent invocations (Lambda's account concurrency)",
       parse: intOption(1),
     },
+    {
+      flags: "--region <region>",
+      description:
+        "region of the native API's ARNs and of functions' AWS_REGION (default us-east-1); AWS clients get ARNs of the region they sign for",
+    },
+    {
+      flags: "--account-id <id>",
+      description:
+        "12-digit account id in every ARN and in `aws sts get-caller-identity` (default 000000000000)",
+    },
   ],
   examples: [
     "vajra server",
     "vajra server --port 9000 --data-dir /var/lib/vajra",
     "VAJRA_PORT=9000 vajra server",
+    "vajra server --region eu-west-1 --account-id 123456789012",
   ],
   async run(ctx, _args, opts) {
     const { runServer } = await import("../../api/server.js");
@@ -48,6 +61,8 @@ export const serverCommand = defineCommand<ServerOptions>({
       dataDir: ctx.dataDirOption,
       keepAliveSeconds: opts.keepAlive,
       accountConcurrency: opts.concurrencyLimit,
+      region: opts.region,
+      accountId: opts.accountId,
     });
   },
 });
