@@ -15,6 +15,7 @@ import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes
 import { registerNativeRoutes } from "./native-routes.js";
 import { useServerScope } from "./request-scope.js";
 import { isStsPath, registerStsRoutes } from "./sts-routes.js";
+import { isS3Path, registerS3Routes } from "./s3-routes.js";
 
 export interface ServerOptions {
   host?: string;
@@ -79,8 +80,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (isLambdaPath(req.url)) return;
     // Function URLs authenticate by their own AuthType (NONE or SigV4).
     if (req.url.startsWith(URL_PREFIX)) return;
-    // STS (at the root) signs with SigV4 too.
-    if (isStsPath(req.url)) return;
+    // STS (at the root) and the code bucket sign with SigV4 too.
+    if (isStsPath(req.url) || isS3Path(req.url)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
       return sendError(
         reply,
@@ -107,6 +108,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerFunctionUrlRoutes(app, platform, accessKeys.lookup);
   registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerStsRoutes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
+  registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =

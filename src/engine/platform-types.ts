@@ -1,6 +1,7 @@
 // The Platform's option and result types, kept apart so the class file holds behaviour only.
 
 import type { InvocationReport } from "../core/types.js";
+import type { ExternalS3Options } from "./code-fetch.js";
 
 export interface PlatformOptions {
   dataDir?: string;
@@ -14,6 +15,8 @@ export interface PlatformOptions {
   region?: string;
   /** The account id that owns every function and layer (default 000000000000). */
   accountId?: string;
+  /** Fetch Code.S3Bucket/S3Key from this S3-compatible store instead of Vajra's own code bucket. */
+  codeS3?: ExternalS3Options;
   onWarning?: (message: string) => void;
   onError?: (err: unknown) => void;
 }

@@ -36,6 +36,8 @@ import { openRuntimeServices } from "./runtime-services.js";
 import { EMPTY_EVENT, executionSpec, poolKey, traceId } from "./execution-spec.js";
 import { FunctionSettings } from "./function-settings.js";
 import { LayerCatalog } from "./layers.js";
+import { CodeBucket } from "./code-bucket.js";
+import { CodeFetcher, type CodeLocation } from "./code-fetch.js";
 import type { InvokeOptions, InvokeOutcome, PlatformOptions } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
@@ -64,6 +66,9 @@ export class Platform {
   private readonly provisioning: Provisioning;
   /** The server's region and account: the ARN scope of everything not signed for another region. */
   readonly arnScope: ArnScope;
+  /** Vajra's own S3-style bucket for code uploads (`/_s3`). */
+  readonly codeBucket: CodeBucket;
+  private readonly codeFetcher: CodeFetcher;
 
   private constructor(
     readonly dataDir: string,
@@ -84,6 +89,8 @@ export class Platform {
       region: opts.region ?? DEFAULT_REGION,
       account: opts.accountId ?? DEFAULT_ACCOUNT,
     };
+    this.codeBucket = new CodeBucket(store, dataDir);
+    this.codeFetcher = new CodeFetcher(this.codeBucket, opts.codeS3);
     this.runtimes = runtimeRegistry.byId;
     const runtimes = this.runtimes;
     this.catalog = new VersionCatalog(store);
@@ -264,6 +271,11 @@ export class Platform {
       this.executor.retire(result.config.name, { version: LATEST, exceptPoolKey: poolKey(result.config) });
       return result;
     });
+  }
+
+  /** Code named by S3 location (CreateFunction's Code.S3Bucket/S3Key), from the configured store. */
+  fetchCode(loc: CodeLocation): Promise<Buffer> {
+    return this.codeFetcher.fetch(loc);
   }
 
   getFunction(name: string): FunctionConfig {

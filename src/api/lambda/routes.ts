@@ -26,6 +26,7 @@ import {
 } from "./shapes.js";
 import type { AliasInput } from "../../engine/versions.js";
 import { parseFunctionName } from "./function-name.js";
+import { codeZip } from "./code-input.js";
 import { registerConfigRoutes } from "./config-routes.js";
 import { registerLayerRoutes } from "./layer-routes.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
@@ -123,14 +124,6 @@ function aliasInput(b: Record<string, unknown>, creating: boolean): AliasInput {
   return input;
 }
 
-function codeZip(code: unknown): Buffer {
-  const c = (code ?? {}) as Record<string, unknown>;
-  if (typeof c.ZipFile === "string") return Buffer.from(c.ZipFile, "base64");
-  if (c.S3Bucket !== undefined || c.ImageUri !== undefined)
-    throw unsupported("Code from S3 or a container image");
-  throw invalid("Code.ZipFile is required: the base64 of a zip file");
-}
-
 export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions): void {
   const { platform } = opts;
   void app.register((scope, _o, done) => {
@@ -200,7 +193,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       const b = bodyJson(req);
       if (typeof b.FunctionName !== "string") throw invalid("FunctionName is required");
       const input = deployInput(parseFunctionName(b.FunctionName).name, b);
-      input.zipFile = codeZip(b.Code);
+      input.zipFile = await codeZip(platform, b.Code);
       if (b.Tags !== undefined) input.tags = b.Tags as Record<string, string>;
       const r = await platform.deploy(input, { mode: "create" });
       if (b.Publish === true) {
@@ -329,7 +322,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       const b = bodyJson(req);
       const name = latestOnly(req.params.fn);
       if (b.DryRun === true) return functionConfiguration(platform.getFunction(name));
-      const input: DeployInput = { name, zipFile: codeZip(b) };
+      const input: DeployInput = { name, zipFile: await codeZip(platform, b, "Code") };
       const opts =
         typeof b.RevisionId === "string"
           ? { mode: "update" as const, checkHandler: false, expectedRevisionId: b.RevisionId }
