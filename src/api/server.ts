@@ -7,6 +7,7 @@ import { join } from "node:path";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { VajraError } from "../core/errors.js";
 import { Platform, type PlatformOptions } from "../engine/platform.js";
+import type { ExternalS3Options } from "../engine/code-fetch.js";
 import { ADMIN_KEY_FILE, Authenticator, ensureAdminKey } from "./auth.js";
 import { sendError, toVajraError } from "./http-errors.js";
 import { AccessKeys, registerKeyRoutes } from "./access-keys.js";
@@ -27,6 +28,8 @@ export interface ServerOptions {
   region?: string;
   /** The account id that owns functions and layers (default 000000000000). */
   accountId?: string;
+  /** An S3-compatible store to fetch Code.S3Bucket/S3Key from (default: Vajra's own /_s3). */
+  codeS3?: ExternalS3Options;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -68,6 +71,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.accountConcurrency !== undefined) platformOpts.accountConcurrency = opts.accountConcurrency;
   if (opts.region !== undefined) platformOpts.region = opts.region;
   if (opts.accountId !== undefined) platformOpts.accountId = opts.accountId;
+  if (opts.codeS3 !== undefined) platformOpts.codeS3 = opts.codeS3;
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);
   await ensureAdminKey(platform.store, platform.dataDir);

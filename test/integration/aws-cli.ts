@@ -50,9 +50,9 @@ export function awsCli(s: ServerHandle, args: string[], endpointPath = ""): AwsC
   };
 }
 
-/** Asserts success and returns the parsed JSON output. */
+/** Asserts success and returns the parsed JSON output (empty for `aws s3`'s progress text). */
 export function awsOk<T = Record<string, unknown>>(s: ServerHandle, args: string[], endpointPath = ""): T {
   const r = awsCli(s, args, endpointPath);
   assert.equal(r.status, 0, `aws ${args.join(" ")} failed:\n${r.stderr}`);
-  return r.stdout.trim() === "" ? ({} as T) : r.json<T>();
+  return /^\s*[[{]/.test(r.stdout) ? r.json<T>() : ({} as T);
 }
