@@ -34,7 +34,8 @@ export function decodeAwsChunked(body: Buffer, signing?: ChunkSigning): Buffer |
         sha256Hex(data),
       ].join("\n");
       const expected = hmacSha256(signing.signingKey, toSign).toString("hex");
-      if (claimed !== expected) return "The chunk signature we calculated does not match the one you provided.";
+      if (claimed !== expected)
+        return "The chunk signature we calculated does not match the one you provided.";
       previous = expected;
     }
     if (size === 0) return Buffer.concat(out); // trailers (checksums) may follow; the data is complete

@@ -5,7 +5,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { VajraError, invalid } from "../core/errors.js";
+import { VajraError } from "../core/errors.js";
 import type { BucketRecord, ObjectRecord } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import type { Store } from "../store/store.js";
