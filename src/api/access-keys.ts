@@ -3,9 +3,9 @@
 // AWS_SHARED_CREDENTIALS_FILE=~/.vajra/credentials AWS_PROFILE=vajra aws lambda list-functions --endpoint-url ...
 
 import { randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_ACCOUNT, DEFAULT_REGION } from "../core/lambda-format.js";
+import type { ArnScope } from "../core/arn-scope.js";
 import type { AccessKeyRecord } from "../core/types.js";
 import type { Store } from "../store/store.js";
 import type { FastifyInstance } from "fastify";
@@ -27,28 +27,38 @@ export function newAccessKey(name: string): AccessKeyRecord {
   };
 }
 
-function credentialsText(key: AccessKeyRecord): string {
-  return `[${AWS_PROFILE}]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\nregion = ${DEFAULT_REGION}\n`;
+function credentialsText(key: AccessKeyRecord, region: string): string {
+  return `[${AWS_PROFILE}]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\nregion = ${region}\n`;
 }
 
 /** Keeps every access key in memory for synchronous SigV4 lookups; the store is the source of truth. */
 export class AccessKeys {
   private readonly keys = new Map<string, AccessKeyRecord>();
 
-  private constructor(private readonly store: Store) {}
+  private constructor(
+    private readonly store: Store,
+    /** The server's account: a key made without an account belongs to it. */
+    readonly ownerAccount: string,
+  ) {}
 
-  static async load(store: Store, dataDir: string): Promise<AccessKeys> {
-    const ak = new AccessKeys(store);
+  /** `scope` is the server's: the owner account, and the region the credentials file names. */
+  static async load(store: Store, dataDir: string, scope: ArnScope): Promise<AccessKeys> {
+    const ak = new AccessKeys(store, scope.account);
     for (const k of await store.listAccessKeys()) ak.keys.set(k.accessKeyId, k);
     const file = join(dataDir, CREDENTIALS_FILE);
     if (ak.keys.size === 0 || !existsSync(file)) {
       const key = ak.keys.values().next().value ?? (await ak.create("default"));
-      writeFileSync(file, credentialsText(key), { mode: 0o600 });
+      writeFileSync(file, credentialsText(key, scope.region), { mode: 0o600 });
+    } else {
+      // A restart with another --region: the profile follows it, so AWS tools sign for the server's region.
+      const text = readFileSync(file, "utf8");
+      const updated = text.replace(/^region = .*$/m, `region = ${scope.region}`);
+      if (updated !== text) writeFileSync(file, updated, { mode: 0o600 });
     }
     return ak;
   }
 
-  accountOf = (accessKeyId: string): string => this.keys.get(accessKeyId)?.accountId ?? DEFAULT_ACCOUNT;
+  accountOf = (accessKeyId: string): string => this.keys.get(accessKeyId)?.accountId ?? this.ownerAccount;
 
   lookup = (accessKeyId: string): SigV4Credentials | undefined => {
     const k = this.keys.get(accessKeyId);
@@ -69,7 +79,7 @@ export class AccessKeys {
 
   async create(name: string, accountId?: string): Promise<AccessKeyRecord> {
     const key = newAccessKey(name);
-    if (accountId !== undefined && accountId !== DEFAULT_ACCOUNT) key.accountId = accountId;
+    if (accountId !== undefined && accountId !== this.ownerAccount) key.accountId = accountId;
     await this.store.putAccessKey(key);
     this.keys.set(key.accessKeyId, key);
     return key;
@@ -81,7 +91,7 @@ export function registerKeyRoutes(app: FastifyInstance, keys: AccessKeys): void 
   const view = (k: AccessKeyRecord) => ({
     accessKeyId: k.accessKeyId,
     name: k.name,
-    accountId: k.accountId ?? DEFAULT_ACCOUNT,
+    accountId: k.accountId ?? keys.ownerAccount,
     createdAt: k.createdAt,
   });
   app.get("/keys", () => ({ keys: keys.list().map(view) }));

@@ -7,12 +7,16 @@ import { join } from "node:path";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { VajraError } from "../core/errors.js";
 import { Platform, type PlatformOptions } from "../engine/platform.js";
+import type { ExternalS3Options } from "../engine/code-fetch.js";
 import { ADMIN_KEY_FILE, Authenticator, ensureAdminKey } from "./auth.js";
 import { sendError, toVajraError } from "./http-errors.js";
 import { AccessKeys, registerKeyRoutes } from "./access-keys.js";
 import { URL_PREFIX, registerFunctionUrlRoutes } from "./function-url-routes.js";
 import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes.js";
 import { registerNativeRoutes } from "./native-routes.js";
+import { useServerScope } from "./request-scope.js";
+import { isStsPath, registerStsRoutes } from "./sts-routes.js";
+import { isS3Path, registerS3Routes } from "./s3-routes.js";
 
 export interface ServerOptions {
   host?: string;
@@ -20,6 +24,12 @@ export interface ServerOptions {
   dataDir?: string;
   keepAliveSeconds?: number;
   accountConcurrency?: number;
+  /** The server's region (default us-east-1): ARNs of the native API; the CLI's profile region. */
+  region?: string;
+  /** The account id that owns functions and layers (default 000000000000). */
+  accountId?: string;
+  /** An S3-compatible store to fetch Code.S3Bucket/S3Key from (default: Vajra's own /_s3). */
+  codeS3?: ExternalS3Options;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -59,18 +69,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.dataDir !== undefined) platformOpts.dataDir = opts.dataDir;
   if (opts.keepAliveSeconds !== undefined) platformOpts.keepAliveSeconds = opts.keepAliveSeconds;
   if (opts.accountConcurrency !== undefined) platformOpts.accountConcurrency = opts.accountConcurrency;
+  if (opts.region !== undefined) platformOpts.region = opts.region;
+  if (opts.accountId !== undefined) platformOpts.accountId = opts.accountId;
+  if (opts.codeS3 !== undefined) platformOpts.codeS3 = opts.codeS3;
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);
   await ensureAdminKey(platform.store, platform.dataDir);
   const auth = new Authenticator(platform.store);
 
-  const accessKeys = await AccessKeys.load(platform.store, platform.dataDir);
+  const accessKeys = await AccessKeys.load(platform.store, platform.dataDir, platform.arnScope);
 
   app.addHook("onRequest", async (req, reply) => {
     // Lambda API routes authenticate with SigV4 (verified in their own scope, over the raw body).
     if (isLambdaPath(req.url)) return;
     // Function URLs authenticate by their own AuthType (NONE or SigV4).
     if (req.url.startsWith(URL_PREFIX)) return;
+    // STS (at the root) and the code bucket sign with SigV4 too.
+    if (isStsPath(req.url) || isS3Path(req.url)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
       return sendError(
         reply,
@@ -91,10 +106,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ? lambdaNotFound(req, reply)
       : sendError(reply, new VajraError("NotFound", `no route ${req.method} ${req.url}`)),
   );
+  useServerScope(app, platform.arnScope);
   registerNativeRoutes(app, platform, packageVersion());
   registerKeyRoutes(app, accessKeys);
   registerFunctionUrlRoutes(app, platform, accessKeys.lookup);
   registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
+  registerStsRoutes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
+  registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =

@@ -3,7 +3,15 @@
 // the API edge can map the result onto AWS's error types.
 // Spec: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
+import {
+  formatAmzDate,
+  hmacSha256,
+  percentDecode,
+  s3CanonicalUri,
+  signingKey,
+  uriEncode,
+} from "../core/sigv4-sign.js";
 
 export interface SignedRequest {
   method: string;
@@ -25,12 +33,32 @@ export type SigV4ErrorType =
   | "IncompleteSignatureException"
   | "InvalidSignatureException"
   | "UnrecognizedClientException";
+/** What a signed aws-chunked body's chunk signatures chain from (S3 STREAMING-AWS4-HMAC-SHA256-PAYLOAD). */
+export interface ChunkSigning {
+  seedSignature: string;
+  signingKey: Buffer;
+  /** `<date>/<region>/<service>/aws4_request` */
+  scope: string;
+  amzDate: string;
+}
 export type SigV4Result =
-  | { ok: true; accessKeyId: string; region: string; service: string }
+  | {
+      ok: true;
+      accessKeyId: string;
+      region: string;
+      service: string;
+      /** S3 only: the body is aws-chunked; for signed chunks, how to check them. */
+      streaming?: { signed: false } | { signed: true; chunks: ChunkSigning };
+    }
   | { ok: false; errorType: SigV4ErrorType; message: string };
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
 const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+const STREAMING_PAYLOADS = [
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+  "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+];
 const MAX_SKEW_MS = 5 * 60 * 1000;
 const MAX_PRESIGN_EXPIRES_S = 7 * 24 * 60 * 60;
 // In the order claimFrom takes them after the algorithm.
@@ -71,29 +99,10 @@ function headerValue(req: SignedRequest, name: string): string | undefined {
   return Array.isArray(v) ? v.join(",") : v;
 }
 
-/** Decodes %XX escapes to bytes and leaves anything else (including a stray '%' or '+') literal. */
-function percentDecode(s: string): Buffer {
-  const parts = s.split(/(%[0-9A-Fa-f]{2})/);
-  return Buffer.concat(
-    parts.map((p, i) => (i % 2 === 1 ? Buffer.from([parseInt(p.slice(1), 16)]) : Buffer.from(p, "utf8"))),
-  );
-}
-
-/** SigV4 URI encoding: every byte except RFC 3986 unreserved characters (and '/' in paths) as %XX. */
-function uriEncode(bytes: Uint8Array, keepSlash: boolean): string {
-  let out = "";
-  for (const b of bytes) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-._~]/.test(c) || (keepSlash && c === "/")) out += c;
-    else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
-  }
-  return out;
-}
-
 /**
  * Non-S3 services sign the path as sent, with dot and empty segments removed, URI-encoded once more
  * (so `%3A` on the wire becomes `%253A`). This mirrors @smithy/signature-v4 `getCanonicalPath` and
- * botocore `SigV4Auth._normalize_url_path`; S3's single encoding is deliberately not supported.
+ * botocore `SigV4Auth._normalize_url_path`. S3 (the code bucket) signs the path encoded once instead.
  */
 function canonicalUri(rawPath: string): string {
   const segments: string[] = [];
@@ -139,13 +148,6 @@ function parseAmzDate(s: string): Date | undefined {
   const [y, mo, d, h, mi, sec] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
   return formatAmzDate(date) === s ? date : undefined; // rejects 20261340T...
-}
-
-function formatAmzDate(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
 }
 
 type Scope = Pick<Claim, "accessKeyId" | "scopeDate" | "region" | "service">;
@@ -255,31 +257,27 @@ function checkTime(claim: Claim, now: Date): SigV4Result | undefined {
   return undefined;
 }
 
-function hmac(key: string | Buffer, data: string): Buffer {
-  return createHmac("sha256", key).update(data, "utf8").digest();
-}
-
 function canonicalRequest(
   req: SignedRequest,
   params: QueryParam[],
   claim: Claim,
   payloadHash: string,
+  s3: boolean,
 ): string {
   const headers = claim.signedHeaders.map(
     (h) => `${h}:${(headerValue(req, h) ?? "").replace(/[ \t\r\n]+/g, " ").trim()}\n`,
   );
-  const path = canonicalUri(req.rawPath);
+  const path = s3 ? s3CanonicalUri(req.rawPath) : canonicalUri(req.rawPath);
   const signed = claim.signedHeaders.join(";");
   return [req.method, path, canonicalQuery(params), headers.join(""), signed, payloadHash].join("\n");
 }
 
-/** kDate → kRegion → kService → kSigning, then HMAC of the string to sign, as hex. */
+/** HMAC of the string to sign with the derived key, as hex. */
 function signatureOf(claim: Claim, secret: string, canonical: string): string {
   const scope = `${claim.scopeDate}/${claim.region}/${claim.service}/aws4_request`;
   const hashed = createHash("sha256").update(canonical, "utf8").digest("hex");
-  let key = hmac("AWS4" + secret, claim.scopeDate);
-  for (const part of [claim.region, claim.service, "aws4_request"]) key = hmac(key, part);
-  return hmac(key, `${ALGORITHM}\n${claim.amzDate}\n${scope}\n${hashed}`).toString("hex");
+  const key = signingKey(secret, claim.scopeDate, claim.region, claim.service);
+  return hmacSha256(key, `${ALGORITHM}\n${claim.amzDate}\n${scope}\n${hashed}`).toString("hex");
 }
 
 function sameSignature(expected: string, provided: string): boolean {
@@ -296,7 +294,10 @@ export function verifySigV4(
   req: SignedRequest,
   lookup: (accessKeyId: string) => SigV4Credentials | undefined,
   now: Date = new Date(),
+  /** S3's rules: the path encoded once, and aws-chunked (STREAMING-*) payloads. */
+  opts: { s3?: boolean } = {},
 ): SigV4Result {
+  const s3 = opts.s3 === true;
   const params = parseQuery(req.rawQuery);
   const authorization = headerValue(req, "authorization");
   const presigned = params.some((p) => PRESIGN_PARAMS.slice(0, 4).includes(p.key));
@@ -323,17 +324,41 @@ export function verifySigV4(
     headerValue(req, "x-amz-content-sha256") ??
     (presigned ? params.find((p) => p.key.toLowerCase() === "x-amz-content-sha256")?.value : undefined);
   const real = req.bodySha256.toLowerCase();
-  if (declared !== undefined && declared !== UNSIGNED_PAYLOAD && declared.toLowerCase() !== real) {
+  // An aws-chunked body is signed as the literal STREAMING-* string; its chunks are checked as read.
+  const streaming = s3 && declared?.startsWith("STREAMING-") === true;
+  if (streaming && !STREAMING_PAYLOADS.includes(declared ?? "")) {
+    return invalid(`x-amz-content-sha256 '${declared ?? ""}' is not a payload signing mode Vajra supports.`);
+  }
+  if (
+    !streaming &&
+    declared !== undefined &&
+    declared !== UNSIGNED_PAYLOAD &&
+    declared.toLowerCase() !== real
+  ) {
     return invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
   const candidates =
     declared !== undefined ? [declared] : presigned ? [req.bodySha256, UNSIGNED_PAYLOAD] : [req.bodySha256];
   const matched = candidates.some((hash) =>
     sameSignature(
-      signatureOf(claim, credentials.secretAccessKey, canonicalRequest(req, params, claim, hash)),
+      signatureOf(claim, credentials.secretAccessKey, canonicalRequest(req, params, claim, hash, s3)),
       claim.signature,
     ),
   );
   if (!matched) return invalid(MISMATCH);
-  return { ok: true, accessKeyId: claim.accessKeyId, region: claim.region, service: claim.service };
+  const ok = {
+    ok: true as const,
+    accessKeyId: claim.accessKeyId,
+    region: claim.region,
+    service: claim.service,
+  };
+  if (!streaming) return ok;
+  if (declared?.startsWith("STREAMING-UNSIGNED") === true) return { ...ok, streaming: { signed: false } };
+  const chunks: ChunkSigning = {
+    seedSignature: claim.signature,
+    signingKey: signingKey(credentials.secretAccessKey, claim.scopeDate, claim.region, claim.service),
+    scope: `${claim.scopeDate}/${claim.region}/${claim.service}/aws4_request`,
+    amzDate: claim.amzDate,
+  };
+  return { ...ok, streaming: { signed: true, chunks } };
 }

@@ -1,19 +1,30 @@
 // Pure formatting of Lambda's observable strings: ARNs, log stream names, the START/END/REPORT lines,
 // billing arithmetic. Kept here so the executor, engine and API print exactly the same shapes.
 
+import { arnScope, partitionOf } from "./arn-scope.js";
 import type { InvocationReport } from "./types.js";
 
-export const DEFAULT_REGION = "us-east-1";
-export const DEFAULT_ACCOUNT = "000000000000";
+export { DEFAULT_ACCOUNT, DEFAULT_REGION } from "./arn-scope.js";
 
+/** A function's ARN in the current request's region and account unless told otherwise. */
 export function functionArn(
   name: string,
   qualifier?: string,
-  region = DEFAULT_REGION,
-  account = DEFAULT_ACCOUNT,
+  region = arnScope().region,
+  account = arnScope().account,
 ): string {
-  const base = `arn:aws:lambda:${region}:${account}:function:${name}`;
+  const base = `arn:${partitionOf(region)}:lambda:${region}:${account}:function:${name}`;
   return qualifier === undefined ? base : `${base}:${qualifier}`;
+}
+
+/** A layer's ARN (without version) in the current request's region and account. */
+export function layerArn(name: string, region = arnScope().region, account = arnScope().account): string {
+  return `arn:${partitionOf(region)}:lambda:${region}:${account}:layer:${name}`;
+}
+
+/** The IAM root user of the current account, as Lambda and STS name it. */
+export function accountRootArn(account = arnScope().account): string {
+  return `arn:${partitionOf(arnScope().region)}:iam::${account}:root`;
 }
 
 /** Lambda bills in 1 ms steps, rounding the duration up. */

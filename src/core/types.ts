@@ -202,3 +202,23 @@ export interface Alias {
   revisionId: string;
   createdAt: string;
 }
+
+/** A bucket of Vajra's code-upload store (the `/_s3` API that `aws s3 cp` and `sam deploy` use). */
+export interface BucketRecord {
+  name: string;
+  /** The region it was created for (CreateBucket's LocationConstraint or the signing region). */
+  region: string;
+  createdAt: string;
+}
+
+/** An object in a code bucket: its bytes are a content-addressed blob. */
+export interface ObjectRecord {
+  bucket: string;
+  key: string;
+  sha256: string;
+  size: number;
+  /** MD5 of the bytes in hex, S3's ETag for a single-part upload (without the quotes). */
+  etag: string;
+  contentType: string;
+  lastModified: string;
+}

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { link, mkdir, readdir, rename, rm, symlink, readlink, lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { VajraError, invalid } from "../core/errors.js";
-import { DEFAULT_ACCOUNT, DEFAULT_REGION } from "../core/lambda-format.js";
+import { layerArn } from "../core/lambda-format.js";
 import type { FunctionLayer, LayerVersion } from "../core/types.js";
 import { inspectZip, type BlobStore } from "../blobs/code-package.js";
 import type { Store } from "../store/store.js";
@@ -16,9 +16,7 @@ export const MAX_LAYERS = 5;
 const NAME_RE = /^[a-zA-Z0-9_-]{1,140}$/;
 const ARN_RE = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:([a-zA-Z0-9_-]+):(\d+)$/;
 
-export function layerArn(name: string): string {
-  return `arn:aws:lambda:${DEFAULT_REGION}:${DEFAULT_ACCOUNT}:layer:${name}`;
-}
+export { layerArn } from "../core/lambda-format.js";
 
 export interface PublishLayerInput {
   name: string;

@@ -1,6 +1,7 @@
 // The Platform's option and result types, kept apart so the class file holds behaviour only.
 
 import type { InvocationReport } from "../core/types.js";
+import type { ExternalS3Options } from "./code-fetch.js";
 
 export interface PlatformOptions {
   dataDir?: string;
@@ -10,6 +11,12 @@ export interface PlatformOptions {
   maxWarmMemoryMb?: number;
   /** Delay before the first retry of a failed Event invocation (doubles after); default 60 s as in Lambda. */
   asyncRetryBaseMs?: number;
+  /** The server's region: ARNs outside a SigV4 request (native API, CLI, Event invocations) use it. */
+  region?: string;
+  /** The account id that owns every function and layer (default 000000000000). */
+  accountId?: string;
+  /** Fetch Code.S3Bucket/S3Key from this S3-compatible store instead of Vajra's own code bucket. */
+  codeS3?: ExternalS3Options;
   onWarning?: (message: string) => void;
   onError?: (err: unknown) => void;
 }

@@ -7,6 +7,14 @@ import { mkdirSync } from "node:fs";
 import { homedir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { VajraError, invalid } from "../core/errors.js";
+import {
+  DEFAULT_ACCOUNT,
+  DEFAULT_REGION,
+  isAccountId,
+  isRegionName,
+  withArnScope,
+  type ArnScope,
+} from "../core/arn-scope.js";
 import { functionArn, tailBytes } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
 import { policyAllows } from "../core/policy.js";
@@ -28,6 +36,8 @@ import { openRuntimeServices } from "./runtime-services.js";
 import { EMPTY_EVENT, executionSpec, poolKey, traceId } from "./execution-spec.js";
 import { FunctionSettings } from "./function-settings.js";
 import { LayerCatalog } from "./layers.js";
+import { CodeBucket } from "./code-bucket.js";
+import { CodeFetcher, type CodeLocation } from "./code-fetch.js";
 import type { InvokeOptions, InvokeOutcome, PlatformOptions } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
@@ -54,6 +64,11 @@ export class Platform {
   /** Metadata settings (tags, event invoke config, function URL, resource policy): no restart needed. */
   readonly settings: FunctionSettings;
   private readonly provisioning: Provisioning;
+  /** The server's region and account: the ARN scope of everything not signed for another region. */
+  readonly arnScope: ArnScope;
+  /** Vajra's own S3-style bucket for code uploads (`/_s3`). */
+  readonly codeBucket: CodeBucket;
+  private readonly codeFetcher: CodeFetcher;
 
   private constructor(
     readonly dataDir: string,
@@ -70,6 +85,12 @@ export class Platform {
     opts: PlatformOptions,
   ) {
     this.warnings = warnings;
+    this.arnScope = {
+      region: opts.region ?? DEFAULT_REGION,
+      account: opts.accountId ?? DEFAULT_ACCOUNT,
+    };
+    this.codeBucket = new CodeBucket(store, dataDir);
+    this.codeFetcher = new CodeFetcher(this.codeBucket, opts.codeS3);
     this.runtimes = runtimeRegistry.byId;
     const runtimes = this.runtimes;
     this.catalog = new VersionCatalog(store);
@@ -95,13 +116,16 @@ export class Platform {
     });
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     this.queue = new AsyncQueue(store, {
+      // Queued work runs outside any request: its ARNs are the server's.
       run: async (item) =>
         (
-          await this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
-            requestId: item.requestId,
-            attempt: item.attempts,
-            ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
-          })
+          await withArnScope(this.arnScope, () =>
+            this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
+              requestId: item.requestId,
+              attempt: item.attempts,
+              ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
+            }),
+          )
         ).ok,
       retryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
       policy: (functionName) => {
@@ -121,6 +145,10 @@ export class Platform {
   }
 
   static async open(opts: PlatformOptions = {}): Promise<Platform> {
+    if (opts.region !== undefined && !isRegionName(opts.region))
+      throw invalid(`region '${opts.region}' is not a region name such as us-east-1 or eu-west-1`);
+    if (opts.accountId !== undefined && !isAccountId(opts.accountId))
+      throw invalid(`account id '${opts.accountId}' must be 12 digits`);
     const dataDir = resolve(opts.dataDir ?? defaultDataDir());
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const store = new SqliteStore(join(dataDir, "vajra.db"));
@@ -136,6 +164,7 @@ export class Platform {
       javaRuntimeDir: () => rt.java.dir(),
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
+      region: opts.region ?? DEFAULT_REGION,
     });
     const gate = new ConcurrencyGate(opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault);
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));
@@ -242,6 +271,11 @@ export class Platform {
       this.executor.retire(result.config.name, { version: LATEST, exceptPoolKey: poolKey(result.config) });
       return result;
     });
+  }
+
+  /** Code named by S3 location (CreateFunction's Code.S3Bucket/S3Key), from the configured store. */
+  fetchCode(loc: CodeLocation): Promise<Buffer> {
+    return this.codeFetcher.fetch(loc);
   }
 
   getFunction(name: string): FunctionConfig {

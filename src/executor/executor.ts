@@ -47,6 +47,8 @@ export interface ExecutorOptions {
   keepAliveMs: number;
   /** Idle instances are evicted (least recently used first) to keep the warm total under this. */
   maxWarmMemoryMb: number;
+  /** AWS_REGION inside the sandbox: the server's region (us-east-1 unless configured). */
+  region?: string;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -272,8 +274,8 @@ export class Executor {
     const env: Record<string, string> = {
       ...spec.environment,
       _HANDLER: spec.handler,
-      AWS_REGION: DEFAULT_REGION,
-      AWS_DEFAULT_REGION: DEFAULT_REGION,
+      AWS_REGION: this.opts.region ?? DEFAULT_REGION,
+      AWS_DEFAULT_REGION: this.opts.region ?? DEFAULT_REGION,
       ...(r.spec.executionEnv === "" ? {} : { AWS_EXECUTION_ENV: r.spec.executionEnv }),
       AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
       AWS_LAMBDA_FUNCTION_VERSION: spec.version,

@@ -7,6 +7,8 @@ import type {
   BuildRecord,
   Alias,
   ApiKeyRecord,
+  BucketRecord,
+  ObjectRecord,
   FunctionConfig,
   FunctionVersion,
   InvocationRecord,
@@ -63,6 +65,16 @@ const MIGRATIONS: readonly string[] = [
   `CREATE TABLE builds (
      key TEXT PRIMARY KEY,
      record TEXT NOT NULL
+   );`,
+  `CREATE TABLE buckets (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE objects (
+     bucket TEXT NOT NULL,
+     key BLOB NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (bucket, key)
    );`,
 ];
 
@@ -132,6 +144,19 @@ export class SqliteStore implements Store {
       getBuild: this.db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
       listBuilds: this.db.prepare<[], { record: string }>("SELECT record FROM builds ORDER BY key"),
       deleteBuild: this.db.prepare("DELETE FROM builds WHERE key = ?"),
+      putBucket: this.db.prepare("INSERT OR REPLACE INTO buckets (name, record) VALUES (?, ?)"),
+      getBucket: this.db.prepare<[string], { record: string }>("SELECT record FROM buckets WHERE name = ?"),
+      listBuckets: this.db.prepare<[], { record: string }>("SELECT record FROM buckets ORDER BY name"),
+      deleteBucket: this.db.prepare("DELETE FROM buckets WHERE name = ?"),
+      // Keys are stored as UTF-8 blobs so they sort by bytes, as S3 lists them.
+      putObject: this.db.prepare("INSERT OR REPLACE INTO objects (bucket, key, record) VALUES (?, ?, ?)"),
+      getObject: this.db.prepare<[string, Buffer], { record: string }>(
+        "SELECT record FROM objects WHERE bucket = ? AND key = ?",
+      ),
+      listObjects: this.db.prepare<[string], { record: string }>(
+        "SELECT record FROM objects WHERE bucket = ? ORDER BY key",
+      ),
+      deleteObject: this.db.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?"),
     };
   }
 
@@ -310,6 +335,44 @@ export class SqliteStore implements Store {
   dequeueInvocation(requestId: string): Promise<void> {
     this.stmts.deleteQueued.run(requestId);
     return Promise.resolve();
+  }
+
+  putBucket(bucket: BucketRecord): Promise<void> {
+    this.stmts.putBucket.run(bucket.name, JSON.stringify(bucket));
+    return Promise.resolve();
+  }
+
+  getBucket(name: string): Promise<BucketRecord | undefined> {
+    const row = this.stmts.getBucket.get(name);
+    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.record) as BucketRecord));
+  }
+
+  listBuckets(): Promise<BucketRecord[]> {
+    return Promise.resolve(this.stmts.listBuckets.all().map((r) => JSON.parse(r.record) as BucketRecord));
+  }
+
+  deleteBucket(name: string): Promise<boolean> {
+    return Promise.resolve(this.stmts.deleteBucket.run(name).changes > 0);
+  }
+
+  putObject(object: ObjectRecord): Promise<void> {
+    this.stmts.putObject.run(object.bucket, Buffer.from(object.key, "utf8"), JSON.stringify(object));
+    return Promise.resolve();
+  }
+
+  getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
+    const row = this.stmts.getObject.get(bucket, Buffer.from(key, "utf8"));
+    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.record) as ObjectRecord));
+  }
+
+  listObjects(bucket: string): Promise<ObjectRecord[]> {
+    return Promise.resolve(
+      this.stmts.listObjects.all(bucket).map((r) => JSON.parse(r.record) as ObjectRecord),
+    );
+  }
+
+  deleteObject(bucket: string, key: string): Promise<boolean> {
+    return Promise.resolve(this.stmts.deleteObject.run(bucket, Buffer.from(key, "utf8")).changes > 0);
   }
 
   close(): Promise<void> {

@@ -231,4 +231,37 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal(await s.deleteAccessKey("AKIAEXAMPLE"), false);
       assert.equal(await s.getAccessKey("AKIAEXAMPLE"), undefined);
     }));
+
+  test(`${name}: keeps code buckets and their objects, listed in key byte order`, () =>
+    withStore(async (s) => {
+      const bucket = { name: "code", region: "eu-west-1", createdAt: "2026-01-01T00:00:00.000Z" };
+      assert.equal(await s.getBucket("code"), undefined);
+      await s.putBucket(bucket);
+      assert.deepEqual(await s.getBucket("code"), bucket);
+      assert.deepEqual(await s.listBuckets(), [bucket]);
+      const object = (key: string, sha: string) => ({
+        bucket: "code",
+        key,
+        sha256: sha.repeat(64),
+        size: 3,
+        etag: "0".repeat(32),
+        contentType: "application/zip",
+        lastModified: "2026-01-01T00:00:00.000Z",
+      });
+      for (const key of ["b.zip", "a/z.zip", "A.zip", "é.zip"]) await s.putObject(object(key, "a"));
+      await s.putObject(object("b.zip", "b"));
+      assert.equal((await s.getObject("code", "b.zip"))?.sha256, "b".repeat(64), "a put replaces");
+      assert.equal(await s.getObject("code", "missing"), undefined);
+      assert.equal(await s.getObject("other", "b.zip"), undefined);
+      assert.deepEqual(
+        (await s.listObjects("code")).map((o) => o.key),
+        ["A.zip", "a/z.zip", "b.zip", "é.zip"],
+      );
+      assert.equal(await s.deleteObject("code", "b.zip"), true);
+      assert.equal(await s.deleteObject("code", "b.zip"), false);
+      assert.equal((await s.listObjects("code")).length, 3);
+      assert.equal(await s.deleteBucket("code"), true);
+      assert.equal(await s.deleteBucket("code"), false);
+      assert.deepEqual(await s.listBuckets(), []);
+    }));
 }

@@ -7,6 +7,8 @@ import type {
   BuildRecord,
   Alias,
   ApiKeyRecord,
+  BucketRecord,
+  ObjectRecord,
   FunctionConfig,
   FunctionVersion,
   InvocationRecord,
@@ -64,6 +66,19 @@ export interface Store {
   updateQueuedInvocation(item: QueuedInvocation): Promise<void>;
   /** Removes it (done, or given up). */
   dequeueInvocation(requestId: string): Promise<void>;
+
+  /** Buckets and objects of the code-upload store; an object's bytes are a blob named by its sha256. */
+  putBucket(bucket: BucketRecord): Promise<void>;
+  getBucket(name: string): Promise<BucketRecord | undefined>;
+  listBuckets(): Promise<BucketRecord[]>;
+  /** Removes an empty bucket; false when it did not exist. */
+  deleteBucket(name: string): Promise<boolean>;
+  /** Inserts or replaces the object at (bucket, key). */
+  putObject(object: ObjectRecord): Promise<void>;
+  getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
+  /** The bucket's objects ordered by key (byte order, as S3 lists them). */
+  listObjects(bucket: string): Promise<ObjectRecord[]>;
+  deleteObject(bucket: string, key: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

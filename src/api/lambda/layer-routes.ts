@@ -7,8 +7,9 @@ import { lambdaTimestamp } from "../../core/lambda-format.js";
 import type { LayerVersion } from "../../core/types.js";
 import type { Platform } from "../../engine/platform.js";
 import { layerArn } from "../../engine/layers.js";
+import { codeZip } from "./code-input.js";
 import { codeSha256Base64 } from "./shapes.js";
-import { bodyJson, paginate, unsupported } from "./request.js";
+import { bodyJson, paginate } from "./request.js";
 
 function versionShape(l: LayerVersion, base: string): Record<string, unknown> {
   return {
@@ -49,11 +50,7 @@ export function registerLayerRoutes(scope: FastifyInstance, platform: Platform):
 
   scope.post<LayerParams>("/2018-10-31/layers/:layer/versions", async (req, reply) => {
     const b = bodyJson(req);
-    const content = (b.Content ?? {}) as Record<string, unknown>;
-    if (typeof content.ZipFile !== "string") {
-      if (content.S3Bucket !== undefined) throw unsupported("Layer content from S3");
-      throw invalid("Content.ZipFile is required: the base64 of a zip file");
-    }
+    const zip = await codeZip(platform, b.Content, "Content");
     const runtimes = b.CompatibleRuntimes;
     if (
       runtimes !== undefined &&
@@ -63,7 +60,7 @@ export function registerLayerRoutes(scope: FastifyInstance, platform: Platform):
     }
     const layer = await platform.layers.publish({
       name: req.params.layer,
-      zip: Buffer.from(content.ZipFile, "base64"),
+      zip,
       ...(typeof b.Description === "string" ? { description: b.Description } : {}),
       ...(runtimes === undefined ? {} : { compatibleRuntimes: runtimes }),
       ...(typeof b.LicenseInfo === "string" ? { licenseInfo: b.LicenseInfo } : {}),

@@ -5,11 +5,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
-import { DEFAULT_ACCOUNT, functionArn } from "../../core/lambda-format.js";
+import { withArnScope } from "../../core/arn-scope.js";
+import { functionArn } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
 import type { DeployInput } from "../../engine/deploy.js";
 import type { Platform } from "../../engine/platform.js";
 import { toVajraError } from "../http-errors.js";
+import { signedScope } from "../request-scope.js";
 import { verifySigV4, type SigV4Credentials } from "../sigv4.js";
 import { sendAwsError, sendVajraErrorAsAws } from "./aws-errors.js";
 import { LAMBDA_PATH_PREFIXES, operationFor } from "./operations.js";
@@ -24,6 +26,7 @@ import {
 } from "./shapes.js";
 import type { AliasInput } from "../../engine/versions.js";
 import { parseFunctionName } from "./function-name.js";
+import { codeZip } from "./code-input.js";
 import { registerConfigRoutes } from "./config-routes.js";
 import { registerLayerRoutes } from "./layer-routes.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
@@ -121,14 +124,6 @@ function aliasInput(b: Record<string, unknown>, creating: boolean): AliasInput {
   return input;
 }
 
-function codeZip(code: unknown): Buffer {
-  const c = (code ?? {}) as Record<string, unknown>;
-  if (typeof c.ZipFile === "string") return Buffer.from(c.ZipFile, "base64");
-  if (c.S3Bucket !== undefined || c.ImageUri !== undefined)
-    throw unsupported("Code from S3 or a container image");
-  throw invalid("Code.ZipFile is required: the base64 of a zip file");
-}
-
 export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions): void {
   const { platform } = opts;
   void app.register((scope, _o, done) => {
@@ -165,8 +160,14 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
         sendAwsError(reply, result.errorType, 403, result.message);
         return;
       }
+      // ARNs in the answer (and in its errors) name the region the client signed for.
+      const scope = signedScope(platform.arnScope, result.region);
+      if (typeof scope === "string") {
+        sendAwsError(reply, "InvalidParameterValueException", 400, scope);
+        return;
+      }
       const account = opts.accountOf(result.accessKeyId);
-      if (account !== DEFAULT_ACCOUNT) {
+      if (account !== scope.account) {
         // Another account's key: only invocations its resource policy allows (Lambda's AddPermission).
         const fn = (req.params as { fn?: string }).fn;
         const name = fn === undefined ? undefined : parseFunctionName(fn).name;
@@ -175,7 +176,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
           name !== undefined &&
           platform.policyAllows(name, account, "lambda:InvokeFunction");
         if (!allowed) {
-          const resource = name === undefined ? "this resource" : functionArn(name);
+          const resource = name === undefined ? "this resource" : functionArn(name, undefined, scope.region);
           sendAwsError(
             reply,
             "AccessDeniedException",
@@ -185,14 +186,14 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
           return;
         }
       }
-      next();
+      withArnScope(scope, next);
     });
 
     scope.post("/2015-03-31/functions", async (req, reply) => {
       const b = bodyJson(req);
       if (typeof b.FunctionName !== "string") throw invalid("FunctionName is required");
       const input = deployInput(parseFunctionName(b.FunctionName).name, b);
-      input.zipFile = codeZip(b.Code);
+      input.zipFile = await codeZip(platform, b.Code);
       if (b.Tags !== undefined) input.tags = b.Tags as Record<string, string>;
       const r = await platform.deploy(input, { mode: "create" });
       if (b.Publish === true) {
@@ -321,7 +322,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       const b = bodyJson(req);
       const name = latestOnly(req.params.fn);
       if (b.DryRun === true) return functionConfiguration(platform.getFunction(name));
-      const input: DeployInput = { name, zipFile: codeZip(b) };
+      const input: DeployInput = { name, zipFile: await codeZip(platform, b, "Code") };
       const opts =
         typeof b.RevisionId === "string"
           ? { mode: "update" as const, checkHandler: false, expectedRevisionId: b.RevisionId }

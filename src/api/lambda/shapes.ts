@@ -1,10 +1,15 @@
 // Translation between Vajra's FunctionConfig and the Lambda API's shapes (FunctionConfiguration,
 // GetFunctionResponse), following the AWS API model field by field.
 
+import { arnScope, partitionOf } from "../../core/arn-scope.js";
 import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
 import type { Alias, FunctionConfig, FunctionVersion } from "../../core/types.js";
 
-export const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/vajra-function";
+/** The role a function created without one reports: Vajra's own, in the current account. */
+function defaultRole(): string {
+  const { region, account } = arnScope();
+  return `arn:${partitionOf(region)}:iam::${account}:role/vajra-function`;
+}
 
 /** Lambda reports CodeSha256 as the base64 of the digest, not hex. */
 export function codeSha256Base64(hex: string): string {
@@ -17,7 +22,7 @@ export function functionConfiguration(fn: FunctionConfig, version = "$LATEST"): 
     FunctionName: fn.name,
     FunctionArn: functionArn(fn.name, version === "$LATEST" ? undefined : version),
     Runtime: fn.runtime,
-    Role: fn.role ?? DEFAULT_ROLE,
+    Role: fn.role ?? defaultRole(),
     Handler: fn.handler,
     // A built function reports the zip its client uploaded, as AWS does (the built package is Vajra's).
     CodeSize: fn.build?.sourceSize ?? fn.codeSize,

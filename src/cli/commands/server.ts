@@ -2,6 +2,8 @@
 // lazily, so client commands never load the database driver or the HTTP framework.
 
 import { defineCommand } from "../command.js";
+import type { ExternalS3Options } from "../../engine/code-fetch.js";
+import { UsageError } from "../errors.js";
 import { intOption } from "../parse-options.js";
 
 interface ServerOptions {
@@ -9,6 +11,38 @@ interface ServerOptions {
   port?: number;
   keepAlive?: number;
   concurrencyLimit?: number;
+  region?: string;
+  accountId?: string;
+  codeS3Endpoint?: string;
+  codeS3Region?: string;
+}
+
+/** The external code store, with its credentials from the environment (never the command line). */
+function codeS3Options(opts: ServerOptions): ExternalS3Options | undefined {
+  if (opts.codeS3Endpoint === undefined) {
+    if (opts.codeS3Region !== undefined) throw new UsageError("--code-s3-region needs --code-s3-endpoint");
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(opts.codeS3Endpoint);
+  } catch {
+    throw new UsageError(`--code-s3-endpoint '${opts.codeS3Endpoint}' is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`--code-s3-endpoint must be an http:// or https:// URL, not '${url.protocol}'`);
+  const accessKeyId = process.env.VAJRA_CODE_S3_ACCESS_KEY_ID;
+  const secretAccessKey = process.env.VAJRA_CODE_S3_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey)
+    throw new UsageError(
+      "--code-s3-endpoint needs VAJRA_CODE_S3_ACCESS_KEY_ID and VAJRA_CODE_S3_SECRET_ACCESS_KEY in the environment",
+    );
+  return {
+    endpoint: opts.codeS3Endpoint,
+    accessKeyId,
+    secretAccessKey,
+    region: opts.codeS3Region ?? "us-east-1",
+  };
 }
 
 export const serverCommand = defineCommand<ServerOptions>({
@@ -34,11 +68,32 @@ export const serverCommand = defineCommand<ServerOptions>({
       description: "account-wide limit on concurrent invocations (Lambda's account concurrency)",
       parse: intOption(1),
     },
+    {
+      flags: "--region <region>",
+      description:
+        "region of the native API's ARNs and of functions' AWS_REGION (default us-east-1); AWS clients get ARNs of the region they sign for",
+    },
+    {
+      flags: "--account-id <id>",
+      description:
+        "12-digit account id in every ARN and in `aws sts get-caller-identity` (default 000000000000)",
+    },
+    {
+      flags: "--code-s3-endpoint <url>",
+      description:
+        "S3-compatible store (e.g. MinIO) that Code.S3Bucket/S3Key are fetched from, path-style; credentials from VAJRA_CODE_S3_ACCESS_KEY_ID and VAJRA_CODE_S3_SECRET_ACCESS_KEY (default: Vajra's own bucket API at /_s3)",
+    },
+    {
+      flags: "--code-s3-region <region>",
+      description: "region to sign --code-s3-endpoint requests for (default us-east-1)",
+    },
   ],
   examples: [
     "vajra server",
     "vajra server --port 9000 --data-dir /var/lib/vajra",
     "VAJRA_PORT=9000 vajra server",
+    "vajra server --region eu-west-1 --account-id 123456789012",
+    "VAJRA_CODE_S3_ACCESS_KEY_ID=minio VAJRA_CODE_S3_SECRET_ACCESS_KEY=... vajra server --code-s3-endpoint http://127.0.0.1:9000",
   ],
   async run(ctx, _args, opts) {
     const { runServer } = await import("../../api/server.js");
@@ -48,6 +103,9 @@ export const serverCommand = defineCommand<ServerOptions>({
       dataDir: ctx.dataDirOption,
       keepAliveSeconds: opts.keepAlive,
       accountConcurrency: opts.concurrencyLimit,
+      region: opts.region,
+      accountId: opts.accountId,
+      codeS3: codeS3Options(opts),
     });
   },
 });
