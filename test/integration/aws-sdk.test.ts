@@ -85,6 +85,11 @@ test("create, wait until active, invoke with Tail and ClientContext", async () =
   const log = Buffer.from(r.LogResult ?? "", "base64").toString();
   assert.match(log, /START RequestId: .* Version: \$LATEST/);
   assert.match(log, /REPORT RequestId: .*Memory Size: 256 MB/);
+  // The id the client gets back is the invocation's: in REPORT and in the handler's context.
+  const id = r.$metadata.requestId ?? "";
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  assert.equal(out.requestId, id);
+  assert.match(log, new RegExp(`REPORT RequestId: ${id}\t`));
 
   const byArn = await lambda.send(
     new InvokeCommand({

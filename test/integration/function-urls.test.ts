@@ -65,7 +65,15 @@ test("a result without statusCode is a 200 JSON body; function errors are 502", 
   const r = await fetch(cfg.FunctionUrl ?? "");
   assert.equal(r.status, 200);
   assert.equal(r.headers.get("content-type"), "application/json");
-  assert.equal(((await r.json()) as { count: number }).count, 1);
+  const body = (await r.json()) as {
+    count: number;
+    requestId: string;
+    event: { requestContext: { requestId: string } };
+  };
+  assert.equal(body.count, 1);
+  // One id: the answer's header, the event's requestContext and the handler's context.
+  assert.equal(r.headers.get("x-amzn-requestid"), body.requestId);
+  assert.equal(body.event.requestContext.requestId, body.requestId);
   await deploy(s, { name: "plain", handler: "app.fail" });
   assert.equal((await fetch(cfg.FunctionUrl ?? "")).status, 502);
   assert.equal((await fetch(`${s.url}/url/00000000000000000000000000000000/`)).status, 404);

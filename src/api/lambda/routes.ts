@@ -409,7 +409,12 @@ async function invoke(
     ...(q === undefined ? {} : { qualifier: q }),
     ...(clientContext === undefined ? {} : { clientContext }),
   });
-  reply.code(200).header("content-type", "application/json").header("x-amz-executed-version", out.version);
+  // The invocation's own id, as on Lambda: the one in START/END/REPORT and the handler's context.
+  reply
+    .code(200)
+    .header("content-type", "application/json")
+    .header("x-amzn-requestid", out.requestId)
+    .header("x-amz-executed-version", out.version);
   if (!out.ok) reply.header("x-amz-function-error", "Unhandled");
   if (out.logTail !== undefined) reply.header("x-amz-log-result", out.logTail.toString("base64"));
   return reply.send(out.body);
