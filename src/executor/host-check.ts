@@ -2,7 +2,7 @@
 // follows from it. `vajra doctor` prints the checks; the server picks its backend and warns loudly
 // when functions would not be isolated.
 
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { join } from "node:path";
 import { detectCgroups, type CgroupManager } from "./cgroups.js";
 import { discoverRuntimes } from "./runtime-discovery.js";
@@ -32,9 +32,25 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The bwrap binary sandboxes run: `VAJRA_BWRAP` when set (a path that is not an executable file means
+ * "no bubblewrap": that is how the test suite simulates a host without it, e.g. VAJRA_BWRAP=/nonexistent),
+ * else `bwrap` on PATH or in the usual folders. The server, `vajra doctor` and the tests all use this.
+ */
+export function findBwrap(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const forced = env.VAJRA_BWRAP;
+  if (forced === undefined || forced === "") return findExecutable("bwrap");
+  try {
+    accessSync(forced, constants.X_OK);
+    return statSync(forced).isFile() ? forced : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function checkHost(): Promise<HostCheck[]> {
   const checks: HostCheck[] = [];
-  const bwrap = findExecutable("bwrap");
+  const bwrap = findBwrap();
   checks.push(
     bwrap !== undefined
       ? { name: "bubblewrap", ok: true, detail: bwrap }
@@ -92,6 +108,21 @@ export async function checkHost(): Promise<HostCheck[]> {
   return checks;
 }
 
+/**
+ * Why functions on this host would run without a sandbox, naming the command that fixes it; undefined
+ * when bubblewrap isolates them. The server decides on it, and the tests skip (or fail under CI) on it.
+ */
+export function sandboxMissing(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.VAJRA_UNSANDBOXED === "1") return "VAJRA_UNSANDBOXED=1 is set";
+  if (findBwrap(env) === undefined)
+    return "bubblewrap (bwrap) was not found (install it: apt-get install -y bubblewrap)";
+  // As root, bwrap must not create a user namespace (its "root" would be host root): setpriv drops
+  // to the sandbox uid instead, so without it there is no safe sandbox.
+  if (process.getuid?.() === 0 && findExecutable("setpriv") === undefined)
+    return "setpriv was not found (install it: apt-get install -y util-linux)";
+  return undefined;
+}
+
 export interface SandboxSetup {
   backend: SandboxBackend;
   /** Loud warnings for the server log: what is not enforced on this host. */
@@ -101,7 +132,7 @@ export interface SandboxSetup {
 
 export function createSandboxBackend(dataDir: string, uid = DEFAULT_SANDBOX_UID): SandboxSetup {
   const warnings: string[] = [];
-  const bwrapPath = findExecutable("bwrap");
+  const bwrapPath = findBwrap();
   const root = process.getuid?.() === 0;
   const unsandboxed = (why: string): SandboxSetup => {
     warnings.push(
@@ -109,13 +140,8 @@ export function createSandboxBackend(dataDir: string, uid = DEFAULT_SANDBOX_UID)
     );
     return { backend: new UnsandboxedProcess(), warnings, cgroups: undefined };
   };
-  if (process.env.VAJRA_UNSANDBOXED === "1") return unsandboxed("VAJRA_UNSANDBOXED=1 is set");
-  if (bwrapPath === undefined)
-    return unsandboxed("bubblewrap (bwrap) was not found (install it: apt-get install -y bubblewrap)");
-  // As root, bwrap must not create a user namespace (its "root" would be host root): setpriv drops
-  // to the sandbox uid instead, so without it there is no safe sandbox.
-  if (root && findExecutable("setpriv") === undefined)
-    return unsandboxed("setpriv (util-linux) was not found");
+  const missing = sandboxMissing();
+  if (missing !== undefined || bwrapPath === undefined) return unsandboxed(missing ?? "no bwrap");
   let cgroups: CgroupManager | undefined;
   if (root) {
     const cg = detectCgroups();
