@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { RUN_ID, processesOfRun } from "./support/test-run.js";
 
 function sleeper(opts: { env?: Record<string, string>; cwd?: string }): ChildProcess {
-  const { VAJRA_TEST_RUN: _ours, ...env } = process.env;
+  const env = { ...process.env };
+  delete env.VAJRA_TEST_RUN;
   return spawn("sleep", ["60"], { stdio: "ignore", env: { ...env, ...opts.env }, cwd: opts.cwd });
 }
 

@@ -12,7 +12,8 @@ import { ROOT, waitFor } from "./harness.js";
 test("a test file killed by its timeout with a server and a warm instance leaves no process", async () => {
   const run = `hang${process.pid}`;
   // Without NODE_TEST_CONTEXT the child is a runner of its own, not a file of this run's runner.
-  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
   const r = spawnSync(
     process.execPath,
     [

@@ -20,7 +20,9 @@ after(() => rmSync(work, { recursive: true, force: true }));
 /** Runs one integration test file as `npm test` would, with `env` added. */
 function runTestFile(file: string, env: Record<string, string>): { status: number | null; out: string } {
   // Without NODE_TEST_CONTEXT the child is a runner of its own, not a file of this run's runner.
-  const { CI: _ci, NODE_TEST_CONTEXT: _context, ...base } = process.env;
+  const base = { ...process.env };
+  delete base.CI;
+  delete base.NODE_TEST_CONTEXT;
   const r = spawnSync(
     process.execPath,
     ["--import", "tsx", "--test", "--test-concurrency=1", join(ROOT, "test", "integration", file)],
