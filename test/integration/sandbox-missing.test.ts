@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sandboxMissing } from "../../src/executor/host-check.js";
-import { ROOT, startServer, stopAndClean } from "./harness.js";
+import { BIN, ROOT, startServer, stopAndClean } from "./harness.js";
 import { skipUnlessSandbox } from "./runtime-support.js";
 
 const NO_BWRAP = { VAJRA_BWRAP: "/nonexistent" };
@@ -91,4 +91,34 @@ test("under CI=true the same file fails at once, naming what is missing", () => 
     /CI must have a sandbox; this test needs a sandbox: bubblewrap \(bwrap\) was not found/,
   );
   assert.doesNotMatch(r.out, /# SKIP/);
+});
+
+test("vajra doctor without bubblewrap exits 1, naming apt-get install -y bubblewrap; with it, 0", () => {
+  const doctor = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [BIN, "doctor", "--json", "--endpoint", "http://127.0.0.1:9"], {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
+  const without = doctor(NO_BWRAP);
+  assert.equal(without.status, 1, without.stderr);
+  assert.match(without.stderr, /bubblewrap \(apt-get install -y bubblewrap\)/);
+  const report = JSON.parse(without.stdout) as {
+    ok: boolean;
+    checks: Array<{ name: string; ok: boolean; essential?: boolean; fix?: string; group?: string }>;
+  };
+  assert.equal(report.ok, false);
+  assert.deepEqual(
+    report.checks.filter((c) => !c.ok && c.essential === true).map((c) => [c.name, c.fix]),
+    [["bubblewrap", INSTALL]],
+  );
+  assert.deepEqual(
+    report.checks.filter((c) => c.group === "runtime").map((c) => c.name),
+    ["python", "nodejs", "java", "go", "rust", "dotnet", "provided"],
+  );
+  // With a sandbox nothing essential is missing, whatever runtimes the host lacks.
+  if (skipUnlessSandbox() === false) {
+    const withIt = doctor({});
+    assert.equal(withIt.status, 0, withIt.stderr);
+  }
 });
