@@ -34,6 +34,10 @@ function running(proc: ChildProcess): boolean {
 process.on("exit", () => {
   for (const proc of live) if (running(proc)) proc.kill("SIGTERM");
 });
+// The runner ends a file that overruns its timeout with a signal, which skips "exit" handlers by default.
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+  process.once(signal, () => process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15)));
+}
 
 const DEFAULT_FILE_DEADLINE_MS = 300_000;
 let deadlineTimer: NodeJS.Timeout | undefined;
