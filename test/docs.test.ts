@@ -40,6 +40,11 @@ test("the README shows the two set-up commands", () => {
   const readme = read("README.md");
   assert.ok(readme.includes("npm install && npm start"), "README.md lacks `npm install && npm start`");
   assert.ok(/(^|[\s`])npm test([\s`]|$)/m.test(readme), "README.md lacks `npm test`");
+  assert.match(
+    readme,
+    /`apt-get install -y bubblewrap[^`]*`/,
+    "README.md lacks the apt-get line for Debian/Ubuntu",
+  );
 });
 
 test("every relative link in README.md and docs/ points to an existing file", () => {

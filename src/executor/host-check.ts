@@ -2,17 +2,34 @@
 // follows from it. `vajra doctor` prints the checks; the server picks its backend and warns loudly
 // when functions would not be isolated.
 
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { join } from "node:path";
 import { detectCgroups, type CgroupManager } from "./cgroups.js";
+import { aptCandidates, familyReports, type AptCandidates, type FamilyReport } from "./install-hints.js";
 import { discoverRuntimes } from "./runtime-discovery.js";
 import { BwrapSandbox, UnsandboxedProcess, type SandboxBackend } from "./sandbox.js";
+import { noUserNamespaceFilter } from "./seccomp.js";
 
 export interface HostCheck {
   name: string;
+  /** "sandbox" (the default): a piece of isolation; "runtime": one runtime family. */
+  group?: "sandbox" | "runtime";
   ok: boolean;
+  /** Failed and essential: functions cannot run isolated, and `vajra doctor` exits 1. Others warn. */
+  essential?: boolean;
   detail: string;
   fix?: string;
+  /** A runtime family's missing runtimes, each with the exact command that installs it. */
+  missing?: Array<{ id: string; command: string; note?: string }>;
+  /** The Debian/Ubuntu packages that install what this check misses. */
+  aptPackages?: string[];
+}
+
+export interface CheckHostOptions {
+  /** Where `vajra runtimes install` put Node.js versions (the server's `<data-dir>/runtimes`). */
+  nodeInstallDir?: string;
+  /** What apt could install; by default `apt-cache policy` is asked (null: do not ask). */
+  apt?: AptCandidates | null;
 }
 
 /** Default unprivileged uid/gid that functions run as (not in the host's passwd). */
@@ -32,17 +49,35 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
-export async function checkHost(): Promise<HostCheck[]> {
+/**
+ * The bwrap binary sandboxes run: `VAJRA_BWRAP` when set (a path that is not an executable file means
+ * "no bubblewrap": that is how the test suite simulates a host without it, e.g. VAJRA_BWRAP=/nonexistent),
+ * else `bwrap` on PATH or in the usual folders. The server, `vajra doctor` and the tests all use this.
+ */
+export function findBwrap(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const forced = env.VAJRA_BWRAP;
+  if (forced === undefined || forced === "") return findExecutable("bwrap");
+  try {
+    accessSync(forced, constants.X_OK);
+    return statSync(forced).isFile() ? forced : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function checkHost(opts: CheckHostOptions = {}): Promise<HostCheck[]> {
   const checks: HostCheck[] = [];
-  const bwrap = findExecutable("bwrap");
+  const bwrap = findBwrap();
   checks.push(
     bwrap !== undefined
-      ? { name: "bubblewrap", ok: true, detail: bwrap }
+      ? { name: "bubblewrap", ok: true, essential: true, detail: bwrap }
       : {
           name: "bubblewrap",
           ok: false,
+          essential: true,
           detail: "bwrap not found: functions would run without isolation",
           fix: "apt-get install -y bubblewrap",
+          aptPackages: ["bubblewrap"],
         },
   );
   const root = process.getuid?.() === 0;
@@ -63,12 +98,15 @@ export async function checkHost(): Promise<HostCheck[]> {
   const setpriv = findExecutable("setpriv");
   checks.push(
     setpriv !== undefined
-      ? { name: "setpriv", ok: true, detail: setpriv }
+      ? { name: "setpriv", ok: true, essential: root, detail: setpriv }
       : {
           name: "setpriv",
           ok: false,
+          // As root, bwrap runs the function through setpriv: without it there is no sandbox.
+          essential: root,
           detail: "setpriv not found (util-linux)",
           fix: "apt-get install -y util-linux",
+          aptPackages: ["util-linux"],
         },
   );
   const cg = root ? detectCgroups() : { problem: "needs root" };
@@ -82,14 +120,74 @@ export async function checkHost(): Promise<HostCheck[]> {
           fix: "mount the cgroup memory and pids controllers and run as root",
         },
   );
-  const runtimes = await discoverRuntimes();
-  const available = [...runtimes.values()].filter((r) => r.available).map((r) => r.spec.id);
   checks.push(
-    available.length > 0
-      ? { name: "runtimes", ok: true, detail: available.join(", ") }
-      : { name: "runtimes", ok: false, detail: "no runtime found", fix: "install Python 3.8+ or Node.js 20" },
+    noUserNamespaceFilter() !== undefined
+      ? {
+          name: "seccomp",
+          ok: true,
+          detail: `filter for ${process.arch}: no user namespaces inside sandboxes`,
+        }
+      : {
+          name: "seccomp",
+          ok: false,
+          detail: `no seccomp filter for ${process.arch}: functions may create user namespaces`,
+          fix: "nothing to install: the filter exists for x64 and arm64 hosts only",
+        },
   );
+  const [runtimes, apt] = await Promise.all([
+    discoverRuntimes(opts.nodeInstallDir === undefined ? {} : { nodeInstallDir: opts.nodeInstallDir }),
+    opts.apt === undefined ? aptCandidates() : Promise.resolve(opts.apt ?? undefined),
+  ]);
+  checks.push(...runtimeChecks(familyReports(runtimes, apt)));
   return checks;
+}
+
+/**
+ * Why functions on this host would run without a sandbox, naming the command that fixes it; undefined
+ * when bubblewrap isolates them. The server decides on it, and the tests skip (or fail under CI) on it.
+ */
+export function sandboxMissing(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.VAJRA_UNSANDBOXED === "1") return "VAJRA_UNSANDBOXED=1 is set";
+  if (findBwrap(env) === undefined)
+    return "bubblewrap (bwrap) was not found (install it: apt-get install -y bubblewrap)";
+  // As root, bwrap must not create a user namespace (its "root" would be host root): setpriv drops
+  // to the sandbox uid instead, so without it there is no safe sandbox.
+  if (process.getuid?.() === 0 && findExecutable("setpriv") === undefined)
+    return "setpriv was not found (install it: apt-get install -y util-linux)";
+  return undefined;
+}
+
+/** One check per runtime family: what is there, and each missing runtime with its install command. */
+export function runtimeChecks(reports: FamilyReport[]): HostCheck[] {
+  const anyAvailable = reports.some((r) => r.available.length > 0);
+  return reports.map((r) => {
+    // Custom runtimes have no language version (theirs would be the forwarder's Node.js).
+    const have = r.available.map((a) =>
+      a.version === undefined || r.family === "provided" ? a.id : `${a.id} (${a.version})`,
+    );
+    const apt = [...new Set(r.missing.flatMap((m) => m.aptPackages ?? []))];
+    return {
+      name: r.family,
+      group: "runtime",
+      ok: r.missing.length === 0,
+      // A host with no runtime at all cannot run any function.
+      essential: !anyAvailable,
+      detail:
+        have.length === 0
+          ? "none found"
+          : `${have.join(", ")}${r.missing.length === 0 ? "" : `; ${r.missing.length} missing`}`,
+      ...(r.missing.length === 0
+        ? {}
+        : {
+            missing: r.missing.map((m) => ({
+              id: m.id,
+              command: m.command,
+              ...(m.note === undefined ? {} : { note: m.note }),
+            })),
+          }),
+      ...(apt.length === 0 ? {} : { aptPackages: apt }),
+    };
+  });
 }
 
 export interface SandboxSetup {
@@ -101,7 +199,7 @@ export interface SandboxSetup {
 
 export function createSandboxBackend(dataDir: string, uid = DEFAULT_SANDBOX_UID): SandboxSetup {
   const warnings: string[] = [];
-  const bwrapPath = findExecutable("bwrap");
+  const bwrapPath = findBwrap();
   const root = process.getuid?.() === 0;
   const unsandboxed = (why: string): SandboxSetup => {
     warnings.push(
@@ -109,13 +207,8 @@ export function createSandboxBackend(dataDir: string, uid = DEFAULT_SANDBOX_UID)
     );
     return { backend: new UnsandboxedProcess(), warnings, cgroups: undefined };
   };
-  if (process.env.VAJRA_UNSANDBOXED === "1") return unsandboxed("VAJRA_UNSANDBOXED=1 is set");
-  if (bwrapPath === undefined)
-    return unsandboxed("bubblewrap (bwrap) was not found (install it: apt-get install -y bubblewrap)");
-  // As root, bwrap must not create a user namespace (its "root" would be host root): setpriv drops
-  // to the sandbox uid instead, so without it there is no safe sandbox.
-  if (root && findExecutable("setpriv") === undefined)
-    return unsandboxed("setpriv (util-linux) was not found");
+  const missing = sandboxMissing();
+  if (missing !== undefined || bwrapPath === undefined) return unsandboxed(missing ?? "no bwrap");
   let cgroups: CgroupManager | undefined;
   if (root) {
     const cg = detectCgroups();

@@ -8,11 +8,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zipDirectory } from "../../src/blobs/zip-dir.js";
-import { deploy, invoke, startServer } from "./harness.js";
+import { deploy, invoke, newDataDir, startServer, type ServerHandle } from "./harness.js";
 
 test("SIGKILL during deploys keeps every function and a consistent state", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "vajra-crash-"));
+  const dataDir = newDataDir();
   const srcDir = mkdtempSync(join(tmpdir(), "vajra-crash-src-"));
+  let s: ServerHandle | undefined;
   try {
     // A package big enough (incompressible 20 MB) that the deploy is still under way when killed.
     mkdirSync(join(srcDir, "pkg"));
@@ -20,7 +21,7 @@ test("SIGKILL during deploys keeps every function and a consistent state", async
     writeFileSync(join(srcDir, "pkg", "blob.bin"), randomBytes(20 * 1024 * 1024));
     const bigZip = (await zipDirectory(join(srcDir, "pkg"))).toString("base64");
 
-    let s = await startServer({ dataDir });
+    s = await startServer({ dataDir });
     for (const name of ["keep1", "keep2"]) {
       assert.equal(
         (await deploy(s, { name, runtime: "python3.11", handler: "app.counter" }, "python/toolkit")).status,
@@ -62,8 +63,8 @@ test("SIGKILL during deploys keeps every function and a consistent state", async
       // Put keep1 back on the small package for the next round.
       await deploy(s, { name: "keep1", runtime: "python3.11", handler: "app.counter" }, "python/toolkit");
     }
-    await s.stop();
   } finally {
+    await s?.stop();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(srcDir, { recursive: true, force: true });
   }

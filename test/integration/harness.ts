@@ -1,5 +1,7 @@
 // Starts the real `vajra server` (compiled CLI) on a free port with a temporary data directory, and
-// drives it with the real CLI and plain HTTP. Every test file gets its own server and cleans it up.
+// drives it with the real CLI and plain HTTP. Every test file gets its own server and cleans it up;
+// a server also stops when its test file exits or dies (an exit handler, and SIGTERM on parent death),
+// and every test file has a deadline after which it stops its servers and fails.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -8,10 +10,61 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { zipDirectory } from "../../src/blobs/zip-dir.js";
+import { findExecutable } from "../../src/executor/host-check.js";
+import { RUN_DIR_PREFIX } from "../support/test-run.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = join(ROOT, "bin", "vajra.js");
 export const FIXTURES = join(ROOT, "test", "fixtures");
+
+/** A fresh data directory named for this test run (so the run's leftover check recognises its processes). */
+export function newDataDir(): string {
+  return mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
+}
+
+/** Servers of this test file that have not exited yet. */
+const live = new Set<ChildProcess>();
+
+function running(proc: ChildProcess): boolean {
+  return proc.exitCode === null && proc.signalCode === null;
+}
+
+// A test file that ends (or is ended) with a server still up takes it down: SIGTERM lets the server stop
+// its sandboxes; a server that survives its parent gets SIGTERM from the kernel anyway (pdeathsig below).
+process.on("exit", () => {
+  for (const proc of live) if (running(proc)) proc.kill("SIGTERM");
+});
+// The runner ends a file that overruns its timeout with a signal, which skips "exit" handlers by default.
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+  process.once(signal, () => process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15)));
+}
+
+const DEFAULT_FILE_DEADLINE_MS = 300_000;
+let deadlineTimer: NodeJS.Timeout | undefined;
+
+/**
+ * Gives this test file a deadline (every file importing the harness has one, 5 minutes by default):
+ * past it, the file prints which deadline it missed, stops its servers and exits 1, so no test file can
+ * hang the run whatever the host lacks. Call it at the top of a file that legitimately needs longer.
+ */
+export function fileDeadline(ms: number): void {
+  if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+  deadlineTimer = setTimeout(() => {
+    process.stderr.write(
+      `${process.argv[1] ?? "this test file"} did not finish within its deadline of ${ms / 1000} s: stopping its servers\n`,
+    );
+    for (const proc of live) if (running(proc)) proc.kill("SIGTERM");
+    setTimeout(() => {
+      for (const proc of live) if (running(proc)) proc.kill("SIGKILL");
+      process.exit(1);
+    }, 10_000).unref();
+  }, ms);
+  deadlineTimer.unref();
+}
+fileDeadline(DEFAULT_FILE_DEADLINE_MS);
+
+// setpriv --pdeathsig: the server gets SIGTERM when the test process that started it dies, even by SIGKILL.
+const SETPRIV = findExecutable("setpriv");
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -49,24 +102,29 @@ export interface StartOptions {
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<ServerHandle> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "vajra-it-"));
+  const dataDir = opts.dataDir ?? newDataDir();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(
-    process.execPath,
-    [BIN, "server", "--port", String(port), "--data-dir", dataDir, ...(opts.args ?? [])],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, VAJRA_LOG_LEVEL: "warn", ...opts.env },
-    },
-  );
+  const serverArgv = [BIN, "server", "--port", String(port), "--data-dir", dataDir, ...(opts.args ?? [])];
+  const [exe, argv] =
+    SETPRIV === undefined
+      ? [process.execPath, serverArgv]
+      : [SETPRIV, ["--pdeathsig", "SIGTERM", "--", process.execPath, ...serverArgv]];
+  const proc = spawn(exe, argv, {
+    stdio: ["ignore", "pipe", "pipe"],
+    // The data directory as working directory: a process the server leaves behind is recognisable.
+    cwd: dataDir,
+    env: { ...process.env, VAJRA_LOG_LEVEL: "warn", ...opts.env },
+  });
+  live.add(proc);
+  proc.once("exit", () => live.delete(proc));
   let out = "";
   proc.stdout?.on("data", (c: Buffer) => (out += c.toString()));
   proc.stderr?.on("data", (c: Buffer) => (out += c.toString()));
   const deadline = Date.now() + 20_000;
   let key = "";
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}):\n${out}`);
+    if (!running(proc)) throw new Error(`server exited early (${proc.exitCode ?? proc.signalCode}):\n${out}`);
     try {
       key = readFileSync(join(dataDir, "admin-key"), "utf8").trim();
       const r = await fetch(`${url}/health`, { headers: { authorization: `Bearer ${key}` } });
@@ -74,7 +132,10 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
+    if (Date.now() > deadline) {
+      await stopProcess(proc, "SIGTERM");
+      throw new Error(`server did not start within 20 s:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const handle: ServerHandle = {
@@ -94,18 +155,27 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
         input: o.input ?? "",
         env: { ...process.env, NO_COLOR: "1" },
         timeout: 60_000,
+        killSignal: "SIGKILL",
       });
       return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
-    stop: async (signal = "SIGTERM") => {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((r) => proc.once("exit", r));
-        proc.kill(signal);
-        await exited;
-      }
-    },
+    stop: (signal = "SIGTERM") => stopProcess(proc, signal),
   };
   return handle;
+}
+
+/** Sends `signal`; a server still up 20 s later is killed (its shutdown hung), so stop() always ends. */
+async function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (!running(proc)) return;
+  const exited = new Promise((r) => proc.once("exit", r));
+  proc.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), 20_000)));
+  if ((await Promise.race([exited, late])) === "late" && running(proc)) {
+    proc.kill("SIGKILL");
+    await exited;
+  }
+  clearTimeout(timer);
 }
 
 export async function stopAndClean(s: ServerHandle): Promise<void> {

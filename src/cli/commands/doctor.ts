@@ -1,17 +1,42 @@
-// `vajra doctor`: checks this host for what sandboxes need (bubblewrap, cgroups, runtimes...) and says how
-// to fix what is missing, then whether a server answers at the endpoint. A server that is not running is
-// reported, not counted as a failure: doctor is often run before the first `vajra server`.
+// `vajra doctor`: checks this host for what sandboxes need (bubblewrap, setpriv, cgroups, seccomp) and for
+// every runtime family, and names the exact command that installs each missing piece; then whether a
+// server answers at the endpoint. Only an essential piece (without which functions cannot run isolated)
+// fails the command; a server that is not running is reported, not counted: doctor is often run first.
 
+import { join } from "node:path";
+import type { HostCheck } from "../../executor/host-check.js";
 import type { Health } from "../api-types.js";
 import { defineCommand } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { CliError } from "../errors.js";
+import type { Colors } from "../output.js";
 
-interface HostCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-  fix?: string;
+/** The host checks as doctor prints them: sandbox pieces, then runtime families, then one apt-get line. */
+export function renderHostChecks(checks: HostCheck[], c: Colors): string[] {
+  const lines: string[] = [];
+  const section = (title: string, group: "sandbox" | "runtime"): void => {
+    lines.push(c.bold(title));
+    for (const check of checks.filter((k) => (k.group ?? "sandbox") === group)) {
+      const mark = check.ok ? c.green("✓") : check.essential === true ? c.red("✗") : c.yellow("!");
+      lines.push(`  ${mark} ${check.name}${check.detail === "" ? "" : c.dim(`: ${check.detail}`)}`);
+      if (check.ok) continue;
+      if (check.fix !== undefined) lines.push(`      ${c.yellow("fix:")} ${check.fix}`);
+      for (const m of check.missing ?? []) {
+        lines.push(`      ${m.id}: ${c.cyan(m.command)}`);
+        if (m.note !== undefined) lines.push(`        ${c.dim(`(${m.note})`)}`);
+      }
+    }
+  };
+  section("Sandbox", "sandbox");
+  section("Runtimes", "runtime");
+  const apt = [...new Set(checks.filter((k) => !k.ok).flatMap((k) => k.aptPackages ?? []))];
+  if (apt.length > 0) {
+    lines.push(
+      "",
+      `Debian/Ubuntu, every package above at once: ${c.cyan(`apt-get install -y ${apt.join(" ")}`)}`,
+    );
+  }
+  return lines;
 }
 
 type ServerStatus =
@@ -45,26 +70,23 @@ export const doctorCommand = defineCommand({
   name: "doctor",
   summary: "check this host for what Vajra needs, and whether the server answers",
   description:
-    "Check this host (bubblewrap, cgroups, runtimes, ...) and print how to fix what is missing, then " +
-    "whether a server answers GET /health at the endpoint. Exits 1 if a host check fails; a server that " +
-    "is not running is reported but is not a failure.",
+    "Check this host's sandbox (bubblewrap, setpriv, cgroups, seccomp) and every runtime family, and print " +
+    "the exact command that installs each missing piece, then whether a server answers GET /health at the " +
+    "endpoint. Exits 1 only when something essential is missing (bubblewrap; setpriv as root; every " +
+    "runtime); other gaps are warnings, and a server that is not running is reported but is not a failure.",
   examples: ["vajra doctor", "vajra doctor --json"],
   async run(ctx) {
     const { checkHost } = await import("../../executor/host-check.js");
-    const checks: HostCheck[] = await checkHost();
+    // The server's Node.js installs live in <data-dir>/runtimes: count them as it does.
+    const checks = await checkHost({ nodeInstallDir: join(ctx.dataDir, "runtimes") });
     const server = await probeServer(ctx);
-    const failed = checks.filter((c) => !c.ok);
+    const failed = checks.filter((c) => !c.ok && c.essential === true);
 
     if (ctx.json) {
       ctx.out.printJson({ ok: failed.length === 0, checks, server: { endpoint: ctx.endpoint, ...server } });
     } else {
       const c = ctx.out.colors;
-      const lines: string[] = [];
-      for (const check of checks) {
-        const mark = check.ok ? c.green("✓") : c.red("✗");
-        lines.push(`${mark} ${check.name}${check.detail === "" ? "" : c.dim(`: ${check.detail}`)}`);
-        if (!check.ok && check.fix !== undefined) lines.push(`    ${c.yellow("fix:")} ${check.fix}`);
-      }
+      const lines = renderHostChecks(checks, c);
       lines.push("");
       if (!server.reachable) {
         lines.push(
@@ -90,9 +112,12 @@ export const doctorCommand = defineCommand({
       ctx.out.print(lines.join("\n"));
     }
     if (failed.length > 0) {
-      throw new CliError(`${failed.length} host check(s) failed: ${failed.map((c) => c.name).join(", ")}`, {
-        code: "HostCheckFailed",
-      });
+      throw new CliError(
+        `this host lacks what functions need: ${failed.map((c) => `${c.name} (${c.fix ?? c.detail})`).join(", ")}`,
+        {
+          code: "HostCheckFailed",
+        },
+      );
     }
   },
 });
