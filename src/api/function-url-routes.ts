@@ -81,6 +81,8 @@ export function registerFunctionUrlRoutes(
       }
       if (url.cors !== undefined && preflight(req, reply, url.cors)) return reply;
       const rest = rawPathFull.slice(URL_PREFIX.length + url.urlId.length);
+      // One id for the event's requestContext, the invocation (context and log lines) and the answer.
+      const requestId = randomUUID();
       const event = toHttpEvent({
         method: req.method,
         rawPath: rest === "" ? "/" : rest,
@@ -90,11 +92,11 @@ export function registerFunctionUrlRoutes(
         sourceIp: req.ip,
         urlId: url.urlId,
         domainName: req.headers.host ?? "127.0.0.1",
-        requestId: randomUUID(),
+        requestId,
         now: new Date(),
       });
       try {
-        const out = await platform.invoke(fn.name, Buffer.from(JSON.stringify(event)));
+        const out = await platform.invoke(fn.name, Buffer.from(JSON.stringify(event)), { requestId });
         if (url.cors !== undefined) {
           const origin = originAllowed(url.cors, req.headers.origin);
           if (origin !== undefined) {

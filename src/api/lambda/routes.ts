@@ -26,6 +26,7 @@ import type { AliasInput } from "../../engine/versions.js";
 import { parseFunctionName } from "./function-name.js";
 import { registerConfigRoutes } from "./config-routes.js";
 import { registerLayerRoutes } from "./layer-routes.js";
+import { checkLambdaRequest } from "./check-request.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
@@ -184,6 +185,16 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
           );
           return;
         }
+      }
+      next();
+    });
+    // Every request is checked against its operation's shape in the AWS model before its handler runs.
+    scope.addHook("preHandler", (req, _reply, next) => {
+      try {
+        checkLambdaRequest(req);
+      } catch (err) {
+        next(err as Error);
+        return;
       }
       next();
     });
@@ -408,7 +419,12 @@ async function invoke(
     ...(q === undefined ? {} : { qualifier: q }),
     ...(clientContext === undefined ? {} : { clientContext }),
   });
-  reply.code(200).header("content-type", "application/json").header("x-amz-executed-version", out.version);
+  reply
+    .code(200)
+    .header("content-type", "application/json")
+    .header("x-amz-executed-version", out.version)
+    // The id the handler saw and START/END/REPORT carry, as Lambda answers it.
+    .header("x-amzn-requestid", out.requestId);
   if (!out.ok) reply.header("x-amz-function-error", "Unhandled");
   if (out.logTail !== undefined) reply.header("x-amz-log-result", out.logTail.toString("base64"));
   return reply.send(out.body);
