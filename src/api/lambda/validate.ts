@@ -173,10 +173,13 @@ class Walker {
   }
 
   range(s: ShapeDef, path: string, n: number): void {
+    // Java prints a double bound as `1.0`, an integer one as `1`.
+    const show = (b: number): string =>
+      (s.type === "double" || s.type === "float") && Number.isInteger(b) ? b.toFixed(1) : String(b);
     if (s.min !== undefined && n < s.min)
-      this.violate(s, path, n, `Member must have value greater than or equal to ${s.min}`);
+      this.violate(s, path, n, `Member must have value greater than or equal to ${show(s.min)}`);
     if (s.max !== undefined && n > s.max)
-      this.violate(s, path, n, `Member must have value less than or equal to ${s.max}`);
+      this.violate(s, path, n, `Member must have value less than or equal to ${show(s.max)}`);
   }
 
   /** A URI, query or header member: text on the wire, read as its shape's type. */
