@@ -16,11 +16,11 @@ import {
   GetFunctionCommand,
   GetPolicyCommand,
   InvokeCommand,
-  LambdaClient,
   ListFunctionsCommand,
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { FIXTURES, startServer, stopAndClean, waitFor, zipBase64, type ServerHandle } from "./harness.js";
 import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 import { skipUnlessRuntime } from "./runtime-support.js";

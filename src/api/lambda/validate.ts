@@ -66,7 +66,7 @@ class Walker {
     const shown =
       shape.sensitive === true
         ? "Value"
-        : `Value '${typeof value === "object" ? JSON.stringify(value) : String(value)}'`;
+        : `Value '${typeof value === "string" ? value : JSON.stringify(value)}'`;
     this.violations.push(`${shown} at '${path}' failed to satisfy constraint: ${constraint}`);
   }
 
