@@ -73,9 +73,16 @@ test("the generator keeps bindings and constraints and drops documentation", () 
   } satisfies ModelTable);
 });
 
-test("every operation Vajra lists is in the table, and every pattern compiles", () => {
-  for (const [name, method] of LAMBDA_OPERATIONS)
-    assert.equal(LAMBDA_MODEL.operations[name]?.method, method, name);
+test("the table holds the operations Vajra routes, and every pattern compiles", () => {
+  for (const name of [
+    "CreateFunction",
+    "Invoke",
+    "GetAlias",
+    "PutProvisionedConcurrencyConfig",
+    "TagResource",
+  ])
+    assert.notEqual(LAMBDA_MODEL.operations[name]?.input, undefined, name);
+  assert.ok(LAMBDA_OPERATIONS.length >= 80, "the API's operations, for answering unimplemented ones by name");
   for (const [name, s] of Object.entries(LAMBDA_MODEL.shapes)) {
     if (s.pattern !== undefined) assert.doesNotThrow(() => new RegExp(`^(?:${s.pattern})$`, "u"), name);
   }
