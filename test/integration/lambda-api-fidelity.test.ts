@@ -171,6 +171,8 @@ test("CreateFunction with a malformed member answers AWS's error and creates not
     assert.equal(r.type, type, JSON.stringify(over));
     assert.match(String(r.json.message ?? r.json.Message), message, JSON.stringify(over));
   }
+  const qualified = await signed("POST", "/2015-03-31/functions", { ...base, FunctionName: "bad-create:1" });
+  assert.equal(qualified.type, "InvalidParameterValueException", "a new function has no version 1");
   // Explicit nulls read as absent members, as on AWS.
   const ok = await signed("POST", "/2015-03-31/functions", { ...base, Environment: null, Layers: null });
   assert.equal(ok.status, 201, JSON.stringify(ok.json));
