@@ -6,6 +6,8 @@ import { VajraError, isVajraError, type ErrorCode } from "../core/errors.js";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   InvalidParameter: 400,
+  ValidationFailed: 400,
+  SerializationFailed: 400,
   UnknownRuntime: 400,
   RuntimeUnavailable: 400,
   InvalidCodePackage: 400,

@@ -3,6 +3,15 @@
 
 export const ERROR_CODES = {
   InvalidParameter: { userError: true, summary: "A request field is missing, malformed or out of range." },
+  ValidationFailed: {
+    userError: true,
+    summary:
+      "A Lambda API request breaks a constraint of the AWS model (required, length, range, pattern, enum).",
+  },
+  SerializationFailed: {
+    userError: true,
+    summary: "A Lambda API request body member has the wrong JSON type for its shape in the AWS model.",
+  },
   UnknownRuntime: { userError: true, summary: "The runtime identifier is not one Vajra knows." },
   RuntimeUnavailable: {
     userError: true,

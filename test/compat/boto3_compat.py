@@ -232,8 +232,9 @@ for over in ({"MemorySize": 64}, {"Timeout": 0}):
     except ParamValidationError as e:
         assert "valid min value" in str(e), e
     unchecked = client(config=NO_RETRY.merge(Config(parameter_validation=False)))
-    e = aws_error(unchecked.create_function, "InvalidParameterValueException", 400, **dict(base, FunctionName=NAME + "-bad", **over))
-    ok("%s -> botocore ParamValidationError; server says InvalidParameterValueException 400" % over)
+    e = aws_error(unchecked.create_function, "ValidationException", 400, **dict(base, FunctionName=NAME + "-bad", **over))
+    assert "failed to satisfy constraint" in e.response["Error"]["Message"], e.response
+    ok("%s -> botocore ParamValidationError; server says ValidationException 400" % over)
 assert NAME + "-bad" not in [f["FunctionName"] for f in lam.list_functions()["Functions"]]
 
 e = aws_error(lam.invoke, "RequestTooLargeException", 413, FunctionName=NAME, Payload=b"a" * (6 * 1024 * 1024 + 1))

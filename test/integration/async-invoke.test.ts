@@ -133,7 +133,8 @@ test("the event invoke config limits retries; its destinations are validated and
     lambda.send(
       new PutFunctionEventInvokeConfigCommand({ FunctionName: "evt-once", MaximumRetryAttempts: 5 }),
     ),
-    (e: { name: string }) => e.name === "InvalidParameterValueException",
+    (e: { name: string; message: string }) =>
+      e.name === "ValidationException" && /at 'maximumRetryAttempts'/.test(e.message),
   );
   await assert.rejects(
     lambda.send(
@@ -142,7 +143,8 @@ test("the event invoke config limits retries; its destinations are validated and
         DestinationConfig: { OnSuccess: { Destination: "not-an-arn" } },
       }),
     ),
-    (e: { name: string }) => e.name === "InvalidParameterValueException",
+    (e: { name: string; message: string }) =>
+      e.name === "ValidationException" && /at 'destinationConfig\.onSuccess\.destination'/.test(e.message),
   );
   assert.equal(
     (await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "evt-once" })))

@@ -228,15 +228,15 @@ test("AWS error shapes: duplicate, missing, invalid parameters, oversized payloa
   );
   await rejectsAws(
     bad({ MemorySize: 64 }),
-    "InvalidParameterValueException",
+    "ValidationException",
     400,
-    /memorySize must be an integer from 128/,
+    /Value '64' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128/,
   );
   await rejectsAws(
     bad({ Timeout: 0 }),
-    "InvalidParameterValueException",
+    "ValidationException",
     400,
-    /timeout must be an integer from 1/,
+    /Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1/,
   );
   await rejectsAws(
     bad({ Code: { ZipFile: Buffer.from("not a zip") } }),

@@ -145,7 +145,11 @@ test("an alias with routing weights splits traffic between two versions", async 
         RoutingConfig: { AdditionalVersionWeights: { "2": 1.5 } },
       }),
     ),
-    (e: { name: string }) => e.name === "InvalidParameterValueException",
+    (e: { name: string; message: string }) =>
+      e.name === "ValidationException" &&
+      /at 'routingConfig\.additionalVersionWeights\.2' failed to satisfy constraint: Member must have value less than or equal to 1\.0/.test(
+        e.message,
+      ),
   );
 });
 

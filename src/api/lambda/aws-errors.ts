@@ -13,6 +13,8 @@ interface AwsError {
 
 const BY_CODE: Record<ErrorCode, AwsError> = {
   InvalidParameter: { status: 400, type: "InvalidParameterValueException" },
+  ValidationFailed: { status: 400, type: "ValidationException" },
+  SerializationFailed: { status: 400, type: "SerializationException" },
   UnknownRuntime: { status: 400, type: "InvalidParameterValueException" },
   RuntimeUnavailable: { status: 400, type: "InvalidParameterValueException" },
   InvalidCodePackage: { status: 400, type: "InvalidParameterValueException" },

@@ -9,11 +9,24 @@ test("function names, partial and full ARNs, with and without qualifiers", () =>
   assert.deepEqual(parseFunctionName("123456789012:function:my-fn:$LATEST"), {
     name: "my-fn",
     qualifier: "$LATEST",
+    account: "123456789012",
   });
   assert.deepEqual(parseFunctionName("arn:aws:lambda:eu-west-1:123456789012:function:my-fn:3"), {
     name: "my-fn",
     qualifier: "3",
+    region: "eu-west-1",
+    account: "123456789012",
   });
+  assert.deepEqual(parseFunctionName("us-gov-west-1:123456789012:function:my-fn"), {
+    name: "my-fn",
+    region: "us-gov-west-1",
+    account: "123456789012",
+  });
+  assert.deepEqual(parseFunctionName("my-fn:$LATEST.PUBLISHED"), {
+    name: "my-fn",
+    qualifier: "$LATEST.PUBLISHED",
+  });
+  assert.throws(() => parseFunctionName("x".repeat(65)), /failed to satisfy constraint/);
   assert.throws(() => parseFunctionName("bad name"), /failed to satisfy constraint/);
 });
 

@@ -13,7 +13,8 @@ export function bodyJson(req: FastifyRequest): Record<string, unknown> {
   if (raw === undefined || raw.length === 0) return {};
   try {
     const v: unknown = JSON.parse(raw.toString("utf8"));
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    if (typeof v === "object" && v !== null && !Array.isArray(v))
+      return withoutNulls(v as Record<string, unknown>);
   } catch {
     // fall through
   }
@@ -24,6 +25,16 @@ export function bodyJson(req: FastifyRequest): Record<string, unknown> {
       details: { awsType: "InvalidRequestContentException" },
     },
   );
+}
+
+/** JSON null is an absent member in AWS's deserializer (validate.ts reads it so too), at any depth. */
+function withoutNulls(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null) continue;
+    out[k] = typeof v === "object" && !Array.isArray(v) ? withoutNulls(v as Record<string, unknown>) : v;
+  }
+  return out;
 }
 
 export function unsupported(what: string): VajraError {

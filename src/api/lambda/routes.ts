@@ -29,6 +29,8 @@ import { parseFunctionName } from "./function-name.js";
 import { codeZip } from "./code-input.js";
 import { registerConfigRoutes } from "./config-routes.js";
 import { registerLayerRoutes } from "./layer-routes.js";
+import { checkLambdaRequest } from "./check-request.js";
+import { resolveFunctionRef } from "./function-ref.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
@@ -188,11 +190,21 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       }
       withArnScope(scope, next);
     });
+    // Every request is checked against its operation's shape in the AWS model before its handler runs.
+    scope.addHook("preHandler", (req, _reply, next) => {
+      try {
+        checkLambdaRequest(req);
+      } catch (err) {
+        next(err as Error);
+        return;
+      }
+      next();
+    });
 
     scope.post("/2015-03-31/functions", async (req, reply) => {
       const b = bodyJson(req);
       if (typeof b.FunctionName !== "string") throw invalid("FunctionName is required");
-      const input = deployInput(parseFunctionName(b.FunctionName).name, b);
+      const input = deployInput(resolveFunctionRef("CreateFunction", b.FunctionName).name, b);
       input.zipFile = await codeZip(platform, b.Code);
       if (b.Tags !== undefined) input.tags = b.Tags as Record<string, string>;
       const r = await platform.deploy(input, { mode: "create" });
