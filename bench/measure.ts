@@ -77,7 +77,7 @@ export interface VajraServer {
 }
 
 /** A Vajra server on a fresh data directory (so every build starts with empty caches). */
-export async function startVajra(root: string): Promise<VajraServer> {
+export async function startVajra(root: string, env: Record<string, string> = {}): Promise<VajraServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "vajra-bench-"));
   const port = 18700 + Math.floor(Math.random() * 1000);
   const server = spawn(
@@ -92,7 +92,7 @@ export async function startVajra(root: string): Promise<VajraServer> {
       "--concurrency-limit",
       "1000",
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VAJRA_LOG_LEVEL: "warn" } },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VAJRA_LOG_LEVEL: "warn", ...env } },
   );
   server.stderr.on("data", (c: Buffer) => process.stderr.write(`[server] ${c.toString()}`));
   server.on("exit", (code, sig) => {

@@ -151,6 +151,29 @@ async function deploy(server: VajraServer, f: BenchFunction, event: string): Pro
   return seconds;
 }
 
+/**
+ * What freezing idle instances costs a warm invocation: the python hello at one connection on this
+ * server and on a second one started with VAJRA_FREEZE=off, measured back to back.
+ */
+async function freezeCost(
+  on: VajraServer,
+  f: BenchFunction,
+  event: string,
+): Promise<{ on: LoadResult; off: LoadResult }> {
+  const off = await startVajra(ROOT, { VAJRA_FREEZE: "off" });
+  try {
+    await deploy(off, f, event);
+    const common = { connections: 1, durationS: DURATION_S, body: event };
+    const measure = (server: VajraServer, target: string): Promise<LoadResult> =>
+      load({ ...common, target, url: `${server.base}/functions/${f.name}/invoke`, headers: server.auth });
+    const withFreeze = await measure(on, `${f.name} (freeze on)`);
+    const withoutFreeze = await measure(off, `${f.name} (freeze off)`);
+    return { on: withFreeze, off: withoutFreeze };
+  } finally {
+    await off.stop();
+  }
+}
+
 function fixed(n: number | undefined, digits: number): string {
   return n === undefined || Number.isNaN(n) ? "-" : n.toFixed(digits);
 }
@@ -163,6 +186,7 @@ async function main(): Promise<void> {
   const cold: Record<string, ColdResult> = {};
   const deployed: Deployed[] = [];
   const skipped: Skipped[] = [];
+  let freeze: { on: LoadResult; off: LoadResult } | undefined;
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -204,6 +228,8 @@ async function main(): Promise<void> {
         await dropInstances(vajra, f.name);
       }
     }
+    const python = deployed.find((f) => f.family === "python");
+    if (python !== undefined) freeze = await freezeCost(vajra, python, event);
     for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
     bare.stop();
@@ -261,6 +287,21 @@ async function main(): Promise<void> {
       "deploy s": f.deploySeconds.toFixed(1),
     })),
   );
+  if (freeze !== undefined) {
+    const mean = (r: LoadResult): number => 1000 / r.rps;
+    console.log("Freezing idle instances (python hello, 1 connection, two servers back to back)");
+    console.table(
+      [freeze.on, freeze.off].map((r) => ({
+        target: r.target,
+        "req/s": Math.round(r.rps),
+        "mean ms": mean(r).toFixed(3),
+        "p99 ms": r.p99,
+      })),
+    );
+    console.log(
+      `freeze/thaw adds ${(mean(freeze.on) - mean(freeze.off)).toFixed(3)} ms to a warm invocation (mean)`,
+    );
+  }
   for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
   console.log(`bench took ${totalSeconds.toFixed(0)} s`);
 
@@ -276,6 +317,7 @@ async function main(): Promise<void> {
         totalSeconds,
         load: results,
         coldStart: cold,
+        freeze,
         families,
         skipped,
       },

@@ -24,6 +24,8 @@ export interface ServerOptions {
   dataDir?: string;
   keepAliveSeconds?: number;
   accountConcurrency?: number;
+  /** Freeze idle instances (default true). */
+  freezeIdle?: boolean;
   /** The server's region (default us-east-1): ARNs of the native API; the CLI's profile region. */
   region?: string;
   /** The account id that owns functions and layers (default 000000000000). */
@@ -69,6 +71,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.dataDir !== undefined) platformOpts.dataDir = opts.dataDir;
   if (opts.keepAliveSeconds !== undefined) platformOpts.keepAliveSeconds = opts.keepAliveSeconds;
   if (opts.accountConcurrency !== undefined) platformOpts.accountConcurrency = opts.accountConcurrency;
+  if (opts.freezeIdle !== undefined) platformOpts.freezeIdle = opts.freezeIdle;
   if (opts.region !== undefined) platformOpts.region = opts.region;
   if (opts.accountId !== undefined) platformOpts.accountId = opts.accountId;
   if (opts.codeS3 !== undefined) platformOpts.codeS3 = opts.codeS3;

@@ -9,6 +9,8 @@ export interface PlatformOptions {
   accountConcurrency?: number;
   /** Warm instances are evicted past this total (MB); default half the host's memory. */
   maxWarmMemoryMb?: number;
+  /** Freeze idle instances between invocations, as Lambda does (default true; VAJRA_FREEZE=off). */
+  freezeIdle?: boolean;
   /** Delay before the first retry of a failed Event invocation (doubles after); default 60 s as in Lambda. */
   asyncRetryBaseMs?: number;
   /** The server's region: ARNs outside a SigV4 request (native API, CLI, Event invocations) use it. */

@@ -164,6 +164,7 @@ export class Platform {
       javaRuntimeDir: () => rt.java.dir(),
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
+      freezeIdle: opts.freezeIdle ?? true,
       region: opts.region ?? DEFAULT_REGION,
     });
     const gate = new ConcurrencyGate(opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault);

@@ -1,7 +1,9 @@
 // Resource limits for sandboxes through Linux cgroups. Two implementations behind one interface:
-// cgroup v2 (unified hierarchy with the memory controller) and v1 (separate memory/pids/cpu
+// cgroup v2 (unified hierarchy with the memory controller) and v1 (separate memory/pids/cpu/freezer
 // hierarchies, as on this project's CI machines). Either gives a memory limit (MemorySize), a pids
-// limit, a CPU weight proportional to memory, the peak memory for "Max Memory Used", and OOM detection.
+// limit, a CPU weight proportional to memory, the peak memory for "Max Memory Used", OOM detection,
+// and the freezer that stops an idle instance's every process between invocations, as Lambda freezes
+// an execution environment once its invocation has ended.
 
 import {
   closeSync,
@@ -13,6 +15,7 @@ import {
   readdirSync,
   rmdirSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 
@@ -29,7 +32,16 @@ export interface Cgroup {
   peakMemoryBytes(): number;
   /** True when the kernel OOM-killed something in this group. */
   oomKilled(): boolean;
-  /** Kills every process still in the group. */
+  /** True when the group can be frozen (v2's cgroup.freeze, or the v1 freezer controller). */
+  readonly canFreeze: boolean;
+  /**
+   * Stops every process of the group without signals (they cannot see or catch it). Asynchronous in the
+   * kernel (v1 goes FREEZING → FROZEN; v2 sets cgroup.events frozen 1): this only asks, it never waits.
+   */
+  freeze(): void;
+  /** Lets the group run again; done when this returns. */
+  thaw(): void;
+  /** Kills every process still in the group, frozen or not. */
   killAll(): void;
   /** Removes the group; processes must be gone. Errors are swallowed (the group may already be gone). */
   destroy(): void;
@@ -37,6 +49,8 @@ export interface Cgroup {
 
 export interface CgroupManager {
   readonly version: "v1" | "v2";
+  /** Whether the groups it creates can be frozen (v1: the freezer controller is mounted). */
+  readonly canFreeze: boolean;
   create(id: string, limits: CgroupLimits): Cgroup;
 }
 
@@ -57,6 +71,25 @@ class CounterFile {
       return Number.parseInt(this.buf.toString("latin1", 0, n), 10) || 0;
     } catch {
       return 0;
+    }
+  }
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Writes a control file through a file descriptor kept open (one write syscall per change). */
+class ControlFile {
+  private fd: number | undefined;
+  constructor(private readonly path: string) {}
+  write(value: string): boolean {
+    try {
+      this.fd ??= openSync(this.path, "w");
+      writeSync(this.fd, value);
+      return true;
+    } catch {
+      return false;
     }
   }
   close(): void {
@@ -92,6 +125,20 @@ function killPids(procsFile: string): void {
   }
 }
 
+/** Thaws a group found on disk (a crashed server may have left it frozen), whichever version it is. */
+function thawDir(path: string): void {
+  for (const [file, value] of [
+    ["freezer.state", "THAWED"],
+    ["cgroup.freeze", "0"],
+  ] as const) {
+    try {
+      writeFileSync(join(path, file), value);
+    } catch {
+      // not this version's file, or already gone
+    }
+  }
+}
+
 /**
  * Removes a group. The sandbox's own pid 1 may still be exiting when the launcher has gone, so a busy
  * group is retried for a few seconds; a later startup sweep catches anything left.
@@ -102,6 +149,7 @@ function tryRmdir(path: string, attempts = 0): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EBUSY" && attempts < 50) {
       killPids(join(path, "cgroup.procs"));
+      thawDir(path);
       setTimeout(() => tryRmdir(path, attempts + 1), 100).unref();
     }
   }
@@ -109,15 +157,27 @@ function tryRmdir(path: string, attempts = 0): void {
 
 class CgroupV1 implements Cgroup {
   readonly procsFiles: string[];
+  readonly canFreeze: boolean;
   private readonly peak: CounterFile;
+  private readonly freezerState: ControlFile | undefined;
   constructor(
     private readonly mem: string,
     private readonly pids: string,
     private readonly cpu: string | undefined,
+    private readonly freezer: string | undefined,
   ) {
     this.procsFiles = [join(mem, "cgroup.procs"), join(pids, "cgroup.procs")];
     if (cpu !== undefined) this.procsFiles.push(join(cpu, "cgroup.procs"));
+    if (freezer !== undefined) this.procsFiles.push(join(freezer, "cgroup.procs"));
     this.peak = new CounterFile(join(mem, "memory.max_usage_in_bytes"));
+    this.freezerState = freezer === undefined ? undefined : new ControlFile(join(freezer, "freezer.state"));
+    this.canFreeze = freezer !== undefined;
+  }
+  freeze(): void {
+    this.freezerState?.write("FROZEN");
+  }
+  thaw(): void {
+    this.freezerState?.write("THAWED");
   }
   peakMemoryBytes(): number {
     return this.peak.read();
@@ -137,22 +197,35 @@ class CgroupV1 implements Cgroup {
   killAll(): void {
     killPids(join(this.pids, "cgroup.procs"));
     killPids(join(this.mem, "cgroup.procs"));
+    // A frozen task only acts on SIGKILL once it runs again: signal first, then thaw (v1 has no
+    // cgroup.kill).
+    if (this.freezer !== undefined) {
+      killPids(join(this.freezer, "cgroup.procs"));
+      this.thaw();
+    }
   }
   destroy(): void {
     this.peak.close();
+    this.freezerState?.close();
     tryRmdir(this.mem);
     tryRmdir(this.pids);
     if (this.cpu !== undefined) tryRmdir(this.cpu);
+    if (this.freezer !== undefined) tryRmdir(this.freezer);
   }
 }
 
 class CgroupV1Manager implements CgroupManager {
   readonly version = "v1";
   private readonly hasCpu: boolean;
+  readonly canFreeze: boolean;
   constructor() {
     for (const c of ["memory", "pids"]) mkdirSync(join(ROOT, c, OWN), { recursive: true });
     this.hasCpu = existsSync(join(ROOT, "cpu", "cpu.shares"));
     if (this.hasCpu) mkdirSync(join(ROOT, "cpu", OWN), { recursive: true });
+    this.canFreeze =
+      existsSync(join(ROOT, "freezer", "freezer.self_freezing")) ||
+      existsSync(join(ROOT, "freezer", "cgroup.procs"));
+    if (this.canFreeze) mkdirSync(join(ROOT, "freezer", OWN), { recursive: true });
   }
   create(id: string, limits: CgroupLimits): Cgroup {
     const mem = join(ROOT, "memory", OWN, id);
@@ -176,15 +249,25 @@ class CgroupV1Manager implements CgroupManager {
         String(Math.max(2, Math.round((limits.memoryMbForCpu * 1024) / 1769))),
       );
     }
-    return new CgroupV1(mem, pids, cpu);
+    let freezer: string | undefined;
+    if (this.canFreeze) {
+      freezer = join(ROOT, "freezer", OWN, id);
+      mkdirSync(freezer);
+    }
+    return new CgroupV1(mem, pids, cpu, freezer);
   }
 }
 
 class CgroupV2 implements Cgroup {
   readonly procsFiles: string[];
+  /** cgroup.freeze exists from Linux 5.2. */
+  readonly canFreeze: boolean;
   private readonly peak: CounterFile;
+  private readonly freezeFile: ControlFile;
   constructor(private readonly dir: string) {
     this.procsFiles = [join(dir, "cgroup.procs")];
+    this.canFreeze = existsSync(join(dir, "cgroup.freeze"));
+    this.freezeFile = new ControlFile(join(dir, "cgroup.freeze"));
     // memory.peak exists from Linux 5.19; older kernels only offer the current usage.
     this.peak = new CounterFile(
       join(dir, existsSync(join(dir, "memory.peak")) ? "memory.peak" : "memory.current"),
@@ -201,25 +284,36 @@ class CgroupV2 implements Cgroup {
       return false;
     }
   }
+  freeze(): void {
+    if (this.canFreeze) this.freezeFile.write("1");
+  }
+  thaw(): void {
+    if (this.canFreeze) this.freezeFile.write("0");
+  }
   killAll(): void {
+    // cgroup.kill (Linux 5.14) kills frozen tasks too; without it, SIGKILL each task, then thaw.
     try {
       writeFileSync(join(this.dir, "cgroup.kill"), "1");
     } catch {
       killPids(join(this.dir, "cgroup.procs"));
+      this.thaw();
     }
   }
   destroy(): void {
     this.peak.close();
+    this.freezeFile.close();
     tryRmdir(this.dir);
   }
 }
 
 class CgroupV2Manager implements CgroupManager {
   readonly version = "v2";
+  readonly canFreeze: boolean;
   private readonly parent: string;
   constructor(root: string) {
     this.parent = join(root, OWN);
     mkdirSync(this.parent, { recursive: true });
+    this.canFreeze = existsSync(join(this.parent, "cgroup.freeze"));
     for (const dir of [root, join(root, PARENT), this.parent]) {
       writeFileSync(join(dir, "cgroup.subtree_control"), "+memory +pids +cpu");
     }
@@ -295,6 +389,7 @@ export function sweepStaleCgroups(): void {
     join(ROOT, "memory", PARENT),
     join(ROOT, "pids", PARENT),
     join(ROOT, "cpu", PARENT),
+    join(ROOT, "freezer", PARENT),
     join(ROOT, PARENT),
     join(ROOT, "unified", PARENT),
   ]) {
@@ -310,6 +405,7 @@ export function sweepStaleCgroups(): void {
       const dir = join(base, owner);
       for (const inst of safeNames(dir)) {
         killPids(join(dir, inst, "cgroup.procs"));
+        thawDir(join(dir, inst));
         tryRmdir(join(dir, inst));
       }
       tryRmdir(dir);

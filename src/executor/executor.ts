@@ -47,6 +47,8 @@ export interface ExecutorOptions {
   keepAliveMs: number;
   /** Idle instances are evicted (least recently used first) to keep the warm total under this. */
   maxWarmMemoryMb: number;
+  /** Freeze each idle instance's processes until its next invocation. */
+  freezeIdle: boolean;
   /** AWS_REGION inside the sandbox: the server's region (us-east-1 unless configured). */
   region?: string;
 }
@@ -210,6 +212,7 @@ export class Executor {
         version: spec.version,
         initTimeoutMs: Math.max(INIT_TIMEOUT_MS, spec.timeoutSec * 1000),
         reportInitDuration: initializationType === "on-demand",
+        freezeIdle: this.opts.freezeIdle,
         spec: {
           codeDir: spec.codeDir,
           runtimeDir: launch.runtimeDir,

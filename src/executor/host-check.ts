@@ -120,6 +120,7 @@ export async function checkHost(opts: CheckHostOptions = {}): Promise<HostCheck[
           fix: "mount the cgroup memory and pids controllers and run as root",
         },
   );
+  checks.push(freezerCheck(cg.manager, cg.problem));
   checks.push(
     noUserNamespaceFilter() !== undefined
       ? {
@@ -140,6 +141,28 @@ export async function checkHost(opts: CheckHostOptions = {}): Promise<HostCheck[
   ]);
   checks.push(...runtimeChecks(familyReports(runtimes, apt)));
   return checks;
+}
+
+/** Whether idle instances are frozen between invocations (Lambda freezes them; see sandbox.ts). */
+function freezerCheck(manager: CgroupManager | undefined, problem: string | undefined): HostCheck {
+  if (manager?.canFreeze === true)
+    return {
+      name: "freezer",
+      ok: true,
+      detail: `idle instances are frozen between invocations (cgroup ${manager.version} ${manager.version === "v1" ? "freezer controller" : "cgroup.freeze"})`,
+    };
+  return {
+    name: "freezer",
+    ok: false,
+    detail:
+      manager === undefined
+        ? `idle instances are NOT frozen: no cgroups (${problem ?? "unavailable"}); background work of a function goes on between invocations`
+        : "idle instances are NOT frozen: the cgroup v1 freezer controller is not mounted",
+    fix:
+      manager === undefined
+        ? "run `vajra server` as root on a host with cgroups (v2, or v1 with the freezer controller)"
+        : "mount the freezer controller: mkdir -p /sys/fs/cgroup/freezer && mount -t cgroup -o freezer freezer /sys/fs/cgroup/freezer",
+  };
 }
 
 /**
@@ -205,7 +228,14 @@ export function createSandboxBackend(dataDir: string, uid = DEFAULT_SANDBOX_UID)
     warnings.push(
       `FUNCTIONS ARE NOT ISOLATED: ${why}, so functions run as plain processes with the server's privileges.`,
     );
-    return { backend: new UnsandboxedProcess(), warnings, cgroups: undefined };
+    // Still a cgroup per instance where possible: it kills every process a function started (even a
+    // setsid daemon) and freezes idle instances; otherwise the process group is killed and stopped.
+    const cg = root ? detectCgroups() : { manager: undefined, problem: "not running as root" };
+    if (cg.manager?.canFreeze !== true)
+      warnings.push(
+        `idle instances are frozen with SIGSTOP of their process group only (${cg.problem ?? "no cgroup freezer"}): a process a function detaches with setsid keeps running and survives its instance`,
+      );
+    return { backend: new UnsandboxedProcess(cg.manager), warnings, cgroups: cg.manager };
   };
   const missing = sandboxMissing();
   if (missing !== undefined || bwrapPath === undefined) return unsandboxed(missing ?? "no bwrap");
@@ -220,5 +250,9 @@ export function createSandboxBackend(dataDir: string, uid = DEFAULT_SANDBOX_UID)
       "not running as root: memory and process limits are NOT enforced (no cgroups); sandboxes use user namespaces",
     );
   }
+  if (cgroups?.canFreeze !== true)
+    warnings.push(
+      "idle instances are NOT frozen between invocations (no cgroup freezer): a function's background work goes on while no invocation runs",
+    );
   return { backend: new BwrapSandbox({ bwrapPath, dataDir, cgroups, uid }), warnings, cgroups };
 }

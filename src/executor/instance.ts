@@ -68,6 +68,11 @@ export interface InstanceOptions {
    * initialise ahead of traffic, so Lambda reports no init on their invocations.
    */
   reportInitDuration: boolean;
+  /**
+   * Freeze the instance's processes while it is idle (Lambda freezes an execution environment once
+   * its invocation has ended and the runtime has asked for the next event, and thaws it for the next).
+   */
+  freezeIdle: boolean;
   onDeath(instance: Instance): void;
 }
 
@@ -95,6 +100,8 @@ export class Instance {
   private looseLog: string[] = [];
   private initError: { errorType: string; body: Buffer } | undefined;
   private initTimer: NodeJS.Timeout | undefined;
+  /** The sandbox's processes are frozen: only while idle with the runtime parked on /next. */
+  private frozen = false;
   private readonly readyWaiters: Array<(ready: boolean) => void> = [];
 
   private constructor(private readonly opts: InstanceOptions) {
@@ -175,6 +182,11 @@ export class Instance {
         return;
       }
       this.state = "busy";
+      // Thawed before the event is handed over, so the deadline counts running time only.
+      if (this.frozen) {
+        this.frozen = false;
+        this.proc?.thaw();
+      }
       this.pending = { req, resolve, prefix: this.looseLog, log: [], logBytes: 0 };
       this.looseLog = [];
       if (this.parkedNext !== undefined) {
@@ -198,7 +210,25 @@ export class Instance {
       for (const w of this.readyWaiters.splice(0)) w(true);
     }
     if (this.pending !== undefined && this.pending.deliveredAt === undefined) this.deliver(res);
-    else this.parkedNext = res;
+    else {
+      this.parkedNext = res;
+      this.freezeSoon();
+    }
+  }
+
+  /**
+   * Freezes the idle instance once the current turn of the event loop is over, so the freeze never
+   * delays the response that just completed. An invocation assigned in between wins: it finds the
+   * instance not frozen, or thaws it.
+   */
+  private freezeSoon(): void {
+    if (!this.opts.freezeIdle) return;
+    setImmediate(() => {
+      if (this.frozen || this.state !== "idle" || this.pending !== undefined || this.parkedNext === undefined)
+        return;
+      this.frozen = true;
+      this.proc?.freeze();
+    });
   }
 
   private deliver(res: ServerResponse): void {
@@ -293,6 +323,8 @@ export class Instance {
     const result: InvokeResult = { ok: outcome.ok, body: outcome.body, log, report };
     if (outcome.errorType !== undefined) result.errorType = outcome.errorType;
     p.resolve(result);
+    // The runtime may already be waiting for its next event.
+    if (this.parkedNext !== undefined) this.freezeSoon();
   }
 
   private failure(

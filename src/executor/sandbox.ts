@@ -68,8 +68,15 @@ export interface SandboxProcess {
   readonly stdout: Readable;
   readonly stderr: Readable;
   readonly exited: Promise<SandboxExit>;
-  /** Kills the whole process tree; safe to call more than once. */
+  /** Kills the whole process tree, frozen or not; safe to call more than once. */
   kill(): void;
+  /**
+   * Stops every process of the instance while it is idle (Lambda freezes an execution environment
+   * between invocations); only asks, never waits. A no-op where the backend cannot freeze.
+   */
+  freeze(): void;
+  /** Lets the instance's processes run again; done when this returns. */
+  thaw(): void;
   peakMemoryBytes(): number;
   oomKilled(): boolean;
   /** Releases host resources (cgroups) once the process has exited. */
@@ -78,6 +85,8 @@ export interface SandboxProcess {
 
 export interface SandboxBackend {
   readonly isolated: boolean;
+  /** How idle instances are frozen: their cgroup, their process group (SIGSTOP), or not at all. */
+  readonly freezing: "cgroup" | "signal" | "none";
   spawn(spec: SandboxSpec): SandboxProcess;
 }
 
@@ -92,6 +101,22 @@ function exitPromise(child: ChildProcess): Promise<SandboxExit> {
     child.once("exit", (code, signal) => resolve({ code, signal }));
     child.once("error", () => resolve({ code: 127, signal: null }));
   });
+}
+
+/**
+ * A shell that writes its own pid into each cgroup.procs file named before `--`, then execs the rest:
+ * every process the command starts is born inside the groups.
+ */
+const JOIN_CGROUPS_SCRIPT =
+  'p=$$; while [ "$1" != "--" ]; do echo "$p" > "$1" || exit 121; shift; done; shift; exec "$@"';
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
 }
 
 function killGroup(child: ChildProcess): void {
@@ -142,12 +167,14 @@ export interface BwrapOptions {
 
 export class BwrapSandbox implements SandboxBackend {
   readonly isolated = true;
+  readonly freezing: "cgroup" | "none";
   private readonly etcDir: string;
   private readonly seccomp: Buffer | undefined;
   private readonly root = process.getuid?.() === 0;
   private readonly rootLinks: string[] = [];
 
   constructor(private readonly opts: BwrapOptions) {
+    this.freezing = opts.cgroups?.canFreeze === true ? "cgroup" : "none";
     this.etcDir = join(opts.dataDir, "sandbox", "etc");
     mkdirSync(this.etcDir, { recursive: true });
     // The function sees a passwd/group naming its own uid, like Lambda's sbx_user1051.
@@ -259,14 +286,16 @@ export class BwrapSandbox implements SandboxBackend {
     // The shell joins the cgroups before exec'ing bwrap, so every descendant starts inside them.
     // bwrap reads its arguments from fd 3 (so /proc/1/cmdline in the sandbox shows none of them) and
     // starts with an empty environment (its pid 1 keeps it, readable inside).
-    const script =
-      'p=$$; while [ "$1" != "--" ]; do echo "$p" > "$1" || exit 121; shift; done; shift; exec "$@"';
     const argv = [this.opts.bwrapPath, "--args", "3", "--", ...this.command(spec)];
-    const child = spawn("/bin/sh", ["-c", script, "sh", ...(cgroup?.procsFiles ?? []), "--", ...argv], {
-      env: {},
-      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
-      detached: true,
-    });
+    const child = spawn(
+      "/bin/sh",
+      ["-c", JOIN_CGROUPS_SCRIPT, "sh", ...(cgroup?.procsFiles ?? []), "--", ...argv],
+      {
+        env: {},
+        stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+        detached: true,
+      },
+    );
     const argsPipe = child.stdio[3] as NodeJS.WritableStream | null;
     const seccompPipe = child.stdio[4] as NodeJS.WritableStream | null;
     if (child.stdout === null || child.stderr === null || argsPipe === null || seccompPipe === null) {
@@ -288,6 +317,10 @@ export class BwrapSandbox implements SandboxBackend {
         killGroup(child);
         cgroup?.killAll();
       },
+      // Without a cgroup there is nothing to freeze: bwrap starts the function in a session of its
+      // own, out of reach of a process-group signal (`freezing` says "none" and doctor reports it).
+      freeze: () => cgroup?.freeze(),
+      thaw: () => cgroup?.thaw(),
       peakMemoryBytes: () => cgroup?.peakMemoryBytes() ?? 0,
       oomKilled: () => cgroup?.oomKilled() ?? false,
       release: () => {
@@ -298,29 +331,52 @@ export class BwrapSandbox implements SandboxBackend {
   }
 }
 
-/** Runs the runtime as a plain child process. Only for hosts without bubblewrap; NOT isolated. */
+/**
+ * Runs the runtime as a plain child process. Only for hosts without bubblewrap; NOT isolated. Each
+ * instance still gets a process group of its own and, where cgroups are usable (root), a cgroup of its
+ * own, so a timeout, a recycle or a shutdown kills every process the function started — even one that
+ * left the process group with setsid — and an idle instance is frozen like a sandboxed one.
+ */
 export class UnsandboxedProcess implements SandboxBackend {
   readonly isolated = false;
+  readonly freezing: "cgroup" | "signal";
+
+  constructor(private readonly cgroups?: CgroupManager) {
+    this.freezing = cgroups?.canFreeze === true ? "cgroup" : "signal";
+  }
 
   spawn(spec: SandboxSpec): SandboxProcess {
     const host = (v: string): string => hostPath(spec.mounts, v);
     const [exe, ...args] = spec.command.map(host);
     if (exe === undefined) throw new VajraError("SandboxUnavailable", "empty command");
     const env = Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, host(v)]));
-    const child = spawn(exe, args, {
-      cwd: host(spec.cwd),
-      env: {
-        ...env,
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        VAJRA_RUNTIME_SOCKET: host(`${SOCKET_DIR}/${SOCKET_NAME}`),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+    const cgroup = this.cgroups?.create(spec.id, {
+      memoryBytes: spec.memoryMb * 1024 * 1024,
+      pidsMax: spec.pidsMax ?? PIDS_MAX,
+      memoryMbForCpu: spec.memoryMb,
     });
-    if (child.stdout === null || child.stderr === null)
+    const child = spawn(
+      "/bin/sh",
+      ["-c", JOIN_CGROUPS_SCRIPT, "sh", ...(cgroup?.procsFiles ?? []), "--", exe, ...args],
+      {
+        cwd: host(spec.cwd),
+        env: {
+          ...env,
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          VAJRA_RUNTIME_SOCKET: host(`${SOCKET_DIR}/${SOCKET_NAME}`),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
+    if (child.stdout === null || child.stderr === null) {
+      killGroup(child);
+      cgroup?.destroy();
       throw new VajraError("SandboxUnavailable", "no pipes");
+    }
     let peak = 0;
     const sample = (): number => {
+      if (cgroup !== undefined) return cgroup.peakMemoryBytes();
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
         if (m !== null) peak = Math.max(peak, Number(m[1]) * 1024);
@@ -329,14 +385,25 @@ export class UnsandboxedProcess implements SandboxBackend {
       }
       return peak;
     };
+    const kill = (): void => {
+      killGroup(child);
+      if (cgroup !== undefined) cgroup.killAll();
+      // A group stopped by SIGSTOP acts on SIGKILL at once; SIGCONT anyway, for anything left.
+      else signalGroup(child, "SIGCONT");
+    };
     return {
       stdout: child.stdout,
       stderr: child.stderr,
       exited: exitPromise(child),
-      kill: () => killGroup(child),
+      kill,
+      freeze: () => (cgroup !== undefined ? cgroup.freeze() : signalGroup(child, "SIGSTOP")),
+      thaw: () => (cgroup !== undefined ? cgroup.thaw() : signalGroup(child, "SIGCONT")),
       peakMemoryBytes: sample,
-      oomKilled: () => false,
-      release: () => killGroup(child),
+      oomKilled: () => cgroup?.oomKilled() ?? false,
+      release: () => {
+        kill();
+        cgroup?.destroy();
+      },
     };
   }
 }

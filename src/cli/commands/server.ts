@@ -102,6 +102,8 @@ export const serverCommand = defineCommand<ServerOptions>({
       port: opts.port,
       dataDir: ctx.dataDirOption,
       keepAliveSeconds: opts.keepAlive,
+      // Only for measuring what freezing costs (npm run bench); Lambda always freezes.
+      freezeIdle: process.env.VAJRA_FREEZE !== "off",
       accountConcurrency: opts.concurrencyLimit,
       region: opts.region,
       accountId: opts.accountId,
