@@ -147,12 +147,15 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     headers: o.headers,
     body: o.body,
   };
-  // Warm-up rounds of a second each, so every instance is started (and a JIT has seen the path)
-  // before measuring: 32 connections start up to 32 instances, which takes more than a second on a
-  // small host, and the stragglers would otherwise land in the measured window.
+  // Warm-up rounds, so every instance is started (and a JIT has seen the path) before measuring: 32
+  // connections start up to 32 instances, which takes more than a second on a small host, and the
+  // stragglers would otherwise land in the measured window. Each round is a number of requests, not a
+  // time: a timed round closes its connections with invocations still in flight, the server finishes
+  // them (as Lambda does), and the next round's requests would find those instances busy and start
+  // more — the instance count would then measure the harness, not the platform.
   let instances = -1;
   for (let round = 1; round <= MAX_WARMUP_ROUNDS; round++) {
-    await autocannon({ ...opts, duration: 1 });
+    await autocannon({ ...opts, amount: o.connections * 20 });
     if (o.instances === undefined) break;
     const now = await o.instances();
     process.stderr.write(`  warm-up round ${round}: ${now} instance(s)\n`);
