@@ -102,6 +102,8 @@ export class Instance {
   private initTimer: NodeJS.Timeout | undefined;
   /** The sandbox's processes are frozen: only while idle with the runtime parked on /next. */
   private frozen = false;
+  /** kill() was called: the process tree is on its way out and must not be frozen. */
+  private killed = false;
   private readonly readyWaiters: Array<(ready: boolean) => void> = [];
 
   private constructor(private readonly opts: InstanceOptions) {
@@ -199,6 +201,9 @@ export class Instance {
 
   /** Kills the process tree; the pending invocation (if any) is answered by the exit handler. */
   kill(): void {
+    // Never frozen after this: a task frozen with a SIGKILL pending would not die, and the instance
+    // (and a server waiting for it at shutdown) would wait forever.
+    this.killed = true;
     this.proc?.kill();
   }
 
@@ -224,7 +229,13 @@ export class Instance {
   private freezeSoon(): void {
     if (!this.opts.freezeIdle) return;
     setImmediate(() => {
-      if (this.frozen || this.state !== "idle" || this.pending !== undefined || this.parkedNext === undefined)
+      if (
+        this.frozen ||
+        this.killed ||
+        this.state !== "idle" ||
+        this.pending !== undefined ||
+        this.parkedNext === undefined
+      )
         return;
       this.frozen = true;
       this.proc?.freeze();
