@@ -1,6 +1,8 @@
 // One execution environment: a sandboxed runtime process plus its Runtime API, serving one invocation
-// at a time. Lifecycle: starting → idle ⇄ busy → dead. An instance that timed out, crashed or ran out
-// of memory is dead and never reused; when it dies, the invocation pending on it is answered.
+// at a time. Lifecycle: starting → idle ⇄ busy → dead. An idle instance whose runtime waits on /next
+// is frozen (a flag, not a state) and thawed when an invocation is assigned. An instance that timed
+// out, crashed or ran out of memory is dead and never reused; when it dies, the invocation pending on
+// it is answered.
 
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
