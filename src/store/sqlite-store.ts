@@ -15,10 +15,50 @@ import type {
   LayerVersion,
   QueuedInvocation,
 } from "../core/types.js";
+import { DEFAULT_REGION, isRegionName } from "../core/arn-scope.js";
 import type { Store } from "./store.js";
 
+/** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
+type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
+
+/**
+ * Rows written before functions were partitioned by region belong to the server's home region: tables
+ * keyed by function or layer name get `region` as the first part of their key.
+ */
+function partitionByRegion(db: Database.Database, ctx: { homeRegion: string }): void {
+  const rekey = (table: string, columns: string, key: string): void => {
+    db.exec(`CREATE TABLE ${table}_new (region TEXT NOT NULL, ${columns}, PRIMARY KEY (region, ${key}))`);
+    const names = columns
+      .split(",")
+      .map((c) => c.trim().split(" ")[0])
+      .join(", ");
+    db.prepare(`INSERT INTO ${table}_new (region, ${names}) SELECT ?, ${names} FROM ${table}`).run(
+      ctx.homeRegion,
+    );
+    db.exec(`DROP TABLE ${table}; ALTER TABLE ${table}_new RENAME TO ${table}`);
+  };
+  rekey("functions", "name TEXT NOT NULL, config TEXT NOT NULL", "name");
+  rekey(
+    "versions",
+    "function_name TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL",
+    "function_name, version",
+  );
+  rekey(
+    "aliases",
+    "function_name TEXT NOT NULL, name TEXT NOT NULL, record TEXT NOT NULL",
+    "function_name, name",
+  );
+  rekey("layers", "name TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL", "name, version");
+  for (const table of ["invocations", "invocation_queue"]) {
+    db.exec(`ALTER TABLE ${table} ADD COLUMN region TEXT NOT NULL DEFAULT ''`);
+    db.prepare(`UPDATE ${table} SET region = ?`).run(ctx.homeRegion);
+  }
+  db.exec(`DROP INDEX invocations_by_function;
+    CREATE INDEX invocations_by_function ON invocations (region, function_name, started_at)`);
+}
+
 /** Ordered migrations; the index + 1 is the schema version kept in `PRAGMA user_version`. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE functions (
      name TEXT PRIMARY KEY,
      config TEXT NOT NULL
@@ -76,96 +116,147 @@ const MIGRATIONS: readonly string[] = [
      record TEXT NOT NULL,
      PRIMARY KEY (bucket, key)
    );`,
+  partitionByRegion,
 ];
+
+export interface SqliteStoreOptions {
+  /** The region this view of the store reads and writes (default us-east-1). */
+  region?: string;
+  /** Where rows from before regions existed go, once, when the schema is upgraded (default: `region`). */
+  homeRegion?: string;
+}
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts;
+  readonly region: string;
+  /** Views of other regions share the connection; only the store that opened it closes it. */
+  private readonly owner: boolean;
+  private readonly views: Map<string, SqliteStore>;
 
-  constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
-    this.migrate();
+  constructor(path: string, opts?: SqliteStoreOptions);
+  constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
+  constructor(
+    source: string | Database.Database,
+    opts: SqliteStoreOptions = {},
+    views?: Map<string, SqliteStore>,
+  ) {
+    this.region = opts.region ?? DEFAULT_REGION;
+    // The region is part of the SQL text below: only region names (letters, digits, dashes) get there.
+    if (!isRegionName(this.region)) throw new Error(`not a region name: ${JSON.stringify(this.region)}`);
+    if (typeof source === "string") {
+      this.db = new Database(source);
+      this.db.pragma("journal_mode = WAL");
+      // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("busy_timeout = 5000");
+      this.migrate({ homeRegion: opts.homeRegion ?? this.region });
+      this.owner = true;
+      this.views = new Map();
+    } else {
+      this.db = source;
+      this.owner = false;
+      this.views = views ?? new Map();
+    }
+    this.views.set(this.region, this);
+    const r = this.region;
+    const db = this.db;
     this.stmts = {
-      putFunction: this.db.prepare("INSERT OR REPLACE INTO functions (name, config) VALUES (?, ?)"),
-      getFunction: this.db.prepare<[string], { config: string }>(
-        "SELECT config FROM functions WHERE name = ?",
+      putFunction: db.prepare(
+        `INSERT OR REPLACE INTO functions (region, name, config) VALUES ('${r}', ?, ?)`,
       ),
-      listFunctions: this.db.prepare<[], { config: string }>("SELECT config FROM functions ORDER BY name"),
-      deleteFunction: this.db.prepare("DELETE FROM functions WHERE name = ?"),
-      deleteInvocations: this.db.prepare("DELETE FROM invocations WHERE function_name = ?"),
-      insertInvocation: this.db.prepare(
-        "INSERT OR REPLACE INTO invocations (request_id, function_name, started_at, record) VALUES (?, ?, ?, ?)",
+      getFunction: db.prepare<[string], { config: string }>(
+        `SELECT config FROM functions WHERE region = '${r}' AND name = ?`,
       ),
-      listInvocations: this.db.prepare<[string, number], { record: string }>(
-        "SELECT record FROM invocations WHERE function_name = ? ORDER BY started_at DESC, rowid DESC LIMIT ?",
+      listFunctions: db.prepare<[], { config: string }>(
+        `SELECT config FROM functions WHERE region = '${r}' ORDER BY name`,
       ),
-      putApiKey: this.db.prepare(
-        "INSERT OR REPLACE INTO api_keys (id, secret_hash, record) VALUES (?, ?, ?)",
+      deleteFunction: db.prepare(`DELETE FROM functions WHERE region = '${r}' AND name = ?`),
+      deleteInvocations: db.prepare(`DELETE FROM invocations WHERE region = '${r}' AND function_name = ?`),
+      insertInvocation: db.prepare(
+        `INSERT OR REPLACE INTO invocations (region, request_id, function_name, started_at, record) VALUES ('${r}', ?, ?, ?, ?)`,
       ),
-      findApiKey: this.db.prepare<[string], { record: string }>(
+      listInvocations: db.prepare<[string, number], { record: string }>(
+        `SELECT record FROM invocations WHERE region = '${r}' AND function_name = ? ORDER BY started_at DESC, rowid DESC LIMIT ?`,
+      ),
+      putApiKey: db.prepare("INSERT OR REPLACE INTO api_keys (id, secret_hash, record) VALUES (?, ?, ?)"),
+      findApiKey: db.prepare<[string], { record: string }>(
         "SELECT record FROM api_keys WHERE secret_hash = ?",
       ),
-      listApiKeys: this.db.prepare<[], { record: string }>("SELECT record FROM api_keys ORDER BY id"),
-      putAccessKey: this.db.prepare("INSERT OR REPLACE INTO access_keys (id, record) VALUES (?, ?)"),
-      getAccessKey: this.db.prepare<[string], { record: string }>(
-        "SELECT record FROM access_keys WHERE id = ?",
+      listApiKeys: db.prepare<[], { record: string }>("SELECT record FROM api_keys ORDER BY id"),
+      putAccessKey: db.prepare("INSERT OR REPLACE INTO access_keys (id, record) VALUES (?, ?)"),
+      getAccessKey: db.prepare<[string], { record: string }>("SELECT record FROM access_keys WHERE id = ?"),
+      listAccessKeys: db.prepare<[], { record: string }>("SELECT record FROM access_keys ORDER BY id"),
+      deleteAccessKey: db.prepare("DELETE FROM access_keys WHERE id = ?"),
+      putQueued: db.prepare(
+        `INSERT OR REPLACE INTO invocation_queue (region, request_id, not_before, record) VALUES ('${r}', ?, ?, ?)`,
       ),
-      listAccessKeys: this.db.prepare<[], { record: string }>("SELECT record FROM access_keys ORDER BY id"),
-      deleteAccessKey: this.db.prepare("DELETE FROM access_keys WHERE id = ?"),
-      putQueued: this.db.prepare(
-        "INSERT OR REPLACE INTO invocation_queue (request_id, not_before, record) VALUES (?, ?, ?)",
+      listQueued: db.prepare<[], { record: string }>(
+        `SELECT record FROM invocation_queue WHERE region = '${r}' ORDER BY not_before, rowid`,
       ),
-      listQueued: this.db.prepare<[], { record: string }>(
-        "SELECT record FROM invocation_queue ORDER BY not_before, rowid",
+      deleteQueued: db.prepare(`DELETE FROM invocation_queue WHERE region = '${r}' AND request_id = ?`),
+      putVersion: db.prepare(
+        `INSERT INTO versions (region, function_name, version, record) VALUES ('${r}', ?, ?, ?)`,
       ),
-      deleteQueued: this.db.prepare("DELETE FROM invocation_queue WHERE request_id = ?"),
-      putVersion: this.db.prepare("INSERT INTO versions (function_name, version, record) VALUES (?, ?, ?)"),
-      listVersions: this.db.prepare<[], { record: string }>(
-        "SELECT record FROM versions ORDER BY function_name, version",
+      listVersions: db.prepare<[], { record: string }>(
+        `SELECT record FROM versions WHERE region = '${r}' ORDER BY function_name, version`,
       ),
-      deleteVersion: this.db.prepare("DELETE FROM versions WHERE function_name = ? AND version = ?"),
-      deleteVersions: this.db.prepare("DELETE FROM versions WHERE function_name = ?"),
-      putLayer: this.db.prepare("INSERT INTO layers (name, version, record) VALUES (?, ?, ?)"),
-      listLayers: this.db.prepare<[], { record: string }>("SELECT record FROM layers ORDER BY name, version"),
-      deleteLayer: this.db.prepare("DELETE FROM layers WHERE name = ? AND version = ?"),
-      putAlias: this.db.prepare(
-        "INSERT OR REPLACE INTO aliases (function_name, name, record) VALUES (?, ?, ?)",
+      deleteVersion: db.prepare(
+        `DELETE FROM versions WHERE region = '${r}' AND function_name = ? AND version = ?`,
       ),
-      listAliases: this.db.prepare<[], { record: string }>(
-        "SELECT record FROM aliases ORDER BY function_name, name",
+      deleteVersions: db.prepare(`DELETE FROM versions WHERE region = '${r}' AND function_name = ?`),
+      putLayer: db.prepare(`INSERT INTO layers (region, name, version, record) VALUES ('${r}', ?, ?, ?)`),
+      listLayers: db.prepare<[], { record: string }>(
+        `SELECT record FROM layers WHERE region = '${r}' ORDER BY name, version`,
       ),
-      deleteAlias: this.db.prepare("DELETE FROM aliases WHERE function_name = ? AND name = ?"),
-      deleteAliases: this.db.prepare("DELETE FROM aliases WHERE function_name = ?"),
-      putBuild: this.db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
-      getBuild: this.db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
-      listBuilds: this.db.prepare<[], { record: string }>("SELECT record FROM builds ORDER BY key"),
-      deleteBuild: this.db.prepare("DELETE FROM builds WHERE key = ?"),
-      putBucket: this.db.prepare("INSERT OR REPLACE INTO buckets (name, record) VALUES (?, ?)"),
-      getBucket: this.db.prepare<[string], { record: string }>("SELECT record FROM buckets WHERE name = ?"),
-      listBuckets: this.db.prepare<[], { record: string }>("SELECT record FROM buckets ORDER BY name"),
-      deleteBucket: this.db.prepare("DELETE FROM buckets WHERE name = ?"),
+      deleteLayer: db.prepare(`DELETE FROM layers WHERE region = '${r}' AND name = ? AND version = ?`),
+      putAlias: db.prepare(
+        `INSERT OR REPLACE INTO aliases (region, function_name, name, record) VALUES ('${r}', ?, ?, ?)`,
+      ),
+      listAliases: db.prepare<[], { record: string }>(
+        `SELECT record FROM aliases WHERE region = '${r}' ORDER BY function_name, name`,
+      ),
+      deleteAlias: db.prepare(`DELETE FROM aliases WHERE region = '${r}' AND function_name = ? AND name = ?`),
+      deleteAliases: db.prepare(`DELETE FROM aliases WHERE region = '${r}' AND function_name = ?`),
+      listRegions: db.prepare<[], { region: string }>(
+        `SELECT region FROM functions UNION SELECT region FROM layers
+         UNION SELECT region FROM invocation_queue ORDER BY region`,
+      ),
+      putBuild: db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
+      getBuild: db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
+      listBuilds: db.prepare<[], { record: string }>("SELECT record FROM builds ORDER BY key"),
+      deleteBuild: db.prepare("DELETE FROM builds WHERE key = ?"),
+      putBucket: db.prepare("INSERT OR REPLACE INTO buckets (name, record) VALUES (?, ?)"),
+      getBucket: db.prepare<[string], { record: string }>("SELECT record FROM buckets WHERE name = ?"),
+      listBuckets: db.prepare<[], { record: string }>("SELECT record FROM buckets ORDER BY name"),
+      deleteBucket: db.prepare("DELETE FROM buckets WHERE name = ?"),
       // Keys are stored as UTF-8 blobs so they sort by bytes, as S3 lists them.
-      putObject: this.db.prepare("INSERT OR REPLACE INTO objects (bucket, key, record) VALUES (?, ?, ?)"),
-      getObject: this.db.prepare<[string, Buffer], { record: string }>(
+      putObject: db.prepare("INSERT OR REPLACE INTO objects (bucket, key, record) VALUES (?, ?, ?)"),
+      getObject: db.prepare<[string, Buffer], { record: string }>(
         "SELECT record FROM objects WHERE bucket = ? AND key = ?",
       ),
-      listObjects: this.db.prepare<[string], { record: string }>(
+      listObjects: db.prepare<[string], { record: string }>(
         "SELECT record FROM objects WHERE bucket = ? ORDER BY key",
       ),
-      deleteObject: this.db.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?"),
+      deleteObject: db.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?"),
     };
   }
 
-  private migrate(): void {
+  inRegion(region: string): Store {
+    return this.views.get(region) ?? new SqliteStore(this.db, { region }, this.views);
+  }
+
+  listRegions(): Promise<string[]> {
+    return Promise.resolve(this.stmts.listRegions.all().map((r) => r.region));
+  }
+
+  private migrate(ctx: { homeRegion: string }): void {
     const current = this.db.pragma("user_version", { simple: true }) as number;
     for (let v = current; v < MIGRATIONS.length; v++) {
-      const sql = MIGRATIONS[v] as string; // v < MIGRATIONS.length
+      const step = MIGRATIONS[v] as Migration; // v < MIGRATIONS.length
       this.db.transaction(() => {
-        this.db.exec(sql);
+        if (typeof step === "string") this.db.exec(step);
+        else step(this.db, ctx);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
@@ -376,7 +467,7 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    this.db.close();
+    if (this.owner) this.db.close();
     return Promise.resolve();
   }
 }

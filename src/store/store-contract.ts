@@ -264,4 +264,86 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal(await s.deleteBucket("code"), false);
       assert.deepEqual(await s.listBuckets(), []);
     }));
+
+  test(`${name}: functions, versions, aliases, layers, records and queued invocations are per region`, () =>
+    withStore(async (home) => {
+      const eu = home.inRegion("eu-west-1");
+      assert.equal(eu.region, "eu-west-1");
+      assert.equal(home.inRegion(home.region), home, "a store is its own view of its region");
+      await home.putFunction(sampleFunction("f", { memorySize: 128 }));
+      await eu.putFunction(sampleFunction("f", { memorySize: 512 }));
+      await eu.putFunction(sampleFunction("only-eu"));
+      assert.equal((await home.getFunction("f"))?.memorySize, 128, "the same name lives in both regions");
+      assert.equal((await eu.getFunction("f"))?.memorySize, 512);
+      assert.equal(await home.getFunction("only-eu"), undefined);
+      assert.deepEqual(
+        (await home.listFunctions()).map((f) => f.name),
+        ["f"],
+      );
+      const version = {
+        functionName: "f",
+        version: "1",
+        config: sampleFunction("f"),
+        description: "",
+        createdAt: "x",
+      };
+      await eu.publishVersion(sampleFunction("f", { memorySize: 512, lastPublishedVersion: 1 }), version);
+      await home.publishVersion(sampleFunction("f", { lastPublishedVersion: 1 }), version);
+      await eu.putAlias({
+        functionName: "f",
+        name: "live",
+        functionVersion: "1",
+        description: "",
+        additionalVersionWeights: null,
+        revisionId: "a",
+        createdAt: "x",
+      });
+      assert.equal((await home.listAllVersions()).length, 1);
+      assert.deepEqual(await home.listAllAliases(), []);
+      const layer = {
+        name: "libs",
+        version: 1,
+        description: "",
+        compatibleRuntimes: [],
+        codeSha256: "c".repeat(64),
+        codeSize: 1,
+        createdAt: "x",
+      };
+      await eu.putLayerVersion(layer);
+      await home.putLayerVersion(layer);
+      assert.equal((await home.listLayerVersions()).length, 1);
+      await eu.insertInvocations([sampleInvocation("f", "eu-1", 1)]);
+      await home.insertInvocations([sampleInvocation("f", "home-1", 2)]);
+      assert.deepEqual(
+        (await eu.listInvocations("f", 10)).map((r) => r.requestId),
+        ["eu-1"],
+      );
+      const queued = {
+        requestId: "q",
+        functionName: "f",
+        payload: "",
+        attempts: 0,
+        enqueuedAt: 1,
+        notBefore: 1,
+      };
+      await eu.enqueueInvocation(queued);
+      assert.deepEqual(await home.listQueuedInvocations(), []);
+      assert.deepEqual(await home.listRegions(), [...new Set([home.region, "eu-west-1"])].sort());
+      // Deleting the function in one region leaves the other's function, versions and records.
+      assert.equal(await eu.deleteFunction("f"), true);
+      assert.equal((await home.getFunction("f"))?.memorySize, 128);
+      assert.equal((await home.listAllVersions()).length, 1);
+      assert.deepEqual(
+        (await home.listInvocations("f", 10)).map((r) => r.requestId),
+        ["home-1"],
+      );
+      assert.deepEqual(await eu.listAllVersions(), []);
+      await eu.dequeueInvocation("q");
+      await eu.deleteLayerVersion("libs", 1);
+      assert.equal((await home.listLayerVersions()).length, 1);
+      // Shared by all regions: keys, builds, buckets.
+      await eu.putBucket({ name: "code", region: "eu-west-1", createdAt: "2026-01-01T00:00:00.000Z" });
+      assert.notEqual(await home.getBucket("code"), undefined);
+      assert.throws(() => home.inRegion("EU WEST"), /not a region name/);
+    }));
 }

@@ -1,5 +1,5 @@
 // The Store interface: the platform's durable metadata (functions, API keys, invocation records and
-// logs). SQLite implements it today; PostgreSQL will implement the same interface and pass the same
+// logs), partitioned by region where AWS partitions it. SQLite implements it today; PostgreSQL will implement the same interface and pass the same
 // contract suite (store-contract.ts). Methods are async so network-backed stores fit.
 
 import type {
@@ -17,6 +17,17 @@ import type {
 } from "../core/types.js";
 
 export interface Store {
+  /**
+   * The region this view reads and writes. Functions, versions, aliases, layers, invocation records and
+   * queued invocations belong to a region (as on AWS, the same name may exist in two); API keys, access
+   * keys, builds and the code bucket are shared by all.
+   */
+  readonly region: string;
+  /** The same store seen from `region` (a region name such as eu-west-1). */
+  inRegion(region: string): Store;
+  /** Regions that hold a function, a layer or a queued invocation. */
+  listRegions(): Promise<string[]>;
+
   /** Inserts or replaces a function atomically (one transaction). */
   putFunction(fn: FunctionConfig): Promise<void>;
   getFunction(name: string): Promise<FunctionConfig | undefined>;
