@@ -3,6 +3,7 @@
 
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { withArnScope } from "../core/arn-scope.js";
 import { isVajraError } from "../core/errors.js";
 import { fromFunctionResult, toHttpEvent } from "../core/http-event.js";
 import { LIMITS } from "../core/limits.js";
@@ -59,9 +60,10 @@ export function registerFunctionUrlRoutes(
       return plain(reply, 500, "Internal Server Error");
     });
     const handle = async (req: UrlRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const fn = platform.settings.functionForUrl(req.params.id);
-      if (fn?.url === undefined) return plain(reply, 404, "Not Found");
-      const url = fn.url;
+      const target = platform.functionForUrl(req.params.id);
+      if (target?.fn.url === undefined) return plain(reply, 404, "Not Found");
+      const { fn, scope } = target;
+      const url = target.fn.url;
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const q = req.url.indexOf("?");
       const rawPathFull = q < 0 ? req.url : req.url.slice(0, q);
@@ -96,7 +98,10 @@ export function registerFunctionUrlRoutes(
         now: new Date(),
       });
       try {
-        const out = await platform.invoke(fn.name, Buffer.from(JSON.stringify(event)), { requestId });
+        // The function's region names its ARNs, whatever region the server's own is.
+        const out = await withArnScope(scope, () =>
+          platform.invoke(fn.name, Buffer.from(JSON.stringify(event)), { requestId }),
+        );
         if (url.cors !== undefined) {
           const origin = originAllowed(url.cors, req.headers.origin);
           if (origin !== undefined) {

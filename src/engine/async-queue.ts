@@ -36,7 +36,10 @@ export class AsyncQueue {
 
   /** Loads what a previous run left (including attempts a crash interrupted) and starts dispatching. */
   async start(): Promise<void> {
-    this.pending = await this.store.listQueuedInvocations();
+    const stored = await this.store.listQueuedInvocations();
+    // Events accepted while the list was read are in both: keep one of each.
+    const accepted = new Set(this.pending.map((i) => i.requestId));
+    this.pending.push(...stored.filter((i) => !accepted.has(i.requestId)));
     this.schedule();
   }
 

@@ -7,12 +7,18 @@ import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 
 export const EMPTY_EVENT = Buffer.from("{}");
 
+/** Names a function across regions (the same name may exist in two): `region/name`. */
+export function functionId(region: string, name: string): string {
+  return `${region}/${name}`;
+}
+
 /** A version's snapshot keeps the revision it was published with, so each version has its own pools. */
-export function poolKey(fn: FunctionConfig): string {
-  return `${fn.name}#${fn.revisionId}`;
+export function poolKey(region: string, fn: FunctionConfig): string {
+  return `${functionId(region, fn.name)}#${fn.revisionId}`;
 }
 
 export function executionSpec(
+  region: string,
   fn: FunctionConfig,
   version: string,
   runtime: RuntimeInfo,
@@ -21,7 +27,9 @@ export function executionSpec(
 ): ExecutionSpec {
   return {
     ...(prepareOpt === undefined || (fn.layers ?? []).length === 0 ? {} : { prepareOpt }),
-    poolKey: poolKey(fn),
+    poolKey: poolKey(region, fn),
+    region,
+    functionId: functionId(region, fn.name),
     functionName: fn.name,
     version,
     runtime,

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { link, mkdir, readdir, rename, rm, symlink, readlink, lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { VajraError, invalid } from "../core/errors.js";
+import { arnScope } from "../core/arn-scope.js";
 import { layerArn } from "../core/lambda-format.js";
 import type { FunctionLayer, LayerVersion } from "../core/types.js";
 import { inspectZip, type BlobStore } from "../blobs/code-package.js";
@@ -14,7 +15,7 @@ import type { Store } from "../store/store.js";
 
 export const MAX_LAYERS = 5;
 const NAME_RE = /^[a-zA-Z0-9_-]{1,140}$/;
-const ARN_RE = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:([a-zA-Z0-9_-]+):(\d+)$/;
+const ARN_RE = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):\d{12}:layer:([a-zA-Z0-9_-]+):(\d+)$/;
 
 export { layerArn } from "../core/lambda-format.js";
 
@@ -120,7 +121,12 @@ export class LayerCatalog {
     return (arns as string[]).map((arn) => {
       const m = ARN_RE.exec(arn);
       if (m === null) throw invalid(`invalid layer version ARN '${arn}'`, { field: "Layers" });
-      const l = this.get(m[1] as string, Number(m[2]));
+      // Layers are regional, as on AWS: a function uses layers of its own region only.
+      if (m[1] !== arnScope().region)
+        throw invalid(`layer ${arn} is not in the function's region ${arnScope().region}`, {
+          field: "Layers",
+        });
+      const l = this.get(m[2] as string, Number(m[3]));
       return { arn, codeSha256: l.codeSha256, codeSize: l.codeSize };
     });
   }

@@ -1,50 +1,46 @@
-// The Platform is where Vajra's behaviour lives: deploy (atomic), route, admit, invoke, record, delete.
-// The API and CLI only translate to and from it. Function configuration is served from memory; the
-// store is the source of truth and every change goes through it first.
+// The Platform is where Vajra's behaviour lives; the API and CLI only translate to and from it. It opens
+// what the host shares (store, code blobs, sandboxes and their executor, builders) and answers every
+// call from the Region of the caller's scope: the region a SigV4 request was signed for, or the
+// server's own region (native API, CLI). Regions are partitioned as on AWS: a function created in
+// eu-west-1 is not listed in us-east-1, and the same name may exist in both.
 
-import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { homedir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import { VajraError, invalid } from "../core/errors.js";
+import { invalid } from "../core/errors.js";
 import {
   DEFAULT_ACCOUNT,
   DEFAULT_REGION,
+  arnScope,
   isAccountId,
   isRegionName,
-  withArnScope,
   type ArnScope,
 } from "../core/arn-scope.js";
-import { functionArn, tailBytes } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
-import { policyAllows } from "../core/policy.js";
-import { LATEST, parseQualifier } from "../core/routing.js";
 import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
 import { createSandboxBackend } from "../executor/host-check.js";
-import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
-import { ConcurrencyGate } from "./concurrency.js";
-import { deployFunction, type DeployInput, type DeployOptions, type DeployResult } from "./deploy.js";
-import { AsyncQueue } from "./async-queue.js";
-import type { PackageBuilder } from "./builds.js";
+import type { DeployInput, DeployOptions, DeployResult } from "./deploy.js";
 import type { RuntimeRegistry } from "./runtime-registry.js";
 import { openRuntimeServices } from "./runtime-services.js";
-import { EMPTY_EVENT, executionSpec, poolKey, traceId } from "./execution-spec.js";
-import { FunctionSettings } from "./function-settings.js";
-import { LayerCatalog } from "./layers.js";
+import type { FunctionSettings } from "./function-settings.js";
+import type { LayerCatalog } from "./layers.js";
 import { CodeBucket } from "./code-bucket.js";
 import { CodeFetcher, type CodeLocation } from "./code-fetch.js";
 import type { InvokeOptions, InvokeOutcome, PlatformOptions } from "./platform-types.js";
-import { Provisioning, type ProvisionedView } from "./provisioning.js";
-import { VersionCatalog, type AliasInput } from "./versions.js";
-import { RecordWriter } from "./record-writer.js";
+import type { ProvisionedView } from "./provisioning.js";
+import type { AliasInput } from "./versions.js";
+import { Region, type RegionShared } from "./region.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
+
+/** Regions one server keeps apart at most (AWS has about 35): a bound on what signed requests can create. */
+const MAX_REGIONS = 64;
 
 export function defaultDataDir(): string {
   return process.env.VAJRA_DATA_DIR ?? join(homedir(), ".vajra");
@@ -52,96 +48,31 @@ export function defaultDataDir(): string {
 
 export class Platform {
   readonly warnings: string[];
-  private readonly functions = new Map<string, FunctionConfig>();
-  private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly runtimes: Map<string, RuntimeInfo>;
-  private inFlight = 0;
-  private closing = false;
-  private readonly queue: AsyncQueue;
-  private readonly catalog: VersionCatalog;
-  /** Lambda layers: published, listed and merged into /opt (the API calls it directly). */
-  readonly layers: LayerCatalog;
-  /** Metadata settings (tags, event invoke config, function URL, resource policy): no restart needed. */
-  readonly settings: FunctionSettings;
-  private readonly provisioning: Provisioning;
   /** The server's region and account: the ARN scope of everything not signed for another region. */
   readonly arnScope: ArnScope;
   /** Vajra's own S3-style bucket for code uploads (`/_s3`). */
   readonly codeBucket: CodeBucket;
   private readonly codeFetcher: CodeFetcher;
+  private readonly regions = new Map<string, Region>();
+  private readonly shared: RegionShared;
+  private started = false;
 
   private constructor(
     readonly dataDir: string,
+    /** The store as the server's own region sees it (keys, builds and buckets are shared by all). */
     readonly store: Store,
-    private readonly blobs: BlobStore,
     private readonly executor: Executor,
     /** Runtimes found on this host; `vajra runtimes install` adds to them. */
     readonly runtimeRegistry: RuntimeRegistry,
-    private readonly builder: PackageBuilder,
-    private readonly pendingDigests: Set<string>,
-    private readonly gate: ConcurrencyGate,
-    private readonly records: RecordWriter,
+    shared: Omit<RegionShared, "liveDigests">,
     warnings: string[],
     opts: PlatformOptions,
   ) {
     this.warnings = warnings;
-    this.arnScope = {
-      region: opts.region ?? DEFAULT_REGION,
-      account: opts.accountId ?? DEFAULT_ACCOUNT,
-    };
+    this.arnScope = { region: store.region, account: shared.account };
     this.codeBucket = new CodeBucket(store, dataDir);
     this.codeFetcher = new CodeFetcher(this.codeBucket, opts.codeS3);
-    this.runtimes = runtimeRegistry.byId;
-    const runtimes = this.runtimes;
-    this.catalog = new VersionCatalog(store);
-    this.layers = new LayerCatalog(store, blobs, dataDir);
-    this.provisioning = new Provisioning({
-      store,
-      functions: this.functions,
-      executor,
-      catalog: this.catalog,
-      runtimes,
-      blobs,
-      gate,
-      getFunction: (name) => this.getFunction(name),
-      resolveFunction: (name, qualifier) => this.resolveFunction(name, qualifier),
-      serialize: (name, fn) => this.serialize(name, fn),
-      optDir: (fn) => this.layers.optDir(fn.layers),
-    });
-    this.settings = new FunctionSettings({
-      store,
-      functions: this.functions,
-      getFunction: (name) => this.getFunction(name),
-      serialize: (name, fn) => this.serialize(name, fn),
-    });
-    const onError = opts.onError ?? ((err: unknown): void => console.error(err));
-    this.queue = new AsyncQueue(store, {
-      // Queued work runs outside any request: its ARNs are the server's.
-      run: async (item) =>
-        (
-          await withArnScope(this.arnScope, () =>
-            this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
-              requestId: item.requestId,
-              attempt: item.attempts,
-              ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
-            }),
-          )
-        ).ok,
-      retryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
-      policy: (functionName) => {
-        const c = this.functions.get(functionName)?.eventInvokeConfig;
-        return {
-          maxRetries: c?.maximumRetryAttempts ?? 2,
-          maxAgeMs: (c?.maximumEventAgeInSeconds ?? 21600) * 1000,
-        };
-      },
-      maxInFlight: Math.max(1, Math.floor(gate.accountLimit / 10)),
-      onDrop: (item, why) =>
-        (opts.onWarning ?? onError)(
-          `dropped Event invocation ${item.requestId} of ${item.functionName}: ${why}`,
-        ),
-      onError,
-    });
+    this.shared = { ...shared, liveDigests: () => this.liveDigests() };
   }
 
   static async open(opts: PlatformOptions = {}): Promise<Platform> {
@@ -149,9 +80,10 @@ export class Platform {
       throw invalid(`region '${opts.region}' is not a region name such as us-east-1 or eu-west-1`);
     if (opts.accountId !== undefined && !isAccountId(opts.accountId))
       throw invalid(`account id '${opts.accountId}' must be 12 digits`);
+    const region = opts.region ?? DEFAULT_REGION;
     const dataDir = resolve(opts.dataDir ?? defaultDataDir());
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const store = new SqliteStore(join(dataDir, "vajra.db"));
+    const store = new SqliteStore(join(dataDir, "vajra.db"), { region });
     const blobs = new BlobStore(dataDir);
     if (process.getuid?.() === 0) sweepStaleCgroups();
     const sandbox = createSandboxBackend(dataDir);
@@ -165,113 +97,103 @@ export class Platform {
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
       freezeIdle: opts.freezeIdle ?? true,
-      region: opts.region ?? DEFAULT_REGION,
     });
-    const gate = new ConcurrencyGate(opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault);
     const onError = opts.onError ?? ((err: unknown): void => console.error(err));
-    const records = new RecordWriter(store, { flushIntervalMs: 100, maxBuffered: 500, onError });
     const platform = new Platform(
       dataDir,
       store,
-      blobs,
       executor,
       rt.registry,
-      rt.builder,
-      pendingDigests,
-      gate,
-      records,
+      {
+        dataDir,
+        blobs,
+        executor,
+        runtimes: rt.registry.byId,
+        builder: rt.builder,
+        pendingDigests,
+        account: opts.accountId ?? DEFAULT_ACCOUNT,
+        accountConcurrency: opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault,
+        asyncRetryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
+        onWarning: opts.onWarning ?? onError,
+        onError,
+      },
       sandbox.warnings,
       opts,
     );
     await platform.recover();
-    for (const name of platform.functions.keys()) platform.applyProvisioning(name);
-    await platform.queue.start();
     return platform;
   }
 
   /**
-   * Loads every function into memory, makes sure its code is unpacked, and deletes blobs no function
-   * references (left by a deploy that crashed before its commit).
+   * Loads every region's functions into memory, makes sure their code is unpacked, deletes blobs nothing
+   * references (left by a deploy that crashed before its commit), then starts provisioned pools and
+   * queued events.
    */
   private async recover(): Promise<void> {
-    await this.catalog.load();
-    await this.layers.load();
-    for (const fn of await this.store.listFunctions()) {
-      this.functions.set(fn.name, fn);
-      this.gate.setReservation(fn.name, fn.reservedConcurrency);
-    }
+    const names = new Set([this.arnScope.region, ...(await this.store.listRegions())]);
+    for (const name of names) await this.region(name).load();
     const keep = this.liveDigests();
-    for (const digest of keep) await this.blobs.ensureUnpacked(digest);
-    await this.blobs.gc(keep);
+    for (const digest of keep) await this.shared.blobs.ensureUnpacked(digest);
+    await this.shared.blobs.gc(keep);
     // Build records (and their logs) of packages nothing runs any more go after a week.
     const builds = new Set<string>();
-    for (const f of [...this.functions.values(), ...this.catalog.configs()])
-      if (f.build !== undefined) builds.add(f.build.key);
-    await this.builder.prune(builds, 7 * 24 * 3600 * 1000);
+    for (const r of this.regions.values()) for (const key of r.buildKeys()) builds.add(key);
+    await this.shared.builder.prune(builds, 7 * 24 * 3600 * 1000);
+    for (const r of this.regions.values()) await r.start();
+    this.started = true;
   }
 
-  /** Code every function, version and deploy in progress still needs. */
+  /** Code every region's functions, versions, layers and deploys in progress still need. */
   private liveDigests(): Set<string> {
-    const keep = this.catalog.digests();
-    for (const d of this.layers.digests()) keep.add(d);
-    for (const f of this.functions.values()) {
-      keep.add(f.codeSha256);
-      for (const l of f.layers ?? []) keep.add(l.codeSha256);
-    }
-    for (const d of this.pendingDigests) keep.add(d);
+    const keep = new Set(this.shared.pendingDigests);
+    for (const r of this.regions.values()) for (const d of r.digests()) keep.add(d);
     return keep;
   }
 
+  /** The region `name`, created empty the first time a request is signed for it. */
+  region(name: string): Region {
+    let r = this.regions.get(name);
+    if (r === undefined) {
+      if (this.regions.size >= MAX_REGIONS)
+        throw invalid(`this server keeps at most ${MAX_REGIONS} regions apart; '${name}' would be one more`);
+      r = new Region(name, this.store.inRegion(name), this.shared);
+      this.regions.set(name, r);
+      // A region first seen after start-up has nothing stored yet: start its queue now.
+      if (this.started) r.start().catch(this.shared.onError);
+    }
+    return r;
+  }
+
+  /** The region of the current call's scope. */
+  private here(): Region {
+    return this.region(arnScope().region);
+  }
+
   get accountConcurrency(): number {
-    return this.gate.accountLimit;
+    return this.shared.accountConcurrency;
   }
 
   get isolated(): boolean {
     return this.executor.isolated;
   }
 
-  /** The log of the build that made the function's (or a version's) package; undefined if it was not built. */
-  async buildRecord(name: string, qualifier?: string): Promise<BuildRecord | undefined> {
-    const { config } = this.resolveFunction(name, qualifier);
-    return config.build === undefined ? undefined : this.builder.record(config.build.key);
+  /** Lambda layers of the caller's region. */
+  get layers(): LayerCatalog {
+    return this.here().layers;
   }
 
-  /** Runs `fn` after any other change to the same function has finished. */
-  private serialize<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(name) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.locks.set(name, tail);
-    void tail.then(() => {
-      if (this.locks.get(name) === tail) this.locks.delete(name);
-    });
-    return next;
+  /** Tags, event invoke config, function URL and resource policy of the caller's region's functions. */
+  get settings(): FunctionSettings {
+    return this.here().settings;
   }
 
-  /** Creates or updates a function. Atomic: the store commit is the single switch-over point. */
-  deploy(input: DeployInput, opts: DeployOptions = {}): Promise<DeployResult> {
-    if (typeof input.name !== "string") throw invalid("name is required");
-    return this.serialize(input.name, async () => {
-      const result = await deployFunction(
-        {
-          blobs: this.blobs,
-          runtimes: this.runtimes,
-          gate: this.gate,
-          pendingDigests: this.pendingDigests,
-          resolveLayers: (arns) => this.layers.resolve(arns),
-          builder: this.builder,
-        },
-        this.functions.get(input.name),
-        input,
-        opts,
-      );
-      await this.store.putFunction(result.config);
-      this.pendingDigests.delete(result.config.codeSha256);
-      this.functions.set(result.config.name, result.config);
-      this.gate.setReservation(result.config.name, result.config.reservedConcurrency);
-      this.executor.retire(result.config.name, { version: LATEST, exceptPoolKey: poolKey(result.config) });
-      return result;
-    });
+  /** The function behind a function URL id, whatever its region, with the scope to invoke it in. */
+  functionForUrl(urlId: string): { fn: FunctionConfig; scope: ArnScope } | undefined {
+    for (const r of this.regions.values()) {
+      const fn = r.settings.functionForUrl(urlId);
+      if (fn !== undefined) return { fn, scope: r.scope };
+    }
+    return undefined;
   }
 
   /** Code named by S3 location (CreateFunction's Code.S3Bucket/S3Key), from the configured store. */
@@ -279,227 +201,111 @@ export class Platform {
     return this.codeFetcher.fetch(loc);
   }
 
+  // Everything below is answered by the caller's region.
+
+  buildRecord(name: string, qualifier?: string): Promise<BuildRecord | undefined> {
+    return this.here().buildRecord(name, qualifier);
+  }
+
+  deploy(input: DeployInput, opts: DeployOptions = {}): Promise<DeployResult> {
+    return this.here().deploy(input, opts);
+  }
+
   getFunction(name: string): FunctionConfig {
-    const fn = this.functions.get(name);
-    if (fn === undefined)
-      throw new VajraError("FunctionNotFound", `Function not found: ${functionArn(name)}`);
-    return fn;
+    return this.here().getFunction(name);
   }
 
   listFunctions(): FunctionConfig[] {
-    return [...this.functions.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return this.here().listFunctions();
   }
 
   instanceCounts(name: string): { idle: number; busy: number } {
-    this.getFunction(name);
-    return this.executor.instanceCounts(name);
+    return this.here().instanceCounts(name);
   }
 
-  /** Deletes the function with all its versions and aliases, or (with a version number) one version. */
   deleteFunction(name: string, version?: string): Promise<void> {
-    return this.serialize(name, async () => {
-      this.getFunction(name);
-      if (version !== undefined && version !== LATEST) {
-        await this.catalog.deleteVersion(name, version);
-        this.applyProvisioning(name);
-        this.executor.retire(name, { version });
-      } else {
-        await this.records.flush();
-        await this.store.deleteFunction(name);
-        this.functions.delete(name);
-        this.catalog.forget(name);
-        this.gate.setReservation(name, null);
-        this.executor.retire(name);
-      }
-      await this.blobs.gc(this.liveDigests());
-    });
+    return this.here().deleteFunction(name, version);
   }
 
-  /** Whether another account may perform `action` on the function under its resource policy. */
   policyAllows(name: string, account: string, action: string): boolean {
-    return policyAllows(this.functions.get(name)?.policy ?? [], account, action);
+    return this.here().policyAllows(name, account, action);
   }
 
-  /** Provisioned concurrency for a version or alias (never $LATEST); see Provisioning. */
   putProvisionedConcurrency(name: string, qualifier: string, requested: number): Promise<ProvisionedView> {
-    return this.provisioning.put(name, qualifier, requested);
+    return this.here().putProvisionedConcurrency(name, qualifier, requested);
   }
 
   deleteProvisionedConcurrency(name: string, qualifier: string): Promise<void> {
-    return this.provisioning.delete(name, qualifier);
+    return this.here().deleteProvisionedConcurrency(name, qualifier);
   }
 
   provisionedView(name: string, qualifier: string): ProvisionedView {
-    return this.provisioning.view(name, qualifier);
+    return this.here().provisionedView(name, qualifier);
   }
 
   listProvisioned(name: string): ProvisionedView[] {
-    return this.provisioning.list(name);
+    return this.here().listProvisioned(name);
   }
 
-  private applyProvisioning(name: string): void {
-    this.provisioning.apply(name);
-  }
-
-  /** Publishes $LATEST as a new version (or returns the last one when nothing changed). */
   publishVersion(
     name: string,
     description?: string,
   ): Promise<{ version: FunctionVersion; created: boolean }> {
-    return this.serialize(name, async () => {
-      const r = await this.catalog.publish(this.getFunction(name), description);
-      this.functions.set(name, r.fn);
-      return { version: r.version, created: r.created };
-    });
+    return this.here().publishVersion(name, description);
   }
 
   listVersions(name: string): FunctionVersion[] {
-    this.getFunction(name);
-    return this.catalog.listVersions(name);
+    return this.here().listVersions(name);
   }
 
-  /** The configuration `name[:qualifier]` names (a version's snapshot, an alias's primary version). */
   resolveFunction(name: string, qualifier?: string): { config: FunctionConfig; version: string } {
-    const fn = this.getFunction(name);
-    const q = parseQualifier(qualifier);
-    if (q.kind === "alias") {
-      const alias = this.catalog.getAlias(name, q.alias);
-      return this.catalog.resolve(fn, alias.functionVersion);
-    }
-    return this.catalog.resolve(fn, qualifier);
+    return this.here().resolveFunction(name, qualifier);
   }
 
   listAliases(name: string, functionVersion?: string): Alias[] {
-    this.getFunction(name);
-    return this.catalog.listAliases(name, functionVersion);
+    return this.here().listAliases(name, functionVersion);
   }
 
   getAlias(name: string, alias: string): Alias {
-    this.getFunction(name);
-    return this.catalog.getAlias(name, alias);
+    return this.here().getAlias(name, alias);
   }
 
   createAlias(name: string, input: AliasInput): Promise<Alias> {
-    return this.serialize(name, () => {
-      this.getFunction(name);
-      return this.catalog.createAlias(name, input);
-    });
+    return this.here().createAlias(name, input);
   }
 
   updateAlias(name: string, input: AliasInput, expectedRevisionId?: string): Promise<Alias> {
-    return this.serialize(name, async () => {
-      this.getFunction(name);
-      const alias = await this.catalog.updateAlias(name, input, expectedRevisionId);
-      // Provisioned concurrency on the alias follows it to its new version.
-      this.applyProvisioning(name);
-      return alias;
-    });
+    return this.here().updateAlias(name, input, expectedRevisionId);
   }
 
   deleteAlias(name: string, alias: string): Promise<void> {
-    return this.serialize(name, async () => {
-      this.getFunction(name);
-      await this.catalog.deleteAlias(name, alias);
-      this.applyProvisioning(name);
-    });
+    return this.here().deleteAlias(name, alias);
   }
 
-  /** Stops the function's warm instances, so the next invocation is a cold start. */
   resetInstances(name: string): void {
-    this.getFunction(name);
-    this.executor.retire(name);
+    this.here().resetInstances(name);
   }
 
-  async invoke(name: string, payload: Buffer, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
-    if (this.closing)
-      throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
-    const { config: fn, version } = this.catalog.resolve(this.getFunction(name), opts.qualifier);
-    if (payload.length > LIMITS.syncPayloadBytes) {
-      throw new VajraError(
-        "PayloadTooLarge",
-        `payload of ${payload.length} bytes exceeds the ${LIMITS.syncPayloadBytes}-byte limit for synchronous invocations`,
-      );
-    }
-    const runtime = this.runtimes.get(fn.runtime);
-    if (runtime === undefined || !runtime.available) {
-      throw new VajraError(
-        "RuntimeUnavailable",
-        `runtime ${fn.runtime} is not available on this host: ${runtime?.reason ?? "unknown runtime"}`,
-      );
-    }
-    const release = this.gate.acquire(name);
-    this.inFlight++;
-    const requestId = opts.requestId ?? randomUUID();
-    const startedAt = Date.now();
-    try {
-      const result = await this.executor.invoke(
-        executionSpec(fn, version, runtime, this.blobs.codeDir(fn.codeSha256), () =>
-          this.layers.optDir(fn.layers),
-        ),
-        {
-          requestId,
-          // Lambda hands an empty payload to the function as an empty JSON object.
-          payload: payload.length === 0 ? EMPTY_EVENT : payload,
-          timeoutMs: fn.timeout * 1000,
-          invokedFunctionArn: functionArn(name, opts.qualifier),
-          traceId: traceId(),
-          ...(opts.clientContext === undefined ? {} : { clientContext: opts.clientContext }),
-        },
-      );
-      const record: InvocationRecord = {
-        requestId,
-        functionName: name,
-        version,
-        startedAt,
-        status: result.ok ? "success" : "error",
-        report: result.report,
-        log: result.log,
-      };
-      if (result.errorType !== undefined) record.errorType = result.errorType;
-      if (opts.attempt !== undefined) record.attempt = opts.attempt;
-      this.records.add(record);
-      const out: InvokeOutcome = {
-        requestId,
-        version,
-        ok: result.ok,
-        body: result.body,
-        report: result.report,
-      };
-      if (result.errorType !== undefined) out.errorType = result.errorType;
-      if (opts.logTail === true) out.logTail = tailBytes(result.log, LIMITS.logTailBytes);
-      return out;
-    } finally {
-      this.inFlight--;
-      release();
-    }
+  invoke(name: string, payload: Buffer, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
+    return this.here().invoke(name, payload, opts);
   }
 
-  /**
-   * Accepts an `Event` invocation: durable in the store before this resolves, then run (and retried)
-   * by the queue. Resolves with the request id.
-   */
   invokeAsync(name: string, payload: Buffer, qualifier?: string): Promise<string> {
-    if (this.closing)
-      throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
-    // Resolve now so a bad qualifier is an error for the caller, not a dropped event.
-    this.resolveFunction(name, qualifier);
-    return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload, qualifier);
+    return this.here().invokeAsync(name, payload, qualifier);
   }
 
-  async logs(name: string, limit: number): Promise<InvocationRecord[]> {
-    this.getFunction(name);
-    await this.records.flush();
-    return this.store.listInvocations(name, limit);
+  logs(name: string, limit: number): Promise<InvocationRecord[]> {
+    return this.here().logs(name, limit);
   }
 
   /** Stops accepting invocations, lets in-flight ones finish (bounded), stops instances, flushes. */
   async close(graceMs = 10_000): Promise<void> {
-    this.closing = true;
-    this.queue.stop();
+    for (const r of this.regions.values()) r.stop();
     const deadline = Date.now() + graceMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const inFlight = (): number => [...this.regions.values()].reduce((n, r) => n + r.inFlight, 0);
+    while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.executor.close();
-    await this.records.close();
+    for (const r of this.regions.values()) await r.close();
     await this.store.close();
   }
 }

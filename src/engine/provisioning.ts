@@ -11,7 +11,7 @@ import type { ExecutionSpec, Executor } from "../executor/executor.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { Store } from "../store/store.js";
 import type { ConcurrencyGate } from "./concurrency.js";
-import { executionSpec } from "./execution-spec.js";
+import { executionSpec, functionId } from "./execution-spec.js";
 import type { VersionCatalog } from "./versions.js";
 
 export interface ProvisionedView {
@@ -24,6 +24,7 @@ export interface ProvisionedView {
 }
 
 export interface ProvisioningContext {
+  region: string;
   store: Store;
   functions: Map<string, FunctionConfig>;
   executor: Executor;
@@ -132,14 +133,19 @@ export class Provisioning {
     const runtime = this.ctx.runtimes.get(config.runtime);
     if (runtime === undefined)
       throw new VajraError("RuntimeUnavailable", `runtime ${config.runtime} is not known on this host`);
-    return executionSpec(config, version, runtime, this.ctx.blobs.codeDir(config.codeSha256), () =>
-      this.ctx.optDir(config),
+    return executionSpec(
+      this.ctx.region,
+      config,
+      version,
+      runtime,
+      this.ctx.blobs.codeDir(config.codeSha256),
+      () => this.ctx.optDir(config),
     );
   }
 
   /** Makes the executor's warm pools match the function's provisioned concurrency configs. */
   apply(name: string): void {
-    this.ctx.executor.clearProvisioning(name);
+    this.ctx.executor.clearProvisioning(functionId(this.ctx.region, name));
     for (const [qualifier, entry] of Object.entries(this.ctx.functions.get(name)?.provisioned ?? {})) {
       try {
         this.ctx.executor.provision(this.specFor(name, qualifier), entry.requested);

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { logGroupName, logStreamName, DEFAULT_REGION } from "../core/lambda-format.js";
+import { logGroupName, logStreamName } from "../core/lambda-format.js";
 import { VajraError } from "../core/errors.js";
 import { launchFor } from "./launch.js";
 import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
@@ -16,6 +16,9 @@ import type { SandboxBackend } from "./sandbox.js";
 export interface ExecutionSpec {
   /** Changes whenever code or configuration changes, so old instances are never reused. */
   poolKey: string;
+  /** The function's region (its AWS_REGION) and a key naming it across regions (`region/name`). */
+  region: string;
+  functionId: string;
   functionName: string;
   version: string;
   runtime: RuntimeInfo;
@@ -49,8 +52,6 @@ export interface ExecutorOptions {
   maxWarmMemoryMb: number;
   /** Freeze each idle instance's processes until its next invocation. */
   freezeIdle: boolean;
-  /** AWS_REGION inside the sandbox: the server's region (us-east-1 unless configured). */
-  region?: string;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -99,10 +100,10 @@ export class Executor {
   }
 
   /** Counts of warm (idle) and busy instances of a function, over all its pools. */
-  instanceCounts(functionName: string): { idle: number; busy: number } {
+  instanceCounts(functionId: string): { idle: number; busy: number } {
     const out = { idle: 0, busy: 0 };
     for (const p of this.pools.values()) {
-      if (p.functionName !== functionName) continue;
+      if (p.functionId !== functionId) continue;
       out.idle += p.counts.idle;
       out.busy += p.counts.busy;
     }
@@ -113,9 +114,9 @@ export class Executor {
    * Stops idle instances of the function (of one version when given) now and busy ones when they
    * finish: after a change, a delete, or a reset.
    */
-  retire(functionName: string, which: { version?: string; exceptPoolKey?: string } = {}): void {
+  retire(functionId: string, which: { version?: string; exceptPoolKey?: string } = {}): void {
     for (const p of this.pools.values()) {
-      if (p.functionName !== functionName || p.key === which.exceptPoolKey) continue;
+      if (p.functionId !== functionId || p.key === which.exceptPoolKey) continue;
       if (which.version !== undefined && p.version !== which.version) continue;
       // Out of the map at once, so the next invocation starts a fresh pool; busy instances of the
       // retired pool finish their invocation and are then stopped by it.
@@ -135,8 +136,8 @@ export class Executor {
   }
 
   /** Stops provisioning for every pool of a function (before its configs are applied again). */
-  clearProvisioning(functionName: string): void {
-    for (const p of this.pools.values()) if (p.functionName === functionName) p.minWarm = 0;
+  clearProvisioning(functionId: string): void {
+    for (const p of this.pools.values()) if (p.functionId === functionId) p.minWarm = 0;
   }
 
   provisionStatus(spec: ExecutionSpec): ProvisionStatus {
@@ -177,7 +178,7 @@ export class Executor {
   private pool(spec: ExecutionSpec): Pool {
     let p = this.pools.get(spec.poolKey);
     if (p === undefined) {
-      p = new Pool(spec.poolKey, spec.functionName, spec.version);
+      p = new Pool(spec.poolKey, spec.functionId, spec.version);
       this.pools.set(spec.poolKey, p);
     }
     return p;
@@ -277,8 +278,8 @@ export class Executor {
     const env: Record<string, string> = {
       ...spec.environment,
       _HANDLER: spec.handler,
-      AWS_REGION: this.opts.region ?? DEFAULT_REGION,
-      AWS_DEFAULT_REGION: this.opts.region ?? DEFAULT_REGION,
+      AWS_REGION: spec.region,
+      AWS_DEFAULT_REGION: spec.region,
       ...(r.spec.executionEnv === "" ? {} : { AWS_EXECUTION_ENV: r.spec.executionEnv }),
       AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
       AWS_LAMBDA_FUNCTION_VERSION: spec.version,

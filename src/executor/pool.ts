@@ -15,7 +15,8 @@ export class Pool {
 
   constructor(
     readonly key: string,
-    readonly functionName: string,
+    /** The function's `region/name`. */
+    readonly functionId: string,
     readonly version: string,
   ) {}
 

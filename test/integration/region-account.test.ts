@@ -1,6 +1,7 @@
 // Regions and the account id: ARNs name the region a client signed for and the server's configured
-// account (`vajra server --account-id`), the native API and CLI use the server's --region, and
-// `aws sts get-caller-identity` answers with the configured account.
+// account (`vajra server --account-id`), the native API and CLI use the server's --region, functions
+// belong to the region they were created in (as on AWS), and `aws sts get-caller-identity` answers
+// with the configured account.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -8,7 +9,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  ListLayersCommand,
+  PublishLayerVersionCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
 import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { rejectsAws } from "./aws-client.js";
 import { awsCli, awsOk, skipWithoutAwsCli } from "./aws-cli.js";
@@ -130,5 +142,112 @@ test("the JavaScript SDK configured for eu-west-1 gets eu-west-1 ARNs", async ()
     );
   } finally {
     lambda.destroy();
+  }
+});
+
+test("regions are apart: the same name lives in two, each lists, invokes and deletes its own, across a restart", async () => {
+  process.env.AWS_SHARED_CREDENTIALS_FILE = join(s.dataDir, "credentials");
+  process.env.AWS_PROFILE = "vajra";
+  const zip = Buffer.from(await zipBase64(join(FIXTURES, "nodejs/whereami")), "base64");
+  const clients = {
+    eu: () => new LambdaClient({ endpoint: s.url, region: "eu-west-1", maxAttempts: 1 }),
+    us: () => new LambdaClient({ endpoint: s.url, region: "us-east-1", maxAttempts: 1 }),
+  };
+  const create = (c: LambdaClient, memory: number) =>
+    c.send(
+      new CreateFunctionCommand({
+        FunctionName: "twin",
+        Runtime: "nodejs20.x",
+        Role: `arn:aws:iam::${ACCOUNT}:role/test`,
+        Handler: "index.handler",
+        MemorySize: memory,
+        Code: { ZipFile: zip },
+      }),
+    );
+  const where = async (c: LambdaClient) => {
+    const out = await c.send(new InvokeCommand({ FunctionName: "twin" }));
+    return JSON.parse(Buffer.from(out.Payload ?? []).toString()) as {
+      region: string;
+      arn: string;
+      memoryMb: number;
+    };
+  };
+  const names = async (c: LambdaClient) =>
+    ((await c.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName).sort();
+
+  let eu = clients.eu();
+  let us = clients.us();
+  try {
+    await create(eu, 256);
+    await create(us, 512);
+    assert.deepEqual(await where(eu), {
+      region: "eu-west-1",
+      arn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:twin`,
+      memoryMb: 256,
+    });
+    assert.deepEqual(await where(us), {
+      region: "us-east-1",
+      arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:twin`,
+      memoryMb: 512,
+    });
+    const euNames = await names(eu);
+    assert.ok(euNames.includes("twin") && euNames.includes("sdk-regional"), euNames.join(","));
+    assert.ok(
+      !euNames.includes("native"),
+      "a function of the server's region (eu-central-1) is not in eu-west-1",
+    );
+    assert.deepEqual(await names(us), ["twin"]);
+
+    // A function URL invokes its function in the function's region, whatever region the server's is.
+    const url = await eu.send(new CreateFunctionUrlConfigCommand({ FunctionName: "twin", AuthType: "NONE" }));
+    const path = new URL(url.FunctionUrl ?? "").pathname;
+    const r = await fetch(`${s.url}${path}`);
+    assert.equal(r.status, 200);
+    assert.equal(((await r.json()) as { region: string }).region, "eu-west-1");
+
+    // Deleting the eu-west-1 twin leaves the us-east-1 one.
+    await eu.send(new DeleteFunctionCommand({ FunctionName: "twin" }));
+    await rejectsAws(
+      eu.send(new GetFunctionCommand({ FunctionName: "twin" })),
+      "ResourceNotFoundException",
+      404,
+    );
+    assert.equal((await where(us)).memoryMb, 512);
+
+    // Layers are regional too: a layer published in eu-west-1 is not listed in, nor usable from, us-east-1.
+    const layer = await eu.send(
+      new PublishLayerVersionCommand({ LayerName: "shared", Content: { ZipFile: zip } }),
+    );
+    assert.match(layer.LayerVersionArn ?? "", /^arn:aws:lambda:eu-west-1:/);
+    assert.deepEqual((await us.send(new ListLayersCommand({}))).Layers, []);
+    await rejectsAws(
+      us.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: "twin",
+          Layers: [layer.LayerVersionArn ?? ""],
+        }),
+      ),
+      "InvalidParameterValueException",
+      400,
+      /not in the function's region us-east-1/,
+    );
+
+    // Each region keeps its own functions across a restart.
+    eu.destroy();
+    us.destroy();
+    await s.stop();
+    s = await startServer({
+      dataDir: s.dataDir,
+      args: ["--account-id", ACCOUNT, "--region", "eu-central-1"],
+    });
+    eu = clients.eu();
+    us = clients.us();
+    assert.deepEqual(await names(us), ["twin"]);
+    assert.ok((await names(eu)).includes("sdk-regional"));
+    assert.ok(!(await names(eu)).includes("twin"));
+    assert.equal((await where(us)).region, "us-east-1");
+  } finally {
+    eu.destroy();
+    us.destroy();
   }
 });
