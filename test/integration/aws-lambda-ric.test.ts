@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURES, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import { FIXTURES, fileDeadline, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
 import { skipUnlessSandbox } from "./runtime-support.js";
 
 let s: ServerHandle | undefined;
@@ -16,24 +16,30 @@ const dir = join(mkdtempSync(join(tmpdir(), "vajra-ric-")), "ric");
 // The client reaches the Runtime API through the in-sandbox forwarder, so it needs a bubblewrap sandbox:
 // without one, one line says what to install (under CI, the file fails) and nothing is built.
 let skip: string | false = skipUnlessSandbox();
+// Building the client takes about a minute on two cores; the install may take 8, the file 10 in all.
+const INSTALL_MS = 480_000;
+fileDeadline(600_000);
 
-before(async () => {
-  if (skip !== false) return;
-  cpSync(join(FIXTURES, "provided/ric"), dir, { recursive: true });
-  // Builds curl and aws-lambda-cpp from the package's sources: about a minute on two cores.
-  const npm = spawnSync("npm", ["install", "--foreground-scripts", "--no-audit", "--no-fund"], {
-    cwd: dir,
-    encoding: "utf8",
-    timeout: 900_000,
-  });
-  if (npm.status !== 0) {
-    const why = `aws-lambda-ric did not install: ${npm.stderr.slice(-2000)}`;
-    if (process.env.CI !== undefined) throw new Error(why);
-    skip = why;
-    return;
-  }
-  s = await startServer();
-});
+before(
+  async () => {
+    if (skip !== false) return;
+    cpSync(join(FIXTURES, "provided/ric"), dir, { recursive: true });
+    // Builds curl and aws-lambda-cpp from the package's sources: about a minute on two cores.
+    const npm = spawnSync("npm", ["install", "--foreground-scripts", "--no-audit", "--no-fund"], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: INSTALL_MS,
+    });
+    if (npm.status !== 0) {
+      const why = `aws-lambda-ric did not install: ${npm.stderr.slice(-2000)}`;
+      if (process.env.CI !== undefined) throw new Error(why);
+      skip = why;
+      return;
+    }
+    s = await startServer();
+  },
+  { timeout: INSTALL_MS + 60_000 },
+);
 after(async () => {
   if (s !== undefined) await stopAndClean(s);
   rmSync(join(dir, ".."), { recursive: true, force: true });

@@ -42,7 +42,7 @@ test("vajra runtimes names the reason and the fix for every runtime it cannot ru
   const dotnet = unavailable.find((r) => r.id === "dotnet8");
   assert.match(
     dotnet?.reason ?? "",
-    /no \.NET 8 SDK found .* install the \.NET 8 SDK or set VAJRA_DOTNET8_HOME/,
+    /no \.NET 8 SDK found .* install the \.NET 8 SDK \(`vajra doctor` prints the command\) or set VAJRA_DOTNET8_HOME/,
   );
   const table = s.cli(["runtimes"]);
   assert.match(table.stdout, /dotnet8 .*no .*no \.NET 8 SDK found/);
