@@ -152,11 +152,11 @@ export class SqliteStore implements Store {
       this.db.pragma("busy_timeout = 5000");
       this.migrate({ homeRegion: opts.homeRegion ?? this.region });
       this.owner = true;
-      this.views = new Map();
+      this.views = new Map<string, SqliteStore>();
     } else {
       this.db = source;
       this.owner = false;
-      this.views = views ?? new Map();
+      this.views = views ?? new Map<string, SqliteStore>();
     }
     this.views.set(this.region, this);
     const r = this.region;
