@@ -1,0 +1,49 @@
+package vajra.runtime;
+
+import java.lang.reflect.Type;
+
+/**
+ * JSON (de)serialisation of handler events and results. The implementation (JacksonCodec, on Debian's
+ * Jackson) lives in its own source folder and is loaded by name, only when a handler takes or returns a
+ * POJO: a RequestStreamHandler never loads Jackson, and a runtime folder prepared without Jackson still
+ * runs stream handlers.
+ */
+abstract class Codec {
+    static final String IMPL = "vajra.runtime.JacksonCodec";
+    static final String MISSING = "Vajra's Java runtime has no JSON support: Jackson is not installed on the server"
+            + " (Debian package libjackson2-databind-java). Only RequestStreamHandler functions can run.";
+
+    private static Codec shared;
+    private static boolean tried;
+
+    /**
+     * The event reader and result writer for one handler's types (either may be null), with the loader that
+     * holds the user's classes.
+     */
+    abstract Codec forHandler(Type event, Type result, ClassLoader loader);
+
+    /** The payload as the declared event type; an empty payload is null. */
+    abstract Object read(byte[] payload) throws Exception;
+
+    /** The result as JSON; null is `null`, a String a JSON string. */
+    abstract byte[] write(Object value) throws Exception;
+
+    /** A JSON text as Maps, Lists and scalars, or null when it is not JSON. */
+    abstract Object tree(String json);
+
+    /** A value as JSON text. */
+    abstract String text(Object value);
+
+    /** The shared codec, or null when Jackson is not there. */
+    static synchronized Codec shared() {
+        if (!tried) {
+            tried = true;
+            try {
+                shared = (Codec) Class.forName(IMPL).getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                shared = null;
+            }
+        }
+        return shared;
+    }
+}
