@@ -87,7 +87,7 @@ test(
       placedAt: "2024-02-29T10:15:30.123Z",
       window: "PT2H",
       note: "FRAGILE",
-      URL: "https://example.com/orders/o-1",
+      URL: "https://example.com/orders/o-1/Ada",
     });
     // A missing Optional stays empty (written as null); a single item is accepted where a list is expected.
     const r2 = await invoke(s, name, {
