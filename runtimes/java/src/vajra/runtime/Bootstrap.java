@@ -145,8 +145,7 @@ public final class Bootstrap {
 
     private static Object headerJson(String value) {
         if (value == null || value.isEmpty()) return null;
-        Codec c = Codec.shared();
-        return c == null ? null : c.tree(value);
+        return new PlainJson().tree(value);
     }
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();

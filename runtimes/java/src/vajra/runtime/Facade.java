@@ -166,8 +166,7 @@ final class Facade implements InvocationHandler {
 
     private static String str(Object v) {
         if (v == null || v instanceof String) return (String) v;
-        Codec c = Codec.shared();
-        return c == null ? String.valueOf(v) : c.text(v);
+        return new PlainJson().text(v);
     }
 
     private static Map<String, String> strings(Object v) {

@@ -137,13 +137,17 @@ final class Handler {
         Type result = m.getReturnType() == void.class || writesStream ? null : resolve(typed.getGenericReturnType(), cls);
         Codec codec = null;
         if (takesEvent || result != null) {
-            Codec shared = Codec.shared();
-            if (shared == null) throw new Fault(Codec.MISSING, "java.lang.NoClassDefFoundError", null);
-            try {
-                codec = shared.forHandler(ev, result, loader);
-            } catch (RuntimeException | LinkageError e) {
-                throw new Fault("Cannot map the handler's types " + ev + " -> " + result + " to JSON: " + e,
-                        e.getClass().getName(), e);
+            // Plain JSON types start without Jackson's databind; POJOs and events need it from the start.
+            codec = plainResult(result) ? PlainJson.forTypes(ev, result, loader) : null;
+            if (codec == null) {
+                Codec shared = Codec.shared();
+                if (shared == null) throw new Fault(Codec.MISSING, "java.lang.NoClassDefFoundError", null);
+                try {
+                    codec = shared.forHandler(ev, result, loader);
+                } catch (RuntimeException | LinkageError e) {
+                    throw new Fault("Cannot map the handler's types " + ev + " -> " + result + " to JSON: " + e,
+                            e.getClass().getName(), e);
+                }
             }
         }
         return new Handler(m, instance, kinds, ev, codec);
@@ -271,6 +275,15 @@ final class Handler {
         Type r = t;
         for (int guard = 0; r instanceof TypeVariable && bound.containsKey(r) && guard < 32; guard++) r = bound.get(r);
         return r;
+    }
+
+    /** Whether a declared result type may hold plain JSON values (the values themselves are checked when written). */
+    private static boolean plainResult(Type t) {
+        if (t == null) return true;
+        Class<?> c = rawClass(t);
+        return c == Object.class || c == String.class || c.isPrimitive() || c == Boolean.class
+                || Number.class.isAssignableFrom(c) || Map.class.isAssignableFrom(c)
+                || java.util.Collection.class.isAssignableFrom(c);
     }
 
     static Class<?> rawClass(Type t) {
