@@ -1,5 +1,6 @@
-// A narrowed benchmark: cold starts of the Java runtime only (a Map handler, which maps its event and
-// result with Jackson, and a RequestStreamHandler, which loads no JSON library), against a Vajra server
+// A narrowed benchmark: cold starts of the Java runtime only (a Map handler and a RequestStreamHandler,
+// which start without Jackson, and a POJO handler, which loads Jackson's
+// databind), against a Vajra server
 // started from the tree given as the first argument (default: this one), e.g. to compare two commits.
 //   node --import tsx bench/java-cold.ts [ROOT] [SAMPLES]
 
@@ -20,6 +21,12 @@ const functions = [
     event: "{}",
   },
   { name: "cold-java-stream", handler: "example.Upper", dir: "examples/java/stream", event: '"hi"' },
+  {
+    name: "cold-java-pojo",
+    handler: "example.Move",
+    dir: "bench/functions/java-pojo",
+    event: '{"x":1,"y":2,"label":"p"}',
+  },
 ];
 
 const server = await startVajra(root);
