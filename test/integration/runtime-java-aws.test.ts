@@ -4,8 +4,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { FIXTURES, deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import { deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
 import { sharedBuildCache, skipUnlessRuntime, underCi } from "./runtime-support.js";
 import { jacksonJars } from "../../src/executor/java-runtime.js";
 
