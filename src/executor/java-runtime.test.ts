@@ -1,5 +1,5 @@
 // The prepared Java runtime folder: the shim, the API (interfaces and event classes) and, when Debian's
-// Jackson is installed, its jars and the POJO mapping; without Jackson, a folder that runs stream handlers.
+// Jackson is installed, its jars and the POJO mapping; without Jackson, a folder without the POJO mapping.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -47,7 +47,7 @@ test(
 );
 
 test(
-  "without Jackson the runtime folder still builds, without the POJO mapping (stream handlers run)",
+  "without Jackson the runtime folder still builds, without the POJO mapping",
   { skip: noJavac },
   async () => {
     const cache = mkdtempSync(join(tmpdir(), "vajra-java-rt-"));

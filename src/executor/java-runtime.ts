@@ -4,8 +4,8 @@
 // for Java 11 (`--release 11`, so the same classes run on 11, 17 and 21), Debian's Jackson jars copied
 // into lib/, and a copy of the Runtime API forwarder. The folder is shown at /var/runtime in Java
 // instances; the API classes and Jackson are also on the classpath of builds that compile Java sources.
-// Without Jackson (libjackson2-databind-java) the folder has no serialisation: stream handlers work,
-// POJO handlers fail at init saying what to install.
+// Without Jackson (libjackson2-databind-java) the folder has no POJO mapping: stream handlers and
+// handlers of plain JSON types work, POJO handlers fail at init saying what to install.
 
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";

@@ -5,13 +5,14 @@ import java.lang.reflect.Type;
 /**
  * JSON (de)serialisation of handler events and results. The implementation (JacksonCodec, on Debian's
  * Jackson) lives in its own source folder and is loaded by name, only when a handler takes or returns a
- * POJO: a RequestStreamHandler never loads Jackson, and a runtime folder prepared without Jackson still
- * runs stream handlers.
+ * POJO: a RequestStreamHandler never loads Jackson (nor does PlainJson for plain JSON types), and a
+ * runtime folder prepared without Jackson still runs those handlers.
  */
 abstract class Codec {
     static final String IMPL = "vajra.runtime.JacksonCodec";
     static final String MISSING = "Vajra's Java runtime has no JSON support: Jackson is not installed on the server"
-            + " (Debian package libjackson2-databind-java). Only RequestStreamHandler functions can run.";
+            + " (Debian package libjackson2-databind-java), so POJO and event types cannot be mapped; stream handlers"
+            + " and handlers of plain JSON types (Map<String, Object>, String, ...) run without it.";
 
     private static Codec shared;
     private static boolean tried;
