@@ -10,7 +10,7 @@ import java.lang.reflect.Type;
  */
 abstract class Codec {
     static final String IMPL = "vajra.runtime.JacksonCodec";
-    static final String MISSING = "Vajra's Java runtime has no JSON support: Jackson is not installed on the server"
+    static final String MISSING = "Vajra's Java runtime has no POJO mapping: Jackson is not installed on the server"
             + " (Debian package libjackson2-databind-java), so POJO and event types cannot be mapped; stream handlers"
             + " and handlers of plain JSON types (Map<String, Object>, String, ...) run without it.";
 
