@@ -16,6 +16,8 @@ abstract class Codec {
 
     private static Codec shared;
     private static boolean tried;
+    /** Why Jackson could not be loaded (e.g. an old Jackson bundled by the function comes first), or null. */
+    private static Throwable failure;
 
     /**
      * The event reader and result writer for one handler's types (either may be null), with the loader that
@@ -35,14 +37,25 @@ abstract class Codec {
     /** A value as JSON text. */
     abstract String text(Object value);
 
+    /** Why the shared codec is missing: MISSING, or the error Jackson's loading gave. */
+    static synchronized String missing() {
+        if (failure == null) return MISSING;
+        return "Vajra's Java runtime could not load Jackson for the POJO mapping (a Jackson older than 2.12 bundled"
+                + " with the function comes first on the class path?): " + failure;
+    }
+
     /** The shared codec, or null when Jackson is not there. */
     static synchronized Codec shared() {
         if (!tried) {
             tried = true;
             try {
                 shared = (Codec) Class.forName(IMPL).getDeclaredConstructor().newInstance();
+            } catch (ClassNotFoundException e) {
+                shared = null; // the runtime folder was prepared without Jackson
             } catch (ReflectiveOperationException | LinkageError e) {
                 shared = null;
+                failure = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
+                        ? e.getCause() : e;
             }
         }
         return shared;

@@ -141,7 +141,7 @@ final class Handler {
             codec = plainResult(result) ? PlainJson.forTypes(ev, result, loader) : null;
             if (codec == null) {
                 Codec shared = Codec.shared();
-                if (shared == null) throw new Fault(Codec.MISSING, "java.lang.NoClassDefFoundError", null);
+                if (shared == null) throw new Fault(Codec.missing(), "java.lang.NoClassDefFoundError", null);
                 try {
                     codec = shared.forHandler(ev, result, loader);
                 } catch (RuntimeException | LinkageError e) {

@@ -78,7 +78,7 @@ final class PlainJson extends Codec {
     private Codec jackson() throws Exception {
         if (jackson == null) {
             Codec shared = Codec.shared();
-            if (shared == null) throw new IllegalStateException(MISSING);
+            if (shared == null) throw new IllegalStateException(missing());
             jackson = shared.forHandler(event, result, loader);
         }
         return jackson;
