@@ -5,7 +5,7 @@
 #
 # Inputs (env):   SRC (the upload, also the working dir), OUT (empty; becomes /var/task), CACHE (kept
 #                 between builds), RUNTIME_DIR (holds api/ = Vajra's compiled com.amazonaws...runtime
-#                 interfaces), JAVA_HOME (the JDK whose javac is used), JAVA_RELEASE (11, 17 or 21).
+#                 interfaces and events, lib/ = Jackson's jars), JAVA_HOME (the JDK whose javac is used), JAVA_RELEASE (11, 17 or 21).
 # Layouts:        Maven/Gradle (src/main/java/**, src/main/resources/**; pom.xml/build.gradle are ignored)
 #                 or plain *.java files anywhere. Jars in lib/ and at the top level are the class path and
 #                 are copied to OUT/lib/. An upload without any .java file is copied as it is.
@@ -65,6 +65,11 @@ if [ -z "$(find "$API" -name '*.class' 2>/dev/null | head -n 1)" ]; then
   fi
 fi
 CP="$(cat "$TMP/cp")$API"
+# Jackson (Debian's libjackson2-databind-java, copied into the runtime folder): the runtime maps POJOs
+# with it, and user code may use its annotations. It comes after the user's jars, as at run time.
+for jar in "$RUNTIME_DIR"/lib/*.jar; do
+  [ -f "$jar" ] && CP="$CP:$jar"
+done
 
 if [ -f pom.xml ]; then
   say "pom.xml found: its dependencies are NOT downloaded (no network); put the jars you need in lib/"

@@ -41,7 +41,10 @@ test("a runtime apt can install gets its apt-get line", () => {
     command: "apt-get install -y golang-1.19",
     aptPackages: ["golang-1.19"],
   });
-  assert.equal(hint("java17").command, "apt-get install -y openjdk-17-jdk-headless");
+  assert.equal(
+    hint("java17").command,
+    "apt-get install -y openjdk-17-jdk-headless libjackson2-databind-java",
+  );
   assert.equal(hint("python3.11").command, "apt-get install -y python3.11");
 });
 

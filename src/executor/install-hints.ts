@@ -57,7 +57,13 @@ export function installHint(spec: RuntimeSpec, apt?: AptCandidates): InstallHint
   const v = spec.languageVersion;
   const deb = debianPackage(spec);
   if (deb !== undefined && aptHas(apt, deb.pkg, deb.min)) {
-    const pkgs = spec.family === "rust" ? ["rustc", "cargo"] : [deb.pkg];
+    // Java's POJO handlers are mapped with Debian's Jackson (stream handlers run without it).
+    const pkgs =
+      spec.family === "rust"
+        ? ["rustc", "cargo"]
+        : spec.family === "java"
+          ? [deb.pkg, "libjackson2-databind-java"]
+          : [deb.pkg];
     return { command: `apt-get install -y ${pkgs.join(" ")}`, aptPackages: pkgs };
   }
   switch (spec.family) {

@@ -36,13 +36,17 @@ function jvmFlags(memoryMb: number): string[] {
   ];
 }
 
-/** The Java classpath: the shim, the function (classes, then its jars), and Vajra's API interfaces last. */
+/**
+ * The Java classpath: the shim, the function (classes, then its jars), then Vajra's API (interfaces and
+ * event classes) and Jackson last, so a function's own aws-lambda-java-core/-events or Jackson win.
+ */
 export const JAVA_CLASSPATH = [
   `${RUNTIME_ROOT}/shim`,
   TASK_ROOT,
   `${TASK_ROOT}/*`,
   `${TASK_ROOT}/lib/*`,
   `${RUNTIME_ROOT}/api`,
+  `${RUNTIME_ROOT}/lib/*`,
 ].join(":");
 
 const SOCKET_MARKER = Buffer.from("VAJRA_RUNTIME_SOCKET");

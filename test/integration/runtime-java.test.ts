@@ -1,5 +1,5 @@
 // Java (java17 here; java11/java21 when their JDKs are installed): sources compiled with the matching
-// javac against Vajra's API interfaces, or a jar deployed as it is, run by Vajra's dependency-free shim.
+// javac against Vajra's API interfaces, or a jar deployed as it is, run by Vajra's shim.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";

@@ -51,7 +51,7 @@ test("one apt-get line gathers every Debian package of what is missing", () => {
   const lines = report(new Map());
   assert.equal(
     lines.at(-1),
-    "Debian/Ubuntu, every package above at once: apt-get install -y bubblewrap python3.11 openjdk-17-jdk-headless golang-1.19",
+    "Debian/Ubuntu, every package above at once: apt-get install -y bubblewrap python3.11 openjdk-17-jdk-headless libjackson2-databind-java golang-1.19",
   );
 });
 

@@ -145,11 +145,33 @@ public final class Bootstrap {
 
     private static Object headerJson(String value) {
         if (value == null || value.isEmpty()) return null;
-        try {
-            return Json.parse(value);
-        } catch (RuntimeException e) {
-            return null;
+        return new PlainJson().tree(value);
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** A JSON string literal (the runtime's own small messages are written without Jackson). */
+    static String quote(String s) {
+        if (s == null) return "null";
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                default:
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        sb.append("\\u").append(HEX[c >> 12 & 15]).append(HEX[c >> 8 & 15]).append(HEX[c >> 4 & 15])
+                                .append(HEX[c & 15]);
+                    } else {
+                        sb.append(c);
+                    }
+            }
         }
+        return sb.append('"').toString();
     }
 
     /** Init failed: log it, tell the platform, exit non-zero (as AWS's Java runtime does). */
@@ -162,8 +184,8 @@ public final class Bootstrap {
             System.out.println(f.getMessage());
         }
         StringBuilder sb = new StringBuilder(256);
-        sb.append("{\"errorMessage\":").append(Json.quote(f.getMessage()))
-                .append(",\"errorType\":").append(Json.quote(f.type)).append('}');
+        sb.append("{\"errorMessage\":").append(quote(f.getMessage()))
+                .append(",\"errorType\":").append(quote(f.type)).append('}');
         System.out.flush();
         try {
             client.post("/init/error", sb.toString().getBytes(StandardCharsets.UTF_8), f.type);
@@ -177,11 +199,11 @@ public final class Bootstrap {
     /** {"errorMessage","errorType","stackTrace":["pkg.Class.method(File.java:12)", ...]}, like AWS's Java runtime. */
     static byte[] errorBody(String msg, String type, StackTraceElement[] trace) {
         StringBuilder sb = new StringBuilder(512);
-        sb.append("{\"errorMessage\":").append(Json.quote(msg)).append(",\"errorType\":").append(Json.quote(type))
+        sb.append("{\"errorMessage\":").append(quote(msg)).append(",\"errorType\":").append(quote(type))
                 .append(",\"stackTrace\":[");
         for (int i = 0; i < trace.length; i++) {
             if (i > 0) sb.append(',');
-            sb.append(Json.quote(trace[i].toString()));
+            sb.append(quote(trace[i].toString()));
         }
         return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }

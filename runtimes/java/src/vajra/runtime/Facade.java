@@ -71,11 +71,36 @@ final class Facade implements InvocationHandler {
                 return proxy(rt, new Facade(nested, 0));
             }
             if (v != null && rt.isInstance(v)) return v;
-            if (v != null && rt.isPrimitive() && Json.box(rt).isInstance(v)) return v;
+            if (v != null && rt.isPrimitive() && box(rt).isInstance(v)) return v;
             if (v != null && rt == String.class) return String.valueOf(v);
-            return rt.isPrimitive() ? Json.convert(null, rt) : null;
+            return zero(rt);
         }
-        return m.getReturnType().isPrimitive() ? Json.convert(null, m.getReturnType()) : null;
+        return zero(m.getReturnType());
+    }
+
+    private static Class<?> box(Class<?> p) {
+        if (p == int.class) return Integer.class;
+        if (p == long.class) return Long.class;
+        if (p == double.class) return Double.class;
+        if (p == boolean.class) return Boolean.class;
+        if (p == float.class) return Float.class;
+        if (p == short.class) return Short.class;
+        if (p == byte.class) return Byte.class;
+        if (p == char.class) return Character.class;
+        return p;
+    }
+
+    /** The value of an unknown getter: null, or zero/false for a primitive result. */
+    private static Object zero(Class<?> p) {
+        if (!p.isPrimitive() || p == void.class) return null;
+        if (p == boolean.class) return Boolean.FALSE;
+        if (p == char.class) return '\0';
+        if (p == int.class) return 0;
+        if (p == long.class) return 0L;
+        if (p == double.class) return 0.0;
+        if (p == float.class) return 0.0f;
+        if (p == short.class) return (short) 0;
+        return (byte) 0;
     }
 
     private String describe(Class<?> iface) {
@@ -140,7 +165,8 @@ final class Facade implements InvocationHandler {
     }
 
     private static String str(Object v) {
-        return v == null ? null : v instanceof String ? (String) v : new String(Json.write(v), StandardCharsets.UTF_8);
+        if (v == null || v instanceof String) return (String) v;
+        return new PlainJson().text(v);
     }
 
     private static Map<String, String> strings(Object v) {

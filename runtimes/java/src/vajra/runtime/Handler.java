@@ -4,13 +4,16 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
+import java.lang.reflect.WildcardType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -54,12 +57,15 @@ final class Handler {
     final Class<?> contextType;
     private final boolean hasOutput;
     private final boolean returnsVoid;
+    /** Maps the event and the result (Jackson), or null for a handler that takes and returns streams only. */
+    private final Codec codec;
 
-    private Handler(Method method, Object instance, int[] kinds, Type eventType) {
+    private Handler(Method method, Object instance, int[] kinds, Type eventType, Codec codec) {
         this.method = method;
         this.instance = instance;
         this.kinds = kinds;
         this.eventType = eventType;
+        this.codec = codec;
         Class<?> ctx = null;
         boolean o = false;
         Class<?>[] p = method.getParameterTypes();
@@ -116,12 +122,35 @@ final class Handler {
         if (!Modifier.isPublic(m.getDeclaringClass().getModifiers())) m.setAccessible(true);
         Object instance = Modifier.isStatic(m.getModifiers()) ? null : instantiate(cls);
         int[] kinds = kinds(m);
-        Type[] generic = unbridge(m).getGenericParameterTypes();
+        Method typed = unbridge(m);
+        Type[] generic = typed.getGenericParameterTypes();
         Type ev = null;
+        boolean takesEvent = false;
+        boolean writesStream = false;
         for (int i = 0; i < kinds.length; i++) {
-            if (kinds[i] == EVENT) ev = resolve(generic[i], cls);
+            if (kinds[i] == EVENT) {
+                ev = resolve(generic[i], cls);
+                takesEvent = true;
+            }
+            if (kinds[i] == OUT) writesStream = true;
         }
-        return new Handler(m, instance, kinds, ev);
+        Type result = m.getReturnType() == void.class || writesStream ? null : resolve(typed.getGenericReturnType(), cls);
+        Codec codec = null;
+        if (takesEvent || result != null) {
+            // Plain JSON types start without Jackson's databind; POJOs and events need it from the start.
+            codec = plainResult(result) ? PlainJson.forTypes(ev, result, loader) : null;
+            if (codec == null) {
+                Codec shared = Codec.shared();
+                if (shared == null) throw new Fault(Codec.missing(), "java.lang.NoClassDefFoundError", null);
+                try {
+                    codec = shared.forHandler(ev, result, loader);
+                } catch (RuntimeException | LinkageError e) {
+                    throw new Fault("Cannot map the handler's types " + ev + " -> " + result + " to JSON: " + e,
+                            e.getClass().getName(), e);
+                }
+            }
+        }
+        return new Handler(m, instance, kinds, ev, codec);
     }
 
     private static boolean implementsIface(Class<?> cls, String name) {
@@ -234,7 +263,7 @@ final class Handler {
         todo.add(cls);
         while (!todo.isEmpty()) {
             Type cur = todo.remove(todo.size() - 1);
-            Class<?> raw = Json.rawClass(cur);
+            Class<?> raw = rawClass(cur);
             if (cur instanceof ParameterizedType) {
                 TypeVariable<?>[] vars = raw.getTypeParameters();
                 Type[] args = ((ParameterizedType) cur).getActualTypeArguments();
@@ -246,6 +275,29 @@ final class Handler {
         Type r = t;
         for (int guard = 0; r instanceof TypeVariable && bound.containsKey(r) && guard < 32; guard++) r = bound.get(r);
         return r;
+    }
+
+    /** Whether a declared result type may hold plain JSON values (the values themselves are checked when written). */
+    private static boolean plainResult(Type t) {
+        if (t == null) return true;
+        Class<?> c = rawClass(t);
+        return c == Object.class || c == String.class || c.isPrimitive() || c == Boolean.class
+                || Number.class.isAssignableFrom(c) || Map.class.isAssignableFrom(c)
+                || java.util.Collection.class.isAssignableFrom(c);
+    }
+
+    static Class<?> rawClass(Type t) {
+        if (t instanceof Class) return (Class<?>) t;
+        if (t instanceof ParameterizedType) return rawClass(((ParameterizedType) t).getRawType());
+        if (t instanceof GenericArrayType) {
+            return Array.newInstance(rawClass(((GenericArrayType) t).getGenericComponentType()), 0).getClass();
+        }
+        if (t instanceof WildcardType) return rawClass(((WildcardType) t).getUpperBounds()[0]);
+        if (t instanceof TypeVariable) {
+            Type[] b = ((TypeVariable<?>) t).getBounds();
+            return b.length == 0 ? Object.class : rawClass(b[0]);
+        }
+        return Object.class;
     }
 
     /** Calls the handler: the event bytes in, the response bytes out; the user's exceptions propagate. */
@@ -266,9 +318,10 @@ final class Handler {
                     break;
                 default:
                     try {
-                        args[i] = Json.convert(Json.parse(payload), eventType);
-                    } catch (RuntimeException e) {
-                        throw new RuntimeException("An error occurred during JSON parsing: " + e.getMessage(), e);
+                        args[i] = codec.read(payload);
+                    } catch (Exception e) {
+                        throw new RuntimeException("An error occurred during JSON parsing: cannot read the event as "
+                                + eventType.getTypeName() + ": " + e.getMessage(), e);
                     }
             }
         }
@@ -281,8 +334,8 @@ final class Handler {
         if (hasOutput) return out.toByteArray();
         if (returnsVoid) return NULL;
         try {
-            return Json.write(result);
-        } catch (RuntimeException e) {
+            return codec.write(result);
+        } catch (Exception e) {
             throw new RuntimeException("An error occurred during JSON serialization of response: " + e.getMessage(), e);
         }
     }
