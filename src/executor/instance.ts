@@ -125,9 +125,9 @@ export class Instance {
           ),
         }),
       error: (id, type, body) =>
-        this.onResult(id, { ok: false, body, errorType: type ?? errorTypeOf(body) ?? "Unhandled" }),
+        this.onResult(id, { ok: false, body, errorType: reportedErrorType(type, body) ?? "Unhandled" }),
       initError: (type, body) => {
-        this.initError = { errorType: type ?? errorTypeOf(body) ?? "Runtime.Unknown", body };
+        this.initError = { errorType: reportedErrorType(type, body) ?? "Runtime.Unknown", body };
       },
     });
   }
@@ -419,5 +419,21 @@ function errorTypeOf(body: Buffer): string | undefined {
     return typeof parsed.errorType === "string" ? parsed.errorType : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The error type of a result: the Lambda-Runtime-Function-Error-Type header, else the body's. A name
+ * no header can carry comes percent-encoded (Vajra's Node.js runtime does so); when it decodes to the
+ * body's errorType, that is the name.
+ */
+export function reportedErrorType(header: string | undefined, body: Buffer): string | undefined {
+  if (header === undefined) return errorTypeOf(body);
+  if (!/%[0-9A-Fa-f]{2}/.test(header)) return header;
+  const inBody = errorTypeOf(body);
+  try {
+    return inBody !== undefined && decodeURIComponent(header) === inBody ? inBody : header;
+  } catch {
+    return header;
   }
 }

@@ -39,6 +39,14 @@ test(
       // The second call is warm: the bootstrap did not crash on the header.
       if (i === 1) assert.equal(r.headers.get("x-vajra-init-duration-ms"), null);
     }
+    // The invocation records keep the name too (the header carried it percent-encoded).
+    const logs = (await (await s.api("/functions/unicode-error/logs")).json()) as {
+      invocations: Array<{ errorType?: string }>;
+    };
+    assert.deepEqual(
+      logs.invocations.map((r) => r.errorType),
+      ["ÜberFehler💥", "ÜberFehler💥"],
+    );
   },
 );
 
