@@ -29,6 +29,25 @@ const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 25);
 const COLD_SAMPLES_COMPILED = Number(process.env.BENCH_COLD_SAMPLES_COMPILED ?? 15);
 const BARE = "bare node:http";
 
+/**
+ * Narrowing, for a quick look at one path (the full run takes many minutes): BENCH_ONLY=nodejs,python
+ * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
+ * BENCH_PARTS=warm those parts of the run (warm, freeze, cold; default all three).
+ */
+function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const items = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const item of items) {
+    if (allowed !== undefined && !allowed.includes(item))
+      throw new Error(`${name}: unknown value "${item}" (expected some of: ${allowed.join(", ")})`);
+  }
+  return items;
+}
+
 interface BenchFunction {
   family: string;
   name: string;
@@ -179,6 +198,16 @@ function fixed(n: number | undefined, digits: number): string {
 }
 
 async function main(): Promise<void> {
+  const only = listEnv(
+    "BENCH_ONLY",
+    FUNCTIONS.map((f) => f.family),
+  );
+  const connections = (listEnv("BENCH_CONNECTIONS", undefined) ?? ["1", "32"]).map((c) => {
+    const n = Number(c);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONNECTIONS: "${c}" is not a positive integer`);
+    return n;
+  });
+  const parts = new Set(listEnv("BENCH_PARTS", ["warm", "freeze", "cold"]) ?? ["warm", "freeze", "cold"]);
   const started = performance.now();
   const bare = await startBare();
   let server: VajraServer | undefined;
@@ -194,6 +223,7 @@ async function main(): Promise<void> {
     const listings = await runtimeListings(vajra);
     // Every deploy (and build) happens before anything is timed.
     for (const f of FUNCTIONS) {
+      if (only !== undefined && !only.includes(f.family)) continue;
       const rt = listings.get(f.runtime);
       if (rt?.available !== true) {
         const reason = `runtime ${f.runtime} is not available on this host: ${rt?.reason ?? "unknown to the server"}`;
@@ -210,7 +240,7 @@ async function main(): Promise<void> {
         skipped.push({ family: f.family, runtime: f.runtime, reason, failed: true });
       }
     }
-    for (const c of [1, 32]) {
+    for (const c of parts.has("warm") ? connections : []) {
       const common = { connections: c, durationS: DURATION_S, body: event };
       results.push(await load({ ...common, target: BARE, url: bare.url, headers: {} }));
       for (const f of deployed) {
@@ -229,8 +259,9 @@ async function main(): Promise<void> {
       }
     }
     const python = deployed.find((f) => f.family === "python");
-    if (python !== undefined) freeze = await freezeCost(vajra, python, event);
-    for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
+    if (python !== undefined && parts.has("freeze")) freeze = await freezeCost(vajra, python, event);
+    if (parts.has("cold"))
+      for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
     bare.stop();
     await server?.stop();

@@ -1,11 +1,11 @@
 // Vajra's in-sandbox Node.js runtime: it speaks the Lambda Runtime API and runs the user's handler the way
 // AWS's Node.js runtime does (handler resolution, callbacks, context, log format, error shapes). Stdlib only.
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { RuntimeClient, headerSafe, parseTarget } from './runtime-client.mjs';
 
 const API = '/2018-06-01/runtime';
 const SOCKET_PATH = process.env.VAJRA_RUNTIME_SOCKET || '/run/vajra/runtime.sock';
@@ -97,48 +97,32 @@ function patchConsole() {
 
 const logError = (what, err) => logLine('ERROR', [what, toFormatted(intoError(err))]);
 
-// ---- Runtime API client: node:http, one keep-alive socket ----
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const target = (() => {
-  if (fs.existsSync(SOCKET_PATH)) return { socketPath: SOCKET_PATH };
-  const api = process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
-  const i = api.lastIndexOf(':');
-  return { hostname: api.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(api.slice(i + 1)) };
-})();
+// ---- Runtime API client: one persistent connection (runtime-client.mjs) ----
+const target = fs.existsSync(SOCKET_PATH)
+  ? { path: SOCKET_PATH }
+  : parseTarget(process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001');
+const client = new RuntimeClient(target, {
+  hostHeader: target.path !== undefined ? 'localhost' : process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001',
+});
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+const NEXT = { method: 'GET', path: `${API}/invocation/next` };
 
-// `fresh` bypasses the keep-alive socket: fatal-error posts must not queue behind a pending long poll.
-function request(method, urlPath, body, headers = {}, retried = false, fresh = false) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
-    const req = http.request(
-      {
-        ...target, agent: fresh ? false : agent, method, path: urlPath,
-        headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length, ...headers } : headers,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', (err) => {
-      // a keep-alive socket the server closed while idle: retry once on a fresh one
-      if (req.reusedSocket && !retried && err.code === 'ECONNRESET') {
-        request(method, urlPath, body, headers, true, fresh).then(resolve, reject);
-      } else reject(err);
-    });
-    req.end(payload);
-  });
-}
-
-function postError(urlPath, err, fresh = false) {
+// The error-type header is ASCII (HTTP header values cannot carry any name a JavaScript error may
+// have); the body keeps the name as it is.
+function errorRequest(urlPath, err) {
   const r = toRapidResponse(err);
-  const type = String(r.errorType).replace(/[\r\n]/g, ' ');
-  return request('POST', urlPath, JSON.stringify(r), { 'Lambda-Runtime-Function-Error-Type': type }, false, fresh);
+  const type = headerSafe(String(r.errorType));
+  return { method: 'POST', path: urlPath, body: JSON.stringify(r), headers: { ...JSON_TYPE, 'Lambda-Runtime-Function-Error-Type': type } };
 }
-const postInitError = (err, fresh) => postError(`${API}/init/error`, err, fresh);
-const postInvocationError = (id, err, fresh) => postError(`${API}/invocation/${encodeURIComponent(id)}/error`, err, fresh);
+const invocationPath = (id, what) => `${API}/invocation/${encodeURIComponent(id)}/${what}`;
+
+// A fatal error's post goes on a connection of its own: it must not queue behind a pending long poll.
+function postAlone(req) {
+  const own = new RuntimeClient(target, { hostHeader: client.hostHeader, maxAttempts: 1 });
+  return own.request(req.method, req.path, req.body, req.headers).finally(() => own.close());
+}
+const postInitError = (err) => postAlone(errorRequest(`${API}/init/error`, err));
+const postFatalInvocationError = (id, err) => postAlone(errorRequest(invocationPath(id, 'error'), err));
 
 // ---- loading the handler ("dir/file.obj.fn") ----
 function hasTypeModule(folder) {
@@ -205,7 +189,7 @@ process.on('beforeExit', () => {
 });
 
 // Until the first invocation, fatal errors are init errors.
-let onFatal = (err, code) => postInitError(err, true).finally(() => process.exit(code));
+let onFatal = (err, code) => postInitError(err).finally(() => process.exit(code));
 process.on('uncaughtException', (err) => {
   logError('Uncaught Exception', err);
   onFatal(err, 129);
@@ -230,23 +214,34 @@ function fatalLoopError(err) {
   process.exit(1);
 }
 
-function scheduleNext(handler) {
-  setImmediate(() => invokeOnce(handler).catch(fatalLoopError));
+// Runs the invocation that `next` (the answer to GET /next) brings.
+function onNext(handler, next) {
+  next.then((res) => invokeOnce(handler, res)).catch(fatalLoopError);
 }
 
-async function invokeOnce(handler) {
-  const next = await request('GET', `${API}/invocation/next`);
-  if (next.status !== 200) throw new Error(`/invocation/next answered ${next.status}: ${next.body.slice(0, 200)}`);
+// Posts an invocation's outcome and, in the same write, asks for the next event (the Runtime API
+// answers them in order, the next event only once the outcome is recorded).
+function reportThenNext(handler, req) {
+  const [posted, next] = client.pipeline([req, NEXT]);
+  posted.catch(fatalLoopError); // a refusal (e.g. 413, recorded by the server) is not fatal; a broken connection is
+  onNext(handler, next);
+}
+
+function invokeOnce(handler, next) {
+  if (next.status !== 200) {
+    throw new Error(`/invocation/next answered ${next.status}: ${next.body.toString('utf8', 0, 200)}`);
+  }
   const h = next.headers;
   const id = h['lambda-runtime-aws-request-id'];
   currentRequestId = globalThis[REQUEST_ID_SYMBOL] = id;
   if (h['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
   else delete process.env._X_AMZN_TRACE_ID;
 
-  const proceed = () => scheduleNext(handler);
-  const fail = (e) => fatalLoopError(e);
   // (after the response this still names this invocation; the process exits either way, as on AWS)
-  onFatal = (err, code) => postInvocationError(id, err, true).finally(() => process.exit(code));
+  onFatal = (err, code) => postFatalInvocationError(id, err).finally(() => process.exit(code));
+  const postResponse = (body) =>
+    reportThenNext(handler, { method: 'POST', path: invocationPath(id, 'response'), body, headers: JSON_TYPE });
+  const postError = (err) => reportThenNext(handler, errorRequest(invocationPath(id, 'error'), err));
 
   let reported = false;
   const complete = (result) => {
@@ -261,12 +256,12 @@ async function invokeOnce(handler) {
       throw new Error('Unable to stringify response body');
     }
     reported = true;
-    request('POST', `${API}/invocation/${encodeURIComponent(id)}/response`, body).then(proceed, fail);
+    postResponse(body);
   };
   const reportError = (err) => {
     reported = true;
     logError('Invoke Error', err);
-    postInvocationError(id, err).then(proceed, fail);
+    postError(err);
   };
 
   let waitForEmptyLoop = true;
@@ -309,9 +304,9 @@ async function invokeOnce(handler) {
     if (isAsync) {
       const err = new NodeJsExit('The event loop drained before the handler\'s promise settled');
       logError('Invoke Error', err);
-      postInvocationError(id, err).then(proceed, fail);
+      postError(err);
     } else {
-      request('POST', `${API}/invocation/${encodeURIComponent(id)}/response`, 'null').then(proceed, fail);
+      postResponse('null');
     }
   };
 
@@ -329,7 +324,8 @@ async function invokeOnce(handler) {
       awsRequestId: id,
       getRemainingTimeInMillis: () => deadline - Date.now(),
     });
-    const event = next.body.trim() === '' ? {} : JSON.parse(next.body); // an empty payload reaches AWS handlers as {}
+    const text = next.body.toString('utf8');
+    const event = text.trim() === '' ? {} : JSON.parse(text); // an empty payload reaches AWS handlers as {}
     const result = handler(event, context, wrappedCallback);
     if (result && typeof result.then === 'function') {
       result.then(context.succeed, context.fail).catch(context.fail);
@@ -350,7 +346,7 @@ async function main() {
     await postInitError(err).catch(() => {});
     process.exit(129);
   }
-  scheduleNext(handler);
+  onNext(handler, client.request(NEXT.method, NEXT.path));
 }
 
 main().catch(fatalLoopError);

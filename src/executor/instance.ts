@@ -79,6 +79,8 @@ export interface InstanceOptions {
 }
 
 const MB = 1024 * 1024;
+/** How long an instance idles, runtime parked on /next, before it is frozen. */
+export const FREEZE_GRACE_MS = 10;
 
 function errorBody(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));
@@ -104,6 +106,8 @@ export class Instance {
   private initTimer: NodeJS.Timeout | undefined;
   /** The sandbox's processes are frozen: only while idle with the runtime parked on /next. */
   private frozen = false;
+  /** A freeze is scheduled (freezeSoon). */
+  private freezeTimer: NodeJS.Timeout | undefined;
   /** kill() was called: the process tree is on its way out and must not be frozen. */
   private killed = false;
   private readonly readyWaiters: Array<(ready: boolean) => void> = [];
@@ -125,9 +129,9 @@ export class Instance {
           ),
         }),
       error: (id, type, body) =>
-        this.onResult(id, { ok: false, body, errorType: type ?? errorTypeOf(body) ?? "Unhandled" }),
+        this.onResult(id, { ok: false, body, errorType: reportedErrorType(type, body) ?? "Unhandled" }),
       initError: (type, body) => {
-        this.initError = { errorType: type ?? errorTypeOf(body) ?? "Runtime.Unknown", body };
+        this.initError = { errorType: reportedErrorType(type, body) ?? "Runtime.Unknown", body };
       },
     });
   }
@@ -224,13 +228,15 @@ export class Instance {
   }
 
   /**
-   * Freezes the idle instance once the current turn of the event loop is over, so the freeze never
-   * delays the response that just completed. An invocation assigned in between wins: it finds the
-   * instance not frozen, or thaws it.
+   * Freezes the idle instance FREEZE_GRACE_MS after it went idle, off the response path. An invocation
+   * assigned in between wins: it finds the instance not frozen, or thaws it. The grace spares
+   * back-to-back invocations a freeze and a thaw each: both wake every thread of the runtime, and a
+   * Node.js runtime (seven threads) paid milliseconds per invocation for them under load.
    */
   private freezeSoon(): void {
-    if (!this.opts.freezeIdle) return;
-    setImmediate(() => {
+    if (!this.opts.freezeIdle || this.freezeTimer !== undefined) return;
+    this.freezeTimer = setTimeout(() => {
+      this.freezeTimer = undefined;
       if (
         this.frozen ||
         this.killed ||
@@ -241,7 +247,7 @@ export class Instance {
         return;
       this.frozen = true;
       this.proc?.freeze();
-    });
+    }, FREEZE_GRACE_MS);
   }
 
   private deliver(res: ServerResponse): void {
@@ -406,6 +412,7 @@ export class Instance {
   }
 
   private cleanup(): void {
+    clearTimeout(this.freezeTimer);
     this.server.close();
     this.server.closeAllConnections();
     this.proc?.release();
@@ -419,5 +426,21 @@ function errorTypeOf(body: Buffer): string | undefined {
     return typeof parsed.errorType === "string" ? parsed.errorType : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The error type of a result: the Lambda-Runtime-Function-Error-Type header, else the body's. A name
+ * no header can carry comes percent-encoded (Vajra's Node.js runtime does so); when it decodes to the
+ * body's errorType, that is the name.
+ */
+export function reportedErrorType(header: string | undefined, body: Buffer): string | undefined {
+  if (header === undefined) return errorTypeOf(body);
+  if (!/%[0-9A-Fa-f]{2}/.test(header)) return header;
+  const inBody = errorTypeOf(body);
+  try {
+    return inBody !== undefined && decodeURIComponent(header) === inBody ? inBody : header;
+  } catch {
+    return header;
   }
 }
