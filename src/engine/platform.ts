@@ -35,6 +35,8 @@ import type { InvokeOptions, InvokeOutcome, PlatformOptions } from "./platform-t
 import type { ProvisionedView } from "./provisioning.js";
 import type { AliasInput } from "./versions.js";
 import { Region, type RegionShared } from "./region.js";
+import { NoNetwork } from "../executor/network/none.js";
+import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
@@ -89,7 +91,11 @@ export class Platform {
     const sandbox = createSandboxBackend(dataDir);
     const pendingDigests = new Set<string>();
     const rt = await openRuntimeServices({ dataDir, store, blobs, backend: sandbox.backend, pendingDigests });
+    const networks = { none: new NoNetwork(), egress: new EgressNetwork({ dataDir, ...egressSettings() }) };
+    // Namespaces, bridges and rules a killed server left go before anything runs.
+    for (const n of Object.values(networks)) await n.sweep();
     const executor = new Executor({
+      networks,
       backend: sandbox.backend,
       dataDir,
       runtimesDir: rt.runtimesDir,
