@@ -20,7 +20,7 @@ export function hostResolvers(): Upstream[] {
       return { host, port: Number(port) };
     });
   }
-  let text = "";
+  let text: string;
   try {
     text = readFileSync("/etc/resolv.conf", "utf8");
   } catch {
