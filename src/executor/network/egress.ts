@@ -134,16 +134,28 @@ export class EgressNetwork implements NetworkBackend {
     const dir = join(opts.dataDir, "network");
     this.stateFile = join(dir, `${this.bridge}.json`);
     this.resolvConf = join(dir, `${this.bridge}-resolv.conf`);
-    this.unavailable = EgressNetwork.missing();
+    const missing = EgressNetwork.missing();
+    this.unavailable = missing === undefined ? undefined : `${missing.reason}: ${missing.fix}`;
     if (this.unavailable === undefined) mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
 
-  /** What this host lacks for egress (root, iproute2, nftables), or undefined. */
-  static missing(): string | undefined {
+  /** What this host lacks for egress (root, iproute2, nftables), with its fix, or undefined. */
+  static missing(): { reason: string; fix: string; aptPackages?: string[] } | undefined {
     if (process.getuid?.() !== 0)
-      return "egress needs the server to run as root (veth pairs, nftables rules)";
-    if (adminTool("ip") === undefined) return "egress needs iproute2 (apt-get install -y iproute2)";
-    if (adminTool("nft") === undefined) return "egress needs nftables (apt-get install -y nftables)";
+      return {
+        reason: "egress needs the server to run as root (veth pairs, nftables rules)",
+        fix: "run `vajra server` as root",
+      };
+    for (const [tool, pkg] of [
+      ["ip", "iproute2"],
+      ["nft", "nftables"],
+    ] as const)
+      if (adminTool(tool) === undefined)
+        return {
+          reason: `egress needs ${tool} (${pkg})`,
+          fix: `apt-get install -y ${pkg}`,
+          aptPackages: [pkg],
+        };
     return undefined;
   }
 
