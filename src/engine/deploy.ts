@@ -78,6 +78,8 @@ export interface DeployContext {
   /** Checks layer version ARNs and pins their digests. */
   resolveLayers: (arns: unknown) => FunctionLayer[];
   builder: PackageBuilder;
+  /** The network of a function created without one (the server's --default-network). */
+  defaultNetwork: NetworkMode;
 }
 
 /** Java handlers: `pkg.Class::method`, or `pkg.Class` for a RequestHandler / RequestStreamHandler. */
@@ -238,7 +240,8 @@ export async function deployFunction(
     input.ephemeralStorage === undefined
       ? (existing?.ephemeralStorage ?? LIMITS.ephemeralDefaultMb)
       : validateEphemeralStorage(input.ephemeralStorage);
-  const network = input.network === undefined ? existing?.network : validateNetwork(input.network);
+  const network =
+    input.network === undefined ? (existing?.network ?? ctx.defaultNetwork) : validateNetwork(input.network);
   const environment =
     input.environment === undefined ? (existing?.environment ?? {}) : validateEnvironment(input.environment);
   const description =
@@ -299,7 +302,7 @@ export async function deployFunction(
     environment,
     description,
     ephemeralStorage,
-    ...(network === undefined ? {} : { network }),
+    network,
     reservedConcurrency,
     ...(input.role !== undefined
       ? { role: input.role }

@@ -210,11 +210,12 @@ export class Executor {
       spec.codeDir,
       runtime.spec.family === "java" ? await this.opts.javaRuntimeDir?.() : undefined,
     );
-    const network = this.opts.networks[spec.network];
+    const mode = spec.network;
+    const network = this.opts.networks[mode];
     if (network.unavailable !== undefined)
       throw new VajraError(
         "SandboxUnavailable",
-        `${spec.functionName} uses network ${spec.network}, which this host cannot offer: ${network.unavailable}`,
+        `${spec.functionName} uses network ${mode}, which this host cannot offer: ${network.unavailable}`,
       );
     const net = await network.attach();
     this.makeRoom(spec.memoryMb);

@@ -189,3 +189,32 @@ test("a server killed with SIGKILL leaves no namespace, bridge or rule behind af
   assert.notEqual(spawnSync("/usr/sbin/ip", ["link", "show", BRIDGE]).status, 0, "nor the bridge");
   s = await startServer({ dataDir, env: serverEnv });
 });
+
+test("--default-network gives functions created without a network that mode; a bad one stops the start", async (t) => {
+  if (skip !== false) return t.skip(skip);
+  const other = await startServer({
+    args: ["--default-network", "egress"],
+    env: { ...serverEnv, VAJRA_NET_BRIDGE: `vjd${tag}`, VAJRA_NET_SUBNET: "10.218" },
+  });
+  try {
+    const r = await deploy(
+      other,
+      { name: "defaulted", runtime: "python3.11", handler: "app.handler" },
+      "python/netprobe",
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    assert.equal(r.json.network, "egress");
+    const out = await invoke(other, "defaulted", {
+      action: "fetch",
+      url: `http://${INET}:8080/`,
+      timeout: 5,
+    });
+    assert.equal(out.json().ok, true, out.text);
+  } finally {
+    await stopAndClean(other);
+  }
+  await assert.rejects(
+    startServer({ args: ["--default-network", "internet"] }),
+    /default network 'internet' must be one of none, egress/,
+  );
+});
