@@ -73,6 +73,7 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     environment: fn.environment,
     description: fn.description,
     ephemeralStorage: fn.ephemeralStorage,
+    network: fn.network ?? "none",
     reservedConcurrency: fn.reservedConcurrency,
     codeSha256: fn.codeSha256,
     codeSize: fn.codeSize,
@@ -97,6 +98,7 @@ const DEPLOY_FIELDS = new Set([
   "environment",
   "description",
   "ephemeralStorage",
+  "network",
   "reservedConcurrency",
   "zipFile",
 ]);
@@ -119,6 +121,7 @@ function parseDeploy(body: unknown): DeployInput {
   for (const k of ["memorySize", "timeout", "ephemeralStorage"] as const) {
     if (b[k] !== undefined) input[k] = b[k] as number; // range and type checked in the engine
   }
+  if (b.network !== undefined) input.network = b.network as string; // checked in the engine
   if (b.environment !== undefined) input.environment = b.environment as Record<string, string>;
   if (b.reservedConcurrency !== undefined) input.reservedConcurrency = b.reservedConcurrency as number | null;
   if (b.zipFile !== undefined) {

@@ -32,6 +32,8 @@ export interface ServerOptions {
   accountId?: string;
   /** An S3-compatible store to fetch Code.S3Bucket/S3Key from (default: Vajra's own /_s3). */
   codeS3?: ExternalS3Options;
+  /** Network mode of functions that do not name one (default none). */
+  defaultNetwork?: string;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -75,6 +77,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.region !== undefined) platformOpts.region = opts.region;
   if (opts.accountId !== undefined) platformOpts.accountId = opts.accountId;
   if (opts.codeS3 !== undefined) platformOpts.codeS3 = opts.codeS3;
+  if (opts.defaultNetwork !== undefined) platformOpts.defaultNetwork = opts.defaultNetwork;
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);
   await ensureAdminKey(platform.store, platform.dataDir);

@@ -11,6 +11,7 @@ export interface FunctionConfig {
   environment: Record<string, string>;
   description: string;
   ephemeralStorage: number;
+  network: string;
   reservedConcurrency: number | null;
   codeSha256: string;
   codeSize: number;
@@ -37,6 +38,7 @@ export interface DeployRequest {
   environment?: Record<string, string>;
   description?: string;
   ephemeralStorage?: number;
+  network?: string;
   reservedConcurrency?: number | null;
   zipFile?: string;
 }

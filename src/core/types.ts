@@ -3,6 +3,14 @@
 
 import type { PolicyStatement } from "./policy.js";
 
+/**
+ * A function's network: `none` (an empty namespace: no connections in or out) or `egress` (outbound
+ * connections to public addresses through the host's NAT; never the host, private ranges, link-local).
+ */
+export type NetworkMode = "none" | "egress";
+
+export const NETWORK_MODES: readonly NetworkMode[] = ["none", "egress"];
+
 /** Function lifecycle as Lambda reports it (`State`). Vajra deploys synchronously, so Pending is brief. */
 export type FunctionState = "Pending" | "Active" | "Failed";
 
@@ -20,6 +28,8 @@ export interface FunctionConfig {
   role?: string;
   /** Size of /tmp in MB, 512–10240. */
   ephemeralStorage: number;
+  /** How its instances reach the network (absent: `none`, an empty namespace). */
+  network?: NetworkMode;
   /** Reserved concurrency: the most instances this function may run at once; null = share the account pool. */
   reservedConcurrency: number | null;
   /** Hex SHA-256 of the code zip. */

@@ -19,7 +19,13 @@ import {
   validateTimeout,
 } from "../core/limits.js";
 import { isDeprecated, resolveRuntimeId, runsBootstrap, type RuntimeFamily } from "../core/runtimes.js";
-import type { FunctionBuild, FunctionConfig, FunctionLayer } from "../core/types.js";
+import {
+  NETWORK_MODES,
+  type FunctionBuild,
+  type FunctionConfig,
+  type FunctionLayer,
+  type NetworkMode,
+} from "../core/types.js";
 import { inspectZip, type BlobStore } from "../blobs/code-package.js";
 import { planBuild, type PackageBuilder } from "./builds.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
@@ -34,6 +40,7 @@ export interface DeployInput {
   environment?: Record<string, string>;
   description?: string;
   ephemeralStorage?: number;
+  network?: string;
   reservedConcurrency?: number | null;
   role?: string;
   tags?: Record<string, string>;
@@ -71,6 +78,8 @@ export interface DeployContext {
   /** Checks layer version ARNs and pins their digests. */
   resolveLayers: (arns: unknown) => FunctionLayer[];
   builder: PackageBuilder;
+  /** The network of a function created without one (the server's --default-network). */
+  defaultNetwork: NetworkMode;
 }
 
 /** Java handlers: `pkg.Class::method`, or `pkg.Class` for a RequestHandler / RequestStreamHandler. */
@@ -231,6 +240,8 @@ export async function deployFunction(
     input.ephemeralStorage === undefined
       ? (existing?.ephemeralStorage ?? LIMITS.ephemeralDefaultMb)
       : validateEphemeralStorage(input.ephemeralStorage);
+  const network =
+    input.network === undefined ? (existing?.network ?? ctx.defaultNetwork) : validateNetwork(input.network);
   const environment =
     input.environment === undefined ? (existing?.environment ?? {}) : validateEnvironment(input.environment);
   const description =
@@ -291,6 +302,7 @@ export async function deployFunction(
     environment,
     description,
     ephemeralStorage,
+    network,
     reservedConcurrency,
     ...(input.role !== undefined
       ? { role: input.role }
@@ -326,4 +338,12 @@ export async function deployFunction(
       : { lastPublishedVersion: existing.lastPublishedVersion }),
   };
   return { config, created: existing === undefined, warnings };
+}
+
+function validateNetwork(value: unknown): NetworkMode {
+  if (typeof value === "string" && (NETWORK_MODES as readonly string[]).includes(value))
+    return value as NetworkMode;
+  throw invalid(`network must be one of ${NETWORK_MODES.join(", ")}; got ${JSON.stringify(value)}`, {
+    field: "network",
+  });
 }

@@ -37,6 +37,7 @@ export function executionSpec(
     memoryMb: fn.memorySize,
     timeoutSec: fn.timeout,
     ephemeralStorageMb: fn.ephemeralStorage,
+    network: fn.network ?? "none",
     environment: fn.environment,
     codeDir,
   };

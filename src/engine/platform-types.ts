@@ -19,6 +19,8 @@ export interface PlatformOptions {
   accountId?: string;
   /** Fetch Code.S3Bucket/S3Key from this S3-compatible store instead of Vajra's own code bucket. */
   codeS3?: ExternalS3Options;
+  /** Network mode of functions that do not name one: none (default) or egress. */
+  defaultNetwork?: string;
   onWarning?: (message: string) => void;
   onError?: (err: unknown) => void;
 }

@@ -17,6 +17,7 @@ import {
   type ArnScope,
 } from "../core/arn-scope.js";
 import { LIMITS } from "../core/limits.js";
+import { NETWORK_MODES, type NetworkMode } from "../core/types.js";
 import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
@@ -35,6 +36,8 @@ import type { InvokeOptions, InvokeOutcome, PlatformOptions } from "./platform-t
 import type { ProvisionedView } from "./provisioning.js";
 import type { AliasInput } from "./versions.js";
 import { Region, type RegionShared } from "./region.js";
+import { NoNetwork } from "../executor/network/none.js";
+import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
@@ -81,6 +84,9 @@ export class Platform {
     if (opts.accountId !== undefined && !isAccountId(opts.accountId))
       throw invalid(`account id '${opts.accountId}' must be 12 digits`);
     const region = opts.region ?? DEFAULT_REGION;
+    const defaultNetwork = opts.defaultNetwork ?? "none";
+    if (!(NETWORK_MODES as readonly string[]).includes(defaultNetwork))
+      throw invalid(`default network '${defaultNetwork}' must be one of ${NETWORK_MODES.join(", ")}`);
     const dataDir = resolve(opts.dataDir ?? defaultDataDir());
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const store = new SqliteStore(join(dataDir, "vajra.db"), { region });
@@ -89,7 +95,11 @@ export class Platform {
     const sandbox = createSandboxBackend(dataDir);
     const pendingDigests = new Set<string>();
     const rt = await openRuntimeServices({ dataDir, store, blobs, backend: sandbox.backend, pendingDigests });
+    const networks = { none: new NoNetwork(), egress: new EgressNetwork({ dataDir, ...egressSettings() }) };
+    // Namespaces, bridges and rules a killed server left go before anything runs.
+    for (const n of Object.values(networks)) await n.sweep();
     const executor = new Executor({
+      networks,
       backend: sandbox.backend,
       dataDir,
       runtimesDir: rt.runtimesDir,
@@ -113,6 +123,7 @@ export class Platform {
         pendingDigests,
         account: opts.accountId ?? DEFAULT_ACCOUNT,
         accountConcurrency: opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault,
+        defaultNetwork: defaultNetwork as NetworkMode,
         asyncRetryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
         onWarning: opts.onWarning ?? onError,
         onError,

@@ -11,7 +11,14 @@ import { functionArn, tailBytes } from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
 import { policyAllows } from "../core/policy.js";
 import { LATEST, parseQualifier } from "../core/routing.js";
-import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
+import type {
+  Alias,
+  BuildRecord,
+  FunctionConfig,
+  FunctionVersion,
+  InvocationRecord,
+  NetworkMode,
+} from "../core/types.js";
 import type { BlobStore } from "../blobs/code-package.js";
 import type { Executor } from "../executor/executor.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
@@ -39,6 +46,8 @@ export interface RegionShared {
   pendingDigests: Set<string>;
   account: string;
   accountConcurrency: number;
+  /** The network of a function created without one. */
+  defaultNetwork: NetworkMode;
   asyncRetryBaseMs: number;
   /** Code every region's functions, versions and layers still need. */
   liveDigests: () => Set<string>;
@@ -207,6 +216,7 @@ export class Region {
           pendingDigests: this.shared.pendingDigests,
           resolveLayers: (arns) => this.layers.resolve(arns),
           builder: this.shared.builder,
+          defaultNetwork: this.shared.defaultNetwork,
         },
         this.functions.get(input.name),
         input,

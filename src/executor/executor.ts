@@ -2,6 +2,7 @@
 // report. It owns pools of warm instances, the keep-alive reaper and the host memory budget; it knows
 // nothing about HTTP, aliases or users.
 
+import type { NetworkBackend, NetworkMode } from "./network/network.js";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -26,6 +27,8 @@ export interface ExecutionSpec {
   memoryMb: number;
   timeoutSec: number;
   ephemeralStorageMb: number;
+  /** How its instances reach the network. */
+  network: NetworkMode;
   environment: Readonly<Record<string, string>>;
   codeDir: string;
   /** Builds (once) and returns the /opt tree of the function's layers; called on cold starts only. */
@@ -52,6 +55,8 @@ export interface ExecutorOptions {
   maxWarmMemoryMb: number;
   /** Freeze each idle instance's processes until its next invocation. */
   freezeIdle: boolean;
+  /** One backend per network mode. */
+  networks: Readonly<Record<NetworkMode, NetworkBackend>>;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -173,6 +178,7 @@ export class Executor {
     for (const inst of this.live) inst.kill();
     const deadline = Date.now() + 5000;
     while (this.liveMemoryMb > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const n of Object.values(this.opts.networks)) await n.close();
   }
 
   private pool(spec: ExecutionSpec): Pool {
@@ -204,6 +210,14 @@ export class Executor {
       spec.codeDir,
       runtime.spec.family === "java" ? await this.opts.javaRuntimeDir?.() : undefined,
     );
+    const mode = spec.network;
+    const network = this.opts.networks[mode];
+    if (network.unavailable !== undefined)
+      throw new VajraError(
+        "SandboxUnavailable",
+        `${spec.functionName} uses network ${mode}, which this host cannot offer: ${network.unavailable}`,
+      );
+    const net = await network.attach();
     this.makeRoom(spec.memoryMb);
     this.liveMemoryMb += spec.memoryMb;
     try {
@@ -223,8 +237,11 @@ export class Executor {
           memoryMb: spec.memoryMb,
           tmpSizeMb: spec.ephemeralStorageMb,
           ...(optDir === undefined ? {} : { optDir }),
+          ...(net.netnsPath === undefined ? {} : { netnsPath: net.netnsPath }),
+          ...(net.resolvConf === undefined ? {} : { resolvConf: net.resolvConf }),
         },
         onDeath: (dead) => {
+          net.release();
           this.live.delete(dead);
           this.liveMemoryMb -= dead.memoryMb;
           if (this.evicting.delete(dead)) this.evictingMb -= dead.memoryMb;
@@ -236,6 +253,7 @@ export class Executor {
       this.live.add(inst);
       return inst;
     } catch (err) {
+      net.release();
       this.liveMemoryMb -= spec.memoryMb;
       throw new VajraError(
         "SandboxUnavailable",

@@ -9,6 +9,7 @@ import { aptCandidates, familyReports, type AptCandidates, type FamilyReport } f
 import { discoverRuntimes } from "./runtime-discovery.js";
 import { BwrapSandbox, UnsandboxedProcess, type SandboxBackend } from "./sandbox.js";
 import { noUserNamespaceFilter } from "./seccomp.js";
+import { EgressNetwork } from "./network/egress.js";
 
 export interface HostCheck {
   name: string;
@@ -121,6 +122,22 @@ export async function checkHost(opts: CheckHostOptions = {}): Promise<HostCheck[
         },
   );
   checks.push(freezerCheck(cg.manager, cg.problem));
+  const egress = EgressNetwork.missing();
+  checks.push(
+    egress === undefined
+      ? {
+          name: "network",
+          ok: true,
+          detail: "modes none and egress (veth bridge, nftables rules, DNS forwarder)",
+        }
+      : {
+          name: "network",
+          ok: false,
+          detail: `mode none only: ${egress.reason}`,
+          fix: egress.fix,
+          ...(egress.aptPackages === undefined ? {} : { aptPackages: egress.aptPackages }),
+        },
+  );
   checks.push(
     noUserNamespaceFilter() !== undefined
       ? {

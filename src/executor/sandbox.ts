@@ -29,8 +29,12 @@ export interface SandboxSpec {
   env: Readonly<Record<string, string>>;
   memoryMb: number;
   tmpSizeMb: number;
-  /** Share the host's network (dependency installs only); functions always get their own empty one. */
+  /** Share the host's network (dependency installs only); functions always get their own namespace. */
   network?: boolean;
+  /** A prepared network namespace (egress) to run in instead of a fresh empty one. */
+  netnsPath?: string;
+  /** Shown as /etc/resolv.conf instead of the host's. */
+  resolvConf?: string;
   pidsMax?: number;
 }
 
@@ -95,6 +99,7 @@ export const RUNTIME_ROOT = "/var/runtime";
 export const SOCKET_DIR = "/run/vajra";
 export const SOCKET_NAME = "runtime.sock";
 const PIDS_MAX = 1024;
+const NSENTER = "/usr/bin/nsenter";
 
 function exitPromise(child: ChildProcess): Promise<SandboxExit> {
   return new Promise((resolve) => {
@@ -200,7 +205,8 @@ export class BwrapSandbox implements SandboxBackend {
       "--unshare-pid",
       "--unshare-ipc",
       "--unshare-uts",
-      ...(spec.network === true ? [] : ["--unshare-net"]),
+      // A prepared namespace is entered before bwrap starts (nsenter, in spawn()).
+      ...(spec.network === true || spec.netnsPath !== undefined ? [] : ["--unshare-net"]),
       "--unshare-cgroup-try",
       "--die-with-parent",
       "--new-session",
@@ -212,7 +218,10 @@ export class BwrapSandbox implements SandboxBackend {
     ];
     for (const l of this.rootLinks) a.push(...l.split("\0"));
     a.push("--perms", "0755", "--dir", "/etc");
-    for (const f of ETC_FILES) a.push("--ro-bind-try", `/etc/${f}`, `/etc/${f}`);
+    for (const f of ETC_FILES)
+      if (f !== "resolv.conf" || spec.resolvConf === undefined)
+        a.push("--ro-bind-try", `/etc/${f}`, `/etc/${f}`);
+    if (spec.resolvConf !== undefined) a.push("--ro-bind", spec.resolvConf, "/etc/resolv.conf");
     a.push(
       "--ro-bind",
       join(this.etcDir, "passwd"),
@@ -286,7 +295,8 @@ export class BwrapSandbox implements SandboxBackend {
     // The shell joins the cgroups before exec'ing bwrap, so every descendant starts inside them.
     // bwrap reads its arguments from fd 3 (so /proc/1/cmdline in the sandbox shows none of them) and
     // starts with an empty environment (its pid 1 keeps it, readable inside).
-    const argv = [this.opts.bwrapPath, "--args", "3", "--", ...this.command(spec)];
+    const bwrap = [this.opts.bwrapPath, "--args", "3", "--", ...this.command(spec)];
+    const argv = spec.netnsPath === undefined ? bwrap : [NSENTER, `--net=${spec.netnsPath}`, "--", ...bwrap];
     const child = spawn(
       "/bin/sh",
       ["-c", JOIN_CGROUPS_SCRIPT, "sh", ...(cgroup?.procsFiles ?? []), "--", ...argv],
@@ -357,7 +367,16 @@ export class UnsandboxedProcess implements SandboxBackend {
     });
     const child = spawn(
       "/bin/sh",
-      ["-c", JOIN_CGROUPS_SCRIPT, "sh", ...(cgroup?.procsFiles ?? []), "--", exe, ...args],
+      [
+        "-c",
+        JOIN_CGROUPS_SCRIPT,
+        "sh",
+        ...(cgroup?.procsFiles ?? []),
+        "--",
+        ...(spec.netnsPath === undefined ? [] : [NSENTER, `--net=${spec.netnsPath}`, "--"]),
+        exe,
+        ...args,
+      ],
       {
         cwd: host(spec.cwd),
         env: {

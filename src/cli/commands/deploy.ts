@@ -22,6 +22,7 @@ interface DeployOptions {
   description?: string;
   concurrency?: number | null;
   ephemeralStorage?: number;
+  network?: string;
 }
 
 interface Package {
@@ -119,6 +120,10 @@ export const deployCommand = defineCommand<DeployOptions>({
       description: "size of /tmp in MB (default 512)",
       parse: intOption(1),
     },
+    {
+      flags: "--network <mode>",
+      description: "none (no network, the default) or egress (outbound to public addresses only)",
+    },
   ],
   examples: [
     "vajra deploy hello ./hello",
@@ -140,6 +145,7 @@ export const deployCommand = defineCommand<DeployOptions>({
       environment: opts.env,
       description: opts.description,
       ephemeralStorage: opts.ephemeralStorage,
+      network: opts.network,
       reservedConcurrency: opts.concurrency,
       zipFile: pkg.zip.toString("base64"),
     };

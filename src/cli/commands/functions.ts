@@ -81,6 +81,7 @@ export const infoCommand = defineCommand<{ buildLog?: boolean }>({
       ["Memory", `${f.memorySize} MB`],
       ["Timeout", `${f.timeout} s`],
       ["Ephemeral storage", `${f.ephemeralStorage} MB`],
+      ["Network", f.network],
       ["Reserved concurrency", f.reservedConcurrency === null ? "none" : String(f.reservedConcurrency)],
       ["Description", f.description === "" ? c.dim("(none)") : f.description],
       ["Code SHA-256", f.codeSha256],

@@ -15,6 +15,7 @@ interface ServerOptions {
   accountId?: string;
   codeS3Endpoint?: string;
   codeS3Region?: string;
+  defaultNetwork?: string;
 }
 
 /** The external code store, with its credentials from the environment (never the command line). */
@@ -53,6 +54,10 @@ export const serverCommand = defineCommand<ServerOptions>({
     "--data-dir (or VAJRA_DATA_DIR, default ~/.vajra); the port from --port (or VAJRA_PORT, default 8700).",
   options: [
     { flags: "--host <host>", description: "address to listen on (default 127.0.0.1)" },
+    {
+      flags: "--default-network <mode>",
+      description: "network of functions that name none: none (the default) or egress (see docs/network.md)",
+    },
     {
       flags: "--port <port>",
       description: "port to listen on (default 8700, env VAJRA_PORT)",
@@ -108,6 +113,7 @@ export const serverCommand = defineCommand<ServerOptions>({
       region: opts.region,
       accountId: opts.accountId,
       codeS3: codeS3Options(opts),
+      defaultNetwork: opts.defaultNetwork,
     });
   },
 });

@@ -1,0 +1,363 @@
+// Mode `egress`: each instance runs in a network namespace of its own, joined by a veth pair to a
+// Vajra bridge; nftables rules, loaded once for the bridge, let it open connections to public addresses
+// (masqueraded behind the host's) and nothing else: not the host (every address of it, every port —
+// the admin API, PostgreSQL, Redis), not private or shared ranges, loopback, link-local or cloud
+// metadata (169.254.0.0/16), not another instance (isolated bridge ports), never IPv6, and nothing can
+// connect in. The only host service an instance reaches is the DNS forwarder on the bridge's address.
+// Instances have no capabilities, so they cannot change their addresses, routes or rules.
+//
+// The host side is set up the first time an egress instance starts (nothing changes on a host whose
+// functions stay `none`), and swept at start-up: namespaces, the bridge and the rules a killed server
+// left are removed before anything else runs. Needs root, `ip` (iproute2) and `nft` (nftables).
+
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DnsForwarder, hostResolvers } from "./dns-forwarder.js";
+import type { NetworkAttachment, NetworkBackend } from "./network.js";
+
+/** Destinations an egress instance may never reach (IPv4; IPv6 is refused as a whole). */
+export const BLOCKED_IPV4 = [
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.168.0.0/16",
+  "224.0.0.0/3",
+];
+
+/** Namespaces kept ready for the next egress instances. */
+const SPARES = 4;
+const REFILL_DELAY_MS = 250;
+
+interface Prepared {
+  n: number;
+  ns: string;
+  veth: string;
+}
+
+export interface EgressOptions {
+  /** Holds the instances' resolv.conf and what the host setup changed (to undo it). */
+  dataDir: string;
+  /** The bridge (default vajra0); its name also prefixes the namespaces and the nftables table. */
+  bridge?: string;
+  /** The bridge's /16, as its first two octets (default 10.213): the gateway is .0.1. */
+  subnetPrefix?: string;
+  /** Resolvers the DNS forwarder asks (default: the host's /etc/resolv.conf). */
+  dnsUpstreams?: Array<{ host: string; port: number }>;
+  onWarning?: (message: string) => void;
+}
+
+/** An administration tool (they live in /usr/sbin, often not on a server's PATH). */
+function adminTool(name: string): string | undefined {
+  for (const dir of ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+const IP = adminTool("ip") ?? "ip";
+const NFT = adminTool("nft") ?? "nft";
+
+/** The bridge and subnet from VAJRA_NET_BRIDGE / VAJRA_NET_SUBNET (two servers on one host need two). */
+export function egressSettings(): Pick<EgressOptions, "bridge" | "subnetPrefix"> {
+  const out: Pick<EgressOptions, "bridge" | "subnetPrefix"> = {};
+  const bridge = process.env.VAJRA_NET_BRIDGE;
+  const subnet = process.env.VAJRA_NET_SUBNET;
+  if (bridge !== undefined && bridge !== "") {
+    if (!/^[a-z][a-z0-9]{1,9}$/.test(bridge))
+      throw new Error(`VAJRA_NET_BRIDGE '${bridge}' must be 2-10 lower-case letters and digits`);
+    out.bridge = bridge;
+  }
+  if (subnet !== undefined && subnet !== "") {
+    const m = /^(\d{1,3})\.(\d{1,3})$/.exec(subnet);
+    if (m === null || Number(m[1]) > 255 || Number(m[2]) > 255)
+      throw new Error(`VAJRA_NET_SUBNET '${subnet}' must be the first two octets of a /16, e.g. 10.213`);
+    out.subnetPrefix = subnet;
+  }
+  return out;
+}
+
+function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.once("error", reject);
+    // A command that exits without reading its input (a failed `ip netns del`) must not break the pipe.
+    child.stdin.on("error", () => {});
+    child.once("close", (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd} ${args.join(" ")} failed (${code}): ${err.trim() || out.trim()}`)),
+    );
+    child.stdin.end(input ?? "");
+  });
+}
+
+export class EgressNetwork implements NetworkBackend {
+  readonly mode = "egress" as const;
+  readonly unavailable: string | undefined;
+  private readonly bridge: string;
+  private readonly prefix: string;
+  private readonly gateway: string;
+  private readonly table: string;
+  /** Namespaces are named `${bridge}-N`, host-side veths `v${tag}N`: a sweep finds exactly ours. */
+  private readonly tag: string;
+  private readonly stateFile: string;
+  private readonly resolvConf: string;
+  private host: Promise<void> | undefined;
+  private dns: DnsForwarder | undefined;
+  private next = 0;
+  private readonly used = new Set<number>();
+  private readonly spares: Prepared[] = [];
+  private preparing = 0;
+  private closing = false;
+
+  constructor(private readonly opts: EgressOptions) {
+    this.bridge = opts.bridge ?? "vajra0";
+    this.prefix = opts.subnetPrefix ?? "10.213";
+    this.gateway = `${this.prefix}.0.1`;
+    this.table = this.bridge;
+    this.tag = createHash("sha256").update(this.bridge).digest("hex").slice(0, 4);
+    const dir = join(opts.dataDir, "network");
+    this.stateFile = join(dir, `${this.bridge}.json`);
+    this.resolvConf = join(dir, `${this.bridge}-resolv.conf`);
+    const missing = EgressNetwork.missing();
+    this.unavailable = missing === undefined ? undefined : `${missing.reason}: ${missing.fix}`;
+    if (this.unavailable === undefined) mkdirSync(dir, { recursive: true, mode: 0o755 });
+  }
+
+  /** What this host lacks for egress (root, iproute2, nftables), with its fix, or undefined. */
+  static missing(): { reason: string; fix: string; aptPackages?: string[] } | undefined {
+    if (process.getuid?.() !== 0)
+      return {
+        reason: "egress needs the server to run as root (veth pairs, nftables rules)",
+        fix: "run `vajra server` as root",
+      };
+    for (const [tool, pkg] of [
+      ["ip", "iproute2"],
+      ["nft", "nftables"],
+    ] as const)
+      if (adminTool(tool) === undefined)
+        return {
+          reason: `egress needs ${tool} (${pkg})`,
+          fix: `apt-get install -y ${pkg}`,
+          aptPackages: [pkg],
+        };
+    return undefined;
+  }
+
+  /**
+   * Removes what a previous run with this bridge left (namespaces, the bridge, the rules) and turns IPv4
+   * forwarding back off if that run turned it on. Called at start-up, before any instance runs.
+   */
+  async sweep(): Promise<void> {
+    if (this.unavailable !== undefined) return;
+    const list = await run(IP, ["-j", "netns", "list"]).catch(() => "[]");
+    const names = (JSON.parse(list.trim() === "" ? "[]" : list) as Array<{ name: string }>)
+      .map((n) => n.name)
+      .filter((n) => n.startsWith(`${this.bridge}-`));
+    for (const n of names) await run(IP, ["netns", "del", n]).catch(() => undefined);
+    // A namespace outlives its name while the kernel cleans it up, and its veth with it: delete the
+    // host ends now, so a new instance never finds its interface name taken.
+    const links = await run(IP, ["-j", "link", "show"]).catch(() => "[]");
+    const veths = (JSON.parse(links.trim() === "" ? "[]" : links) as Array<{ ifname: string }>)
+      .map((l) => l.ifname)
+      .filter((n) => n.startsWith(`v${this.tag}`));
+    for (const v of veths) await run(IP, ["link", "del", v]).catch(() => undefined);
+    await this.teardownHost();
+  }
+
+  private async teardownHost(): Promise<void> {
+    await run(NFT, ["delete", "table", "inet", this.table]).catch(() => undefined);
+    await run(IP, ["link", "del", this.bridge]).catch(() => undefined);
+    if (existsSync(this.stateFile)) {
+      const state = JSON.parse(readFileSync(this.stateFile, "utf8")) as { enabledForwarding?: boolean };
+      if (state.enabledForwarding === true) writeFileSync("/proc/sys/net/ipv4/ip_forward", "0\n");
+      rmSync(this.stateFile, { force: true });
+    }
+  }
+
+  private setupHost(): Promise<void> {
+    this.host ??= (async () => {
+      const forwarding = readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim() === "1";
+      // Record first, so a crash right after still lets the next start undo it.
+      writeFileSync(this.stateFile, JSON.stringify({ enabledForwarding: !forwarding }));
+      await run(IP, ["link", "add", this.bridge, "type", "bridge"]).catch((err: Error) => {
+        if (!/exists/i.test(err.message)) throw err;
+      });
+      await run(IP, ["addr", "replace", `${this.gateway}/16`, "dev", this.bridge]);
+      await run(IP, ["link", "set", this.bridge, "up"]);
+      const route = await run(IP, ["-o", "route", "get", `${this.prefix}.255.254`]);
+      if (!route.includes(`dev ${this.bridge}`))
+        throw new Error(`${this.prefix}.0.0/16 is routed elsewhere on this host (${route.trim()})`);
+      await run(NFT, ["-f", "-"], this.rules(!forwarding));
+      if (!forwarding) writeFileSync("/proc/sys/net/ipv4/ip_forward", "1\n");
+      this.dns = await DnsForwarder.listen(this.gateway, this.opts.dnsUpstreams ?? hostResolvers());
+      writeFileSync(this.resolvConf, `nameserver ${this.gateway}\noptions timeout:2 attempts:2\n`, {
+        mode: 0o644,
+      });
+    })();
+    this.host.catch(() => {
+      this.host = undefined;
+    });
+    return this.host;
+  }
+
+  /** The bridge's whole rule set, replaced atomically. */
+  private rules(ownForwardingOnly: boolean): string {
+    const b = `"${this.bridge}"`;
+    return [
+      `table inet ${this.table}`,
+      `delete table inet ${this.table}`,
+      `table inet ${this.table} {`,
+      `  set blocked4 { type ipv4_addr; flags interval; elements = { ${BLOCKED_IPV4.join(", ")} } }`,
+      "  chain input {",
+      "    type filter hook input priority -10; policy accept;",
+      // The DNS forwarder is the one host service an instance reaches; every other address and port
+      // of the host (including 127.0.0.1 services bound to all addresses) is dropped.
+      `    iifname ${b} ip daddr ${this.gateway} udp dport 53 accept`,
+      `    iifname ${b} drop`,
+      "  }",
+      "  chain forward {",
+      "    type filter hook forward priority -10; policy accept;",
+      `    iifname ${b} oifname ${b} drop`,
+      `    iifname ${b} meta nfproto ipv6 drop`,
+      `    iifname ${b} ip daddr @blocked4 drop`,
+      `    iifname ${b} fib daddr type { local, broadcast, multicast } drop`,
+      `    iifname ${b} accept`,
+      `    oifname ${b} ct state established,related accept`,
+      `    oifname ${b} drop`,
+      // Forwarding was off before Vajra: the host forwards bridged traffic (its instances', or another
+      // Vajra server's) and still routes nothing between its other interfaces.
+      ...(ownForwardingOnly ? ['    meta iifkind != "bridge" meta oifkind != "bridge" drop'] : []),
+      "  }",
+      "  chain postrouting {",
+      "    type nat hook postrouting priority srcnat; policy accept;",
+      `    ip saddr ${this.prefix}.0.0/16 oifname != ${b} masquerade`,
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+  }
+
+  async attach(): Promise<NetworkAttachment> {
+    if (this.unavailable !== undefined) throw new Error(this.unavailable);
+    await this.setupHost();
+    // A namespace made ahead of demand keeps its setup (three `ip` runs) off the cold start.
+    const p = this.spares.pop() ?? (await this.prepare());
+    // Refilled a moment later: the `ip` runs would otherwise compete with this cold start for the CPU.
+    setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
+    let released = false;
+    return {
+      netnsPath: `/run/netns/${p.ns}`,
+      resolvConf: this.resolvConf,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.remove(p);
+      },
+    };
+  }
+
+  /** Keeps SPARES namespaces ready (a stopped or closing network makes no more). */
+  private refill(): void {
+    while (!this.closing && this.spares.length + this.preparing < SPARES) {
+      this.preparing++;
+      this.prepare().then(
+        (p) => {
+          this.preparing--;
+          if (this.closing) this.remove(p);
+          else this.spares.push(p);
+        },
+        (err: Error) => {
+          this.preparing--;
+          this.opts.onWarning?.(`could not prepare a network namespace: ${err.message}`);
+        },
+      );
+    }
+  }
+
+  /** A namespace with its veth on the bridge, its address, loopback and default route. */
+  private async prepare(): Promise<Prepared> {
+    const n = this.allocate();
+    const p = { n, ns: `${this.bridge}-${n.toString(36)}`, veth: `v${this.tag}${n.toString(36)}` };
+    const addr = `${this.prefix}.${Math.floor(n / 256)}.${n % 256}`;
+    try {
+      await run(IP, ["netns", "add", p.ns]);
+      await run(
+        IP,
+        ["-batch", "-"],
+        [
+          `link add ${p.veth} type veth peer name eth0 netns ${p.ns}`,
+          `link set ${p.veth} master ${this.bridge}`,
+          // Isolated bridge ports never exchange frames: instances cannot reach each other.
+          `link set dev ${p.veth} type bridge_slave isolated on`,
+          `link set ${p.veth} up`,
+          "",
+        ].join("\n"),
+      );
+      await run(
+        IP,
+        ["-n", p.ns, "-batch", "-"],
+        [
+          `addr add ${addr}/16 dev eth0`,
+          "link set lo up",
+          "link set eth0 up",
+          `route add default via ${this.gateway}`,
+          "",
+        ].join("\n"),
+      );
+      return p;
+    } catch (err) {
+      this.remove(p);
+      throw err;
+    }
+  }
+
+  /** Deletes the host end (which deletes the pair at once; a namespace's own cleanup is deferred), then
+   *  the namespace; the address and interface name are free once both are gone. */
+  private remove(p: Prepared): void {
+    run(IP, ["link", "del", p.veth])
+      .catch(() => undefined)
+      .then(() => run(IP, ["netns", "del", p.ns]))
+      .then(
+        () => this.used.delete(p.n),
+        (err: Error) => this.opts.onWarning?.(`could not remove network namespace ${p.ns}: ${err.message}`),
+      );
+  }
+
+  /** A free host number in the /16: 2 … 65534 (.0.1 is the gateway); numbers are reused last. */
+  private allocate(): number {
+    for (let i = 0; i < 65533; i++) {
+      this.next = (this.next % 65533) + 1;
+      const n = this.next + 1;
+      if (n % 256 === 0 || n % 256 === 255) continue;
+      if (!this.used.has(n)) {
+        this.used.add(n);
+        return n;
+      }
+    }
+    throw new Error("no free address on the egress bridge");
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.spares.length = 0;
+    await this.host?.catch(() => undefined);
+    this.dns?.close();
+    await this.sweep();
+  }
+}
