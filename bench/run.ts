@@ -18,6 +18,7 @@ import {
   load,
   startBare,
   startVajra,
+  percentile,
   type ColdResult,
   type LoadResult,
   type VajraServer,
@@ -32,7 +33,7 @@ const BARE = "bare node:http";
 /**
  * Narrowing, for a quick look at one path (the full run takes many minutes): BENCH_ONLY=nodejs,python
  * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
- * BENCH_PARTS=warm those parts of the run (warm, freeze, cold; default all three).
+ * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network; default all four).
  */
 function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
   const raw = process.env[name];
@@ -153,14 +154,26 @@ async function runtimeListings(server: VajraServer): Promise<Map<string, Runtime
 }
 
 /** Deploys (building it if the family compiles), then checks that one invocation answers. */
-async function deploy(server: VajraServer, f: BenchFunction, event: string): Promise<number> {
+async function deploy(
+  server: VajraServer,
+  f: BenchFunction,
+  event: string,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
   process.stderr.write(`deploying ${f.name} (${f.runtime})...\n`);
   const t0 = performance.now();
   const zipFile = (await zipDirectory(join(ROOT, f.dir))).toString("base64");
   const r = await fetch(`${server.base}/functions`, {
     method: "POST",
     headers: { ...server.auth, "content-type": "application/json" },
-    body: JSON.stringify({ name: f.name, runtime: f.runtime, handler: f.handler, memorySize: 128, zipFile }),
+    body: JSON.stringify({
+      name: f.name,
+      runtime: f.runtime,
+      handler: f.handler,
+      memorySize: 128,
+      zipFile,
+      ...extra,
+    }),
   });
   if (!r.ok) throw new Error(`deploy failed (${r.status}): ${await r.text()}`);
   const seconds = (performance.now() - t0) / 1000;
@@ -193,6 +206,44 @@ async function freezeCost(
   }
 }
 
+/**
+ * What network mode egress adds to a cold start: the python hello deployed twice, `none` and `egress`,
+ * cold-started alternately on the same server. Undefined where the host cannot offer egress.
+ */
+async function networkCost(
+  vajra: VajraServer,
+  f: BenchFunction,
+  event: string,
+): Promise<{ none: ColdResult; egress: ColdResult } | undefined> {
+  const egress = { ...f, name: `${f.name}-egress` };
+  try {
+    await deploy(vajra, egress, event, { network: "egress" });
+  } catch (err) {
+    process.stderr.write(`note: no egress measurement: ${errorMessage(err)}\n`);
+    return undefined;
+  }
+  const samples: Record<"none" | "egress", ColdResult[]> = { none: [], egress: [] };
+  for (let i = 0; i < f.coldSamples; i++) {
+    samples.none.push(await coldStarts(vajra, f.name, event, 1));
+    samples.egress.push(await coldStarts(vajra, egress.name, event, 1));
+  }
+  const merge = (rs: ColdResult[]): ColdResult => {
+    const t = rs.map((r) => r.p50).sort((a, b) => a - b);
+    const init = rs
+      .map((r) => r.initP50)
+      .filter((x) => !Number.isNaN(x))
+      .sort((a, b) => a - b);
+    return {
+      samples: t.length,
+      p50: percentile(t, 50),
+      p99: percentile(t, 99),
+      initP50: percentile(init, 50),
+      errors: rs.reduce((n, r) => n + r.errors, 0),
+    };
+  };
+  return { none: merge(samples.none), egress: merge(samples.egress) };
+}
+
 function fixed(n: number | undefined, digits: number): string {
   return n === undefined || Number.isNaN(n) ? "-" : n.toFixed(digits);
 }
@@ -207,7 +258,8 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONNECTIONS: "${c}" is not a positive integer`);
     return n;
   });
-  const parts = new Set(listEnv("BENCH_PARTS", ["warm", "freeze", "cold"]) ?? ["warm", "freeze", "cold"]);
+  const allParts = ["warm", "freeze", "cold", "network"];
+  const parts = new Set(listEnv("BENCH_PARTS", allParts) ?? allParts);
   const started = performance.now();
   const bare = await startBare();
   let server: VajraServer | undefined;
@@ -216,6 +268,7 @@ async function main(): Promise<void> {
   const deployed: Deployed[] = [];
   const skipped: Skipped[] = [];
   let freeze: { on: LoadResult; off: LoadResult } | undefined;
+  let network: { none: ColdResult; egress: ColdResult } | undefined;
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -260,6 +313,7 @@ async function main(): Promise<void> {
     }
     const python = deployed.find((f) => f.family === "python");
     if (python !== undefined && parts.has("freeze")) freeze = await freezeCost(vajra, python, event);
+    if (python !== undefined && parts.has("network")) network = await networkCost(vajra, python, event);
     if (parts.has("cold"))
       for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
@@ -333,6 +387,19 @@ async function main(): Promise<void> {
       `freeze/thaw adds ${(mean(freeze.on) - mean(freeze.off)).toFixed(3)} ms to a warm invocation (mean)`,
     );
   }
+  if (network !== undefined) {
+    console.log("Network mode (python hello cold starts, none and egress alternately, same server)");
+    console.table(
+      (["none", "egress"] as const).map((mode) => ({
+        network: mode,
+        "cold p50 ms": fixed(network?.[mode].p50, 1),
+        "cold p99 ms": fixed(network?.[mode].p99, 1),
+        "init p50 ms": fixed(network?.[mode].initP50, 1),
+        n: network?.[mode].samples ?? 0,
+      })),
+    );
+    console.log(`egress adds ${(network.egress.p50 - network.none.p50).toFixed(1)} ms to a cold start (p50)`);
+  }
   for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
   console.log(`bench took ${totalSeconds.toFixed(0)} s`);
 
@@ -349,6 +416,7 @@ async function main(): Promise<void> {
         load: results,
         coldStart: cold,
         freeze,
+        network,
         families,
         skipped,
       },
