@@ -180,10 +180,23 @@ class RuntimeClient(object):
                 return bytes(body)
 
     def post(self, path, body, error_type=None, then_next=False):
+        """POSTs a result or an error; an error's type travels in a header, in its ASCII-safe form."""
         extra = "Content-Type: application/json\r\n"
         if error_type:
-            extra += "Lambda-Runtime-Function-Error-Type: %s\r\n" % error_type.replace("\r", " ").replace("\n", " ")
+            extra += "Lambda-Runtime-Function-Error-Type: %s\r\n" % _header_safe(error_type)
         return self.request("POST", _API + path, body, extra, then_next)
+
+
+def _header_safe(value):
+    """Printable ASCII is kept; anything else (and "%") is percent-encoded as UTF-8, as the Node.js
+    bootstrap does, so a class named with non-ASCII letters keeps its name (the server decodes it)."""
+    out = []
+    for ch in value:
+        if " " <= ch <= "~" and ch != "%":
+            out.append(ch)
+        else:
+            out.extend("%%%02X" % b for b in ch.encode("utf-8", "surrogatepass"))
+    return "".join(out)
 
 
 # ---- errors, shaped like AWS's ----

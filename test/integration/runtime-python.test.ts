@@ -1,10 +1,11 @@
 // Python 3.8 to 3.13: every version this host has passes the runtime contract; python3.12 is the one
 // the CLI picks by itself, the others are named with --runtime.
 
-import { after, before } from "node:test";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { RUNTIMES } from "../../src/core/runtimes.js";
-import { FIXTURES, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import { FIXTURES, deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
 import { runtimeContract } from "./runtime-contract.js";
 import { skipUnlessRuntime } from "./runtime-support.js";
 
@@ -33,3 +34,30 @@ for (const spec of RUNTIMES.filter((r) => r.family === "python")) {
     skip: skipUnlessRuntime(spec.id),
   });
 }
+
+test(
+  "an exception class named with non-ASCII letters is reported with its name, and the instance lives on",
+  { skip: skipUnlessRuntime("python3.12") },
+  async () => {
+    const d = await deploy(
+      s,
+      { name: "py-unicode", runtime: "python3.12", handler: "app.unicode_fail" },
+      "python/toolkit",
+    );
+    assert.equal(d.status, 201, JSON.stringify(d.json));
+    for (let i = 0; i < 2; i++) {
+      const r = await invoke(s, "py-unicode", {});
+      assert.equal(r.headers.get("x-vajra-function-error"), "Unhandled", r.text);
+      assert.equal(r.json().errorType, "ÜberFehler");
+      assert.equal(r.json().errorMessage, "gescheitert: ünïcödé ✓");
+      if (i === 1) assert.equal(r.headers.get("x-vajra-init-duration-ms"), null, "the second call is warm");
+    }
+    const logs = (await (await s.api("/functions/py-unicode/logs")).json()) as {
+      invocations: Array<{ errorType?: string }>;
+    };
+    assert.deepEqual(
+      logs.invocations.map((r) => r.errorType),
+      ["ÜberFehler", "ÜberFehler"],
+    );
+  },
+);
