@@ -3,15 +3,9 @@
 
 import { invalid } from "./errors.js";
 import { functionArn } from "./lambda-format.js";
+import type { PolicyStatement } from "./types.js";
 
-export interface PolicyStatement {
-  sid: string;
-  action: string;
-  /** An account id, "*" or a service principal such as "s3.amazonaws.com". */
-  principal: string;
-  sourceArn?: string;
-  sourceAccount?: string;
-}
+export type { PolicyStatement } from "./types.js";
 
 const ACTION_RE = /^(lambda:[A-Za-z*]+|\*)$/;
 const SID_RE = /^[a-zA-Z0-9-_.]{1,100}$/;

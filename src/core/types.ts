@@ -1,8 +1,6 @@
 // Domain types shared by every layer: what a function is, what an invocation produced, and what is
 // recorded about it. Pure data, no behaviour.
 
-import type { PolicyStatement } from "./policy.js";
-
 /**
  * A function's network: `none` (an empty namespace: no connections in or out) or `egress` (outbound
  * connections to public addresses through the host's NAT; never the host, private ranges, link-local).
@@ -13,6 +11,16 @@ export const NETWORK_MODES: readonly NetworkMode[] = ["none", "egress"];
 
 /** Function lifecycle as Lambda reports it (`State`). Vajra deploys synchronously, so Pending is brief. */
 export type FunctionState = "Pending" | "Active" | "Failed";
+
+/** One statement of a function's resource-based policy (AddPermission). */
+export interface PolicyStatement {
+  sid: string;
+  action: string;
+  /** An account id, "*" or a service principal such as "s3.amazonaws.com". */
+  principal: string;
+  sourceArn?: string;
+  sourceAccount?: string;
+}
 
 export interface FunctionConfig {
   name: string;

@@ -3,10 +3,12 @@
 // when functions would not be isolated.
 
 import { accessSync, constants, statSync } from "node:fs";
-import { join } from "node:path";
 import { detectCgroups, type CgroupManager } from "./cgroups.js";
 import { aptCandidates, familyReports, type AptCandidates, type FamilyReport } from "./install-hints.js";
 import { discoverRuntimes } from "./runtime-discovery.js";
+import { findExecutable } from "./toolchains.js";
+
+export { findExecutable } from "./toolchains.js";
 import { BwrapSandbox, UnsandboxedProcess, type SandboxBackend } from "./sandbox.js";
 import { noUserNamespaceFilter } from "./seccomp.js";
 import { EgressNetwork } from "./network/egress.js";
@@ -35,20 +37,6 @@ export interface CheckHostOptions {
 
 /** Default unprivileged uid/gid that functions run as (not in the host's passwd). */
 export const DEFAULT_SANDBOX_UID = 61000;
-
-export function findExecutable(name: string): string | undefined {
-  for (const dir of [...(process.env.PATH ?? "").split(":"), "/usr/bin", "/bin", "/usr/local/bin"]) {
-    if (dir === "") continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
 
 /**
  * The bwrap binary sandboxes run: `VAJRA_BWRAP` when set (a path that is not an executable file means

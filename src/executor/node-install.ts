@@ -22,7 +22,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { findExecutable } from "./host-check.js";
+import { findExecutable } from "./toolchains.js";
 
 const execFileAsync = promisify(execFile);
 

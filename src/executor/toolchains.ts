@@ -5,7 +5,7 @@
 // for what is not found names the fix.
 
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -232,4 +232,19 @@ export async function findDotnetSdks(): Promise<Map<string, Toolchain>> {
     }
   }
   return found;
+}
+
+/** An executable named `name` on PATH (or in /usr/bin, /bin, /usr/local/bin). */
+export function findExecutable(name: string): string | undefined {
+  for (const dir of [...(process.env.PATH ?? "").split(":"), "/usr/bin", "/bin", "/usr/local/bin"]) {
+    if (dir === "") continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
 }
