@@ -234,9 +234,10 @@ export async function findDotnetSdks(): Promise<Map<string, Toolchain>> {
   return found;
 }
 
-/** An executable named `name` on PATH (or in /usr/bin, /bin, /usr/local/bin). */
+/** An executable named `name` on PATH, or in the usual folders (administration tools included). */
 export function findExecutable(name: string): string | undefined {
-  for (const dir of [...(process.env.PATH ?? "").split(":"), "/usr/bin", "/bin", "/usr/local/bin"]) {
+  const usual = ["/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"];
+  for (const dir of [...(process.env.PATH ?? "").split(":"), ...usual]) {
     if (dir === "") continue;
     const p = join(dir, name);
     try {

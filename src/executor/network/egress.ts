@@ -12,8 +12,9 @@
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { findExecutable } from "../toolchains.js";
 import { DnsForwarder, hostResolvers } from "./dns-forwarder.js";
 import type { NetworkAttachment, NetworkBackend } from "./network.js";
 
@@ -52,21 +53,8 @@ export interface EgressOptions {
   onWarning?: (message: string) => void;
 }
 
-/** An administration tool (they live in /usr/sbin, often not on a server's PATH). */
-function adminTool(name: string): string | undefined {
-  for (const dir of ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
-
-const IP = adminTool("ip") ?? "ip";
-const NFT = adminTool("nft") ?? "nft";
+const IP = findExecutable("ip") ?? "ip";
+const NFT = findExecutable("nft") ?? "nft";
 
 /** The bridge and subnet from VAJRA_NET_BRIDGE / VAJRA_NET_SUBNET (two servers on one host need two). */
 export function egressSettings(): Pick<EgressOptions, "bridge" | "subnetPrefix"> {
@@ -150,7 +138,7 @@ export class EgressNetwork implements NetworkBackend {
       ["ip", "iproute2"],
       ["nft", "nftables"],
     ] as const)
-      if (adminTool(tool) === undefined)
+      if (findExecutable(tool) === undefined)
         return {
           reason: `egress needs ${tool} (${pkg})`,
           fix: `apt-get install -y ${pkg}`,
