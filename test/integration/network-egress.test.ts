@@ -49,7 +49,7 @@ const serverEnv = {
 
 before(async () => {
   if (skip !== false) return;
-  inet = await createTestHost(`vjti${tag}`, INET, { "example.test": INET });
+  inet = await createTestHost(`vjti${tag}`, INET, { "example.test": INET, "private.test": PRIVATE });
   priv = await createTestHost(`vjtp${tag}`, PRIVATE);
   hostService = createServer((c) => c.end("host service\n"));
   await new Promise<void>((r) => hostService?.listen(0, "0.0.0.0", r));
@@ -108,6 +108,9 @@ test("an egress function fetches from a public test host by address and by name;
     url: "http://example.test:8080/",
     timeout: 5,
   });
+  // The resolver answers only what the mode may reach: a name for a private address resolves to nothing.
+  const hidden = await probe("probe-egress", { action: "resolve", name: "private.test" });
+  assert.equal(hidden.ok, false, JSON.stringify(hidden));
   assert.equal(byName.ok, true, JSON.stringify(byName));
 
   const none = await probe("probe-none", { action: "fetch", url: `http://${INET}:8080/` });

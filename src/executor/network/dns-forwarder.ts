@@ -1,7 +1,8 @@
 // The resolver egress instances see (their resolv.conf names the bridge's address): a UDP forwarder to
 // the host's own resolvers, so names resolve without letting instances reach the host's resolver (often
-// on loopback or a private address) directly. Answers naming addresses an egress instance may not
-// reach anyway (private, loopback, link-local) are passed on: the firewall refuses the connection.
+// on loopback or a private address) directly. It answers only what the mode may reach: an answer that
+// names a blocked address (private, loopback, link-local, the host's ranges) or an IPv6 address comes
+// back empty, so a name never leads a function towards what the firewall refuses.
 
 import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
@@ -45,18 +46,23 @@ export class DnsForwarder {
   private constructor(
     private readonly socket: Socket,
     private readonly upstreams: readonly Upstream[],
+    private readonly blocked: (ipv4: number) => boolean,
   ) {
     socket.on("message", (query, from) => void this.answer(query, from.address, from.port));
   }
 
-  static listen(address: string, upstreams: readonly Upstream[]): Promise<DnsForwarder> {
+  static listen(
+    address: string,
+    upstreams: readonly Upstream[],
+    blocked: (ipv4: number) => boolean,
+  ): Promise<DnsForwarder> {
     return new Promise((resolve, reject) => {
       const socket = createSocket("udp4");
       socket.once("error", reject);
       socket.bind(53, address, () => {
         socket.removeListener("error", reject);
         socket.on("error", () => {});
-        resolve(new DnsForwarder(socket, upstreams));
+        resolve(new DnsForwarder(socket, upstreams, blocked));
       });
     });
   }
@@ -69,7 +75,7 @@ export class DnsForwarder {
       for (const up of this.upstreams) {
         const reply = await ask(up, query);
         if (reply !== undefined) {
-          this.socket.send(reply, port, address);
+          this.socket.send(reachableOnly(reply, this.blocked), port, address);
           return;
         }
       }
@@ -101,4 +107,62 @@ function ask(up: Upstream, query: Buffer): Promise<Buffer | undefined> {
     });
     s.send(query, up.port, up.host);
   });
+}
+
+/** A predicate over IPv4 addresses (as unsigned 32-bit numbers) for a list of CIDRs. */
+export function inRanges(cidrs: readonly string[]): (ipv4: number) => boolean {
+  const ranges = cidrs.map((c) => {
+    const [addr = "", bits = "32"] = c.split("/");
+    const base = addr.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+    const size = 2 ** (32 - Number(bits));
+    return [base, base + size - 1] as const;
+  });
+  return (ip) => ranges.some(([lo, hi]) => ip >= lo && ip <= hi);
+}
+
+/** The offset just past the (possibly compressed) name at `at`, or -1 if the message is cut short. */
+function skipName(m: Buffer, at: number): number {
+  for (let i = at, hops = 0; i < m.length && hops < 128; hops++) {
+    const len = m[i] as number;
+    if (len === 0) return i + 1;
+    if ((len & 0xc0) === 0xc0) return i + 2 <= m.length ? i + 2 : -1;
+    i += 1 + len;
+  }
+  return -1;
+}
+
+/**
+ * The reply as it is when every address it gives is reachable; otherwise the same question with no
+ * records (NOERROR, nothing found), or SERVFAIL when the reply cannot be read.
+ */
+export function reachableOnly(reply: Buffer, blocked: (ipv4: number) => boolean): Buffer {
+  const empty = (rcode: number): Buffer => {
+    const out = Buffer.from(reply.subarray(0, questionsEnd > 12 ? questionsEnd : 12));
+    out.writeUInt16BE((out.readUInt16BE(2) & 0xfff0) | rcode, 2);
+    out.writeUInt16BE(questionsEnd > 12 ? reply.readUInt16BE(4) : 0, 4);
+    out.fill(0, 6, 12);
+    return out;
+  };
+  let questionsEnd = 0;
+  if (reply.length < 12) return reply;
+  let at = 12;
+  for (let q = reply.readUInt16BE(4); q > 0; q--) {
+    at = skipName(reply, at);
+    if (at < 0 || at + 4 > reply.length) return empty(2);
+    at += 4;
+  }
+  questionsEnd = at;
+  const records = reply.readUInt16BE(6) + reply.readUInt16BE(8) + reply.readUInt16BE(10);
+  for (let r = 0; r < records; r++) {
+    at = skipName(reply, at);
+    if (at < 0 || at + 10 > reply.length) return empty(2);
+    const type = reply.readUInt16BE(at);
+    const length = reply.readUInt16BE(at + 8);
+    const data = at + 10;
+    if (data + length > reply.length) return empty(2);
+    if (type === 1 && length === 4 && blocked(reply.readUInt32BE(data))) return empty(0);
+    if (type === 28) return empty(0);
+    at = data + length;
+  }
+  return reply;
 }

@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findExecutable } from "../toolchains.js";
-import { DnsForwarder, hostResolvers } from "./dns-forwarder.js";
+import { DnsForwarder, hostResolvers, inRanges } from "./dns-forwarder.js";
 import type { NetworkAttachment, NetworkBackend } from "./network.js";
 
 /** Destinations an egress instance may never reach (IPv4; IPv6 is refused as a whole). */
@@ -193,7 +193,11 @@ export class EgressNetwork implements NetworkBackend {
         throw new Error(`${this.prefix}.0.0/16 is routed elsewhere on this host (${route.trim()})`);
       await run(NFT, ["-f", "-"], this.rules(!forwarding));
       if (!forwarding) writeFileSync("/proc/sys/net/ipv4/ip_forward", "1\n");
-      this.dns = await DnsForwarder.listen(this.gateway, this.opts.dnsUpstreams ?? hostResolvers());
+      this.dns = await DnsForwarder.listen(
+        this.gateway,
+        this.opts.dnsUpstreams ?? hostResolvers(),
+        inRanges([...BLOCKED_IPV4, `${this.prefix}.0.0/16`]),
+      );
       writeFileSync(this.resolvConf, `nameserver ${this.gateway}\noptions timeout:2 attempts:2\n`, {
         mode: 0o644,
       });
