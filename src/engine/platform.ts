@@ -88,17 +88,26 @@ export class Platform {
     if (process.getuid?.() === 0) sweepStaleCgroups();
     const sandbox = createSandboxBackend(dataDir);
     const pendingDigests = new Set<string>();
-    const rt = await openRuntimeServices({ dataDir, store, blobs, backend: sandbox.backend, pendingDigests });
+    const onError = opts.onError ?? ((err: unknown): void => console.error(err));
+    const rt = await openRuntimeServices({
+      dataDir,
+      store,
+      blobs,
+      backend: sandbox.backend,
+      pendingDigests,
+      onWarning: opts.onWarning ?? onError,
+    });
     const executor = new Executor({
       backend: sandbox.backend,
       dataDir,
       runtimesDir: rt.runtimesDir,
       javaRuntimeDir: () => rt.java.dir(),
+      javaArchive: (dir, runtime) => rt.java.archive(dir, runtime),
+      onClose: () => rt.java.close(),
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
       freezeIdle: opts.freezeIdle ?? true,
     });
-    const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     const platform = new Platform(
       dataDir,
       store,
