@@ -147,7 +147,7 @@ const knowsSocket = new Map<string, boolean>();
 export function bootstrapKnowsSocket(codeDir: string): boolean {
   const known = knowsSocket.get(codeDir);
   if (known !== undefined) return known;
-  let found = false;
+  let found: boolean;
   try {
     // Scanned in chunks (a bootstrap may be large), keeping an overlap so the marker is never split.
     found = fileIncludes(join(codeDir, "bootstrap"), SOCKET_MARKER);
