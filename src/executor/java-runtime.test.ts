@@ -5,14 +5,23 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RUNTIMES as SPECS, type RuntimeSpec } from "../core/runtimes.js";
 import { createSandboxBackend } from "./host-check.js";
 import { JACKSON_DIR, JavaRuntime, jacksonJars } from "./java-runtime.js";
-import { javaClasspath, jvmFlags } from "./launch.js";
+import { javaArchiveFlags, javaClasspath, jvmFlags } from "./launch.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
 import { RUNTIME_ROOT, TASK_ROOT, type SandboxBackend } from "./sandbox.js";
 
@@ -118,25 +127,40 @@ test(
       assert.ok(existsSync(join(dir, "shim.jar")));
       assert.equal(java.archive(dir, jdk17()), undefined, "not ready at first: it is made in the background");
       await java.settled();
-      assert.deepEqual(warnings, []);
+      assert.equal(warnings.length, 0, warnings.join("\n"));
       const rel = java.archive(dir, jdk17());
       assert.match(rel ?? "", /^cds\/[0-9a-f]{16}\.jsa$/);
       assert.ok(statSync(join(dir, rel ?? "")).size > 1 << 20);
-      // Another server on the same folder finds it at once.
-      assert.equal(
-        new JavaRuntime(RUNTIMES, cache, () => JAVAC, JACKSON_DIR, { backend, warn: () => {} }).archive(
-          dir,
-          jdk17(),
-        ),
-        rel,
-      );
+      // Another server on the same folder checks it in the background, then uses it as it is.
+      const made = statSync(join(dir, rel ?? "")).mtimeMs;
+      const again = new JavaRuntime(RUNTIMES, cache, () => JAVAC, JACKSON_DIR, {
+        backend,
+        warn: (m) => warnings.push(m),
+      });
+      assert.equal(again.archive(dir, jdk17()), undefined);
+      await again.settled();
+      assert.equal(again.archive(dir, jdk17()), rel);
+      assert.equal(statSync(join(dir, rel ?? "")).mtimeMs, made);
+      // A damaged one (it would crash the JVM) is made again.
+      const whole = readFileSync(join(dir, rel ?? ""));
+      rmSync(join(dir, rel ?? ""));
+      writeFileSync(join(dir, rel ?? ""), whole.subarray(0, 300_000));
+      const third = new JavaRuntime(RUNTIMES, cache, () => JAVAC, JACKSON_DIR, {
+        backend,
+        warn: (m) => warnings.push(m),
+      });
+      assert.equal(third.archive(dir, jdk17()), undefined);
+      await third.settled();
+      assert.equal(third.archive(dir, jdk17()), rel);
+      assert.equal(statSync(join(dir, rel ?? "")).size, whole.length);
+      assert.equal(warnings.length, 0, warnings.join("\n"));
       // A POJO handler's start, as an instance runs it: the JVM maps the archive (-Xshare:on fails otherwise).
       const task = join(cache, "task");
       mkdirSync(task);
       const out = await runIn(backend, dir, task, [
         JAVA,
         ...jvmFlags(256),
-        `-XX:SharedArchiveFile=${RUNTIME_ROOT}/${rel ?? ""}`,
+        ...javaArchiveFlags(`${RUNTIME_ROOT}/${rel ?? ""}`),
         "-Xshare:on",
         "-Xlog:class+load=info",
         "-cp",

@@ -33,7 +33,7 @@ import {
 import { createServer } from "node:http";
 import { basename, dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
-import { JAVA_TRAINING_CLASSPATH, javaClasspath, jvmFlags } from "./launch.js";
+import { JAVA_TRAINING_CLASSPATH, javaArchiveFlags, javaClasspath, jvmFlags } from "./launch.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
 import { listenOnSocket } from "./runtime-api.js";
 import {
@@ -80,7 +80,8 @@ export interface CdsTrainer {
 export function jdkKey(runtime: RuntimeInfo): string | undefined {
   if (runtime.executable === undefined) return undefined;
   const major = Number((runtime.version ?? "").split(".")[0]);
-  if (!(major >= 13)) return undefined; // dynamic archives (-XX:ArchiveClassesAtExit) came with JDK 13
+  // Dynamic archives (-XX:ArchiveClassesAtExit) came with JDK 13, ArchiveRelocationMode with 14.
+  if (!(major >= 14)) return undefined;
   const exe = realpathSync(runtime.executable);
   const home = dirname(dirname(exe));
   const hash = createHash("sha256")
@@ -122,7 +123,8 @@ export class JavaRuntime {
 
   /**
    * The class data sharing archive for `runtime`'s JDK in the prepared folder `dir`, as a path relative to
-   * it, when it is ready. Otherwise undefined, and the first call starts making it in the background.
+   * it, when it is ready. Otherwise undefined, and the first call starts making it in the background (or,
+   * when an earlier server made it, checking that it still loads: a damaged archive can crash the JVM).
    */
   archive(dir: string, runtime: RuntimeInfo): string | undefined {
     if (this.trainer === undefined || this.closed) return undefined;
@@ -138,12 +140,8 @@ export class JavaRuntime {
     if (typeof known === "string") return known;
     if (known !== undefined) return undefined; // failed, or being made
     const rel = `cds/${key}.jsa`;
-    if (existsSync(join(dir, rel))) {
-      this.archives.set(id, rel);
-      return rel;
-    }
     const trainer = this.trainer;
-    const run = this.train(dir, runtime, rel, trainer.backend).then(
+    const run = this.make(dir, runtime, rel, trainer.backend).then(
       () => {
         this.archives.set(id, rel);
       },
@@ -172,13 +170,11 @@ export class JavaRuntime {
     await this.settled();
   }
 
-  /** The training run, in a sandbox: writes the archive to a work folder, checks it, then moves it in. */
-  private async train(
-    dir: string,
-    runtime: RuntimeInfo,
-    rel: string,
-    backend: SandboxBackend,
-  ): Promise<void> {
+  /**
+   * Checks an archive found in the folder, and makes it again when it does not load: the training run,
+   * in a sandbox, writes the archive to a work folder; once it loads, it is moved into the folder.
+   */
+  private async make(dir: string, runtime: RuntimeInfo, rel: string, backend: SandboxBackend): Promise<void> {
     const exe = runtime.executable as string;
     mkdirSync(this.cacheRoot, { recursive: true, mode: 0o755 });
     const work = mkdtempSync(join(this.cacheRoot, "cds-train-"));
@@ -242,7 +238,25 @@ export class JavaRuntime {
         this.training.delete(proc);
       }
     };
+    // The archive must map as an instance would use it (-Xshare:on fails instead of going on without).
+    const check = async (archive: string): Promise<string | undefined> => {
+      const r = await run("check", [
+        exe,
+        ...flags,
+        ...javaArchiveFlags(archive).filter((f) => !f.startsWith("-Xlog:")),
+        "-Xshare:on",
+        "-cp",
+        javaClasspath(false),
+        "-version",
+      ]);
+      return r.code !== 0 || /warning|error/i.test(r.log) ? `the archive does not load: ${r.log}` : undefined;
+    };
     try {
+      if (existsSync(join(dir, rel))) {
+        if ((await check(`${RUNTIME_ROOT}/${rel}`)) === undefined) return;
+        rmSync(join(dir, rel), { force: true });
+        if (this.closed) throw new Error("the server is closing");
+      }
       await listenOnSocket(server, join(work, SOCKET_NAME));
       const { log } = await run("dump", [
         exe,
@@ -255,19 +269,9 @@ export class JavaRuntime {
       if (!existsSync(join(work, "cds.jsa"))) throw new Error(`the training run wrote no archive: ${log}`);
       if (served <= TRAINING_INVOCATIONS)
         throw new Error(`the training run stopped after ${served} invocations: ${log}`);
-      // The archive must map as an instance would use it (-Xshare:on fails instead of going on without).
       if (this.closed) throw new Error("the server is closing");
-      const check = await run("check", [
-        exe,
-        ...flags,
-        `-XX:SharedArchiveFile=${out}`,
-        "-Xshare:on",
-        "-cp",
-        javaClasspath(false),
-        "-version",
-      ]);
-      if (check.code !== 0 || /warning|error/i.test(check.log))
-        throw new Error(`the archive does not load: ${check.log}`);
+      const why = await check(out);
+      if (why !== undefined) throw new Error(why);
       mkdirSync(join(dir, "cds"), { recursive: true, mode: 0o755 });
       chmodSync(join(work, "cds.jsa"), 0o444);
       renameSync(join(work, "cds.jsa"), join(dir, rel));

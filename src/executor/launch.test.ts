@@ -96,6 +96,7 @@ test("Java's class path starts with the shim and Jackson and uses the archive, u
   const cp = (l: { command: string[] }): string => l.command[l.command.indexOf("-cp") + 1] ?? "";
   const shared = launchFor(java, 128, "/rt", join(root, "pojo-plain"), "/java-rt", "cds/0123.jsa");
   assert.ok(shared.command.includes("-XX:SharedArchiveFile=/var/runtime/cds/0123.jsa"));
+  assert.ok(shared.command.includes("-Xlog:cds*=off"));
   assert.ok(shared.command.includes("-Xshare:auto"));
   assert.equal(
     cp(shared),
