@@ -107,6 +107,8 @@ export class JavaRuntime {
   /** Per runtime folder and JDK key: the archive's path in the folder, null when it failed, or a pending run. */
   private readonly archives = new Map<string, string | null | Promise<void>>();
   private readonly training = new Set<SandboxProcess>();
+  /** jdkKey per executable and version, worked out once (archive() is on the cold-start path). */
+  private readonly jdkKeys = new Map<string, string | undefined>();
   private closed = false;
 
   /**
@@ -128,11 +130,15 @@ export class JavaRuntime {
    */
   archive(dir: string, runtime: RuntimeInfo): string | undefined {
     if (this.trainer === undefined || this.closed) return undefined;
-    let key: string | undefined;
-    try {
-      key = jdkKey(runtime);
-    } catch {
-      key = undefined;
+    const jdk = `${runtime.executable ?? ""}\0${runtime.version ?? ""}`;
+    let key = this.jdkKeys.get(jdk);
+    if (key === undefined && !this.jdkKeys.has(jdk)) {
+      try {
+        key = jdkKey(runtime);
+      } catch {
+        key = undefined;
+      }
+      this.jdkKeys.set(jdk, key);
     }
     if (key === undefined) return undefined;
     const id = `${dir}\0${key}`;
