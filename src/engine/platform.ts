@@ -94,7 +94,15 @@ export class Platform {
     if (process.getuid?.() === 0) sweepStaleCgroups();
     const sandbox = createSandboxBackend(dataDir);
     const pendingDigests = new Set<string>();
-    const rt = await openRuntimeServices({ dataDir, store, blobs, backend: sandbox.backend, pendingDigests });
+    const onError = opts.onError ?? ((err: unknown): void => console.error(err));
+    const rt = await openRuntimeServices({
+      dataDir,
+      store,
+      blobs,
+      backend: sandbox.backend,
+      pendingDigests,
+      onWarning: opts.onWarning ?? onError,
+    });
     const networks = { none: new NoNetwork(), egress: new EgressNetwork({ dataDir, ...egressSettings() }) };
     // Namespaces, bridges and rules a killed server left go before anything runs.
     for (const n of Object.values(networks)) await n.sweep();
@@ -104,11 +112,12 @@ export class Platform {
       dataDir,
       runtimesDir: rt.runtimesDir,
       javaRuntimeDir: () => rt.java.dir(),
+      javaArchive: (dir, runtime) => rt.java.archive(dir, runtime),
+      onClose: () => rt.java.close(),
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
       freezeIdle: opts.freezeIdle ?? true,
     });
-    const onError = opts.onError ?? ((err: unknown): void => console.error(err));
     const platform = new Platform(
       dataDir,
       store,

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BlobStore } from "../blobs/code-package.js";
 import { DEFAULT_SANDBOX_UID } from "../executor/host-check.js";
-import { JavaRuntime } from "../executor/java-runtime.js";
+import { JACKSON_DIR, JavaRuntime } from "../executor/java-runtime.js";
 import type { SandboxBackend } from "../executor/sandbox.js";
 import type { Store } from "../store/store.js";
 import { PackageBuilder } from "./builds.js";
@@ -38,16 +38,24 @@ export async function openRuntimeServices(opts: {
   backend: SandboxBackend;
   /** Digests stored but not yet committed (shared with the deploy path and garbage collection). */
   pendingDigests: Set<string>;
+  /** Where the Java runtime's class data sharing archive reports that it could not be made. */
+  onWarning: (message: string) => void;
 }): Promise<RuntimeServices> {
   const runtimesDir = projectRuntimesDir();
   const registry = await RuntimeRegistry.open(opts.dataDir);
   // Any JDK with javac compiles the shim (for Java 11); the first one discovery found will do.
-  const java = new JavaRuntime(runtimesDir, join(opts.dataDir, "runtimes"), () => {
-    for (const r of registry.byId.values())
-      if (r.spec.family === "java" && r.toolchain?.canCompile === true)
-        return join(r.toolchain.home, "bin", "javac");
-    return undefined;
-  });
+  const java = new JavaRuntime(
+    runtimesDir,
+    join(opts.dataDir, "runtimes"),
+    () => {
+      for (const r of registry.byId.values())
+        if (r.spec.family === "java" && r.toolchain?.canCompile === true)
+          return join(r.toolchain.home, "bin", "javac");
+      return undefined;
+    },
+    JACKSON_DIR,
+    { backend: opts.backend, warn: opts.onWarning },
+  );
   const env = process.env;
   const builder = new PackageBuilder({
     store: opts.store,

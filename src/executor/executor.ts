@@ -50,6 +50,10 @@ export interface ExecutorOptions {
   runtimesDir: string;
   /** Prepares (once) and returns the Java runtime folder: compiled shim, API and forwarder. */
   javaRuntimeDir?: () => Promise<string>;
+  /** The Java runtime folder's class data sharing archive for a JDK (relative path) once it is ready. */
+  javaArchive?: (dir: string, runtime: RuntimeInfo) => string | undefined;
+  /** Called by close(): stops background work such as an archive's training run. */
+  onClose?: () => Promise<void>;
   keepAliveMs: number;
   /** Idle instances are evicted (least recently used first) to keep the warm total under this. */
   maxWarmMemoryMb: number;
@@ -179,6 +183,7 @@ export class Executor {
     const deadline = Date.now() + 5000;
     while (this.liveMemoryMb > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const n of Object.values(this.opts.networks)) await n.close();
+    await this.opts.onClose?.();
   }
 
   private pool(spec: ExecutionSpec): Pool {
@@ -203,12 +208,14 @@ export class Executor {
       );
     }
     const optDir = spec.prepareOpt === undefined ? undefined : await spec.prepareOpt();
+    const javaDir = runtime.spec.family === "java" ? await this.opts.javaRuntimeDir?.() : undefined;
     const launch = launchFor(
       runtime,
       spec.memoryMb,
       this.opts.runtimesDir,
       spec.codeDir,
-      runtime.spec.family === "java" ? await this.opts.javaRuntimeDir?.() : undefined,
+      javaDir,
+      javaDir === undefined ? undefined : this.opts.javaArchive?.(javaDir, runtime),
     );
     const mode = spec.network;
     const network = this.opts.networks[mode];

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RUNTIMES, type RuntimeSpec } from "../core/runtimes.js";
-import { bootstrapKnowsSocket, launchFor } from "./launch.js";
+import { zipDirectory } from "../blobs/zip-dir.js";
+import { bootstrapKnowsSocket, bundlesJackson, launchFor } from "./launch.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
 
 const root = mkdtempSync(join(tmpdir(), "vajra-launch-"));
@@ -61,4 +62,54 @@ test("Java runs directly from JDK 16 on, behind the forwarder before, with the h
     "/var/runtime/forwarder.mjs",
     "/jdk11/bin/java",
   ]);
+});
+
+test("a function that bundles Jackson (classes or a jar) is found by the jar's central directory", async () => {
+  const plain = join(root, "pojo-plain");
+  mkdirSync(join(plain, "example"), { recursive: true });
+  writeFileSync(join(plain, "example", "Move.class"), "not really a class");
+  assert.equal(bundlesJackson(plain), false);
+  const classes = join(root, "pojo-classes");
+  mkdirSync(join(classes, "com", "fasterxml", "jackson", "databind"), { recursive: true });
+  assert.equal(bundlesJackson(classes), true);
+  // A fat jar in lib/ with Jackson inside (the zip's entries are read, not its file name).
+  const fat = join(root, "fat-src");
+  mkdirSync(join(fat, "com", "fasterxml", "jackson", "core"), { recursive: true });
+  writeFileSync(
+    join(fat, "com", "fasterxml", "jackson", "core", "JsonParser.class"),
+    Buffer.alloc(70_000, 7),
+  );
+  const withJar = join(root, "pojo-jar");
+  mkdirSync(join(withJar, "lib"), { recursive: true });
+  writeFileSync(join(withJar, "lib", "app-all.jar"), await zipDirectory(fat));
+  writeFileSync(join(withJar, "lib", "notes.txt"), "com/fasterxml/jackson/ in a file that is no jar");
+  assert.equal(bundlesJackson(withJar), true);
+  const other = join(root, "pojo-other-jar");
+  mkdirSync(other);
+  writeFileSync(join(other, "app.jar"), await zipDirectory(plain));
+  writeFileSync(join(other, "notes.txt"), "com/fasterxml/jackson/");
+  assert.equal(bundlesJackson(other), false);
+});
+
+test("Java's class path starts with the shim and Jackson and uses the archive, unless the function has its own Jackson", () => {
+  const java = runtime("java17", "17.0.15", "/jdk/bin/java");
+  const cp = (l: { command: string[] }): string => l.command[l.command.indexOf("-cp") + 1] ?? "";
+  const shared = launchFor(java, 128, "/rt", join(root, "pojo-plain"), "/java-rt", "cds/0123.jsa");
+  assert.ok(shared.command.includes("-XX:SharedArchiveFile=/var/runtime/cds/0123.jsa"));
+  assert.ok(shared.command.includes("-Xlog:cds*=off"));
+  assert.ok(shared.command.includes("-Xshare:auto"));
+  assert.equal(
+    cp(shared),
+    "/var/runtime/shim.jar:/var/runtime/lib/jackson-annotations.jar:/var/runtime/lib/jackson-core.jar:" +
+      "/var/runtime/lib/jackson-databind.jar:/var/task:/var/task/*:/var/task/lib/*:/var/runtime/api",
+  );
+  const none = launchFor(java, 128, "/rt", join(root, "pojo-plain"), "/java-rt");
+  assert.ok(!none.command.some((a) => a.startsWith("-XX:SharedArchiveFile")));
+  assert.equal(cp(none), cp(shared));
+  const own = launchFor(java, 128, "/rt", join(root, "pojo-jar"), "/java-rt", "cds/0123.jsa");
+  assert.ok(!own.command.some((a) => a.startsWith("-XX:SharedArchiveFile")));
+  assert.equal(
+    cp(own),
+    "/var/runtime/shim.jar:/var/task:/var/task/*:/var/task/lib/*:/var/runtime/api:/var/runtime/lib/*",
+  );
 });

@@ -6,6 +6,11 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
 import { sharedBuildCache, skipUnlessRuntime, underCi } from "./runtime-support.js";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { zipDirectory } from "../../src/blobs/zip-dir.js";
 import { jacksonJars } from "../../src/executor/java-runtime.js";
 
 function skipUnlessJackson(): string | false {
@@ -282,5 +287,36 @@ test(
       isBase64Encoded: false,
     });
     assert.deepEqual(r.json(), { statusCode: 200, body: "GET /a/b req-1 false" });
+  },
+);
+
+test(
+  "java17: the runtime's Jackson maps POJOs, unless the function bundles its own, which then wins",
+  { skip },
+  async () => {
+    const name = await fn("aws-where", "example.Where");
+    const r = await invoke(s, name, { name: "Ada" });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(JSON.parse(r.text), "file:/var/runtime/lib/jackson-databind.jar Ada");
+    // The same code with Jackson's jars in lib/: they come before the runtime's on the class path.
+    const dir = mkdtempSync(join(tmpdir(), "vajra-java-own-jackson-"));
+    try {
+      const fixture = resolve(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "java", "aws");
+      cpSync(fixture, dir, { recursive: true });
+      mkdirSync(join(dir, "lib"));
+      for (const j of jacksonJars() ?? []) copyFileSync(j, join(dir, "lib", basename(j)));
+      const zipFile = (await zipDirectory(dir)).toString("base64");
+      const own = "aws-where-own";
+      const d = await deploy(s, { name: own, runtime: "java17", handler: "example.Where", zipFile });
+      assert.equal(d.status, 201, JSON.stringify(d.json));
+      const r2 = await invoke(s, own, { name: "Bo" });
+      assert.equal(r2.status, 200, r2.text);
+      assert.match(
+        JSON.parse(r2.text) as string,
+        /^file:\/var\/task\/lib\/jackson-databind[-.0-9]*\.jar Bo$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
 );
