@@ -33,7 +33,8 @@ export const BLOCKED_IPV4 = [
 
 /** Namespaces kept ready for the next egress instances. */
 const SPARES = 4;
-const REFILL_DELAY_MS = 250;
+const REFILL_DELAY_MS = 1000;
+const REMOVE_DELAY_MS = 1000;
 
 interface Prepared {
   n: number;
@@ -111,6 +112,8 @@ export class EgressNetwork implements NetworkBackend {
   private readonly used = new Set<number>();
   private readonly spares: Prepared[] = [];
   private preparing = 0;
+  private readonly removals: Prepared[] = [];
+  private removalTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
   constructor(private readonly opts: EgressOptions) {
@@ -153,11 +156,7 @@ export class EgressNetwork implements NetworkBackend {
    */
   async sweep(): Promise<void> {
     if (this.unavailable !== undefined) return;
-    const list = await run(IP, ["-j", "netns", "list"]).catch(() => "[]");
-    const names = (JSON.parse(list.trim() === "" ? "[]" : list) as Array<{ name: string }>)
-      .map((n) => n.name)
-      .filter((n) => n.startsWith(`${this.bridge}-`));
-    for (const n of names) await run(IP, ["netns", "del", n]).catch(() => undefined);
+    for (const n of await this.namespaces()) await run(IP, ["netns", "del", n]).catch(() => undefined);
     // A namespace outlives its name while the kernel cleans it up, and its veth with it: delete the
     // host ends now, so a new instance never finds its interface name taken.
     const links = await run(IP, ["-j", "link", "show"]).catch(() => "[]");
@@ -166,6 +165,14 @@ export class EgressNetwork implements NetworkBackend {
       .filter((n) => n.startsWith(`v${this.tag}`));
     for (const v of veths) await run(IP, ["link", "del", v]).catch(() => undefined);
     await this.teardownHost();
+  }
+
+  /** This bridge's namespaces that exist now. */
+  private async namespaces(): Promise<string[]> {
+    const list = await run(IP, ["-j", "netns", "list"]).catch(() => "[]");
+    return (JSON.parse(list.trim() === "" ? "[]" : list) as Array<{ name: string }>)
+      .map((n) => n.name)
+      .filter((n) => n.startsWith(`${this.bridge}-`));
   }
 
   private async teardownHost(): Promise<void> {
@@ -251,7 +258,8 @@ export class EgressNetwork implements NetworkBackend {
     // A namespace made ahead of demand keeps its setup (three `ip` runs) off the cold start.
     const p = this.spares.pop() ?? (await this.prepare());
     // Refilled a moment later: the `ip` runs would otherwise compete with this cold start for the CPU.
-    setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
+    // (At once when none is left: a burst is under way.)
+    setTimeout(() => this.refill(), this.spares.length === 0 ? 0 : REFILL_DELAY_MS).unref();
     let released = false;
     return {
       netnsPath: `/run/netns/${p.ns}`,
@@ -319,16 +327,36 @@ export class EgressNetwork implements NetworkBackend {
     }
   }
 
-  /** Deletes the host end (which deletes the pair at once; a namespace's own cleanup is deferred), then
-   *  the namespace; the address and interface name are free once both are gone. */
+  /**
+   * Deletes namespaces a moment later, together in one `ip -batch` (the host end of each veth first,
+   * which deletes the pair at once; a namespace's own cleanup is deferred by the kernel): a removal
+   * would otherwise compete with the cold start that often follows it. Addresses and interface names
+   * are free again once that is done.
+   */
   private remove(p: Prepared): void {
-    run(IP, ["link", "del", p.veth])
-      .catch(() => undefined)
-      .then(() => run(IP, ["netns", "del", p.ns]))
-      .then(
-        () => this.used.delete(p.n),
-        (err: Error) => this.opts.onWarning?.(`could not remove network namespace ${p.ns}: ${err.message}`),
-      );
+    this.removals.push(p);
+    this.removalTimer ??= setTimeout(() => this.flushRemovals(), REMOVE_DELAY_MS);
+  }
+
+  private flushRemovals(): Promise<void> {
+    clearTimeout(this.removalTimer);
+    this.removalTimer = undefined;
+    const batch = this.removals.splice(0);
+    if (batch.length === 0) return Promise.resolve();
+    const lines = [...batch.map((p) => `link del ${p.veth}`), ...batch.map((p) => `netns del ${p.ns}`), ""];
+    // -force: a line that fails (an interface already gone) does not stop the rest.
+    return run(IP, ["-force", "-batch", "-"], lines.join("\n")).then(
+      () => {
+        for (const p of batch) this.used.delete(p.n);
+      },
+      async (err: Error) => {
+        // Whatever was removed is free; what is left is swept at the next start.
+        const left = new Set(await this.namespaces());
+        for (const p of batch) if (!left.has(p.ns)) this.used.delete(p.n);
+        if (batch.some((p) => left.has(p.ns)))
+          this.opts.onWarning?.(`could not remove network namespaces: ${err.message}`);
+      },
+    );
   }
 
   /** A free host number in the /16: 2 … 65534 (.0.1 is the gateway); numbers are reused last. */
@@ -348,6 +376,7 @@ export class EgressNetwork implements NetworkBackend {
   async close(): Promise<void> {
     this.closing = true;
     this.spares.length = 0;
+    await this.flushRemovals();
     await this.host?.catch(() => undefined);
     this.dns?.close();
     await this.sweep();
