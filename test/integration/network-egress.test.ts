@@ -169,12 +169,12 @@ test("a bad network mode is refused and changes nothing", async (t) => {
 test("a server killed with SIGKILL leaves no namespace, bridge or rule behind after its next start", async (t) => {
   if (skip !== false) return t.skip(skip);
   if (s === undefined) throw new Error("no server");
-  // Several instances at once, each with its own namespace.
-  const fetches = Array.from({ length: 4 }, () =>
-    probe("probe-egress", { action: "fetch", url: `http://${INET}:8080/`, timeout: 5 }),
+  // Twenty instances at once (each call holds its instance), each with its own namespace.
+  const fetches = Array.from({ length: 20 }, () =>
+    probe("probe-egress", { action: "fetch", url: `http://${INET}:8080/`, timeout: 5, hold: 1.5 }),
   );
   for (const f of await Promise.all(fetches)) assert.equal(f.ok, true);
-  assert.ok(namespacesNamed(`${BRIDGE}-`).length >= 1, "egress instances have namespaces");
+  assert.ok(namespacesNamed(`${BRIDGE}-`).length >= 20, "20 egress instances have namespaces");
   const dataDir = s.dataDir;
   await s.stop("SIGKILL");
   assert.ok(namespacesNamed(`${BRIDGE}-`).length >= 1, "a killed server leaves its namespaces");

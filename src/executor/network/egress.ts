@@ -193,6 +193,10 @@ export class EgressNetwork implements NetworkBackend {
       await run(IP, ["link", "add", this.bridge, "type", "bridge"]).catch((err: Error) => {
         if (!/exists/i.test(err.message)) throw err;
       });
+      // A bridge takes the lowest MAC address of its ports unless it has one of its own: without this,
+      // every port added or removed could change the gateway's MAC under the instances' ARP caches, and
+      // their traffic would go nowhere until the entries expire.
+      await run(IP, ["link", "set", this.bridge, "address", this.bridgeMac()]);
       await run(IP, ["addr", "replace", `${this.gateway}/16`, "dev", this.bridge]);
       await run(IP, ["link", "set", this.bridge, "up"]);
       const route = await run(IP, ["-o", "route", "get", `${this.prefix}.255.254`]);
@@ -213,6 +217,12 @@ export class EgressNetwork implements NetworkBackend {
       this.host = undefined;
     });
     return this.host;
+  }
+
+  /** A fixed, locally administered unicast MAC address named after the bridge. */
+  private bridgeMac(): string {
+    const h = createHash("sha256").update(`mac:${this.bridge}`).digest();
+    return ["02", ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, "0"))].join(":");
   }
 
   /** The bridge's whole rule set, replaced atomically. */
