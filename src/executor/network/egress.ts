@@ -345,7 +345,7 @@ export class EgressNetwork implements NetworkBackend {
    */
   private remove(p: Prepared): void {
     this.removals.push(p);
-    this.removalTimer ??= setTimeout(() => this.flushRemovals(), REMOVE_DELAY_MS);
+    this.removalTimer ??= setTimeout(() => void this.flushRemovals(), REMOVE_DELAY_MS);
   }
 
   private flushRemovals(): Promise<void> {
