@@ -108,6 +108,8 @@ export class Instance {
   private frozen = false;
   /** A freeze is scheduled (freezeSoon). */
   private freezeTimer: NodeJS.Timeout | undefined;
+  /** When it last went idle (performance.now()), for the freeze grace. */
+  private idleSince = 0;
   /** kill() was called: the process tree is on its way out and must not be frozen. */
   private killed = false;
   private readonly readyWaiters: Array<(ready: boolean) => void> = [];
@@ -234,7 +236,15 @@ export class Instance {
    * Node.js runtime (seven threads) paid milliseconds per invocation for them under load.
    */
   private freezeSoon(): void {
-    if (!this.opts.freezeIdle || this.freezeTimer !== undefined) return;
+    if (!this.opts.freezeIdle) return;
+    // The grace counts from the latest time it went idle: a timer left from an earlier idle moment
+    // must not freeze an instance that has just finished another invocation (under load, that froze
+    // and thawed it on nearly every invocation).
+    this.idleSince = performance.now();
+    if (this.freezeTimer === undefined) this.scheduleFreeze(FREEZE_GRACE_MS);
+  }
+
+  private scheduleFreeze(delayMs: number): void {
     this.freezeTimer = setTimeout(() => {
       this.freezeTimer = undefined;
       if (
@@ -245,9 +255,11 @@ export class Instance {
         this.parkedNext === undefined
       )
         return;
+      const idleFor = performance.now() - this.idleSince;
+      if (idleFor < FREEZE_GRACE_MS) return this.scheduleFreeze(FREEZE_GRACE_MS - idleFor);
       this.frozen = true;
       this.proc?.freeze();
-    }, FREEZE_GRACE_MS);
+    }, delayMs);
   }
 
   private deliver(res: ServerResponse): void {
