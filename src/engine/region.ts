@@ -174,10 +174,6 @@ export class Region {
     return builds;
   }
 
-  get accountConcurrency(): number {
-    return this.gate.accountLimit;
-  }
-
   get inFlight(): number {
     return this.inFlightCount;
   }
