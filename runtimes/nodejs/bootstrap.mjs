@@ -1,6 +1,7 @@
 // Vajra's in-sandbox Node.js runtime: it speaks the Lambda Runtime API and runs the user's handler the way
 // AWS's Node.js runtime does (handler resolution, callbacks, context, log format, error shapes). Stdlib only.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
@@ -335,7 +336,29 @@ function invokeOnce(handler, next) {
   }
 }
 
+// ---- The Lambda endpoint relay: AWS_ENDPOINT_URL_LAMBDA names 127.0.0.1:9002 inside the sandbox,
+// which has no route to the host in any network mode; each connection there is relayed to the
+// endpoint's UNIX socket. Unref'd: it never keeps the process alive on its own.
+function startEndpointRelay() {
+  const socketPath = process.env.VAJRA_LAMBDA_SOCKET;
+  if (!socketPath) return;
+  const server = net.createServer({ noDelay: true }, (conn) => {
+    const up = net.createConnection(socketPath);
+    conn.pipe(up).pipe(conn);
+    const close = () => {
+      conn.destroy();
+      up.destroy();
+    };
+    conn.on('error', close);
+    up.on('error', close);
+  });
+  server.on('error', (err) => process.stderr.write(`vajra bootstrap: no Lambda endpoint relay: ${err.message}\n`));
+  server.listen(9002, '127.0.0.1');
+  server.unref();
+}
+
 async function main() {
+  startEndpointRelay();
   patchConsole();
   const appRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
   let handler;

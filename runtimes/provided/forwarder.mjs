@@ -17,16 +17,28 @@ const taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
 // noDelay: the Runtime API answers in more than one write (headers, then the event), and with Nagle's
 // algorithm on, the second write waits for the client's delayed ACK (~40 ms on Linux) — every warm
 // invocation of a TCP runtime client (curl, aws-lambda-ric, Go's and Rust's AWS clients) paid it.
-const server = createServer({ noDelay: true }, (client) => {
-  const upstream = createConnection(SOCKET);
-  client.pipe(upstream).pipe(client);
-  const close = () => {
-    client.destroy();
-    upstream.destroy();
-  };
-  client.on("error", close);
-  upstream.on("error", close);
-});
+/** A listener that relays each connection to a UNIX socket. */
+function relayTo(socketPath) {
+  return createServer({ noDelay: true }, (client) => {
+    const upstream = createConnection(socketPath);
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", close);
+    upstream.on("error", close);
+  });
+}
+
+const server = relayTo(SOCKET);
+
+// The functions' Lambda endpoint (AWS_ENDPOINT_URL_LAMBDA, 127.0.0.1:9002) is relayed the same way.
+if (process.env.VAJRA_LAMBDA_SOCKET) {
+  const endpoint = relayTo(process.env.VAJRA_LAMBDA_SOCKET);
+  endpoint.on("error", (err) => process.stderr.write(`vajra: no Lambda endpoint relay: ${err.message}\n`));
+  endpoint.listen(9002, "127.0.0.1");
+}
 
 server.listen(port, host, () => {
   const [command, ...args] = process.argv.length > 2 ? process.argv.slice(2) : [`${taskRoot}/bootstrap`];

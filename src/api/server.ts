@@ -16,6 +16,7 @@ import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes
 import { registerNativeRoutes } from "./native-routes.js";
 import { useServerScope } from "./request-scope.js";
 import { isStsPath, registerStsRoutes } from "./sts-routes.js";
+import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.js";
 import { isS3Path, registerS3Routes } from "./s3-routes.js";
 
 export interface ServerOptions {
@@ -86,6 +87,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const accessKeys = await AccessKeys.load(platform.store, platform.dataDir, platform.arnScope);
 
   app.addHook("onRequest", async (req, reply) => {
+    // Requests from functions (their endpoint socket) may only be Lambda calls with role credentials.
+    const refused = gateFunctionRequest(req, reply);
+    if (refused !== undefined) return refused;
     // Lambda API routes authenticate with SigV4 (verified in their own scope, over the raw body).
     if (isLambdaPath(req.url)) return;
     // Function URLs authenticate by their own AuthType (NONE or SigV4).
@@ -124,6 +128,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const port =
     opts.port ?? (process.env.VAJRA_PORT === undefined ? DEFAULT_PORT : Number(process.env.VAJRA_PORT));
   const address = await app.listen({ host, port });
+  const endpoint = await startFunctionEndpoint(app, platform.functionEndpointSocket).catch((err: unknown) => {
+    app.log.warn(
+      `WARNING: functions cannot call the Lambda API: ${platform.functionEndpointSocket}: ${(err as Error).message}`,
+    );
+    return { close: () => Promise.resolve() };
+  });
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -138,6 +148,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // In-flight invocations get the grace period; then instances are stopped and records flushed.
         await platform.close(SHUTDOWN_GRACE_MS);
         await Promise.race([httpClosed, new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+        // Functions called the endpoint until their instances stopped; nothing uses it now.
+        await endpoint.close();
         clearInterval(sweeper);
         app.server.closeAllConnections();
       })();

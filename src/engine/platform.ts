@@ -5,8 +5,9 @@
 // eu-west-1 is not listed in us-east-1, and the same name may exist in both.
 
 import { mkdirSync } from "node:fs";
-import { homedir, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { homedir, tmpdir, totalmem } from "node:os";
+import { createHash } from "node:crypto";
+import { dirname, join, resolve } from "node:path";
 import { invalid } from "../core/errors.js";
 import {
   DEFAULT_ACCOUNT,
@@ -42,6 +43,18 @@ import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
 
+/**
+ * The UNIX socket functions reach the Lambda API through (see api/function-endpoint.ts): in the data
+ * directory, unless its path would pass the 107 bytes a socket address holds — then in a folder of the
+ * temp directory named after the data directory.
+ */
+export function functionEndpointSocket(dataDir: string): string {
+  const inData = join(dataDir, "endpoint", "lambda.sock");
+  if (Buffer.byteLength(inData) <= 100) return inData;
+  const tag = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
+  return join(tmpdir(), `vajra-endpoint-${tag}`, "lambda.sock");
+}
+
 /** Regions one server keeps apart at most (AWS has about 35): a bound on what signed requests can create. */
 const MAX_REGIONS = 64;
 
@@ -59,6 +72,8 @@ export class Platform {
   private readonly regions = new Map<string, Region>();
   private readonly shared: RegionShared;
   private started = false;
+  /** Where the functions' Lambda endpoint listens (the API layer serves it). */
+  readonly functionEndpointSocket: string;
 
   private constructor(
     readonly dataDir: string,
@@ -72,6 +87,7 @@ export class Platform {
     opts: PlatformOptions,
   ) {
     this.warnings = warnings;
+    this.functionEndpointSocket = functionEndpointSocket(dataDir);
     this.arnScope = { region: store.region, account: shared.account };
     this.codeBucket = new CodeBucket(store, dataDir);
     this.codeFetcher = new CodeFetcher(this.codeBucket, opts.codeS3);
@@ -117,6 +133,7 @@ export class Platform {
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
       freezeIdle: opts.freezeIdle ?? true,
+      endpointDir: dirname(functionEndpointSocket(dataDir)),
     });
     const platform = new Platform(
       dataDir,

@@ -12,7 +12,7 @@ import { launchFor } from "./launch.js";
 import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
 import { Pool } from "./pool.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
-import type { SandboxBackend } from "./sandbox.js";
+import { ENDPOINT_ADDRESS, ENDPOINT_DIR, ENDPOINT_SOCKET_NAME, type SandboxBackend } from "./sandbox.js";
 
 export interface ExecutionSpec {
   /** Changes whenever code or configuration changes, so old instances are never reused. */
@@ -61,6 +61,12 @@ export interface ExecutorOptions {
   freezeIdle: boolean;
   /** One backend per network mode. */
   networks: Readonly<Record<NetworkMode, NetworkBackend>>;
+  /**
+   * Host folder holding the functions' Lambda endpoint socket, shown in every sandbox; its runtime
+   * relays AWS_ENDPOINT_URL_LAMBDA there. Not offered without isolation (instances would share the
+   * host's 127.0.0.1 and its relay port).
+   */
+  endpointDir?: string;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -83,6 +89,10 @@ export class Executor {
     const every = Math.max(50, Math.min(1000, Math.floor(opts.keepAliveMs / 4)));
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
+  }
+
+  private get endpointDir(): string | undefined {
+    return this.opts.backend.isolated ? this.opts.endpointDir : undefined;
   }
 
   get isolated(): boolean {
@@ -244,6 +254,7 @@ export class Executor {
           memoryMb: spec.memoryMb,
           tmpSizeMb: spec.ephemeralStorageMb,
           ...(optDir === undefined ? {} : { optDir }),
+          ...(this.endpointDir === undefined ? {} : { endpointDir: this.endpointDir }),
           ...(net.netnsPath === undefined ? {} : { netnsPath: net.netnsPath }),
           ...(net.resolvConf === undefined ? {} : { resolvConf: net.resolvConf }),
         },
@@ -320,6 +331,11 @@ export class Executor {
       PATH: `${binDir}:/usr/local/bin:/usr/bin:/bin:/opt/bin`,
       LD_LIBRARY_PATH: "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib",
     };
+    if (this.endpointDir !== undefined) {
+      // A function that names another endpoint itself keeps it (the relay still runs).
+      env.AWS_ENDPOINT_URL_LAMBDA = spec.environment.AWS_ENDPOINT_URL_LAMBDA ?? `http://${ENDPOINT_ADDRESS}`;
+      env.VAJRA_LAMBDA_SOCKET = `${ENDPOINT_DIR}/${ENDPOINT_SOCKET_NAME}`;
+    }
     if (r.spec.family === "python") env.PYTHONPATH = env.PYTHONPATH ?? "/var/runtime";
     if (r.spec.family === "nodejs")
       env.NODE_PATH = "/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task";

@@ -61,6 +61,8 @@ export interface InstanceOptions {
     codeDir: string;
     runtimeDir: string;
     optDir?: string;
+    /** Host folder of the functions' Lambda endpoint socket. */
+    endpointDir?: string;
   };
   version: string;
   /** Longest the runtime may take to initialise before the instance is abandoned. */
@@ -144,7 +146,7 @@ export class Instance {
     mkdirSync(inst.dir, { recursive: true, mode: 0o755 });
     try {
       await listenOnSocket(inst.server, join(inst.dir, SOCKET_NAME));
-      const { codeDir, runtimeDir, optDir, ...rest } = opts.spec;
+      const { codeDir, runtimeDir, optDir, endpointDir, ...rest } = opts.spec;
       inst.proc = opts.backend.spawn({
         ...rest,
         id: inst.id,
@@ -154,6 +156,7 @@ export class Instance {
           runtimeDir,
           instanceDir: inst.dir,
           ...(optDir === undefined ? {} : { optDir }),
+          ...(endpointDir === undefined ? {} : { endpointDir }),
         }),
       });
     } catch (err) {

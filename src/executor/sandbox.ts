@@ -44,6 +44,7 @@ export function instanceMounts(dirs: {
   runtimeDir: string;
   instanceDir: string;
   optDir?: string;
+  endpointDir?: string;
 }): Mount[] {
   const m: Mount[] = [
     { host: dirs.codeDir, path: TASK_ROOT },
@@ -51,6 +52,7 @@ export function instanceMounts(dirs: {
     { host: dirs.instanceDir, path: SOCKET_DIR },
   ];
   if (dirs.optDir !== undefined) m.push({ host: dirs.optDir, path: "/opt" });
+  if (dirs.endpointDir !== undefined) m.push({ host: dirs.endpointDir, path: ENDPOINT_DIR });
   return m;
 }
 
@@ -98,6 +100,11 @@ export const TASK_ROOT = "/var/task";
 export const RUNTIME_ROOT = "/var/runtime";
 export const SOCKET_DIR = "/run/vajra";
 export const SOCKET_NAME = "runtime.sock";
+/** Where the functions' Lambda endpoint socket appears (see api/function-endpoint.ts). */
+export const ENDPOINT_DIR = "/run/vajra-lambda";
+export const ENDPOINT_SOCKET_NAME = "lambda.sock";
+/** The address inside each sandbox where the runtime relays to the endpoint socket. */
+export const ENDPOINT_ADDRESS = "127.0.0.1:9002";
 const PIDS_MAX = 1024;
 const NSENTER = "/usr/bin/nsenter";
 

@@ -61,6 +61,7 @@ func start(h *handlerOptions) {
 	if api == "" {
 		log.Fatal("lambda: AWS_LAMBDA_RUNTIME_API is not set; this program must run as a Lambda function")
 	}
+	startEndpointRelay()
 	c := newClient(api)
 	if h.err != nil {
 		body := errorBody{Message: h.err.Error(), Type: "Runtime.InvalidHandler", StackTrace: []stackFrame{}}

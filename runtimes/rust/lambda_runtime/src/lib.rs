@@ -30,6 +30,7 @@
 mod deserializer;
 pub mod diagnostic;
 mod http;
+mod relay;
 mod runtime;
 mod service;
 #[cfg(feature = "tracing")]

@@ -175,6 +175,7 @@ where
     A: for<'de> Deserialize<'de>,
     R: Serialize,
 {
+    crate::relay::start();
     let config = Arc::new(Config::from_env());
     let mut api = Api::from_env()?;
     loop {
@@ -206,6 +207,7 @@ pub async fn run_bytes<F>(mut handler: F) -> Result<(), Error>
 where
     F: FnMut(&[u8], &Context) -> Result<Vec<u8>, Diagnostic>,
 {
+    crate::relay::start();
     let config = Arc::new(Config::from_env());
     let mut api = Api::from_env()?;
     loop {

@@ -33,6 +33,7 @@ public final class Bootstrap {
                 StandardCharsets.UTF_8));
         System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 8192), true,
                 StandardCharsets.UTF_8));
+        EndpointRelay.start();
         RuntimeClient client = RuntimeClient.fromEnv();
         String spec = args.length > 0 ? args[0] : System.getenv("_HANDLER");
 

@@ -115,7 +115,7 @@ final class RuntimeClient {
     }
 
     /** SocketChannel.open(StandardProtocolFamily.UNIX), through reflection since the shim targets Java 11. */
-    private static SocketChannel openUnix(String path) throws IOException {
+    static SocketChannel openUnix(String path) throws IOException {
         try {
             Class<?> family = Class.forName("java.net.StandardProtocolFamily");
             Object unix = null;

@@ -1,0 +1,55 @@
+package lambda
+
+// The Lambda endpoint relay: AWS_ENDPOINT_URL_LAMBDA names 127.0.0.1:9002 inside a Vajra sandbox, which
+// has no route to the host in any network mode; each connection there is relayed to the endpoint's
+// UNIX socket (VAJRA_LAMBDA_SOCKET), so the AWS SDK for Go reaches Lambda with the function's role.
+
+import (
+	"io"
+	"log"
+	"net"
+	"os"
+)
+
+func startEndpointRelay() {
+	path := os.Getenv("VAJRA_LAMBDA_SOCKET")
+	if path == "" {
+		return
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:9002")
+	if err != nil {
+		log.Printf("lambda: no Lambda endpoint relay: %v", err)
+		return
+	}
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go relay(conn, path)
+		}
+	}()
+}
+
+func relay(conn net.Conn, path string) {
+	defer conn.Close()
+	up, err := net.Dial("unix", path)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(conn, up)
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.CloseWrite()
+		}
+		close(done)
+	}()
+	_, _ = io.Copy(up, conn)
+	if uc, ok := up.(*net.UnixConn); ok {
+		_ = uc.CloseWrite()
+	}
+	<-done
+}
