@@ -22,6 +22,7 @@ import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRec
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
 import { createSandboxBackend } from "../executor/host-check.js";
+import { prepareRuntimeSdks } from "../executor/runtime-sdks.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
@@ -106,8 +107,11 @@ export class Platform {
     const networks = { none: new NoNetwork(), egress: new EgressNetwork({ dataDir, ...egressSettings() }) };
     // Namespaces, bridges and rules a killed server left go before anything runs.
     for (const n of Object.values(networks)) await n.sweep();
+    const runtimeSdks = await prepareRuntimeSdks(dataDir);
+    rt.registry.sdks = runtimeSdks;
     const executor = new Executor({
       networks,
+      runtimeSdks,
       backend: sandbox.backend,
       dataDir,
       runtimesDir: rt.runtimesDir,

@@ -63,5 +63,10 @@ export const runtimesCommand = defineCommand({
     ctx.out.print(
       formatTable(["ID", "AVAILABLE", "VERSION", "PATH OR REASON"], rows, { styleHeader: c.dim }),
     );
+    // One line per family: every Python runtime gets the same boto3, every Node.js one the same SDK.
+    const sdks = new Map<string, string>();
+    for (const r of result.runtimes)
+      if (r.sdk !== undefined && r.family !== undefined && !sdks.has(r.family)) sdks.set(r.family, r.sdk);
+    for (const [family, sdk] of sdks) ctx.out.print(`${c.dim(`${family} functions get:`)} ${sdk}`);
   },
 });
