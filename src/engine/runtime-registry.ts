@@ -56,19 +56,22 @@ export class RuntimeRegistry {
       const path = r.toolchain?.home ?? r.executable;
       if (path !== undefined) out.path = path;
       if (r.reason !== undefined) out.reason = r.reason;
-      const sdk = this.sdkNote(r.spec.family);
+      const sdk = this.sdkNote(r);
       if (sdk !== undefined) out.sdk = sdk;
       return out;
     });
   }
 
-  private sdkNote(family: string): string | undefined {
+  private sdkNote(r: RuntimeInfo): string | undefined {
     const s = this.sdks;
+    const family = r.spec.family;
     if (s === undefined) return undefined;
     if (family === "python")
       return s.python !== undefined
         ? `boto3 ${s.python.boto3}, botocore ${s.python.botocore}`
         : (s.problems.python ?? undefined);
+    if (family === "nodejs" && s.node !== undefined && r.available && !s.node.supports(r.version))
+      return `none (the AWS SDK for JavaScript v3 needs Node.js ${s.node.minNodeMajor} or later)`;
     if (family === "nodejs")
       return s.node !== undefined
         ? `AWS SDK for JavaScript ${Object.values(s.node.versions)[0] ?? "v3"} (${Object.keys(s.node.versions).join(", ")})`

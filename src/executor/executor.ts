@@ -308,7 +308,8 @@ export class Executor {
     const sdks = this.opts.runtimeSdks;
     if (runtime.spec.family === "python" && sdks?.python !== undefined)
       return [{ host: sdks.python.dir, path: PYTHON_SDK_PATH }];
-    if (runtime.spec.family === "nodejs" && sdks?.node !== undefined)
+    // Older Node.js versions than the SDK's engines allow get none (Lambda's nodejs16.x had SDK v2).
+    if (runtime.spec.family === "nodejs" && sdks?.node?.supports(runtime.version) === true)
       return [
         { host: sdks.node.dir, path: NODE_SDK_PATH },
         { host: sdks.node.viewFor(optDir), path: NODE_SDK_VIEW_PATH },
@@ -351,7 +352,7 @@ export class Executor {
     if (r.spec.family === "nodejs")
       env.NODE_PATH =
         "/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task" +
-        (sdks?.node === undefined ? "" : `:${NODE_SDK_PATH}`);
+        (sdks?.node?.supports(r.version) === true ? `:${NODE_SDK_PATH}` : "");
     return env;
   }
 }

@@ -261,7 +261,14 @@ export class NodeSdk {
     readonly dir: string,
     readonly key: string,
     readonly versions: Readonly<Record<string, string>>,
+    /** The oldest Node.js major every package's `engines` allows (SDK v3 needs 20 today). */
+    readonly minNodeMajor: number,
   ) {}
+
+  /** Whether a Node.js of this version (e.g. "18.20.4") can run the SDK. */
+  supports(nodeVersion: string | undefined): boolean {
+    return nodeVersion !== undefined && Number(nodeVersion.split(".")[0]) >= this.minNodeMajor;
+  }
 
   /**
    * The folder mounted at NODE_SDK_VIEW_PATH for a function whose /opt tree is `optDir`: links to the
@@ -322,7 +329,17 @@ export function assembleNodeSdk(
   const versions: Record<string, string> = {};
   for (const e of entries)
     if (names.includes(e.name) && e.rel === `node_modules/${e.name}`) versions[e.name] = e.version;
-  return new NodeSdk(dir, key, versions);
+  return new NodeSdk(dir, key, versions, minNodeMajor(entries));
+}
+
+/** The highest ">=N" among the packages' engines.node ranges (the SDK states its floor this way). */
+export function minNodeMajor(entries: readonly ClosureEntry[]): number {
+  let min = 0;
+  for (const e of entries) {
+    const m = />=\s*v?(\d+)/.exec(e.engines ?? "");
+    if (m !== null) min = Math.max(min, Number(m[1]));
+  }
+  return min;
 }
 
 /** The folder holding Vajra's node_modules: the first parent of this file that has the SDK installed. */
