@@ -146,8 +146,9 @@ export async function checkHost(opts: CheckHostOptions = {}): Promise<HostCheck[
     discoverRuntimes(opts.nodeInstallDir === undefined ? {} : { nodeInstallDir: opts.nodeInstallDir }),
     opts.apt === undefined ? aptCandidates() : Promise.resolve(opts.apt ?? undefined),
   ]);
-  checks.push(...runtimeChecks(familyReports(runtimes, apt)));
-  checks.push(pythonSdkCheck());
+  // boto3 (what Python functions get without packaging it) is shown right after the Python runtimes.
+  for (const c of runtimeChecks(familyReports(runtimes, apt)))
+    checks.push(...(c.name === "python" ? [c, pythonSdkCheck()] : [c]));
   return checks;
 }
 

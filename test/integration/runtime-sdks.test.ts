@@ -9,9 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { CreateFunctionCommand, PublishLayerVersionCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, PublishLayerVersionCommand, type Runtime } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../../src/blobs/zip-dir.js";
 import { RUNTIMES } from "../../src/core/runtimes.js";
+import { discoverRuntimes } from "../../src/executor/runtime-discovery.js";
 import { invoke, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { lambdaClientFor } from "./aws-client.js";
 import { skipUnlessRuntime, skipUnlessSandbox, underCi } from "./runtime-support.js";
@@ -28,9 +29,14 @@ const boto3Skip = existsSync("/usr/lib/python3/dist-packages/boto3")
   : "needs boto3: install python3-boto3 (apt-get install -y python3-boto3)";
 if (boto3Skip !== false && underCi()) throw new Error(`CI must have python3-boto3: ${boto3Skip}`);
 const nodeSkip = sandboxSkip !== false ? sandboxSkip : skipUnlessRuntime("nodejs20.x");
-const pythons = RUNTIMES.filter((r) => r.family === "python" && skipUnlessRuntime(r.id) === false).map(
+// Every Python this host has (runtime-python.test.ts is the one that insists on each version).
+const found = await discoverRuntimes();
+const pythons = RUNTIMES.filter((r) => r.family === "python" && found.get(r.id)?.available === true).map(
   (r) => r.id,
 );
+const pySkip =
+  sandboxSkip || boto3Skip || (pythons.length === 0 ? "no Python runtime is available here" : false);
+const onePython = (pythons.includes("python3.12") ? "python3.12" : (pythons[0] ?? "python3.12")) as Runtime;
 
 let s: ServerHandle;
 let lambda: LambdaClient;
@@ -82,39 +88,28 @@ def handler(event, context):
             "region": c.meta.region_name, "endpoint": c.meta.endpoint_url}
 `;
 
-test(
-  "boto3 and botocore import and make a lambda client on every Python",
-  {
-    skip: sandboxSkip || boto3Skip || (pythons.length === 0 ? "no Python runtime here" : false),
-  },
-  async () => {
-    const seen: string[] = [];
-    for (const runtime of pythons) {
-      const name = `boto3-${runtime.replace(".", "")}`;
-      await deployFiles(name, runtime, "app.handler", { "app.py": BOTO3_APP });
-      const out = await invokeOk(name);
-      assert.match(String(out.boto3), /^\d+\.\d+\.\d+$/, runtime);
-      assert.match(String(out.botocore), /^\d+\.\d+\.\d+$/, runtime);
-      assert.equal(out.file, "/var/sdk/python/boto3/__init__.py", runtime);
-      assert.equal(out.region, "us-east-1");
-      assert.equal(out.endpoint, "http://127.0.0.1:1");
-      seen.push(runtime);
-    }
-    assert.deepEqual(seen, pythons);
-  },
-);
+test("boto3 and botocore import and make a lambda client on every Python", { skip: pySkip }, async () => {
+  const seen: string[] = [];
+  for (const runtime of pythons) {
+    const name = `boto3-${runtime.replace(".", "")}`;
+    await deployFiles(name, runtime, "app.handler", { "app.py": BOTO3_APP });
+    const out = await invokeOk(name);
+    assert.match(String(out.boto3), /^\d+\.\d+\.\d+$/, runtime);
+    assert.match(String(out.botocore), /^\d+\.\d+\.\d+$/, runtime);
+    assert.equal(out.file, "/var/sdk/python/boto3/__init__.py", runtime);
+    assert.equal(out.region, "us-east-1");
+    assert.equal(out.endpoint, "http://127.0.0.1:1");
+    seen.push(runtime);
+  }
+  assert.deepEqual(seen, pythons);
+});
 
-test("a function's own boto3 wins over the provided one", { skip: sandboxSkip || boto3Skip }, async () => {
-  await deployFiles(
-    "own-boto3",
-    pythons.includes("python3.12") ? "python3.12" : (pythons[0] ?? ""),
-    "app.handler",
-    {
-      "boto3/__init__.py": '__version__ = "0.0.0-own"\n',
-      "app.py":
-        "import boto3, botocore\ndef handler(e, c):\n    return {'boto3': boto3.__version__, 'botocore': botocore.__version__}\n",
-    },
-  );
+test("a function's own boto3 wins over the provided one", { skip: pySkip }, async () => {
+  await deployFiles("own-boto3", onePython, "app.handler", {
+    "boto3/__init__.py": '__version__ = "0.0.0-own"\n',
+    "app.py":
+      "import boto3, botocore\ndef handler(e, c):\n    return {'boto3': boto3.__version__, 'botocore': botocore.__version__}\n",
+  });
   const out = await invokeOk("own-boto3");
   assert.equal(out.boto3, "0.0.0-own");
   assert.match(String(out.botocore), /^\d+\.\d+\.\d+$/, "botocore still comes from the provided SDK");
@@ -247,3 +242,36 @@ test(
     assert.equal(out.esm, "LambdaClient");
   },
 );
+
+test("a layer's boto3 wins over the provided one", { skip: pySkip }, async () => {
+  const layer = await lambda.send(
+    new PublishLayerVersionCommand({
+      LayerName: "own-boto3",
+      Content: {
+        ZipFile: await zipDirectory(folder({ "python/boto3/__init__.py": '__version__ = "0.0.0-layer"\n' })),
+      },
+    }),
+  );
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "layer-boto3",
+      Runtime: onePython,
+      Handler: "app.handler",
+      Role: "arn:aws:iam::000000000000:role/x",
+      Code: {
+        ZipFile: await zipDirectory(
+          folder({
+            "app.py":
+              "import boto3, botocore\ndef handler(e, c):\n    return {'boto3': boto3.__version__, 'file': boto3.__file__, 'botocore': botocore.__file__}\n",
+          }),
+        ),
+      },
+      ...(layer.LayerVersionArn === undefined ? {} : { Layers: [layer.LayerVersionArn] }),
+    }),
+  );
+  assert.deepEqual(await invokeOk("layer-boto3"), {
+    boto3: "0.0.0-layer",
+    file: "/opt/python/boto3/__init__.py",
+    botocore: "/var/sdk/python/botocore/__init__.py",
+  });
+});
