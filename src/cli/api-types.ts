@@ -51,6 +51,8 @@ export interface RuntimeInfo {
   path?: string;
   reason?: string;
   deprecated?: boolean;
+  /** Python and Node.js: the AWS SDK the server provides to functions, or how to provide it. */
+  sdk?: string;
 }
 
 export interface InvocationLog {

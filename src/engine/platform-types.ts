@@ -57,4 +57,6 @@ export interface RuntimeListing {
   /** The interpreter, or for compiled families the toolchain's home (JAVA_HOME, GOROOT, Rust sysroot, .NET root). */
   path?: string;
   reason?: string;
+  /** Python and Node.js: the AWS SDK functions get without packaging it, or how to provide it. */
+  sdk?: string;
 }

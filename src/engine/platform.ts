@@ -23,6 +23,7 @@ import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRec
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
 import { createSandboxBackend } from "../executor/host-check.js";
+import { prepareRuntimeSdks } from "../executor/runtime-sdks.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
@@ -53,6 +54,13 @@ export function functionEndpointSocket(dataDir: string): string {
   if (Buffer.byteLength(inData) <= 100) return inData;
   const tag = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
   return join(tmpdir(), `vajra-endpoint-${tag}`, "lambda.sock");
+}
+
+/** The folder of the endpoint socket, made before any instance binds it into its sandbox. */
+function endpointDir(dataDir: string): string {
+  const dir = dirname(functionEndpointSocket(dataDir));
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  return dir;
 }
 
 /** Regions one server keeps apart at most (AWS has about 35): a bound on what signed requests can create. */
@@ -122,8 +130,11 @@ export class Platform {
     const networks = { none: new NoNetwork(), egress: new EgressNetwork({ dataDir, ...egressSettings() }) };
     // Namespaces, bridges and rules a killed server left go before anything runs.
     for (const n of Object.values(networks)) await n.sweep();
+    const runtimeSdks = await prepareRuntimeSdks(dataDir);
+    rt.registry.sdks = runtimeSdks;
     const executor = new Executor({
       networks,
+      runtimeSdks,
       backend: sandbox.backend,
       dataDir,
       runtimesDir: rt.runtimesDir,
@@ -133,7 +144,7 @@ export class Platform {
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
       freezeIdle: opts.freezeIdle ?? true,
-      endpointDir: dirname(functionEndpointSocket(dataDir)),
+      endpointDir: endpointDir(dataDir),
     });
     const platform = new Platform(
       dataDir,

@@ -7,6 +7,7 @@ import { VajraError } from "../core/errors.js";
 import { isDeprecated, resolveRuntimeId } from "../core/runtimes.js";
 import { NodeInstallError, installNode, type NodeInstallErrorCode } from "../executor/node-install.js";
 import { discoverRuntimes, type RuntimeInfo } from "../executor/runtime-discovery.js";
+import type { RuntimeSdks } from "../executor/runtime-sdks.js";
 import type { RuntimeListing } from "./platform-types.js";
 
 /** How an installer failure reaches the user: their input, this host, or Vajra itself. */
@@ -22,6 +23,8 @@ const INSTALL_ERRORS: Record<NodeInstallErrorCode, "InvalidParameter" | "Runtime
 export class RuntimeRegistry {
   readonly byId = new Map<string, RuntimeInfo>();
   private installing: Promise<unknown> = Promise.resolve();
+  /** The AWS SDKs the executor provides, shown with the Python and Node.js runtimes. */
+  sdks: RuntimeSdks | undefined;
 
   private constructor(private readonly installDir: string) {}
 
@@ -53,8 +56,27 @@ export class RuntimeRegistry {
       const path = r.toolchain?.home ?? r.executable;
       if (path !== undefined) out.path = path;
       if (r.reason !== undefined) out.reason = r.reason;
+      const sdk = this.sdkNote(r);
+      if (sdk !== undefined) out.sdk = sdk;
       return out;
     });
+  }
+
+  private sdkNote(r: RuntimeInfo): string | undefined {
+    const s = this.sdks;
+    const family = r.spec.family;
+    if (s === undefined) return undefined;
+    if (family === "python")
+      return s.python !== undefined
+        ? `boto3 ${s.python.boto3}, botocore ${s.python.botocore}`
+        : (s.problems.python ?? undefined);
+    if (family === "nodejs" && s.node !== undefined && r.available && !s.node.supports(r.version))
+      return `none (the AWS SDK for JavaScript v3 needs Node.js ${s.node.minNodeMajor} or later)`;
+    if (family === "nodejs")
+      return s.node !== undefined
+        ? `AWS SDK for JavaScript ${Object.values(s.node.versions)[0] ?? "v3"} (${Object.keys(s.node.versions).join(", ")})`
+        : (s.problems.node ?? undefined);
+    return undefined;
   }
 
   /**

@@ -12,7 +12,14 @@ import { launchFor } from "./launch.js";
 import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
 import { Pool } from "./pool.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
-import { ENDPOINT_ADDRESS, ENDPOINT_DIR, ENDPOINT_SOCKET_NAME, type SandboxBackend } from "./sandbox.js";
+import { NODE_SDK_PATH, NODE_SDK_VIEW_PATH, PYTHON_SDK_PATH, type RuntimeSdks } from "./runtime-sdks.js";
+import {
+  ENDPOINT_ADDRESS,
+  ENDPOINT_DIR,
+  ENDPOINT_SOCKET_NAME,
+  type Mount,
+  type SandboxBackend,
+} from "./sandbox.js";
 
 export interface ExecutionSpec {
   /** Changes whenever code or configuration changes, so old instances are never reused. */
@@ -67,6 +74,8 @@ export interface ExecutorOptions {
    * host's 127.0.0.1 and its relay port).
    */
   endpointDir?: string;
+  /** The AWS SDKs provided to Python and Node.js functions (absent: none). */
+  runtimeSdks?: RuntimeSdks;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -254,7 +263,10 @@ export class Executor {
           memoryMb: spec.memoryMb,
           tmpSizeMb: spec.ephemeralStorageMb,
           ...(optDir === undefined ? {} : { optDir }),
-          ...(this.endpointDir === undefined ? {} : { endpointDir: this.endpointDir }),
+          extraMounts: [
+            ...this.sdkMounts(runtime, optDir),
+            ...(this.endpointDir === undefined ? [] : [{ host: this.endpointDir, path: ENDPOINT_DIR }]),
+          ],
           ...(net.netnsPath === undefined ? {} : { netnsPath: net.netnsPath }),
           ...(net.resolvConf === undefined ? {} : { resolvConf: net.resolvConf }),
         },
@@ -307,6 +319,23 @@ export class Executor {
     }
   }
 
+  /**
+   * The provided AWS SDKs, read-only, as Lambda's managed runtimes include them: boto3 for Python,
+   * the SDK for JavaScript v3 for Node.js (with the view that lets the function's layers win over it).
+   */
+  private sdkMounts(runtime: RuntimeInfo, optDir: string | undefined): Mount[] {
+    const sdks = this.opts.runtimeSdks;
+    if (runtime.spec.family === "python" && sdks?.python !== undefined)
+      return [{ host: sdks.python.dir, path: PYTHON_SDK_PATH }];
+    // Older Node.js versions than the SDK's engines allow get none (Lambda's nodejs16.x had SDK v2).
+    if (runtime.spec.family === "nodejs" && sdks?.node?.supports(runtime.version) === true)
+      return [
+        { host: sdks.node.dir, path: NODE_SDK_PATH },
+        { host: sdks.node.viewFor(optDir), path: NODE_SDK_VIEW_PATH },
+      ];
+    return [];
+  }
+
   /** Exactly Lambda's variables (AWS docs, "Defined runtime environment variables") plus the user's. */
   private environment(spec: ExecutionSpec): Record<string, string> {
     const r = spec.runtime;
@@ -336,9 +365,18 @@ export class Executor {
       env.AWS_ENDPOINT_URL_LAMBDA = spec.environment.AWS_ENDPOINT_URL_LAMBDA ?? `http://${ENDPOINT_ADDRESS}`;
       env.VAJRA_LAMBDA_SOCKET = `${ENDPOINT_DIR}/${ENDPOINT_SOCKET_NAME}`;
     }
-    if (r.spec.family === "python") env.PYTHONPATH = env.PYTHONPATH ?? "/var/runtime";
+    const sdks = this.opts.runtimeSdks;
+    // After the function's code and layers (the bootstrap puts /var/task and /opt/python first), as
+    // Lambda's /var/lang/lib/python3.x/site-packages comes after them.
+    if (r.spec.family === "python")
+      env.PYTHONPATH =
+        (env.PYTHONPATH ?? "/var/runtime") + (sdks?.python === undefined ? "" : `:${PYTHON_SDK_PATH}`);
+    // Last, as on Lambda; inside a sandbox the /node_modules view finds the SDK first (also for ESM), this
+    // entry serves the unsandboxed backend, which rewrites it to the host folder.
     if (r.spec.family === "nodejs")
-      env.NODE_PATH = "/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task";
+      env.NODE_PATH =
+        "/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task" +
+        (sdks?.node?.supports(r.version) === true ? `:${NODE_SDK_PATH}` : "");
     return env;
   }
 }

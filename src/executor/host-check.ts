@@ -2,10 +2,12 @@
 // follows from it. `vajra doctor` prints the checks; the server picks its backend and warns loudly
 // when functions would not be isolated.
 
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { detectCgroups, type CgroupManager } from "./cgroups.js";
 import { aptCandidates, familyReports, type AptCandidates, type FamilyReport } from "./install-hints.js";
 import { discoverRuntimes } from "./runtime-discovery.js";
+import { PYTHON_SDK_HINT, PYTHON_SDK_PACKAGE } from "./runtime-sdks.js";
 import { findExecutable } from "./toolchains.js";
 
 export { findExecutable } from "./toolchains.js";
@@ -144,8 +146,24 @@ export async function checkHost(opts: CheckHostOptions = {}): Promise<HostCheck[
     discoverRuntimes(opts.nodeInstallDir === undefined ? {} : { nodeInstallDir: opts.nodeInstallDir }),
     opts.apt === undefined ? aptCandidates() : Promise.resolve(opts.apt ?? undefined),
   ]);
-  checks.push(...runtimeChecks(familyReports(runtimes, apt)));
+  // boto3 (what Python functions get without packaging it) is shown right after the Python runtimes.
+  for (const c of runtimeChecks(familyReports(runtimes, apt)))
+    checks.push(...(c.name === "python" ? [c, pythonSdkCheck()] : [c]));
   return checks;
+}
+
+/** boto3 for Python functions comes from Debian's python3-boto3 (see runtime-sdks.ts). */
+export function pythonSdkCheck(distPackages = "/usr/lib/python3/dist-packages"): HostCheck {
+  return existsSync(join(distPackages, "boto3"))
+    ? { name: "boto3", group: "runtime", ok: true, detail: `Python functions get boto3 from ${distPackages}` }
+    : {
+        name: "boto3",
+        group: "runtime",
+        ok: false,
+        detail: `Python functions run without boto3: ${PYTHON_SDK_HINT}`,
+        fix: `apt-get install -y ${PYTHON_SDK_PACKAGE}`,
+        aptPackages: [PYTHON_SDK_PACKAGE],
+      };
 }
 
 /** Whether idle instances are frozen between invocations (Lambda freezes them; see sandbox.ts). */

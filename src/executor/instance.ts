@@ -16,6 +16,7 @@ import {
   SOCKET_NAME,
   TASK_ROOT,
   instanceMounts,
+  type Mount,
   type SandboxBackend,
   type SandboxExit,
   type SandboxProcess,
@@ -61,8 +62,8 @@ export interface InstanceOptions {
     codeDir: string;
     runtimeDir: string;
     optDir?: string;
-    /** Host folder of the functions' Lambda endpoint socket. */
-    endpointDir?: string;
+    /** More folders to show, such as the provided AWS SDKs. */
+    extraMounts?: readonly Mount[];
   };
   version: string;
   /** Longest the runtime may take to initialise before the instance is abandoned. */
@@ -146,18 +147,20 @@ export class Instance {
     mkdirSync(inst.dir, { recursive: true, mode: 0o755 });
     try {
       await listenOnSocket(inst.server, join(inst.dir, SOCKET_NAME));
-      const { codeDir, runtimeDir, optDir, endpointDir, ...rest } = opts.spec;
+      const { codeDir, runtimeDir, optDir, extraMounts, ...rest } = opts.spec;
       inst.proc = opts.backend.spawn({
         ...rest,
         id: inst.id,
         cwd: TASK_ROOT,
-        mounts: instanceMounts({
-          codeDir,
-          runtimeDir,
-          instanceDir: inst.dir,
-          ...(optDir === undefined ? {} : { optDir }),
-          ...(endpointDir === undefined ? {} : { endpointDir }),
-        }),
+        mounts: [
+          ...instanceMounts({
+            codeDir,
+            runtimeDir,
+            instanceDir: inst.dir,
+            ...(optDir === undefined ? {} : { optDir }),
+          }),
+          ...(extraMounts ?? []),
+        ],
       });
     } catch (err) {
       inst.cleanup();

@@ -44,7 +44,6 @@ export function instanceMounts(dirs: {
   runtimeDir: string;
   instanceDir: string;
   optDir?: string;
-  endpointDir?: string;
 }): Mount[] {
   const m: Mount[] = [
     { host: dirs.codeDir, path: TASK_ROOT },
@@ -52,7 +51,6 @@ export function instanceMounts(dirs: {
     { host: dirs.instanceDir, path: SOCKET_DIR },
   ];
   if (dirs.optDir !== undefined) m.push({ host: dirs.optDir, path: "/opt" });
-  if (dirs.endpointDir !== undefined) m.push({ host: dirs.endpointDir, path: ENDPOINT_DIR });
   return m;
 }
 

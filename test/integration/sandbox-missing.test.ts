@@ -114,7 +114,7 @@ test("vajra doctor without bubblewrap exits 1, naming apt-get install -y bubblew
   );
   assert.deepEqual(
     report.checks.filter((c) => c.group === "runtime").map((c) => c.name),
-    ["python", "nodejs", "java", "go", "rust", "dotnet", "provided"],
+    ["python", "boto3", "nodejs", "java", "go", "rust", "dotnet", "provided"],
   );
   // With a sandbox nothing essential is missing, whatever runtimes the host lacks.
   if (skipUnlessSandbox() === false) {

@@ -63,5 +63,14 @@ export const runtimesCommand = defineCommand({
     ctx.out.print(
       formatTable(["ID", "AVAILABLE", "VERSION", "PATH OR REASON"], rows, { styleHeader: c.dim }),
     );
+    // What functions get without packaging it: one line per answer (all Python runtimes share boto3;
+    // Node.js versions older than the SDK's floor get none).
+    const sdks = new Map<string, string[]>();
+    for (const r of result.runtimes)
+      if (r.sdk !== undefined && r.available) sdks.set(r.sdk, [...(sdks.get(r.sdk) ?? []), r.id]);
+    for (const [sdk, ids] of sdks) {
+      const who = ids.length > 2 ? `${ids[0] ?? ""} … ${ids[ids.length - 1] ?? ""}` : ids.join(", ");
+      ctx.out.print(`${c.dim(`${who} functions get:`)} ${sdk}`);
+    }
   },
 });
