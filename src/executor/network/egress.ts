@@ -6,6 +6,12 @@
 // connect in. The only host service an instance reaches is the DNS forwarder on the bridge's address.
 // Instances have no capabilities, so they cannot change their addresses, routes or rules.
 //
+// Named networks (the VPC analogue) share the bridge: instances of a function on networks {a,b} get an
+// address from a /24 of their own for that set (the bridge's upper half), and the block's chain lets
+// them reach exactly the networks' listed address:port pairs (plus egress's destinations when a network
+// has --egress). Lists change with `setNetworks` (a network changed, a host name re-resolved): the
+// whole table is replaced in one `nft -f`, never per instance or invocation.
+//
 // The host side is set up the first time an egress instance starts (nothing changes on a host whose
 // functions stay `none`), and swept at start-up: namespaces, the bridge and the rules a killed server
 // left are removed before anything else runs. Needs root, `ip` (iproute2) and `nft` (nftables).
@@ -17,19 +23,25 @@ import { join } from "node:path";
 import { findExecutable } from "../toolchains.js";
 import { DnsForwarder, hostResolvers, inRanges } from "./dns-forwarder.js";
 import type { NetworkAttachment, NetworkBackend } from "./network.js";
+import {
+  BLOCKED_IPV4,
+  NEVER_IPV4,
+  blockCidr,
+  bridgeRuleset,
+  type AllowedDestination,
+  type BlockRules,
+} from "./nft-rules.js";
 
-/** Destinations an egress instance may never reach (IPv4; IPv6 is refused as a whole). */
-export const BLOCKED_IPV4 = [
-  "0.0.0.0/8",
-  "10.0.0.0/8",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-  "169.254.0.0/16",
-  "172.16.0.0/12",
-  "192.0.0.0/24",
-  "192.168.0.0/16",
-  "224.0.0.0/3",
-];
+export { BLOCKED_IPV4 } from "./nft-rules.js";
+
+/** What a named network lets its instances reach, its host names resolved. */
+export interface NetworkRules {
+  allow: readonly AllowedDestination[];
+  egress: boolean;
+}
+
+/** Distinct sets of networks with instances at once: one /24 each in the bridge's upper half. */
+const MAX_BLOCKS = 127;
 
 /** Namespaces kept ready for the next egress instances. */
 const SPARES = 4;
@@ -40,6 +52,16 @@ interface Prepared {
   n: number;
   ns: string;
   veth: string;
+}
+
+/** Instances of one set of networks (or of egress: key ""), with their spare namespaces. */
+interface Block {
+  key: string;
+  names: readonly string[];
+  /** -1 for egress (the lower /17), else the /24 `${prefix}.${128 + index}.0/24`. */
+  index: number;
+  spares: Prepared[];
+  preparing: number;
 }
 
 export interface EgressOptions {
@@ -110,17 +132,26 @@ export class EgressNetwork implements NetworkBackend {
   private dns: DnsForwarder | undefined;
   private next = 0;
   private readonly used = new Set<number>();
-  private readonly spares: Prepared[] = [];
-  private preparing = 0;
+  private readonly egressBlock: Block = { key: "", names: [], index: -1, spares: [], preparing: 0 };
+  /** Named-network blocks by their sorted names joined with commas. */
+  private readonly blocks = new Map<string, Block>();
+  private networks: ReadonlyMap<string, NetworkRules> = new Map();
+  private ownForwardingOnly = false;
+  /** Rule set reloads, one after the other. */
+  private reloading: Promise<void> = Promise.resolve();
   private readonly removals: Prepared[] = [];
   private removalTimer: NodeJS.Timeout | undefined;
   private closing = false;
+  private readonly ownSubnet: (ip: number) => boolean;
+  private readonly blockedForEgress: (ip: number) => boolean;
 
   constructor(private readonly opts: EgressOptions) {
     this.bridge = opts.bridge ?? "vajra0";
     this.prefix = opts.subnetPrefix ?? "10.213";
     this.gateway = `${this.prefix}.0.1`;
     this.table = this.bridge;
+    this.ownSubnet = inRanges([`${this.prefix}.0.0/16`]);
+    this.blockedForEgress = inRanges([...BLOCKED_IPV4, `${this.prefix}.0.0/16`]);
     this.tag = createHash("sha256").update(this.bridge).digest("hex").slice(0, 4);
     const dir = join(opts.dataDir, "network");
     this.stateFile = join(dir, `${this.bridge}.json`);
@@ -202,12 +233,13 @@ export class EgressNetwork implements NetworkBackend {
       const route = await run(IP, ["-o", "route", "get", `${this.prefix}.255.254`]);
       if (!route.includes(`dev ${this.bridge}`))
         throw new Error(`${this.prefix}.0.0/16 is routed elsewhere on this host (${route.trim()})`);
-      await run(NFT, ["-f", "-"], this.rules(!forwarding));
+      this.ownForwardingOnly = !forwarding;
+      await run(NFT, ["-f", "-"], this.rules());
       if (!forwarding) writeFileSync("/proc/sys/net/ipv4/ip_forward", "1\n");
       this.dns = await DnsForwarder.listen(
         this.gateway,
         this.opts.dnsUpstreams ?? hostResolvers(),
-        inRanges([...BLOCKED_IPV4, `${this.prefix}.0.0/16`]),
+        (ip, client) => this.unreachable(ip, client),
       );
       writeFileSync(this.resolvConf, `nameserver ${this.gateway}\noptions timeout:2 attempts:2\n`, {
         mode: 0o644,
@@ -226,50 +258,93 @@ export class EgressNetwork implements NetworkBackend {
   }
 
   /** The bridge's whole rule set, replaced atomically. */
-  private rules(ownForwardingOnly: boolean): string {
-    const b = `"${this.bridge}"`;
-    return [
-      `table inet ${this.table}`,
-      `delete table inet ${this.table}`,
-      `table inet ${this.table} {`,
-      `  set blocked4 { type ipv4_addr; flags interval; elements = { ${BLOCKED_IPV4.join(", ")} } }`,
-      "  chain input {",
-      "    type filter hook input priority -10; policy accept;",
-      // The DNS forwarder is the one host service an instance reaches; every other address and port
-      // of the host (including 127.0.0.1 services bound to all addresses) is dropped.
-      `    iifname ${b} ip daddr ${this.gateway} udp dport 53 accept`,
-      `    iifname ${b} drop`,
-      "  }",
-      "  chain forward {",
-      "    type filter hook forward priority -10; policy accept;",
-      `    iifname ${b} oifname ${b} drop`,
-      `    iifname ${b} meta nfproto ipv6 drop`,
-      `    iifname ${b} ip daddr @blocked4 drop`,
-      `    iifname ${b} fib daddr type { local, broadcast, multicast } drop`,
-      `    iifname ${b} accept`,
-      `    oifname ${b} ct state established,related accept`,
-      `    oifname ${b} drop`,
-      // Forwarding was off before Vajra: the host forwards bridged traffic (its instances', or another
-      // Vajra server's) and still routes nothing between its other interfaces.
-      ...(ownForwardingOnly ? ['    meta iifkind != "bridge" meta oifkind != "bridge" drop'] : []),
-      "  }",
-      "  chain postrouting {",
-      "    type nat hook postrouting priority srcnat; policy accept;",
-      `    ip saddr ${this.prefix}.0.0/16 oifname != ${b} masquerade`,
-      "  }",
-      "}",
-      "",
-    ].join("\n");
+  private rules(): string {
+    const blocks: BlockRules[] = [...this.blocks.values()].map((k) => {
+      const rules = k.names.map((n) => this.networks.get(n));
+      return {
+        index: k.index,
+        allow: rules.flatMap((r) => r?.allow ?? []),
+        egress: rules.some((r) => r?.egress === true),
+      };
+    });
+    return bridgeRuleset({
+      table: this.table,
+      bridge: this.bridge,
+      gateway: this.gateway,
+      prefix: this.prefix,
+      ownForwardingOnly: this.ownForwardingOnly,
+      blocks,
+    });
   }
 
-  async attach(): Promise<NetworkAttachment> {
+  /** Loads the rule set again (serialized), once the host is set up; a failure is reported, not thrown. */
+  private reload(): Promise<void> {
+    this.reloading = this.reloading.then(async () => {
+      if (this.host === undefined || this.closing) return;
+      await this.host.catch(() => undefined);
+      await run(NFT, ["-f", "-"], this.rules());
+    });
+    const done = this.reloading;
+    this.reloading = done.catch((err: Error) => {
+      this.opts.onWarning?.(`could not update the network rules: ${err.message}`);
+    });
+    return done;
+  }
+
+  /**
+   * The named networks' rules (host names resolved), replacing the previous ones: blocks already made
+   * follow at once, in one `nft -f`. A network missing here reaches nothing.
+   */
+  setNetworks(networks: ReadonlyMap<string, NetworkRules>): Promise<void> {
+    this.networks = new Map(networks);
+    return this.reload().catch(() => undefined);
+  }
+
+  /** Whether a DNS answer naming `ip` must be withheld from the instance at `client`. */
+  private unreachable(ip: number, client: string): boolean {
+    if (this.never(ip) || this.ownSubnet(ip)) return true;
+    const octets = client.split(".").map(Number);
+    const third = octets[2] ?? 0;
+    if (third < 128) return this.blockedForEgress(ip);
+    const block = [...this.blocks.values()].find((k) => k.index === third - 128);
+    if (block === undefined) return true;
+    const rules = block.names.map((n) => this.networks.get(n));
+    if (rules.some((r) => r?.allow.some((a) => inRanges([a.cidr])(ip)) === true)) return false;
+    return !rules.some((r) => r?.egress === true) || this.blockedForEgress(ip);
+  }
+
+  private readonly never = inRanges(NEVER_IPV4);
+
+  /** The block for a set of networks (egress's for none), made (with its rules loaded) on first use. */
+  private async blockFor(names: readonly string[]): Promise<Block> {
+    if (names.length === 0) return this.egressBlock;
+    const key = [...names].sort().join(",");
+    const known = this.blocks.get(key);
+    if (known !== undefined) return known;
+    const missing = names.filter((n) => !this.networks.has(n));
+    if (missing.length > 0) throw new Error(`network ${missing.join(", ")} does not exist`);
+    const taken = new Set([...this.blocks.values()].map((k) => k.index));
+    let index = 0;
+    while (taken.has(index)) index++;
+    if (index >= MAX_BLOCKS)
+      throw new Error(`more than ${MAX_BLOCKS} distinct sets of networks are in use on ${this.bridge}`);
+    const block: Block = { key, names: [...names].sort(), index, spares: [], preparing: 0 };
+    this.blocks.set(key, block);
+    // Its chain exists before any of its instances does (until then its addresses reach nothing).
+    await this.reload();
+    return block;
+  }
+
+  /** An instance's attachment: egress's, or (with `networks`) that set of named networks'. */
+  async attach(networks: readonly string[] = []): Promise<NetworkAttachment> {
     if (this.unavailable !== undefined) throw new Error(this.unavailable);
     await this.setupHost();
+    const block = await this.blockFor(networks);
     // A namespace made ahead of demand keeps its setup (three `ip` runs) off the cold start.
-    const p = this.spares.pop() ?? (await this.prepare());
+    const p = block.spares.pop() ?? (await this.prepare(block));
     // Refilled a moment later: the `ip` runs would otherwise compete with this cold start for the CPU.
-    // (At once when none is left: a burst is under way.)
-    setTimeout(() => this.refill(), this.spares.length === 0 ? 0 : REFILL_DELAY_MS).unref();
+    // (At once when none is left: a burst is under way.) Only blocks in use get spares.
+    setTimeout(() => this.refill(block), block.spares.length === 0 ? 0 : REFILL_DELAY_MS).unref();
     let released = false;
     return {
       netnsPath: `/run/netns/${p.ns}`,
@@ -283,17 +358,17 @@ export class EgressNetwork implements NetworkBackend {
   }
 
   /** Keeps SPARES namespaces ready (a stopped or closing network makes no more). */
-  private refill(): void {
-    while (!this.closing && this.spares.length + this.preparing < SPARES) {
-      this.preparing++;
-      this.prepare().then(
+  private refill(block: Block): void {
+    while (!this.closing && block.spares.length + block.preparing < SPARES) {
+      block.preparing++;
+      this.prepare(block).then(
         (p) => {
-          this.preparing--;
+          block.preparing--;
           if (this.closing) this.remove(p);
-          else this.spares.push(p);
+          else block.spares.push(p);
         },
         (err: Error) => {
-          this.preparing--;
+          block.preparing--;
           this.opts.onWarning?.(`could not prepare a network namespace: ${err.message}`);
         },
       );
@@ -301,8 +376,8 @@ export class EgressNetwork implements NetworkBackend {
   }
 
   /** A namespace with its veth on the bridge, its address, loopback and default route. */
-  private async prepare(): Promise<Prepared> {
-    const n = this.allocate();
+  private async prepare(block: Block): Promise<Prepared> {
+    const n = this.allocate(block);
     const p = { n, ns: `${this.bridge}-${n.toString(36)}`, veth: `v${this.tag}${n.toString(36)}` };
     const addr = `${this.prefix}.${Math.floor(n / 256)}.${n % 256}`;
     try {
@@ -369,10 +444,22 @@ export class EgressNetwork implements NetworkBackend {
     );
   }
 
-  /** A free host number in the /16: 2 … 65534 (.0.1 is the gateway); numbers are reused last. */
-  private allocate(): number {
-    for (let i = 0; i < 65533; i++) {
-      this.next = (this.next % 65533) + 1;
+  /**
+   * A free host number in the block: egress's are 2 … 32767 of the /16 (.0.1 is the gateway), a named
+   * block's .2 … .254 of its /24; numbers are reused last.
+   */
+  private allocate(block: Block): number {
+    if (block.index >= 0) {
+      const base = (128 + block.index) * 256;
+      for (let h = 2; h < 255; h++)
+        if (!this.used.has(base + h)) {
+          this.used.add(base + h);
+          return base + h;
+        }
+      throw new Error(`no free address in ${blockCidr(this.prefix, block.index)}`);
+    }
+    for (let i = 0; i < 32766; i++) {
+      this.next = (this.next % 32766) + 1;
       const n = this.next + 1;
       if (n % 256 === 0 || n % 256 === 255) continue;
       if (!this.used.has(n)) {
@@ -385,7 +472,9 @@ export class EgressNetwork implements NetworkBackend {
 
   async close(): Promise<void> {
     this.closing = true;
-    this.spares.length = 0;
+    for (const b of [this.egressBlock, ...this.blocks.values()]) {
+      for (const p of b.spares.splice(0)) this.remove(p);
+    }
     await this.flushRemovals();
     await this.host?.catch(() => undefined);
     this.dns?.close();
