@@ -114,7 +114,13 @@ export class NetworkCatalog {
     const choice = parseNetworkSetting(value, field);
     if (choice.mode === "named") {
       const unknown = choice.names.filter((n) => !this.networks.has(n));
-      if (unknown.length > 0) throw this.notFound(unknown, field);
+      if (unknown.length > 0) {
+        const known = [...this.networks.keys()].sort().join(", ");
+        throw invalid(
+          `network must be one of none, egress or existing network names: ${unknown.map((n) => `'${n}'`).join(", ")} does not exist (known networks: ${known === "" ? "none yet; create one with `vajra network create`" : known})`,
+          { field, networks: unknown },
+        );
+      }
     }
     return formatNetworkSetting(choice);
   }
@@ -123,18 +129,18 @@ export class NetworkCatalog {
     clearInterval(this.timer);
   }
 
-  private notFound(names: readonly string[], field?: string): VajraError {
+  private notFound(name: string): VajraError {
     const known = [...this.networks.keys()].sort();
     return new VajraError(
       "NetworkNotFound",
-      `network ${names.map((n) => `'${n}'`).join(", ")} does not exist (known: ${known.length === 0 ? "none; create one with `vajra network create`" : known.join(", ")})`,
-      { details: { ...(field === undefined ? {} : { field }), networks: names } },
+      `network '${name}' does not exist (known: ${known.length === 0 ? "none; create one with `vajra network create`" : known.join(", ")})`,
+      { details: { network: name } },
     );
   }
 
   private require(name: string): NetworkDefinition {
     const n = this.networks.get(name);
-    if (n === undefined) throw this.notFound([name]);
+    if (n === undefined) throw this.notFound(name);
     return n;
   }
 
