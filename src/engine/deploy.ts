@@ -20,7 +20,6 @@ import {
 } from "../core/limits.js";
 import { isDeprecated, resolveRuntimeId, runsBootstrap, type RuntimeFamily } from "../core/runtimes.js";
 import {
-  NETWORK_MODES,
   type FunctionBuild,
   type FunctionConfig,
   type FunctionLayer,

@@ -20,7 +20,7 @@ export function networkFromVpcConfig(vpc: unknown): string | null | undefined {
     const list = v[member] ?? [];
     if (!Array.isArray(list) || !list.every((e) => typeof e === "string"))
       throw invalid(`VpcConfig.${member} must be a list of strings`, { field: `VpcConfig.${member}` });
-    for (const id of list as string[]) {
+    for (const id of list) {
       if (!id.startsWith(prefix))
         throw invalid(`VpcConfig.${member} '${id}' must be ${prefix}NAME, naming a Vajra network`, {
           field: `VpcConfig.${member}`,
