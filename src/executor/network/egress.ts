@@ -16,11 +16,10 @@
 // functions stay `none`), and swept at start-up: namespaces, the bridge and the rules a killed server
 // left are removed before anything else runs. Needs root, `ip` (iproute2) and `nft` (nftables).
 
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findExecutable } from "../toolchains.js";
+import { IP, NFT, missingTools, run, type EgressOptions } from "./host-tools.js";
 import { DnsForwarder, hostResolvers, inRanges } from "./dns-forwarder.js";
 import type { NetworkAttachment, NetworkBackend } from "./network.js";
 import {
@@ -33,6 +32,7 @@ import {
 } from "./nft-rules.js";
 
 export { BLOCKED_IPV4 } from "./nft-rules.js";
+export { egressSettings, type EgressOptions } from "./host-tools.js";
 
 /** What a named network lets its instances reach, its host names resolved. */
 export interface NetworkRules {
@@ -62,59 +62,6 @@ interface Block {
   index: number;
   spares: Prepared[];
   preparing: number;
-}
-
-export interface EgressOptions {
-  /** Holds the instances' resolv.conf and what the host setup changed (to undo it). */
-  dataDir: string;
-  /** The bridge (default vajra0); its name also prefixes the namespaces and the nftables table. */
-  bridge?: string;
-  /** The bridge's /16, as its first two octets (default 10.213): the gateway is .0.1. */
-  subnetPrefix?: string;
-  /** Resolvers the DNS forwarder asks (default: the host's /etc/resolv.conf). */
-  dnsUpstreams?: Array<{ host: string; port: number }>;
-  onWarning?: (message: string) => void;
-}
-
-const IP = findExecutable("ip") ?? "ip";
-const NFT = findExecutable("nft") ?? "nft";
-
-/** The bridge and subnet from VAJRA_NET_BRIDGE / VAJRA_NET_SUBNET (two servers on one host need two). */
-export function egressSettings(): Pick<EgressOptions, "bridge" | "subnetPrefix"> {
-  const out: Pick<EgressOptions, "bridge" | "subnetPrefix"> = {};
-  const bridge = process.env.VAJRA_NET_BRIDGE;
-  const subnet = process.env.VAJRA_NET_SUBNET;
-  if (bridge !== undefined && bridge !== "") {
-    if (!/^[a-z][a-z0-9]{1,9}$/.test(bridge))
-      throw new Error(`VAJRA_NET_BRIDGE '${bridge}' must be 2-10 lower-case letters and digits`);
-    out.bridge = bridge;
-  }
-  if (subnet !== undefined && subnet !== "") {
-    const m = /^(\d{1,3})\.(\d{1,3})$/.exec(subnet);
-    if (m === null || Number(m[1]) > 255 || Number(m[2]) > 255)
-      throw new Error(`VAJRA_NET_SUBNET '${subnet}' must be the first two octets of a /16, e.g. 10.213`);
-    out.subnetPrefix = subnet;
-  }
-  return out;
-}
-
-function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.once("error", reject);
-    // A command that exits without reading its input (a failed `ip netns del`) must not break the pipe.
-    child.stdin.on("error", () => {});
-    child.once("close", (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new Error(`${cmd} ${args.join(" ")} failed (${code}): ${err.trim() || out.trim()}`)),
-    );
-    child.stdin.end(input ?? "");
-  });
 }
 
 export class EgressNetwork implements NetworkBackend {
@@ -163,22 +110,7 @@ export class EgressNetwork implements NetworkBackend {
 
   /** What this host lacks for egress (root, iproute2, nftables), with its fix, or undefined. */
   static missing(): { reason: string; fix: string; aptPackages?: string[] } | undefined {
-    if (process.getuid?.() !== 0)
-      return {
-        reason: "egress needs the server to run as root (veth pairs, nftables rules)",
-        fix: "run `vajra server` as root",
-      };
-    for (const [tool, pkg] of [
-      ["ip", "iproute2"],
-      ["nft", "nftables"],
-    ] as const)
-      if (findExecutable(tool) === undefined)
-        return {
-          reason: `egress needs ${tool} (${pkg})`,
-          fix: `apt-get install -y ${pkg}`,
-          aptPackages: [pkg],
-        };
-    return undefined;
+    return missingTools();
   }
 
   /**
