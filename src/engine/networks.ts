@@ -164,7 +164,10 @@ export class NetworkCatalog {
     this.refreshing ??= (async () => {
       try {
         const before = JSON.stringify([...this.resolved]);
-        await this.resolveAll(hostNames(this.networks.values()));
+        const names = hostNames(this.networks.values());
+        // Names no network lists any more are forgotten.
+        for (const h of [...this.resolved.keys()]) if (!names.includes(h)) this.resolved.delete(h);
+        await this.resolveAll(names);
         if (JSON.stringify([...this.resolved]) !== before) await this.push();
       } catch (err) {
         this.onWarning(`could not refresh the networks' host names: ${(err as Error).message}`);

@@ -20,28 +20,19 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IP, NFT, missingTools, run, type EgressOptions } from "./host-tools.js";
-import { DnsForwarder, hostResolvers, inRanges } from "./dns-forwarder.js";
+import { DnsForwarder, hostResolvers } from "./dns-forwarder.js";
 import type { NetworkAttachment, NetworkBackend } from "./network.js";
-import {
-  BLOCKED_IPV4,
-  NEVER_IPV4,
-  blockCidr,
-  bridgeRuleset,
-  type AllowedDestination,
-  type BlockRules,
-} from "./nft-rules.js";
+import { AddressPool, dnsPolicy, type NetworkRules } from "./blocks.js";
+import { bridgeRuleset, type BlockRules } from "./nft-rules.js";
 
 export { BLOCKED_IPV4 } from "./nft-rules.js";
 export { egressSettings, type EgressOptions } from "./host-tools.js";
-
-/** What a named network lets its instances reach, its host names resolved. */
-export interface NetworkRules {
-  allow: readonly AllowedDestination[];
-  egress: boolean;
-}
+export type { NetworkRules } from "./blocks.js";
 
 /** Distinct sets of networks with instances at once: one /24 each in the bridge's upper half. */
 const MAX_BLOCKS = 127;
+/** How long a named block without instances keeps its /24, rules and spares. */
+const BLOCK_IDLE_MS = 60_000;
 
 /** Namespaces kept ready for the next egress instances. */
 const SPARES = 4;
@@ -62,6 +53,9 @@ interface Block {
   index: number;
   spares: Prepared[];
   preparing: number;
+  /** Instances using it (and starting); a named block with none for BLOCK_IDLE_MS is given up. */
+  live: number;
+  idleTimer?: NodeJS.Timeout;
 }
 
 export class EgressNetwork implements NetworkBackend {
@@ -78,8 +72,8 @@ export class EgressNetwork implements NetworkBackend {
   private host: Promise<void> | undefined;
   private dns: DnsForwarder | undefined;
   private next = 0;
-  private readonly used = new Set<number>();
-  private readonly egressBlock: Block = { key: "", names: [], index: -1, spares: [], preparing: 0 };
+  private readonly addresses = new AddressPool();
+  private readonly egressBlock: Block = { key: "", names: [], index: -1, spares: [], preparing: 0, live: 0 };
   /** Named-network blocks by their sorted names joined with commas. */
   private readonly blocks = new Map<string, Block>();
   private networks: ReadonlyMap<string, NetworkRules> = new Map();
@@ -89,16 +83,15 @@ export class EgressNetwork implements NetworkBackend {
   private readonly removals: Prepared[] = [];
   private removalTimer: NodeJS.Timeout | undefined;
   private closing = false;
-  private readonly ownSubnet: (ip: number) => boolean;
-  private readonly blockedForEgress: (ip: number) => boolean;
+  /** Whether a DNS answer naming an address must be withheld from the instance asking. */
+  private readonly withheld: ReturnType<typeof dnsPolicy>;
 
   constructor(private readonly opts: EgressOptions) {
     this.bridge = opts.bridge ?? "vajra0";
     this.prefix = opts.subnetPrefix ?? "10.213";
     this.gateway = `${this.prefix}.0.1`;
     this.table = this.bridge;
-    this.ownSubnet = inRanges([`${this.prefix}.0.0/16`]);
-    this.blockedForEgress = inRanges([...BLOCKED_IPV4, `${this.prefix}.0.0/16`]);
+    this.withheld = dnsPolicy(this.prefix);
     this.tag = createHash("sha256").update(this.bridge).digest("hex").slice(0, 4);
     const dir = join(opts.dataDir, "network");
     this.stateFile = join(dir, `${this.bridge}.json`);
@@ -171,7 +164,8 @@ export class EgressNetwork implements NetworkBackend {
       this.dns = await DnsForwarder.listen(
         this.gateway,
         this.opts.dnsUpstreams ?? hostResolvers(),
-        (ip, client) => this.unreachable(ip, client),
+        // What an instance may see depends on its block (its source address says which).
+        (ip, client) => this.withheld(ip, client, [...this.blocks.values()], this.networks),
       );
       writeFileSync(this.resolvConf, `nameserver ${this.gateway}\noptions timeout:2 attempts:2\n`, {
         mode: 0o644,
@@ -190,9 +184,9 @@ export class EgressNetwork implements NetworkBackend {
   }
 
   /** The bridge's whole rule set, replaced atomically. */
-  private rules(): string {
+  private rules(closed = false): string {
     const blocks: BlockRules[] = [...this.blocks.values()].map((k) => {
-      const rules = k.names.map((n) => this.networks.get(n));
+      const rules = closed ? [] : k.names.map((n) => this.networks.get(n));
       return {
         index: k.index,
         allow: rules.flatMap((r) => r?.allow ?? []),
@@ -214,7 +208,13 @@ export class EgressNetwork implements NetworkBackend {
     this.reloading = this.reloading.then(async () => {
       if (this.host === undefined || this.closing) return;
       await this.host.catch(() => undefined);
-      await run(NFT, ["-f", "-"], this.rules());
+      try {
+        await run(NFT, ["-f", "-"], this.rules());
+      } catch (err) {
+        // The old lists may allow more than the new ones: rather nothing for named blocks than that.
+        await run(NFT, ["-f", "-"], this.rules(true)).catch(() => undefined);
+        throw err;
+      }
     });
     const done = this.reloading;
     this.reloading = done.catch((err: Error) => {
@@ -232,21 +232,6 @@ export class EgressNetwork implements NetworkBackend {
     return this.reload().catch(() => undefined);
   }
 
-  /** Whether a DNS answer naming `ip` must be withheld from the instance at `client`. */
-  private unreachable(ip: number, client: string): boolean {
-    if (this.never(ip) || this.ownSubnet(ip)) return true;
-    const octets = client.split(".").map(Number);
-    const third = octets[2] ?? 0;
-    if (third < 128) return this.blockedForEgress(ip);
-    const block = [...this.blocks.values()].find((k) => k.index === third - 128);
-    if (block === undefined) return true;
-    const rules = block.names.map((n) => this.networks.get(n));
-    if (rules.some((r) => r?.allow.some((a) => inRanges([a.cidr])(ip)) === true)) return false;
-    return !rules.some((r) => r?.egress === true) || this.blockedForEgress(ip);
-  }
-
-  private readonly never = inRanges(NEVER_IPV4);
-
   /** The block for a set of networks (egress's for none), made (with its rules loaded) on first use. */
   private async blockFor(names: readonly string[]): Promise<Block> {
     if (names.length === 0) return this.egressBlock;
@@ -260,7 +245,7 @@ export class EgressNetwork implements NetworkBackend {
     while (taken.has(index)) index++;
     if (index >= MAX_BLOCKS)
       throw new Error(`more than ${MAX_BLOCKS} distinct sets of networks are in use on ${this.bridge}`);
-    const block: Block = { key, names: [...names].sort(), index, spares: [], preparing: 0 };
+    const block: Block = { key, names: [...names].sort(), index, spares: [], preparing: 0, live: 0 };
     this.blocks.set(key, block);
     // Its chain exists before any of its instances does (until then its addresses reach nothing).
     await this.reload();
@@ -272,8 +257,16 @@ export class EgressNetwork implements NetworkBackend {
     if (this.unavailable !== undefined) throw new Error(this.unavailable);
     await this.setupHost();
     const block = await this.blockFor(networks);
-    // A namespace made ahead of demand keeps its setup (three `ip` runs) off the cold start.
-    const p = block.spares.pop() ?? (await this.prepare(block));
+    block.live++;
+    clearTimeout(block.idleTimer);
+    let p: Prepared;
+    try {
+      // A namespace made ahead of demand keeps its setup (three `ip` runs) off the cold start.
+      p = block.spares.pop() ?? (await this.prepare(block));
+    } catch (err) {
+      this.unuse(block);
+      throw err;
+    }
     // Refilled a moment later: the `ip` runs would otherwise compete with this cold start for the CPU.
     // (At once when none is left: a burst is under way.) Only blocks in use get spares.
     setTimeout(() => this.refill(block), block.spares.length === 0 ? 0 : REFILL_DELAY_MS).unref();
@@ -285,18 +278,41 @@ export class EgressNetwork implements NetworkBackend {
         if (released) return;
         released = true;
         this.remove(p);
+        this.unuse(block);
       },
     };
   }
 
+  /** One instance fewer in the block; a named block left without any is given up a while later. */
+  private unuse(block: Block): void {
+    block.live--;
+    if (block.index < 0 || block.live > 0) return;
+    clearTimeout(block.idleTimer);
+    block.idleTimer = setTimeout(() => this.retire(block), BLOCK_IDLE_MS);
+    block.idleTimer.unref();
+  }
+
+  /** Frees an idle named block: its spares, its /24 and its chain. */
+  private retire(block: Block): void {
+    if (block.live > 0 || this.closing || this.blocks.get(block.key) !== block) return;
+    this.blocks.delete(block.key);
+    for (const p of block.spares.splice(0)) this.remove(p);
+    this.reload().catch(() => undefined);
+  }
+
+  /** A block still in use (egress's always is). */
+  private current(block: Block): boolean {
+    return block.index < 0 || this.blocks.get(block.key) === block;
+  }
+
   /** Keeps SPARES namespaces ready (a stopped or closing network makes no more). */
   private refill(block: Block): void {
-    while (!this.closing && block.spares.length + block.preparing < SPARES) {
+    while (!this.closing && this.current(block) && block.spares.length + block.preparing < SPARES) {
       block.preparing++;
       this.prepare(block).then(
         (p) => {
           block.preparing--;
-          if (this.closing) this.remove(p);
+          if (this.closing || !this.current(block)) this.remove(p);
           else block.spares.push(p);
         },
         (err: Error) => {
@@ -309,7 +325,7 @@ export class EgressNetwork implements NetworkBackend {
 
   /** A namespace with its veth on the bridge, its address, loopback and default route. */
   private async prepare(block: Block): Promise<Prepared> {
-    const n = this.allocate(block);
+    const n = this.addresses.allocate(block.index, this.prefix);
     const p = { n, ns: `${this.bridge}-${n.toString(36)}`, veth: `v${this.tag}${n.toString(36)}` };
     const addr = `${this.prefix}.${Math.floor(n / 256)}.${n % 256}`;
     try {
@@ -364,47 +380,22 @@ export class EgressNetwork implements NetworkBackend {
     // -force: a line that fails (an interface already gone) does not stop the rest.
     return run(IP, ["-force", "-batch", "-"], lines.join("\n")).then(
       () => {
-        for (const p of batch) this.used.delete(p.n);
+        for (const p of batch) this.addresses.free(p.n);
       },
       async (err: Error) => {
         // Whatever was removed is free; what is left is swept at the next start.
         const left = new Set(await this.namespaces());
-        for (const p of batch) if (!left.has(p.ns)) this.used.delete(p.n);
+        for (const p of batch) if (!left.has(p.ns)) this.addresses.free(p.n);
         if (batch.some((p) => left.has(p.ns)))
           this.opts.onWarning?.(`could not remove network namespaces: ${err.message}`);
       },
     );
   }
 
-  /**
-   * A free host number in the block: egress's are 2 … 32767 of the /16 (.0.1 is the gateway), a named
-   * block's .2 … .254 of its /24; numbers are reused last.
-   */
-  private allocate(block: Block): number {
-    if (block.index >= 0) {
-      const base = (128 + block.index) * 256;
-      for (let h = 2; h < 255; h++)
-        if (!this.used.has(base + h)) {
-          this.used.add(base + h);
-          return base + h;
-        }
-      throw new Error(`no free address in ${blockCidr(this.prefix, block.index)}`);
-    }
-    for (let i = 0; i < 32766; i++) {
-      this.next = (this.next % 32766) + 1;
-      const n = this.next + 1;
-      if (n % 256 === 0 || n % 256 === 255) continue;
-      if (!this.used.has(n)) {
-        this.used.add(n);
-        return n;
-      }
-    }
-    throw new Error("no free address on the egress bridge");
-  }
-
   async close(): Promise<void> {
     this.closing = true;
     for (const b of [this.egressBlock, ...this.blocks.values()]) {
+      clearTimeout(b.idleTimer);
       for (const p of b.spares.splice(0)) this.remove(p);
     }
     await this.flushRemovals();

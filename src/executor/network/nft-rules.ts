@@ -52,24 +52,82 @@ export function blockCidr(prefix: string, index: number): string {
   return `${prefix}.${128 + index}.0/24`;
 }
 
-function element(a: AllowedDestination): string {
-  const addr = a.cidr.endsWith("/32") ? a.cidr.slice(0, -3) : a.cidr;
-  const ports = a.fromPort === a.toPort ? `${a.fromPort}` : `${a.fromPort}-${a.toPort}`;
-  return `${addr} . ${a.protocol} . ${ports}`;
+function ipv4(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
+
+function range(lo: number, hi: number, format: (n: number) => string): string {
+  return lo === hi ? format(lo) : `${format(lo)}-${format(hi)}`;
+}
+
+/** Sorted, merged intervals (touching ones joined). */
+function union(intervals: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [lo, hi] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    const last = out[out.length - 1];
+    if (last !== undefined && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+/**
+ * The set's elements: the kernel refuses elements of an interval set that overlap (two networks
+ * listing 10.0.0.0/8:80 and 10.1.0.0/16:80, say), so the rules are cut into disjoint address ranges,
+ * each with the merged port ranges of every rule covering it; neighbours with the same ports are joined.
+ */
+export function setElements(allow: readonly AllowedDestination[]): string[] {
+  const out: string[] = [];
+  for (const protocol of ["tcp", "udp"] as const) {
+    const rules = allow
+      .filter((a) => a.protocol === protocol)
+      .map((a) => {
+        const [addr = "", bits = "32"] = a.cidr.split("/");
+        const base = addr.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+        return {
+          lo: base,
+          hi: base + 2 ** (32 - Number(bits)) - 1,
+          ports: [a.fromPort, a.toPort] as [number, number],
+        };
+      });
+    const cuts = [...new Set(rules.flatMap((r) => [r.lo, r.hi + 1]))].sort((a, b) => a - b);
+    let run: { lo: number; hi: number; ports: string } | undefined;
+    const flush = (): void => {
+      if (run === undefined || run.ports === "") return;
+      for (const p of run.ports.split(",")) out.push(`${range(run.lo, run.hi, ipv4)} . ${protocol} . ${p}`);
+    };
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const lo = cuts[i] as number;
+      const hi = (cuts[i + 1] as number) - 1;
+      const ports = union(rules.filter((r) => r.lo <= lo && lo <= r.hi).map((r) => r.ports))
+        .map(([a, b]) => range(a, b, String))
+        .join(",");
+      if (run !== undefined && run.ports === ports && run.hi + 1 === lo) run.hi = hi;
+      else {
+        flush();
+        run = { lo, hi, ports };
+      }
+    }
+    flush();
+  }
+  return out;
 }
 
 /** The bridge's whole rule set. */
 export function bridgeRuleset(r: RulesetInput): string {
   const b = `"${r.bridge}"`;
-  const blockSets = r.blocks.flatMap((k) => [
-    `  set allow${k.index} { type ipv4_addr . inet_proto . inet_service; flags interval;` +
-      (k.allow.length === 0 ? " }" : ` elements = { ${k.allow.map(element).join(", ")} } }`),
-    `  chain block${k.index} {`,
-    `    ip daddr . meta l4proto . th dport @allow${k.index} accept`,
-    ...(k.egress ? ["    ip daddr @blocked4 drop", "    accept"] : []),
-    "    drop",
-    "  }",
-  ]);
+  const blockSets = r.blocks.flatMap((k) => {
+    const elements = setElements(k.allow);
+    return [
+      `  set allow${k.index} { type ipv4_addr . inet_proto . inet_service; flags interval;` +
+        (elements.length === 0 ? " }" : ` elements = { ${elements.join(", ")} } }`),
+      `  chain block${k.index} {`,
+      `    ip daddr . meta l4proto . th dport @allow${k.index} accept`,
+      ...(k.egress ? ["    ip daddr @blocked4 drop", "    accept"] : []),
+      "    drop",
+      "  }",
+    ];
+  });
   return [
     `table inet ${r.table}`,
     `delete table inet ${r.table}`,
