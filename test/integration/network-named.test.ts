@@ -184,6 +184,39 @@ test("functions on different networks cannot reach each other", async (t) => {
   assert.notEqual(ba[`${a.address}:9100`], "connected");
 });
 
+test("a function on two networks with overlapping rules reaches their union, and nothing more", async (t) => {
+  if (skip !== false) return t.skip(skip);
+  if (s === undefined) throw new Error("no server");
+  // Overlaps backend's 192.168.214.1/32:8080 (the kernel refuses overlapping set elements as given).
+  const r = await api("POST", "/networks", {
+    name: "overlap",
+    allow: [`${PRIVATE.replace(/1$/, "0")}/24:8079-8080`],
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  const d = await deploy(
+    s,
+    {
+      name: "on-two",
+      runtime: "python3.11",
+      handler: "app.handler",
+      timeout: 30,
+      network: "overlap,backend",
+    },
+    "python/netprobe",
+  );
+  assert.equal(d.status, 201, JSON.stringify(d.json));
+  assert.equal(d.json.network, "backend,overlap");
+  const out = await probe("on-two", {
+    action: "connect",
+    targets: [`${PRIVATE}:8080`, `${PRIVATE}:8081`],
+    timeout: 2,
+  });
+  assert.equal(out[`${PRIVATE}:8080`], "connected");
+  assert.notEqual(out[`${PRIVATE}:8081`], "connected");
+  assert.equal((await api("DELETE", "/functions/on-two")).status, 204);
+  assert.equal((await api("DELETE", "/networks/overlap")).status, 204);
+});
+
 test("a network's rules change for its running instances at once", async (t) => {
   if (skip !== false) return t.skip(skip);
   const r = await api("PUT", "/networks/backend", { allow: [`${PRIVATE}:8081`] });
