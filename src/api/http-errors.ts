@@ -24,6 +24,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   Unauthorized: 401,
   AccessDenied: 403,
   NotFound: 404,
+  NetworkNotFound: 404,
+  NetworkInUse: 409,
   ShuttingDown: 503,
   SandboxUnavailable: 500,
   Internal: 500,

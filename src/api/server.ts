@@ -14,6 +14,7 @@ import { AccessKeys, registerKeyRoutes } from "./access-keys.js";
 import { URL_PREFIX, registerFunctionUrlRoutes } from "./function-url-routes.js";
 import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes.js";
 import { registerNativeRoutes } from "./native-routes.js";
+import { registerNetworkRoutes } from "./network-routes.js";
 import { useServerScope } from "./request-scope.js";
 import { isStsPath, registerStsRoutes } from "./sts-routes.js";
 import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.js";
@@ -119,6 +120,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   useServerScope(app, platform.arnScope);
   registerNativeRoutes(app, platform, packageVersion());
   registerKeyRoutes(app, accessKeys);
+  registerNetworkRoutes(app, platform);
   registerFunctionUrlRoutes(app, platform, accessKeys.lookup);
   registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerStsRoutes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });

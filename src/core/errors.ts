@@ -60,6 +60,11 @@ export const ERROR_CODES = {
     summary: "The caller's account may not perform the action: no resource policy statement allows it.",
   },
   NotFound: { userError: true, summary: "No such route." },
+  NetworkNotFound: { userError: true, summary: "No named network with that name exists." },
+  NetworkInUse: {
+    userError: true,
+    summary: "The network cannot be deleted: functions (or their published versions) still join it.",
+  },
   ShuttingDown: { userError: false, summary: "The server is shutting down and accepts no new invocations." },
   SandboxUnavailable: {
     userError: false,

@@ -36,8 +36,11 @@ export interface FunctionConfig {
   role?: string;
   /** Size of /tmp in MB, 512–10240. */
   ephemeralStorage: number;
-  /** How its instances reach the network (absent: `none`, an empty namespace). */
-  network?: NetworkMode;
+  /**
+   * How its instances reach the network: `none`, `egress`, or the named networks it joins (sorted,
+   * comma-separated: `backend,cache`). Absent: `none`, an empty namespace.
+   */
+  network?: string;
   /** Reserved concurrency: the most instances this function may run at once; null = share the account pool. */
   reservedConcurrency: number | null;
   /** Hex SHA-256 of the code zip. */

@@ -20,7 +20,6 @@ import {
 } from "../core/limits.js";
 import { isDeprecated, resolveRuntimeId, runsBootstrap, type RuntimeFamily } from "../core/runtimes.js";
 import {
-  NETWORK_MODES,
   type FunctionBuild,
   type FunctionConfig,
   type FunctionLayer,
@@ -40,7 +39,8 @@ export interface DeployInput {
   environment?: Record<string, string>;
   description?: string;
   ephemeralStorage?: number;
-  network?: string;
+  /** `none`, `egress` or network names (`a,b`); null: the server's default. */
+  network?: string | null;
   reservedConcurrency?: number | null;
   role?: string;
   tags?: Record<string, string>;
@@ -80,6 +80,8 @@ export interface DeployContext {
   builder: PackageBuilder;
   /** The network of a function created without one (the server's --default-network). */
   defaultNetwork: NetworkMode;
+  /** Checks a `network` value (`none`, `egress` or existing network names) and normalises it. */
+  checkNetwork: (value: unknown) => string;
 }
 
 /** Java handlers: `pkg.Class::method`, or `pkg.Class` for a RequestHandler / RequestStreamHandler. */
@@ -241,7 +243,12 @@ export async function deployFunction(
       ? (existing?.ephemeralStorage ?? LIMITS.ephemeralDefaultMb)
       : validateEphemeralStorage(input.ephemeralStorage);
   const network =
-    input.network === undefined ? (existing?.network ?? ctx.defaultNetwork) : validateNetwork(input.network);
+    input.network === undefined
+      ? (existing?.network ?? ctx.defaultNetwork)
+      : // null (an empty VpcConfig) sets it back to the server's default.
+        input.network === null
+        ? ctx.defaultNetwork
+        : ctx.checkNetwork(input.network);
   const environment =
     input.environment === undefined ? (existing?.environment ?? {}) : validateEnvironment(input.environment);
   const description =
@@ -338,12 +345,4 @@ export async function deployFunction(
       : { lastPublishedVersion: existing.lastPublishedVersion }),
   };
   return { config, created: existing === undefined, warnings };
-}
-
-function validateNetwork(value: unknown): NetworkMode {
-  if (typeof value === "string" && (NETWORK_MODES as readonly string[]).includes(value))
-    return value as NetworkMode;
-  throw invalid(`network must be one of ${NETWORK_MODES.join(", ")}; got ${JSON.stringify(value)}`, {
-    field: "network",
-  });
 }

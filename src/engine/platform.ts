@@ -40,6 +40,7 @@ import type { AliasInput } from "./versions.js";
 import { Region, type RegionShared } from "./region.js";
 import { NoNetwork } from "../executor/network/none.js";
 import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
+import { NetworkCatalog, networkUsers, type NetworkInput, type NetworkView } from "./networks.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
@@ -88,6 +89,8 @@ export class Platform {
     /** The store as the server's own region sees it (keys, builds and buckets are shared by all). */
     readonly store: Store,
     private readonly executor: Executor,
+    /** Named networks (host-wide): what their functions may reach. */
+    private readonly networks: NetworkCatalog,
     /** Runtimes found on this host; `vajra runtimes install` adds to them. */
     readonly runtimeRegistry: RuntimeRegistry,
     shared: Omit<RegionShared, "liveDigests">,
@@ -127,7 +130,11 @@ export class Platform {
       pendingDigests,
       onWarning: opts.onWarning ?? onError,
     });
-    const networks = { none: new NoNetwork(), egress: new EgressNetwork({ dataDir, ...egressSettings() }) };
+    const onWarning = opts.onWarning ?? onError;
+    const networks = {
+      none: new NoNetwork(),
+      egress: new EgressNetwork({ dataDir, ...egressSettings(), onWarning }),
+    };
     // Namespaces, bridges and rules a killed server left go before anything runs.
     for (const n of Object.values(networks)) await n.sweep();
     const runtimeSdks = await prepareRuntimeSdks(dataDir);
@@ -146,10 +153,13 @@ export class Platform {
       freezeIdle: opts.freezeIdle ?? true,
       endpointDir: endpointDir(dataDir),
     });
+    // Named networks are host-wide; their rules go to the bridge egress instances use too.
+    const networkCatalog = await NetworkCatalog.open(store, networks.egress, onWarning);
     const platform = new Platform(
       dataDir,
       store,
       executor,
+      networkCatalog,
       rt.registry,
       {
         dataDir,
@@ -161,6 +171,7 @@ export class Platform {
         account: opts.accountId ?? DEFAULT_ACCOUNT,
         accountConcurrency: opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault,
         defaultNetwork: defaultNetwork as NetworkMode,
+        checkNetwork: (value) => networkCatalog.check(value),
         asyncRetryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
         onWarning: opts.onWarning ?? onError,
         onError,
@@ -346,12 +357,34 @@ export class Platform {
     return this.here().logs(name, limit);
   }
 
+  listNetworks(): NetworkView[] {
+    return this.networks.list();
+  }
+
+  getNetwork(name: string): NetworkView {
+    return this.networks.get(name);
+  }
+
+  createNetwork(input: NetworkInput): Promise<NetworkView> {
+    return this.networks.create(input);
+  }
+
+  updateNetwork(name: string, input: NetworkInput): Promise<NetworkView> {
+    return this.networks.update(name, input);
+  }
+
+  /** Refused while a function or version in any region joins it (NetworkInUse names them). */
+  deleteNetwork(name: string): Promise<void> {
+    return this.networks.delete(name, (n) => networkUsers(this.store, n));
+  }
+
   /** Stops accepting invocations, lets in-flight ones finish (bounded), stops instances, flushes. */
   async close(graceMs = 10_000): Promise<void> {
     for (const r of this.regions.values()) r.stop();
     const deadline = Date.now() + graceMs;
     const inFlight = (): number => [...this.regions.values()].reduce((n, r) => n + r.inFlight, 0);
     while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.networks.close();
     await this.executor.close();
     for (const r of this.regions.values()) await r.close();
     await this.store.close();

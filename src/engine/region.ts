@@ -48,6 +48,8 @@ export interface RegionShared {
   accountConcurrency: number;
   /** The network of a function created without one. */
   defaultNetwork: NetworkMode;
+  /** Checks a function's `network` value against the named networks that exist. */
+  checkNetwork: (value: unknown) => string;
   asyncRetryBaseMs: number;
   /** Code every region's functions, versions and layers still need. */
   liveDigests: () => Set<string>;
@@ -213,6 +215,7 @@ export class Region {
           resolveLayers: (arns) => this.layers.resolve(arns),
           builder: this.shared.builder,
           defaultNetwork: this.shared.defaultNetwork,
+          checkNetwork: this.shared.checkNetwork,
         },
         this.functions.get(input.name),
         input,

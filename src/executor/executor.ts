@@ -34,8 +34,8 @@ export interface ExecutionSpec {
   memoryMb: number;
   timeoutSec: number;
   ephemeralStorageMb: number;
-  /** How its instances reach the network. */
-  network: NetworkMode;
+  /** How its instances reach the network: `none`, `egress` or named networks (`a,b`). */
+  network: string;
   environment: Readonly<Record<string, string>>;
   codeDir: string;
   /** Builds (once) and returns the /opt tree of the function's layers; called on cold starts only. */
@@ -236,14 +236,16 @@ export class Executor {
       javaDir,
       javaDir === undefined ? undefined : this.opts.javaArchive?.(javaDir, runtime),
     );
-    const mode = spec.network;
+    // Named networks share egress's bridge, each set of them with a block and rules of its own.
+    const mode: NetworkMode = spec.network === "none" ? "none" : "egress";
+    const names = spec.network === "none" || spec.network === "egress" ? [] : spec.network.split(",");
     const network = this.opts.networks[mode];
     if (network.unavailable !== undefined)
       throw new VajraError(
         "SandboxUnavailable",
-        `${spec.functionName} uses network ${mode}, which this host cannot offer: ${network.unavailable}`,
+        `${spec.functionName} uses network ${spec.network}, which this host cannot offer: ${network.unavailable}`,
       );
-    const net = await network.attach();
+    const net = await network.attach(names);
     this.makeRoom(spec.memoryMb);
     this.liveMemoryMb += spec.memoryMb;
     try {

@@ -118,12 +118,12 @@ export async function checkHost(opts: CheckHostOptions = {}): Promise<HostCheck[
       ? {
           name: "network",
           ok: true,
-          detail: "modes none and egress (veth bridge, nftables rules, DNS forwarder)",
+          detail: "modes none, egress and named networks (veth bridge, nftables rules, DNS forwarder)",
         }
       : {
           name: "network",
           ok: false,
-          detail: `mode none only: ${egress.reason}`,
+          detail: `mode none only (no egress, no named networks): ${egress.reason}`,
           fix: egress.fix,
           ...(egress.aptPackages === undefined ? {} : { aptPackages: egress.aptPackages }),
         },

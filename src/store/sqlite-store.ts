@@ -16,6 +16,7 @@ import type {
   QueuedInvocation,
 } from "../core/types.js";
 import { DEFAULT_REGION, isRegionName } from "../core/arn-scope.js";
+import type { NetworkDefinition } from "../core/networks.js";
 import type { Store } from "./store.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
@@ -117,6 +118,10 @@ export const MIGRATIONS: readonly Migration[] = [
      PRIMARY KEY (bucket, key)
    );`,
   partitionByRegion,
+  `CREATE TABLE networks (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );`,
 ];
 
 export interface SqliteStoreOptions {
@@ -239,6 +244,10 @@ export class SqliteStore implements Store {
         "SELECT record FROM objects WHERE bucket = ? ORDER BY key",
       ),
       deleteObject: db.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?"),
+      putNetwork: db.prepare("INSERT OR REPLACE INTO networks (name, record) VALUES (?, ?)"),
+      getNetwork: db.prepare<[string], { record: string }>("SELECT record FROM networks WHERE name = ?"),
+      listNetworks: db.prepare<[], { record: string }>("SELECT record FROM networks ORDER BY name"),
+      deleteNetwork: db.prepare("DELETE FROM networks WHERE name = ?"),
     };
   }
 
@@ -464,6 +473,26 @@ export class SqliteStore implements Store {
 
   deleteObject(bucket: string, key: string): Promise<boolean> {
     return Promise.resolve(this.stmts.deleteObject.run(bucket, Buffer.from(key, "utf8")).changes > 0);
+  }
+
+  putNetwork(network: NetworkDefinition): Promise<void> {
+    this.stmts.putNetwork.run(network.name, JSON.stringify(network));
+    return Promise.resolve();
+  }
+
+  getNetwork(name: string): Promise<NetworkDefinition | undefined> {
+    const row = this.stmts.getNetwork.get(name);
+    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.record) as NetworkDefinition));
+  }
+
+  listNetworks(): Promise<NetworkDefinition[]> {
+    return Promise.resolve(
+      this.stmts.listNetworks.all().map((r) => JSON.parse(r.record) as NetworkDefinition),
+    );
+  }
+
+  deleteNetwork(name: string): Promise<boolean> {
+    return Promise.resolve(this.stmts.deleteNetwork.run(name).changes > 0);
   }
 
   close(): Promise<void> {

@@ -232,6 +232,33 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal(await s.getAccessKey("AKIAEXAMPLE"), undefined);
     }));
 
+  test(`${name}: keeps named networks, listed by name`, () =>
+    withStore(async (s) => {
+      const net = {
+        name: "backend",
+        allow: [{ target: "10.20.0.0/16", protocol: "tcp" as const, fromPort: 5432, toPort: 5432 }],
+        egress: true,
+        createdAt: "2026-01-01T00:00:00.000Z",
+        lastModified: "2026-01-01T00:00:00.000Z",
+      };
+      assert.equal(await s.getNetwork("backend"), undefined);
+      await s.putNetwork(net);
+      await s.putNetwork({ ...net, name: "alpha", allow: [] });
+      assert.deepEqual(await s.getNetwork("backend"), net);
+      assert.deepEqual(
+        (await s.listNetworks()).map((n) => n.name),
+        ["alpha", "backend"],
+      );
+      await s.putNetwork({ ...net, egress: false });
+      assert.equal((await s.getNetwork("backend"))?.egress, false);
+      assert.equal(await s.deleteNetwork("backend"), true);
+      assert.equal(await s.deleteNetwork("backend"), false);
+      assert.deepEqual(
+        (await s.listNetworks()).map((n) => n.name),
+        ["alpha"],
+      );
+    }));
+
   test(`${name}: keeps code buckets and their objects, listed in key byte order`, () =>
     withStore(async (s) => {
       const bucket = { name: "code", region: "eu-west-1", createdAt: "2026-01-01T00:00:00.000Z" };
@@ -344,6 +371,15 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       // Shared by all regions: keys, builds, buckets.
       await eu.putBucket({ name: "code", region: "eu-west-1", createdAt: "2026-01-01T00:00:00.000Z" });
       assert.notEqual(await home.getBucket("code"), undefined);
+      await eu.putNetwork({
+        name: "backend",
+        allow: [],
+        egress: false,
+        createdAt: "2026-01-01T00:00:00.000Z",
+        lastModified: "2026-01-01T00:00:00.000Z",
+      });
+      assert.equal((await home.getNetwork("backend"))?.name, "backend");
+      assert.equal(await home.deleteNetwork("backend"), true);
       assert.throws(() => home.inRegion("EU WEST"), /not a region name/);
     }));
 }

@@ -15,6 +15,7 @@ import type {
   LayerVersion,
   QueuedInvocation,
 } from "../core/types.js";
+import type { NetworkDefinition } from "../core/networks.js";
 
 export interface Store {
   /**
@@ -90,6 +91,13 @@ export interface Store {
   /** The bucket's objects ordered by key (byte order, as S3 lists them). */
   listObjects(bucket: string): Promise<ObjectRecord[]>;
   deleteObject(bucket: string, key: string): Promise<boolean>;
+
+  /** Named networks (host-wide, shared by all regions, like API keys). */
+  putNetwork(network: NetworkDefinition): Promise<void>;
+  getNetwork(name: string): Promise<NetworkDefinition | undefined>;
+  listNetworks(): Promise<NetworkDefinition[]>;
+  /** False when it did not exist. */
+  deleteNetwork(name: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

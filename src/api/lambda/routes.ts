@@ -9,6 +9,7 @@ import { withArnScope } from "../../core/arn-scope.js";
 import { functionArn } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
 import type { DeployInput } from "../../engine/deploy.js";
+import { networkFromVpcConfig } from "./vpc-config.js";
 import type { Platform } from "../../engine/platform.js";
 import { toVajraError } from "../http-errors.js";
 import { signedScope } from "../request-scope.js";
@@ -101,6 +102,8 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   const arch = b.Architectures as string[] | undefined;
   if (arch !== undefined && (arch.length !== 1 || arch[0] !== "x86_64"))
     throw unsupported(`Architectures ${JSON.stringify(arch)}`);
+  const network = networkFromVpcConfig(b.VpcConfig);
+  if (network !== undefined) input.network = network;
   if (Array.isArray(b.FileSystemConfigs) && b.FileSystemConfigs.length > 0)
     throw unsupported("FileSystemConfigs");
   if (b.Layers !== undefined) {

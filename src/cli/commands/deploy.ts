@@ -122,7 +122,8 @@ export const deployCommand = defineCommand<DeployOptions>({
     },
     {
       flags: "--network <mode>",
-      description: "none (no network, the default) or egress (outbound to public addresses only)",
+      description:
+        "none (no network, the default), egress (outbound to public addresses only) or named networks (a,b; see vajra network)",
     },
   ],
   examples: [

@@ -2,7 +2,8 @@
 // the host's own resolvers, so names resolve without letting instances reach the host's resolver (often
 // on loopback or a private address) directly. It answers only what the mode may reach: an answer that
 // names a blocked address (private, loopback, link-local, the host's ranges) or an IPv6 address comes
-// back empty, so a name never leads a function towards what the firewall refuses.
+// back empty, so a name never leads a function towards what the firewall refuses. For an instance on
+// named networks, "may reach" is its networks' lists (the querying address tells which block it is in).
 
 import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
@@ -46,7 +47,7 @@ export class DnsForwarder {
   private constructor(
     private readonly socket: Socket,
     private readonly upstreams: readonly Upstream[],
-    private readonly blocked: (ipv4: number) => boolean,
+    private readonly blocked: (ipv4: number, client: string) => boolean,
   ) {
     socket.on("message", (query, from) => void this.answer(query, from.address, from.port));
   }
@@ -54,7 +55,7 @@ export class DnsForwarder {
   static listen(
     address: string,
     upstreams: readonly Upstream[],
-    blocked: (ipv4: number) => boolean,
+    blocked: (ipv4: number, client: string) => boolean,
   ): Promise<DnsForwarder> {
     return new Promise((resolve, reject) => {
       const socket = createSocket("udp4");
@@ -75,7 +76,12 @@ export class DnsForwarder {
       for (const up of this.upstreams) {
         const reply = await ask(up, query);
         if (reply !== undefined) {
-          this.socket.send(reachableOnly(reply, this.blocked), port, address);
+          // What the querying instance may reach depends on its network: its source address says which.
+          this.socket.send(
+            reachableOnly(reply, (ip) => this.blocked(ip, address)),
+            port,
+            address,
+          );
           return;
         }
       }

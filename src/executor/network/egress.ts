@@ -6,30 +6,33 @@
 // connect in. The only host service an instance reaches is the DNS forwarder on the bridge's address.
 // Instances have no capabilities, so they cannot change their addresses, routes or rules.
 //
+// Named networks (the VPC analogue) share the bridge: instances of a function on networks {a,b} get an
+// address from a /24 of their own for that set (the bridge's upper half), and the block's chain lets
+// them reach exactly the networks' listed address:port pairs (plus egress's destinations when a network
+// has --egress). Lists change with `setNetworks` (a network changed, a host name re-resolved): the
+// whole table is replaced in one `nft -f`, never per instance or invocation.
+//
 // The host side is set up the first time an egress instance starts (nothing changes on a host whose
 // functions stay `none`), and swept at start-up: namespaces, the bridge and the rules a killed server
 // left are removed before anything else runs. Needs root, `ip` (iproute2) and `nft` (nftables).
 
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findExecutable } from "../toolchains.js";
-import { DnsForwarder, hostResolvers, inRanges } from "./dns-forwarder.js";
+import { IP, NFT, missingTools, run, type EgressOptions } from "./host-tools.js";
+import { DnsForwarder, hostResolvers } from "./dns-forwarder.js";
 import type { NetworkAttachment, NetworkBackend } from "./network.js";
+import { AddressPool, dnsPolicy, type NetworkRules } from "./blocks.js";
+import { bridgeRuleset, type BlockRules } from "./nft-rules.js";
 
-/** Destinations an egress instance may never reach (IPv4; IPv6 is refused as a whole). */
-export const BLOCKED_IPV4 = [
-  "0.0.0.0/8",
-  "10.0.0.0/8",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-  "169.254.0.0/16",
-  "172.16.0.0/12",
-  "192.0.0.0/24",
-  "192.168.0.0/16",
-  "224.0.0.0/3",
-];
+export { BLOCKED_IPV4 } from "./nft-rules.js";
+export { egressSettings, type EgressOptions } from "./host-tools.js";
+export type { NetworkRules } from "./blocks.js";
+
+/** Distinct sets of networks with instances at once: one /24 each in the bridge's upper half. */
+const MAX_BLOCKS = 127;
+/** How long a named block without instances keeps its /24, rules and spares. */
+const BLOCK_IDLE_MS = 60_000;
 
 /** Namespaces kept ready for the next egress instances. */
 const SPARES = 4;
@@ -42,57 +45,17 @@ interface Prepared {
   veth: string;
 }
 
-export interface EgressOptions {
-  /** Holds the instances' resolv.conf and what the host setup changed (to undo it). */
-  dataDir: string;
-  /** The bridge (default vajra0); its name also prefixes the namespaces and the nftables table. */
-  bridge?: string;
-  /** The bridge's /16, as its first two octets (default 10.213): the gateway is .0.1. */
-  subnetPrefix?: string;
-  /** Resolvers the DNS forwarder asks (default: the host's /etc/resolv.conf). */
-  dnsUpstreams?: Array<{ host: string; port: number }>;
-  onWarning?: (message: string) => void;
-}
-
-const IP = findExecutable("ip") ?? "ip";
-const NFT = findExecutable("nft") ?? "nft";
-
-/** The bridge and subnet from VAJRA_NET_BRIDGE / VAJRA_NET_SUBNET (two servers on one host need two). */
-export function egressSettings(): Pick<EgressOptions, "bridge" | "subnetPrefix"> {
-  const out: Pick<EgressOptions, "bridge" | "subnetPrefix"> = {};
-  const bridge = process.env.VAJRA_NET_BRIDGE;
-  const subnet = process.env.VAJRA_NET_SUBNET;
-  if (bridge !== undefined && bridge !== "") {
-    if (!/^[a-z][a-z0-9]{1,9}$/.test(bridge))
-      throw new Error(`VAJRA_NET_BRIDGE '${bridge}' must be 2-10 lower-case letters and digits`);
-    out.bridge = bridge;
-  }
-  if (subnet !== undefined && subnet !== "") {
-    const m = /^(\d{1,3})\.(\d{1,3})$/.exec(subnet);
-    if (m === null || Number(m[1]) > 255 || Number(m[2]) > 255)
-      throw new Error(`VAJRA_NET_SUBNET '${subnet}' must be the first two octets of a /16, e.g. 10.213`);
-    out.subnetPrefix = subnet;
-  }
-  return out;
-}
-
-function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.once("error", reject);
-    // A command that exits without reading its input (a failed `ip netns del`) must not break the pipe.
-    child.stdin.on("error", () => {});
-    child.once("close", (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new Error(`${cmd} ${args.join(" ")} failed (${code}): ${err.trim() || out.trim()}`)),
-    );
-    child.stdin.end(input ?? "");
-  });
+/** Instances of one set of networks (or of egress: key ""), with their spare namespaces. */
+interface Block {
+  key: string;
+  names: readonly string[];
+  /** -1 for egress (the lower /17), else the /24 `${prefix}.${128 + index}.0/24`. */
+  index: number;
+  spares: Prepared[];
+  preparing: number;
+  /** Instances using it (and starting); a named block with none for BLOCK_IDLE_MS is given up. */
+  live: number;
+  idleTimer?: NodeJS.Timeout;
 }
 
 export class EgressNetwork implements NetworkBackend {
@@ -109,18 +72,26 @@ export class EgressNetwork implements NetworkBackend {
   private host: Promise<void> | undefined;
   private dns: DnsForwarder | undefined;
   private next = 0;
-  private readonly used = new Set<number>();
-  private readonly spares: Prepared[] = [];
-  private preparing = 0;
+  private readonly addresses = new AddressPool();
+  private readonly egressBlock: Block = { key: "", names: [], index: -1, spares: [], preparing: 0, live: 0 };
+  /** Named-network blocks by their sorted names joined with commas. */
+  private readonly blocks = new Map<string, Block>();
+  private networks: ReadonlyMap<string, NetworkRules> = new Map();
+  private ownForwardingOnly = false;
+  /** Rule set reloads, one after the other. */
+  private reloading: Promise<void> = Promise.resolve();
   private readonly removals: Prepared[] = [];
   private removalTimer: NodeJS.Timeout | undefined;
   private closing = false;
+  /** Whether a DNS answer naming an address must be withheld from the instance asking. */
+  private readonly withheld: ReturnType<typeof dnsPolicy>;
 
   constructor(private readonly opts: EgressOptions) {
     this.bridge = opts.bridge ?? "vajra0";
     this.prefix = opts.subnetPrefix ?? "10.213";
     this.gateway = `${this.prefix}.0.1`;
     this.table = this.bridge;
+    this.withheld = dnsPolicy(this.prefix);
     this.tag = createHash("sha256").update(this.bridge).digest("hex").slice(0, 4);
     const dir = join(opts.dataDir, "network");
     this.stateFile = join(dir, `${this.bridge}.json`);
@@ -132,22 +103,7 @@ export class EgressNetwork implements NetworkBackend {
 
   /** What this host lacks for egress (root, iproute2, nftables), with its fix, or undefined. */
   static missing(): { reason: string; fix: string; aptPackages?: string[] } | undefined {
-    if (process.getuid?.() !== 0)
-      return {
-        reason: "egress needs the server to run as root (veth pairs, nftables rules)",
-        fix: "run `vajra server` as root",
-      };
-    for (const [tool, pkg] of [
-      ["ip", "iproute2"],
-      ["nft", "nftables"],
-    ] as const)
-      if (findExecutable(tool) === undefined)
-        return {
-          reason: `egress needs ${tool} (${pkg})`,
-          fix: `apt-get install -y ${pkg}`,
-          aptPackages: [pkg],
-        };
-    return undefined;
+    return missingTools();
   }
 
   /**
@@ -202,12 +158,14 @@ export class EgressNetwork implements NetworkBackend {
       const route = await run(IP, ["-o", "route", "get", `${this.prefix}.255.254`]);
       if (!route.includes(`dev ${this.bridge}`))
         throw new Error(`${this.prefix}.0.0/16 is routed elsewhere on this host (${route.trim()})`);
-      await run(NFT, ["-f", "-"], this.rules(!forwarding));
+      this.ownForwardingOnly = !forwarding;
+      await run(NFT, ["-f", "-"], this.rules());
       if (!forwarding) writeFileSync("/proc/sys/net/ipv4/ip_forward", "1\n");
       this.dns = await DnsForwarder.listen(
         this.gateway,
         this.opts.dnsUpstreams ?? hostResolvers(),
-        inRanges([...BLOCKED_IPV4, `${this.prefix}.0.0/16`]),
+        // What an instance may see depends on its block (its source address says which).
+        (ip, client) => this.withheld(ip, client, [...this.blocks.values()], this.networks),
       );
       writeFileSync(this.resolvConf, `nameserver ${this.gateway}\noptions timeout:2 attempts:2\n`, {
         mode: 0o644,
@@ -226,50 +184,92 @@ export class EgressNetwork implements NetworkBackend {
   }
 
   /** The bridge's whole rule set, replaced atomically. */
-  private rules(ownForwardingOnly: boolean): string {
-    const b = `"${this.bridge}"`;
-    return [
-      `table inet ${this.table}`,
-      `delete table inet ${this.table}`,
-      `table inet ${this.table} {`,
-      `  set blocked4 { type ipv4_addr; flags interval; elements = { ${BLOCKED_IPV4.join(", ")} } }`,
-      "  chain input {",
-      "    type filter hook input priority -10; policy accept;",
-      // The DNS forwarder is the one host service an instance reaches; every other address and port
-      // of the host (including 127.0.0.1 services bound to all addresses) is dropped.
-      `    iifname ${b} ip daddr ${this.gateway} udp dport 53 accept`,
-      `    iifname ${b} drop`,
-      "  }",
-      "  chain forward {",
-      "    type filter hook forward priority -10; policy accept;",
-      `    iifname ${b} oifname ${b} drop`,
-      `    iifname ${b} meta nfproto ipv6 drop`,
-      `    iifname ${b} ip daddr @blocked4 drop`,
-      `    iifname ${b} fib daddr type { local, broadcast, multicast } drop`,
-      `    iifname ${b} accept`,
-      `    oifname ${b} ct state established,related accept`,
-      `    oifname ${b} drop`,
-      // Forwarding was off before Vajra: the host forwards bridged traffic (its instances', or another
-      // Vajra server's) and still routes nothing between its other interfaces.
-      ...(ownForwardingOnly ? ['    meta iifkind != "bridge" meta oifkind != "bridge" drop'] : []),
-      "  }",
-      "  chain postrouting {",
-      "    type nat hook postrouting priority srcnat; policy accept;",
-      `    ip saddr ${this.prefix}.0.0/16 oifname != ${b} masquerade`,
-      "  }",
-      "}",
-      "",
-    ].join("\n");
+  private rules(closed = false): string {
+    const blocks: BlockRules[] = [...this.blocks.values()].map((k) => {
+      const rules = closed ? [] : k.names.map((n) => this.networks.get(n));
+      return {
+        index: k.index,
+        allow: rules.flatMap((r) => r?.allow ?? []),
+        egress: rules.some((r) => r?.egress === true),
+      };
+    });
+    return bridgeRuleset({
+      table: this.table,
+      bridge: this.bridge,
+      gateway: this.gateway,
+      prefix: this.prefix,
+      ownForwardingOnly: this.ownForwardingOnly,
+      blocks,
+    });
   }
 
-  async attach(): Promise<NetworkAttachment> {
+  /** Loads the rule set again (serialized), once the host is set up; a failure is reported, not thrown. */
+  private reload(): Promise<void> {
+    this.reloading = this.reloading.then(async () => {
+      if (this.host === undefined || this.closing) return;
+      await this.host.catch(() => undefined);
+      try {
+        await run(NFT, ["-f", "-"], this.rules());
+      } catch (err) {
+        // The old lists may allow more than the new ones: rather nothing for named blocks than that.
+        await run(NFT, ["-f", "-"], this.rules(true)).catch(() => undefined);
+        throw err;
+      }
+    });
+    const done = this.reloading;
+    this.reloading = done.catch((err: Error) => {
+      this.opts.onWarning?.(`could not update the network rules: ${err.message}`);
+    });
+    return done;
+  }
+
+  /**
+   * The named networks' rules (host names resolved), replacing the previous ones: blocks already made
+   * follow at once, in one `nft -f`. A network missing here reaches nothing.
+   */
+  setNetworks(networks: ReadonlyMap<string, NetworkRules>): Promise<void> {
+    this.networks = new Map(networks);
+    return this.reload().catch(() => undefined);
+  }
+
+  /** The block for a set of networks (egress's for none), made (with its rules loaded) on first use. */
+  private async blockFor(names: readonly string[]): Promise<Block> {
+    if (names.length === 0) return this.egressBlock;
+    const key = [...names].sort().join(",");
+    const known = this.blocks.get(key);
+    if (known !== undefined) return known;
+    const missing = names.filter((n) => !this.networks.has(n));
+    if (missing.length > 0) throw new Error(`network ${missing.join(", ")} does not exist`);
+    const taken = new Set([...this.blocks.values()].map((k) => k.index));
+    let index = 0;
+    while (taken.has(index)) index++;
+    if (index >= MAX_BLOCKS)
+      throw new Error(`more than ${MAX_BLOCKS} distinct sets of networks are in use on ${this.bridge}`);
+    const block: Block = { key, names: [...names].sort(), index, spares: [], preparing: 0, live: 0 };
+    this.blocks.set(key, block);
+    // Its chain exists before any of its instances does (until then its addresses reach nothing).
+    await this.reload();
+    return block;
+  }
+
+  /** An instance's attachment: egress's, or (with `networks`) that set of named networks'. */
+  async attach(networks: readonly string[] = []): Promise<NetworkAttachment> {
     if (this.unavailable !== undefined) throw new Error(this.unavailable);
     await this.setupHost();
-    // A namespace made ahead of demand keeps its setup (three `ip` runs) off the cold start.
-    const p = this.spares.pop() ?? (await this.prepare());
+    const block = await this.blockFor(networks);
+    block.live++;
+    clearTimeout(block.idleTimer);
+    let p: Prepared;
+    try {
+      // A namespace made ahead of demand keeps its setup (three `ip` runs) off the cold start.
+      p = block.spares.pop() ?? (await this.prepare(block));
+    } catch (err) {
+      this.unuse(block);
+      throw err;
+    }
     // Refilled a moment later: the `ip` runs would otherwise compete with this cold start for the CPU.
-    // (At once when none is left: a burst is under way.)
-    setTimeout(() => this.refill(), this.spares.length === 0 ? 0 : REFILL_DELAY_MS).unref();
+    // (At once when none is left: a burst is under way.) Only blocks in use get spares.
+    setTimeout(() => this.refill(block), block.spares.length === 0 ? 0 : REFILL_DELAY_MS).unref();
     let released = false;
     return {
       netnsPath: `/run/netns/${p.ns}`,
@@ -278,22 +278,45 @@ export class EgressNetwork implements NetworkBackend {
         if (released) return;
         released = true;
         this.remove(p);
+        this.unuse(block);
       },
     };
   }
 
+  /** One instance fewer in the block; a named block left without any is given up a while later. */
+  private unuse(block: Block): void {
+    block.live--;
+    if (block.index < 0 || block.live > 0) return;
+    clearTimeout(block.idleTimer);
+    block.idleTimer = setTimeout(() => this.retire(block), BLOCK_IDLE_MS);
+    block.idleTimer.unref();
+  }
+
+  /** Frees an idle named block: its spares, its /24 and its chain. */
+  private retire(block: Block): void {
+    if (block.live > 0 || this.closing || this.blocks.get(block.key) !== block) return;
+    this.blocks.delete(block.key);
+    for (const p of block.spares.splice(0)) this.remove(p);
+    this.reload().catch(() => undefined);
+  }
+
+  /** A block still in use (egress's always is). */
+  private current(block: Block): boolean {
+    return block.index < 0 || this.blocks.get(block.key) === block;
+  }
+
   /** Keeps SPARES namespaces ready (a stopped or closing network makes no more). */
-  private refill(): void {
-    while (!this.closing && this.spares.length + this.preparing < SPARES) {
-      this.preparing++;
-      this.prepare().then(
+  private refill(block: Block): void {
+    while (!this.closing && this.current(block) && block.spares.length + block.preparing < SPARES) {
+      block.preparing++;
+      this.prepare(block).then(
         (p) => {
-          this.preparing--;
-          if (this.closing) this.remove(p);
-          else this.spares.push(p);
+          block.preparing--;
+          if (this.closing || !this.current(block)) this.remove(p);
+          else block.spares.push(p);
         },
         (err: Error) => {
-          this.preparing--;
+          block.preparing--;
           this.opts.onWarning?.(`could not prepare a network namespace: ${err.message}`);
         },
       );
@@ -301,8 +324,8 @@ export class EgressNetwork implements NetworkBackend {
   }
 
   /** A namespace with its veth on the bridge, its address, loopback and default route. */
-  private async prepare(): Promise<Prepared> {
-    const n = this.allocate();
+  private async prepare(block: Block): Promise<Prepared> {
+    const n = this.addresses.allocate(block.index, this.prefix);
     const p = { n, ns: `${this.bridge}-${n.toString(36)}`, veth: `v${this.tag}${n.toString(36)}` };
     const addr = `${this.prefix}.${Math.floor(n / 256)}.${n % 256}`;
     try {
@@ -357,35 +380,24 @@ export class EgressNetwork implements NetworkBackend {
     // -force: a line that fails (an interface already gone) does not stop the rest.
     return run(IP, ["-force", "-batch", "-"], lines.join("\n")).then(
       () => {
-        for (const p of batch) this.used.delete(p.n);
+        for (const p of batch) this.addresses.free(p.n);
       },
       async (err: Error) => {
         // Whatever was removed is free; what is left is swept at the next start.
         const left = new Set(await this.namespaces());
-        for (const p of batch) if (!left.has(p.ns)) this.used.delete(p.n);
+        for (const p of batch) if (!left.has(p.ns)) this.addresses.free(p.n);
         if (batch.some((p) => left.has(p.ns)))
           this.opts.onWarning?.(`could not remove network namespaces: ${err.message}`);
       },
     );
   }
 
-  /** A free host number in the /16: 2 … 65534 (.0.1 is the gateway); numbers are reused last. */
-  private allocate(): number {
-    for (let i = 0; i < 65533; i++) {
-      this.next = (this.next % 65533) + 1;
-      const n = this.next + 1;
-      if (n % 256 === 0 || n % 256 === 255) continue;
-      if (!this.used.has(n)) {
-        this.used.add(n);
-        return n;
-      }
-    }
-    throw new Error("no free address on the egress bridge");
-  }
-
   async close(): Promise<void> {
     this.closing = true;
-    this.spares.length = 0;
+    for (const b of [this.egressBlock, ...this.blocks.values()]) {
+      clearTimeout(b.idleTimer);
+      for (const p of b.spares.splice(0)) this.remove(p);
+    }
     await this.flushRemovals();
     await this.host?.catch(() => undefined);
     this.dns?.close();

@@ -1,7 +1,8 @@
 // How an instance reaches the network, behind one interface with one adapter per mode: `none` (an
 // empty namespace of its own, bubblewrap's --unshare-net) and `egress` (outbound connections to public
 // addresses through the host's NAT, never to the host itself, private ranges, link-local or another
-// instance). The executor asks the function's mode for an attachment before it starts an instance and
+// instance; the same backend serves named networks, each set of them with its own address block and
+// rules). The executor asks the function's mode for an attachment before it starts an instance and
 // releases it when the instance is gone; nothing changes per invocation.
 
 import type { NetworkMode } from "../../core/types.js";
@@ -22,7 +23,8 @@ export interface NetworkBackend {
   readonly mode: NetworkMode;
   /** Why the mode cannot be offered on this host (undefined when it can). */
   readonly unavailable: string | undefined;
-  attach(): Promise<NetworkAttachment>;
+  /** An attachment for one instance; `networks` names the named networks it joins (egress's backend). */
+  attach(networks?: readonly string[]): Promise<NetworkAttachment>;
   /** Removes what a previous run left behind (after a crash), before any instance starts. */
   sweep(): Promise<void>;
   close(): Promise<void>;
