@@ -64,6 +64,27 @@ function endpointDir(dataDir: string): string {
   return dir;
 }
 
+/**
+ * The network of functions created without one: as on Lambda, `egress`, where this host can offer it;
+ * otherwise `none`, said loudly. A default the operator named but the host cannot offer stops the start.
+ */
+function chooseDefaultNetwork(
+  named: string | undefined,
+  egressMissing: string | undefined,
+  warnings: string[],
+): NetworkMode {
+  if (named !== undefined) {
+    if (named === "egress" && egressMissing !== undefined)
+      throw invalid(`default network egress is not available on this host: ${egressMissing}`);
+    return named as NetworkMode;
+  }
+  if (egressMissing === undefined) return "egress";
+  warnings.push(
+    `functions created without a network get mode none (no network at all), not egress as on Lambda: ${egressMissing}`,
+  );
+  return "none";
+}
+
 /** Regions one server keeps apart at most (AWS has about 35): a bound on what signed requests can create. */
 const MAX_REGIONS = 64;
 
@@ -111,9 +132,11 @@ export class Platform {
     if (opts.accountId !== undefined && !isAccountId(opts.accountId))
       throw invalid(`account id '${opts.accountId}' must be 12 digits`);
     const region = opts.region ?? DEFAULT_REGION;
-    const defaultNetwork = opts.defaultNetwork ?? "none";
-    if (!(NETWORK_MODES as readonly string[]).includes(defaultNetwork))
-      throw invalid(`default network '${defaultNetwork}' must be one of ${NETWORK_MODES.join(", ")}`);
+    if (
+      opts.defaultNetwork !== undefined &&
+      !(NETWORK_MODES as readonly string[]).includes(opts.defaultNetwork)
+    )
+      throw invalid(`default network '${opts.defaultNetwork}' must be one of ${NETWORK_MODES.join(", ")}`);
     const dataDir = resolve(opts.dataDir ?? defaultDataDir());
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const store = new SqliteStore(join(dataDir, "vajra.db"), { region });
@@ -135,6 +158,11 @@ export class Platform {
       none: new NoNetwork(),
       egress: new EgressNetwork({ dataDir, ...egressSettings(), onWarning }),
     };
+    const defaultNetwork = chooseDefaultNetwork(
+      opts.defaultNetwork,
+      networks.egress.unavailable,
+      sandbox.warnings,
+    );
     // Namespaces, bridges and rules a killed server left go before anything runs.
     for (const n of Object.values(networks)) await n.sweep();
     const runtimeSdks = await prepareRuntimeSdks(dataDir);
@@ -170,7 +198,7 @@ export class Platform {
         pendingDigests,
         account: opts.accountId ?? DEFAULT_ACCOUNT,
         accountConcurrency: opts.accountConcurrency ?? LIMITS.accountConcurrencyDefault,
-        defaultNetwork: defaultNetwork as NetworkMode,
+        defaultNetwork,
         checkNetwork: (value) => networkCatalog.check(value),
         asyncRetryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
         onWarning: opts.onWarning ?? onError,

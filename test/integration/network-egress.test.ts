@@ -193,10 +193,9 @@ test("a server killed with SIGKILL leaves no namespace, bridge or rule behind af
   s = await startServer({ dataDir, env: serverEnv });
 });
 
-test("--default-network gives functions created without a network that mode; a bad one stops the start", async (t) => {
+test("functions created without a network get egress, or the server's --default-network; a bad one stops the start", async (t) => {
   if (skip !== false) return t.skip(skip);
   const other = await startServer({
-    args: ["--default-network", "egress"],
     env: { ...serverEnv, VAJRA_NET_BRIDGE: `vjd${tag}`, VAJRA_NET_SUBNET: "10.218" },
   });
   try {
@@ -215,6 +214,18 @@ test("--default-network gives functions created without a network that mode; a b
     assert.equal(out.json().ok, true, out.text);
   } finally {
     await stopAndClean(other);
+  }
+  const offline = await startServer({ args: ["--default-network", "none"], env: serverEnv });
+  try {
+    const r = await deploy(
+      offline,
+      { name: "defaulted", runtime: "python3.11", handler: "app.handler" },
+      "python/netprobe",
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    assert.equal(r.json.network, "none");
+  } finally {
+    await stopAndClean(offline);
   }
   await assert.rejects(
     startServer({ args: ["--default-network", "internet"] }),

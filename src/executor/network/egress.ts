@@ -24,6 +24,7 @@ import { DnsForwarder, hostResolvers } from "./dns-forwarder.js";
 import type { NetworkAttachment, NetworkBackend } from "./network.js";
 import { AddressPool, dnsPolicy, type NetworkRules } from "./blocks.js";
 import { bridgeRuleset, type BlockRules } from "./nft-rules.js";
+import { claimBridge, releaseBridge } from "./bridge-owner.js";
 
 export { BLOCKED_IPV4 } from "./nft-rules.js";
 export { egressSettings, type EgressOptions } from "./host-tools.js";
@@ -97,7 +98,8 @@ export class EgressNetwork implements NetworkBackend {
     this.stateFile = join(dir, `${this.bridge}.json`);
     this.resolvConf = join(dir, `${this.bridge}-resolv.conf`);
     const missing = EgressNetwork.missing();
-    this.unavailable = missing === undefined ? undefined : `${missing.reason}: ${missing.fix}`;
+    this.unavailable =
+      missing === undefined ? claimBridge(this.bridge, opts.dataDir) : `${missing.reason}: ${missing.fix}`;
     if (this.unavailable === undefined) mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
 
@@ -402,5 +404,6 @@ export class EgressNetwork implements NetworkBackend {
     await this.host?.catch(() => undefined);
     this.dns?.close();
     await this.sweep();
+    releaseBridge(this.bridge);
   }
 }
