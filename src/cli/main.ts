@@ -17,6 +17,7 @@ import { invokeCommand } from "./commands/invoke.js";
 import { keysGroup } from "./commands/keys.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
+import { scheduleGroup } from "./commands/schedules.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -36,6 +37,7 @@ export const COMMANDS: ProgramEntry[] = [
   keysGroup,
   scaleCommand,
   urlGroup,
+  scheduleGroup,
   runtimesCommand,
   doctorCommand,
 ];

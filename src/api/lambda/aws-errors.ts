@@ -26,6 +26,7 @@ const BY_CODE: Record<ErrorCode, AwsError> = {
   RequestTooLarge: { status: 413, type: "RequestTooLargeException" },
   FunctionNotFound: { status: 404, type: "ResourceNotFoundException" },
   NotFound: { status: 404, type: "ResourceNotFoundException" },
+  ScheduleNotFound: { status: 404, type: "ResourceNotFoundException" },
   AlreadyExists: { status: 409, type: "ResourceConflictException" },
   PreconditionFailed: { status: 412, type: "PreconditionFailedException" },
   TooManyRequests: { status: 429, type: "TooManyRequestsException" },
