@@ -64,8 +64,8 @@ function source(store: Store, sink: AsyncInvokeSink, warnings: string[] = []): S
 }
 
 async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(await cond(), "the condition did not come true within 2 s");
+  for (let i = 0; i < 500 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(await cond(), "the condition did not come true within 5 s");
 }
 
 async function stored(store: Store): Promise<ScheduleRecord> {
@@ -179,6 +179,38 @@ test("a paused schedule has no next fire and resuming does not catch up", async 
     await src.delete("p");
     assert.throws(() => src.get("p"), /Schedule p does not exist/);
     assert.deepEqual(fired, []);
+  } finally {
+    src.stop();
+    await store.close();
+  }
+});
+
+test("an at() schedule fires once and, with actionAfterCompletion DELETE, is then deleted", async () => {
+  const store = new SqliteStore(":memory:");
+  const fired: QueuedInvocation[] = [];
+  const src = source(store, queueSink(fired));
+  await src.start();
+  try {
+    const local = new Date(Date.now() + 1500).toISOString().slice(0, 19);
+    const keep = await src.create("keep", { target: "f", expression: `at(${local})` }, "native");
+    await src.create(
+      "once",
+      { target: "f", expression: `at(${local})`, actionAfterCompletion: "DELETE" },
+      "scheduler",
+    );
+    assert.equal(keep.nextFireTimes.length, 1);
+    await until(() => fired.length === 2 && src.list().length === 1);
+    // Without DELETE the finished schedule stays, with no next fire.
+    assert.deepEqual(src.get("keep").nextFireTimes, []);
+    assert.equal(src.get("keep").lastDue, Date.parse(`${local}Z`));
+    assert.deepEqual(
+      (await store.listSchedules()).map((s) => s.name),
+      ["keep"],
+    );
+    const sources = fired.map(
+      (f) => (JSON.parse(Buffer.from(f.payload, "base64").toString()) as { source: string }).source,
+    );
+    assert.deepEqual(sources.sort(), ["aws.events", "aws.scheduler"]);
   } finally {
     src.stop();
     await store.close();
