@@ -15,6 +15,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   HandlerNotFound: 400,
   BuildFailed: 400,
   FunctionNotFound: 404,
+  ScheduleNotFound: 404,
   AlreadyExists: 409,
   PreconditionFailed: 412,
   UnsupportedOperation: 400,

@@ -19,6 +19,8 @@ import { useServerScope } from "./request-scope.js";
 import { isStsPath, registerStsRoutes } from "./sts-routes.js";
 import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.js";
 import { isS3Path, registerS3Routes } from "./s3-routes.js";
+import { registerScheduleRoutes } from "./schedule-routes.js";
+import { SCHEDULER_PREFIX, registerSchedulerRoutes, rewriteSchedulerUrl } from "./scheduler-routes.js";
 
 export interface ServerOptions {
   host?: string;
@@ -67,6 +69,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     forceCloseConnections: "idle",
     // The AWS CLI asks for `/2015-03-31/functions/` (trailing slash) when listing.
     routerOptions: { ignoreTrailingSlash: true },
+    // The EventBridge Scheduler API shares the native /schedules paths: SigV4 for `scheduler` picks it.
+    rewriteUrl: rewriteSchedulerUrl,
   });
   const platformOpts: PlatformOptions = {
     onWarning: (m) => app.log.warn(m),
@@ -96,7 +100,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // Function URLs authenticate by their own AuthType (NONE or SigV4).
     if (req.url.startsWith(URL_PREFIX)) return;
     // STS (at the root) and the code bucket sign with SigV4 too.
-    if (isStsPath(req.url) || isS3Path(req.url)) return;
+    if (isStsPath(req.url) || isS3Path(req.url) || req.url.startsWith(SCHEDULER_PREFIX)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
       return sendError(
         reply,
@@ -125,6 +129,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerStsRoutes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
+  registerScheduleRoutes(app, platform);
+  registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =

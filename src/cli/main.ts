@@ -18,6 +18,7 @@ import { keysGroup } from "./commands/keys.js";
 import { networkGroup } from "./commands/network.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
+import { scheduleGroup } from "./commands/schedules.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -38,6 +39,7 @@ export const COMMANDS: ProgramEntry[] = [
   networkGroup,
   scaleCommand,
   urlGroup,
+  scheduleGroup,
   runtimesCommand,
   doctorCommand,
 ];

@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   FunctionNotFound: { userError: true, summary: "No function with that name exists." },
   AlreadyExists: {
     userError: true,
-    summary: "A create-only request named a function or alias that already exists.",
+    summary: "A create-only request named a function, alias or schedule that already exists.",
   },
   PreconditionFailed: {
     userError: true,
@@ -59,6 +59,7 @@ export const ERROR_CODES = {
     userError: true,
     summary: "The caller's account may not perform the action: no resource policy statement allows it.",
   },
+  ScheduleNotFound: { userError: true, summary: "No schedule with that name exists (in the default group)." },
   NotFound: { userError: true, summary: "No such route." },
   NetworkNotFound: { userError: true, summary: "No named network with that name exists." },
   NetworkInUse: {

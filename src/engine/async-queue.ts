@@ -43,8 +43,24 @@ export class AsyncQueue {
     this.schedule();
   }
 
-  /** Accepts an event. Resolves with its request id once it is durable. */
-  async enqueue(functionName: string, payload: Buffer, qualifier?: string): Promise<string> {
+  /**
+   * Accepts an event. Resolves with its request id once it is durable. `commit` replaces the plain
+   * store write when the event must be written together with the caller's own bookkeeping (a schedule's
+   * fire); when it resolves false nothing was written and the event is not run (resolves undefined).
+   */
+  async enqueue(functionName: string, payload: Buffer, qualifier?: string): Promise<string>;
+  async enqueue(
+    functionName: string,
+    payload: Buffer,
+    qualifier: string | undefined,
+    commit: (item: QueuedInvocation) => Promise<boolean>,
+  ): Promise<string | undefined>;
+  async enqueue(
+    functionName: string,
+    payload: Buffer,
+    qualifier?: string,
+    commit?: (item: QueuedInvocation) => Promise<boolean>,
+  ): Promise<string | undefined> {
     if (this.stopped)
       throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
     if (payload.length > ASYNC_PAYLOAD_LIMIT) {
@@ -63,7 +79,8 @@ export class AsyncQueue {
       enqueuedAt: now,
       notBefore: now,
     };
-    await this.store.enqueueInvocation(item);
+    if (commit === undefined) await this.store.enqueueInvocation(item);
+    else if (!(await commit(item))) return undefined;
     this.pending.push(item);
     this.schedule();
     return item.requestId;

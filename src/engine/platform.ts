@@ -32,6 +32,7 @@ import type { RuntimeRegistry } from "./runtime-registry.js";
 import { openRuntimeServices } from "./runtime-services.js";
 import type { FunctionSettings } from "./function-settings.js";
 import type { LayerCatalog } from "./layers.js";
+import type { ScheduleSource } from "./triggers/schedules.js";
 import { CodeBucket } from "./code-bucket.js";
 import { CodeFetcher, type CodeLocation } from "./code-fetch.js";
 import type { InvokeOptions, InvokeOutcome, PlatformOptions } from "./platform-types.js";
@@ -262,6 +263,11 @@ export class Platform {
 
   get isolated(): boolean {
     return this.executor.isolated;
+  }
+
+  /** Schedules of the caller's region. */
+  get schedules(): ScheduleSource {
+    return this.here().schedules;
   }
 
   /** Lambda layers of the caller's region. */

@@ -18,6 +18,7 @@ import type {
   FunctionVersion,
   InvocationRecord,
   NetworkMode,
+  QueuedInvocation,
 } from "../core/types.js";
 import type { BlobStore } from "../blobs/code-package.js";
 import type { Executor } from "../executor/executor.js";
@@ -34,6 +35,8 @@ import type { InvokeOptions, InvokeOutcome } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
+import type { EventSource } from "./triggers/event-source.js";
+import { ScheduleSource } from "./triggers/schedules.js";
 
 /** What every region shares: the host's executor, code and builder. */
 export interface RegionShared {
@@ -76,6 +79,9 @@ export class Region {
   private readonly runtimes: ReadonlyMap<string, RuntimeInfo>;
   private readonly blobs: BlobStore;
   private readonly executor: Executor;
+  /** Schedules that fire this region's functions (an EventSource, as later triggers will be). */
+  readonly schedules: ScheduleSource;
+  private readonly sources: EventSource[];
 
   constructor(
     readonly name: string,
@@ -139,6 +145,18 @@ export class Region {
         shared.onWarning(`dropped Event invocation ${item.requestId} of ${item.functionName}: ${why}`),
       onError: shared.onError,
     });
+    this.schedules = new ScheduleSource({
+      store,
+      scope: this.scope,
+      sink: {
+        invokeAsync: (fname, payload, qualifier, commit) =>
+          this.enqueueEvent(fname, payload, qualifier, commit),
+      },
+      resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
+      onWarning: shared.onWarning,
+      onError: shared.onError,
+    });
+    this.sources = [this.schedules];
   }
 
   /** Loads the region's functions, versions and layers; starts its provisioned pools and queued events. */
@@ -155,6 +173,7 @@ export class Region {
   async start(): Promise<void> {
     for (const name of this.functions.keys()) this.provisioning.apply(name);
     await this.queue.start();
+    for (const source of this.sources) await source.start();
   }
 
   /** Code this region's functions, versions and layers use. */
@@ -440,6 +459,22 @@ export class Region {
     return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload, qualifier);
   }
 
+  /** An event source's Event invocation, queued by `commit` together with the source's bookkeeping. */
+  private enqueueEvent(
+    name: string,
+    payload: Buffer,
+    qualifier: string | undefined,
+    commit: (item: QueuedInvocation) => Promise<boolean>,
+  ): Promise<string | undefined> {
+    // Sources run outside any request: errors name ARNs of this region.
+    return withArnScope(this.scope, () => {
+      if (this.closing)
+        throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
+      this.resolveFunction(name, qualifier);
+      return this.queue.enqueue(name, payload, qualifier, commit);
+    });
+  }
+
   async logs(name: string, limit: number): Promise<InvocationRecord[]> {
     this.getFunction(name);
     await this.records.flush();
@@ -449,6 +484,7 @@ export class Region {
   /** Stops accepting invocations: queued events stay queued for the next start. */
   stop(): void {
     this.closing = true;
+    for (const source of this.sources) source.stop();
     this.queue.stop();
   }
 

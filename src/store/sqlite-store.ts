@@ -17,7 +17,9 @@ import type {
 } from "../core/types.js";
 import { DEFAULT_REGION, isRegionName } from "../core/arn-scope.js";
 import type { NetworkDefinition } from "../core/networks.js";
+import type { ScheduleRecord } from "../core/schedule.js";
 import type { Store } from "./store.js";
+import { SCHEDULES_MIGRATION, SqliteSchedules } from "./sqlite-schedules.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
 type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
@@ -122,6 +124,7 @@ export const MIGRATIONS: readonly Migration[] = [
      name TEXT PRIMARY KEY,
      record TEXT NOT NULL
    );`,
+  SCHEDULES_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -138,6 +141,7 @@ export class SqliteStore implements Store {
   /** Views of other regions share the connection; only the store that opened it closes it. */
   private readonly owner: boolean;
   private readonly views: Map<string, SqliteStore>;
+  private readonly schedules: SqliteSchedules;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -225,7 +229,7 @@ export class SqliteStore implements Store {
       deleteAliases: db.prepare(`DELETE FROM aliases WHERE region = '${r}' AND function_name = ?`),
       listRegions: db.prepare<[], { region: string }>(
         `SELECT region FROM functions UNION SELECT region FROM layers
-         UNION SELECT region FROM invocation_queue ORDER BY region`,
+         UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules ORDER BY region`,
       ),
       putBuild: db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
       getBuild: db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
@@ -249,6 +253,7 @@ export class SqliteStore implements Store {
       listNetworks: db.prepare<[], { record: string }>("SELECT record FROM networks ORDER BY name"),
       deleteNetwork: db.prepare("DELETE FROM networks WHERE name = ?"),
     };
+    this.schedules = new SqliteSchedules(db, r);
   }
 
   inRegion(region: string): Store {
@@ -435,6 +440,29 @@ export class SqliteStore implements Store {
   dequeueInvocation(requestId: string): Promise<void> {
     this.stmts.deleteQueued.run(requestId);
     return Promise.resolve();
+  }
+
+  putSchedule(schedule: ScheduleRecord): Promise<void> {
+    this.schedules.putSchedule(schedule);
+    return Promise.resolve();
+  }
+
+  listSchedules(): Promise<ScheduleRecord[]> {
+    return Promise.resolve(this.schedules.listSchedules());
+  }
+
+  deleteSchedule(group: string, name: string): Promise<boolean> {
+    return Promise.resolve(this.schedules.deleteSchedule(group, name));
+  }
+
+  fireSchedule(
+    group: string,
+    name: string,
+    due: number,
+    item?: QueuedInvocation,
+    error?: string,
+  ): Promise<boolean> {
+    return Promise.resolve(this.schedules.fireSchedule(group, name, due, item, error));
   }
 
   putBucket(bucket: BucketRecord): Promise<void> {

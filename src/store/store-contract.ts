@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { FunctionConfig, InvocationRecord } from "../core/types.js";
+import type { ScheduleRecord } from "../core/schedule.js";
 import type { Store } from "./store.js";
 
 export interface StoreContractOptions {
@@ -214,6 +215,56 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       await s.dequeueInvocation("late");
       await s.dequeueInvocation("soon");
       assert.deepEqual(await s.listQueuedInvocations(), []);
+    }));
+
+  test(`${name}: a schedule fires once per due time, its invocation queued in the same write`, () =>
+    withStore(async (s) => {
+      const sched: ScheduleRecord = {
+        name: "tick",
+        group: "default",
+        expression: "rate(1 minute)",
+        timezone: "UTC",
+        functionName: "f",
+        targetArn: "f",
+        state: "ENABLED",
+        flexibleWindowMinutes: null,
+        actionAfterCompletion: "NONE",
+        origin: "native",
+        anchor: 0,
+        createdAt: 0,
+        updatedAt: 0,
+      };
+      await s.putSchedule(sched);
+      const item = (requestId: string) => ({
+        requestId,
+        functionName: "f",
+        payload: "e30=",
+        attempts: 0,
+        enqueuedAt: 1,
+        notBefore: 1,
+      });
+      assert.equal(await s.fireSchedule("default", "tick", 60_000, item("a")), true);
+      // The same due time (after a restart, or a second timer) and earlier ones fire no more.
+      assert.equal(await s.fireSchedule("default", "tick", 60_000, item("b")), false);
+      assert.equal(await s.fireSchedule("default", "tick", 30_000, item("c")), false);
+      assert.equal(await s.fireSchedule("default", "tick", 120_000, undefined, "function gone"), true);
+      assert.deepEqual(
+        (await s.listQueuedInvocations()).map((q) => q.requestId),
+        ["a"],
+      );
+      // An update keeps what the fires recorded.
+      await s.putSchedule({ ...sched, state: "DISABLED" });
+      const [stored] = await s.listSchedules();
+      assert.equal(stored?.state, "DISABLED");
+      assert.equal(stored?.lastDue, 120_000);
+      assert.equal(stored?.lastError, "function gone");
+      assert.deepEqual(await s.inRegion("eu-west-1").listSchedules(), []);
+      assert.equal(await s.inRegion("eu-west-1").fireSchedule("default", "tick", 180_000, item("d")), false);
+      assert.equal(await s.deleteSchedule("default", "tick"), true);
+      assert.equal(await s.deleteSchedule("default", "tick"), false);
+      assert.equal(await s.fireSchedule("default", "tick", 180_000, item("e")), false);
+      assert.deepEqual(await s.listSchedules(), []);
+      await s.dequeueInvocation("a");
     }));
 
   test(`${name}: stores, finds and revokes access keys`, () =>

@@ -16,6 +16,7 @@ import type {
   QueuedInvocation,
 } from "../core/types.js";
 import type { NetworkDefinition } from "../core/networks.js";
+import type { ScheduleRecord } from "../core/schedule.js";
 
 export interface Store {
   /**
@@ -78,6 +79,24 @@ export interface Store {
   updateQueuedInvocation(item: QueuedInvocation): Promise<void>;
   /** Removes it (done, or given up). */
   dequeueInvocation(requestId: string): Promise<void>;
+
+  /** Inserts or replaces a schedule; a replace keeps what its fires recorded (lastDue, lastError). */
+  putSchedule(schedule: ScheduleRecord): Promise<void>;
+  /** The region's schedules, with the due time and error of their latest fire. */
+  listSchedules(): Promise<ScheduleRecord[]>;
+  deleteSchedule(group: string, name: string): Promise<boolean>;
+  /**
+   * Records that the schedule fired for `due` and, in the same transaction, queues `item` (none when
+   * the fire was skipped, `error` saying why). Resolves false, writing nothing, when the schedule is gone
+   * or already fired for `due` or a later due time: each due time fires at most once.
+   */
+  fireSchedule(
+    group: string,
+    name: string,
+    due: number,
+    item?: QueuedInvocation,
+    error?: string,
+  ): Promise<boolean>;
 
   /** Buckets and objects of the code-upload store; an object's bytes are a blob named by its sha256. */
   putBucket(bucket: BucketRecord): Promise<void>;

@@ -56,7 +56,8 @@ export const serverCommand = defineCommand<ServerOptions>({
     { flags: "--host <host>", description: "address to listen on (default 127.0.0.1)" },
     {
       flags: "--default-network <mode>",
-      description: "network of functions created without one: egress (the default where this host can offer it, as on Lambda) or none (see docs/network.md)",
+      description:
+        "network of functions created without one: egress (the default where this host can offer it, as on Lambda) or none (see docs/network.md)",
     },
     {
       flags: "--port <port>",
