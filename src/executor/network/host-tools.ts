@@ -63,7 +63,7 @@ export function missingTools(): { reason: string; fix: string; aptPackages?: str
   if (process.getuid?.() !== 0)
     return {
       reason: "egress needs the server to run as root (veth pairs, nftables rules)",
-      fix: "run `vajra server` as root",
+      fix: "run `vajra server` as root (Vajra does not use a user-mode stack such as pasta; see docs/network.md)",
     };
   for (const [tool, pkg] of [
     ["ip", "iproute2"],
