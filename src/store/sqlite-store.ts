@@ -14,6 +14,7 @@ import type {
   InvocationRecord,
   LayerVersion,
   QueuedInvocation,
+  RoleRecord,
 } from "../core/types.js";
 import { DEFAULT_REGION, isRegionName } from "../core/arn-scope.js";
 import type { Store } from "./store.js";
@@ -117,6 +118,13 @@ export const MIGRATIONS: readonly Migration[] = [
      PRIMARY KEY (bucket, key)
    );`,
   partitionByRegion,
+  // Execution roles: IAM is global, so keyed by account, not region.
+  `CREATE TABLE roles (
+     account TEXT NOT NULL,
+     name TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (account, name)
+   );`,
 ];
 
 export interface SqliteStoreOptions {
@@ -239,6 +247,9 @@ export class SqliteStore implements Store {
         "SELECT record FROM objects WHERE bucket = ? ORDER BY key",
       ),
       deleteObject: db.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?"),
+      putRole: db.prepare("INSERT OR REPLACE INTO roles (account, name, record) VALUES (?, ?, ?)"),
+      listRoles: db.prepare<[], { record: string }>("SELECT record FROM roles ORDER BY account, name"),
+      deleteRole: db.prepare("DELETE FROM roles WHERE account = ? AND name = ?"),
     };
   }
 
@@ -464,6 +475,19 @@ export class SqliteStore implements Store {
 
   deleteObject(bucket: string, key: string): Promise<boolean> {
     return Promise.resolve(this.stmts.deleteObject.run(bucket, Buffer.from(key, "utf8")).changes > 0);
+  }
+
+  putRole(role: RoleRecord): Promise<void> {
+    this.stmts.putRole.run(role.account, role.name, JSON.stringify(role));
+    return Promise.resolve();
+  }
+
+  listRoles(): Promise<RoleRecord[]> {
+    return Promise.resolve(this.stmts.listRoles.all().map((r) => JSON.parse(r.record) as RoleRecord));
+  }
+
+  deleteRole(account: string, name: string): Promise<boolean> {
+    return Promise.resolve(this.stmts.deleteRole.run(account, name).changes > 0);
   }
 
   close(): Promise<void> {

@@ -14,6 +14,7 @@ import type {
   InvocationRecord,
   LayerVersion,
   QueuedInvocation,
+  RoleRecord,
 } from "../core/types.js";
 
 export interface Store {
@@ -90,6 +91,11 @@ export interface Store {
   /** The bucket's objects ordered by key (byte order, as S3 lists them). */
   listObjects(bucket: string): Promise<ObjectRecord[]>;
   deleteObject(bucket: string, key: string): Promise<boolean>;
+
+  /** Execution roles of every account (IAM is global: not per region); put inserts or replaces. */
+  putRole(role: RoleRecord): Promise<void>;
+  listRoles(): Promise<RoleRecord[]>;
+  deleteRole(account: string, name: string): Promise<boolean>;
 
   close(): Promise<void>;
 }
