@@ -15,6 +15,7 @@ import { aliasGroup } from "./commands/aliases.js";
 import { deleteCommand, infoCommand, listCommand, logsCommand } from "./commands/functions.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { keysGroup } from "./commands/keys.js";
+import { roleGroup } from "./commands/roles.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { runtimesCommand } from "./commands/runtimes.js";
@@ -34,6 +35,7 @@ export const COMMANDS: ProgramEntry[] = [
   versionsGroup,
   aliasGroup,
   keysGroup,
+  roleGroup,
   scaleCommand,
   urlGroup,
   runtimesCommand,

@@ -41,7 +41,9 @@ test("NotAction allows everything but the listed actions", () => {
   const p = parsePolicy({ Statement: { Effect: "Allow", NotAction: ["lambda:Delete*"], Resource: "*" } });
   assert.equal(evaluatePolicy(p, "lambda:InvokeFunction", `${FN}a`), "allow");
   assert.equal(evaluatePolicy(p, "lambda:DeleteFunction", `${FN}a`), "implicit-deny");
-  assert.deepEqual(policyJson(p).Statement, [{ Effect: "Allow", NotAction: ["lambda:Delete*"], Resource: ["*"] }]);
+  assert.deepEqual(policyJson(p).Statement, [
+    { Effect: "Allow", NotAction: ["lambda:Delete*"], Resource: ["*"] },
+  ]);
 });
 
 test("unsupported or malformed elements are clear errors naming the element", () => {

@@ -136,7 +136,11 @@ function statementMatches(s: PolicyStatement, action: string, resource: string):
 }
 
 /** IAM's evaluation of one identity-based policy for one action on one resource. */
-export function evaluatePolicy(p: PolicyDocument | undefined, action: string, resource: string): PolicyDecision {
+export function evaluatePolicy(
+  p: PolicyDocument | undefined,
+  action: string,
+  resource: string,
+): PolicyDecision {
   let allowed = false;
   for (const s of p?.statements ?? []) {
     if (!statementMatches(s, action, resource)) continue;

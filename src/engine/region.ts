@@ -20,7 +20,9 @@ import type {
   NetworkMode,
 } from "../core/types.js";
 import type { BlobStore } from "../blobs/code-package.js";
-import type { Executor } from "../executor/executor.js";
+import type { Executor, InstanceCredentials } from "../executor/executor.js";
+import type { SessionCredentials } from "./credentials.js";
+import { DEFAULT_ROLE_NAME, parseRoleArn, roleArn, type RoleCatalog } from "./roles.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
@@ -49,6 +51,9 @@ export interface RegionShared {
   /** The network of a function created without one. */
   defaultNetwork: NetworkMode;
   asyncRetryBaseMs: number;
+  /** Execution roles (per account, shared by every region) and the instances' session credentials. */
+  roles: RoleCatalog;
+  credentials: SessionCredentials;
   /** Code every region's functions, versions and layers still need. */
   liveDigests: () => Set<string>;
   onWarning: (message: string) => void;
@@ -105,6 +110,7 @@ export class Region {
       resolveFunction: (fname, qualifier) => this.resolveFunction(fname, qualifier),
       serialize: (fname, fn) => this.serialize(fname, fn),
       optDir: (fn) => this.layers.optDir(fn.layers),
+      credentials: (fn, version) => this.credentialsFor(fn, version),
     });
     this.settings = new FunctionSettings({
       store,
@@ -203,6 +209,8 @@ export class Region {
   /** Creates or updates a function. Atomic: the store commit is the single switch-over point. */
   deploy(input: DeployInput, opts: DeployOptions = {}): Promise<DeployResult> {
     if (typeof input.name !== "string") throw invalid("name is required");
+    if (input.role !== undefined)
+      input = { ...input, role: this.shared.roles.resolveForFunction(input.role, this.scope.account, true) };
     return this.serialize(input.name, async () => {
       const result = await deployFunction(
         {
@@ -228,6 +236,51 @@ export class Region {
       });
       return result;
     });
+  }
+
+  /** The role a function's instances run as: its own, or the built-in `vajra-function`. */
+  roleOf(fn: FunctionConfig): string {
+    return fn.role ?? roleArn(this.scope.account, DEFAULT_ROLE_NAME);
+  }
+
+  /** A provider of fresh role credentials for each instance of this function version. */
+  credentialsFor(fn: FunctionConfig, version: string): () => InstanceCredentials {
+    return () => {
+      const arn = this.roleOf(fn);
+      const ref = parseRoleArn(arn);
+      const role = ref === undefined ? undefined : this.shared.roles.get(ref.account, ref.name);
+      const c = this.shared.credentials.mint({
+        account: this.scope.account,
+        region: this.name,
+        functionName: fn.name,
+        version,
+        incarnation: fn.createdAt,
+        roleArn: arn,
+        roleId: role?.record.roleId ?? "",
+      });
+      return {
+        env: {
+          AWS_ACCESS_KEY_ID: c.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+          AWS_SESSION_TOKEN: c.sessionToken,
+        },
+        expiresAt: c.expiresAt * 1000,
+      };
+    };
+  }
+
+  /**
+   * Whether a session minted for (function, version, incarnation, role) still stands: the function was
+   * not deleted or recreated, the version still names that role. Memory lookups only (hot path).
+   */
+  sessionStands(name: string, version: string, incarnation: string, arn: string): boolean {
+    const fn = this.functions.get(name);
+    if (fn === undefined || fn.createdAt !== incarnation) return false;
+    try {
+      return this.roleOf(this.catalog.resolve(fn, version).config) === arn;
+    } catch {
+      return false; // the version is gone
+    }
   }
 
   getFunction(name: string): FunctionConfig {
@@ -384,8 +437,14 @@ export class Region {
     const startedAt = Date.now();
     try {
       const result = await this.executor.invoke(
-        executionSpec(this.name, fn, version, runtime, this.blobs.codeDir(fn.codeSha256), () =>
-          this.layers.optDir(fn.layers),
+        executionSpec(
+          this.name,
+          fn,
+          version,
+          runtime,
+          this.blobs.codeDir(fn.codeSha256),
+          () => this.layers.optDir(fn.layers),
+          this.credentialsFor(fn, version),
         ),
         {
           requestId,
