@@ -21,7 +21,15 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { FIXTURES, createRoles, startServer, stopAndClean, waitFor, zipBase64, type ServerHandle } from "./harness.js";
+import {
+  FIXTURES,
+  createRoles,
+  startServer,
+  stopAndClean,
+  waitFor,
+  zipBase64,
+  type ServerHandle,
+} from "./harness.js";
 import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 import { skipUnlessRuntime } from "./runtime-support.js";
 

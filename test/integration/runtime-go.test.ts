@@ -5,7 +5,16 @@ import assert from "node:assert/strict";
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURES, ROOT, deploy, invoke, createRoles, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import {
+  FIXTURES,
+  ROOT,
+  deploy,
+  invoke,
+  createRoles,
+  startServer,
+  stopAndClean,
+  type ServerHandle,
+} from "./harness.js";
 import {
   CreateFunctionCommand,
   InvokeCommand,

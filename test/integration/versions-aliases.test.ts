@@ -20,7 +20,15 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { FIXTURES, invoke, createRoles, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import {
+  FIXTURES,
+  invoke,
+  createRoles,
+  startServer,
+  stopAndClean,
+  zipBase64,
+  type ServerHandle,
+} from "./harness.js";
 import { lambdaClientFor } from "./aws-client.js";
 
 let s: ServerHandle;
