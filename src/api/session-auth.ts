@@ -30,7 +30,8 @@ export function securityToken(req: FastifyRequest): string | undefined {
 export function sessionAwareLookup(
   platform: Platform,
   lookupKey: (accessKeyId: string) => SigV4Credentials | undefined,
-  token: string | undefined,
+  /** Read only for ASIA keys, so requests signed with account keys pay nothing. */
+  token: () => string | undefined,
 ): {
   lookup: (accessKeyId: string) => SigV4Credentials | undefined;
   checked: () => SessionLookup | undefined;
@@ -39,7 +40,7 @@ export function sessionAwareLookup(
   return {
     lookup: (accessKeyId) => {
       if (!accessKeyId.startsWith("ASIA")) return lookupKey(accessKeyId);
-      result = platform.checkSession(accessKeyId, token);
+      result = platform.checkSession(accessKeyId, token());
       return result.ok ? { accessKeyId, secretAccessKey: result.secretAccessKey } : undefined;
     },
     checked: () => result,

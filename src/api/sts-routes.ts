@@ -70,7 +70,7 @@ export function registerStsRoutes(app: FastifyInstance, opts: StsOptions): void 
     );
     const handler = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const keys = sessionAwareLookup(opts.platform, opts.lookupKey, securityToken(req));
+      const keys = sessionAwareLookup(opts.platform, opts.lookupKey, () => securityToken(req));
       const result = verifySigV4(signedRequestOf(req, body), keys.lookup);
       const session = keys.checked();
       if (!result.ok) {

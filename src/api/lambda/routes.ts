@@ -157,7 +157,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
     scope.addHook("preValidation", (req, reply, next) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const q = req.url.indexOf("?");
-      const keys = sessionAwareLookup(platform, opts.lookupKey, securityToken(req));
+      const keys = sessionAwareLookup(platform, opts.lookupKey, () => securityToken(req));
       const result = verifySigV4(
         {
           method: req.method,
