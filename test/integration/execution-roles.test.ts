@@ -250,6 +250,17 @@ test("an explicit deny wins, and a function without a role has no permissions", 
   assert.equal(bad.status, 400);
   assert.match(await bad.text(), /Condition is not supported/);
 
+  // The CLI deploys with a role name; an unknown one changes nothing.
+  const fixture = join(FIXTURES, "python/creds");
+  const deployed = s.cli(["deploy", "cli-fn", fixture, "--role", "mixed", "--json"]);
+  assert.equal(deployed.status, 0, deployed.stderr);
+  assert.equal((JSON.parse(deployed.stdout) as { role: string }).role, roleArn("mixed"));
+  const refused = s.cli(["deploy", "cli-fn", fixture, "--role", "nope"]);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /cannot be assumed by Lambda/);
+  const info = (await (await s.api("/functions/cli-fn")).json()) as { role: string };
+  assert.equal(info.role, roleArn("mixed"));
+
   await createFn(admin, "mixed-caller", roleArn("mixed"));
   await createFn(admin, "secret-fn", roleArn("mixed"), false);
   const c = clientWith(s, await credentialsOf(admin, "mixed-caller"));
