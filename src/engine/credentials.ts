@@ -8,6 +8,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { InstanceCredentials } from "../executor/executor.js";
+import { parseRoleArn, type RoleCatalog } from "./roles.js";
 
 const SECRET_FILE = "session-secret";
 const TOKEN_PREFIX = "VJS1";
@@ -155,4 +157,28 @@ export class SessionCredentials {
       return undefined;
     }
   }
+}
+
+/**
+ * What the executor calls at each instance start: fresh credentials for the session's role, as the
+ * variables Lambda sets. The role's id is read at mint time, so a role recreated later revokes them.
+ */
+export function instanceCredentials(
+  roles: RoleCatalog,
+  credentials: SessionCredentials,
+  s: Omit<Session, "accessKeyId" | "expiresAt" | "roleId">,
+): () => InstanceCredentials {
+  return () => {
+    const ref = parseRoleArn(s.roleArn);
+    const role = ref === undefined ? undefined : roles.get(ref.account, ref.name);
+    const c = credentials.mint({ ...s, roleId: role?.record.roleId ?? "" });
+    return {
+      env: {
+        AWS_ACCESS_KEY_ID: c.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+        AWS_SESSION_TOKEN: c.sessionToken,
+      },
+      expiresAt: c.expiresAt * 1000,
+    };
+  };
 }

@@ -37,7 +37,7 @@ import type { ProvisionedView } from "./provisioning.js";
 import type { AliasInput } from "./versions.js";
 import { Region, type RegionShared } from "./region.js";
 import { NoNetwork } from "../executor/network/none.js";
-import { RoleCatalog, parseRoleArn, type Role } from "./roles.js";
+import { RoleCatalog, parseRoleArn, roleArn, type Role } from "./roles.js";
 import { SessionCredentials, credentialsTtlSeconds, loadSessionSecret, type Session } from "./credentials.js";
 import type { RoleRecord } from "../core/types.js";
 import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
@@ -209,13 +209,19 @@ export class Platform {
     return r.record;
   }
 
-  putRole(name: string, policy: unknown): Promise<{ role: RoleRecord; created: boolean }> {
-    return this.shared.roles.put(this.arnScope.account, name, policy);
+  /** Creates a role or replaces its policy; a new role's functions restart with credentials for it. */
+  async putRole(name: string, policy: unknown): Promise<{ role: RoleRecord; created: boolean }> {
+    const r = await this.shared.roles.put(this.arnScope.account, name, policy);
+    // A policy change applies to credentials already out; a (re)created role has a new id, so
+    // instances holding credentials for the previous one (or the built-in role) are replaced.
+    if (r.created) for (const region of this.regions.values()) region.retireRole(r.role.arn);
+    return r;
   }
 
   /** Deletes a role: session credentials minted for it are refused from the next request on. */
-  deleteRole(name: string): Promise<void> {
-    return this.shared.roles.delete(this.arnScope.account, name);
+  async deleteRole(name: string): Promise<void> {
+    await this.shared.roles.delete(this.arnScope.account, name);
+    for (const region of this.regions.values()) region.retireRole(roleArn(this.arnScope.account, name));
   }
 
   /**

@@ -21,8 +21,8 @@ import type {
 } from "../core/types.js";
 import type { BlobStore } from "../blobs/code-package.js";
 import type { Executor, InstanceCredentials } from "../executor/executor.js";
-import type { SessionCredentials } from "./credentials.js";
-import { DEFAULT_ROLE_NAME, parseRoleArn, roleArn, type RoleCatalog } from "./roles.js";
+import { instanceCredentials, type SessionCredentials } from "./credentials.js";
+import { DEFAULT_ROLE_NAME, roleArn, type RoleCatalog } from "./roles.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
@@ -245,28 +245,25 @@ export class Region {
 
   /** A provider of fresh role credentials for each instance of this function version. */
   credentialsFor(fn: FunctionConfig, version: string): () => InstanceCredentials {
-    return () => {
-      const arn = this.roleOf(fn);
-      const ref = parseRoleArn(arn);
-      const role = ref === undefined ? undefined : this.shared.roles.get(ref.account, ref.name);
-      const c = this.shared.credentials.mint({
-        account: this.scope.account,
-        region: this.name,
-        functionName: fn.name,
-        version,
-        incarnation: fn.createdAt,
-        roleArn: arn,
-        roleId: role?.record.roleId ?? "",
-      });
-      return {
-        env: {
-          AWS_ACCESS_KEY_ID: c.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
-          AWS_SESSION_TOKEN: c.sessionToken,
-        },
-        expiresAt: c.expiresAt * 1000,
-      };
-    };
+    return instanceCredentials(this.shared.roles, this.shared.credentials, {
+      account: this.scope.account,
+      region: this.name,
+      functionName: fn.name,
+      version,
+      incarnation: fn.createdAt,
+      roleArn: this.roleOf(fn),
+    });
+  }
+
+  /**
+   * Retires the instances of functions that run as `arn` (in $LATEST or a version): after the role was
+   * created again or deleted, their credentials are revoked, and new instances get current ones.
+   */
+  retireRole(arn: string): void {
+    for (const fn of this.functions.values()) {
+      const versions = this.catalog.listVersions(fn.name).map((v) => v.config);
+      if ([fn, ...versions].some((c) => this.roleOf(c) === arn)) this.executor.retire(this.id(fn.name));
+    }
   }
 
   /**

@@ -216,6 +216,21 @@ test("a function's own credentials invoke what its role allows and are denied th
       403,
     );
     fresh.destroy();
+    // Created again, the role has a new id: the function's warm instance (holding credentials for the
+    // deleted role) is replaced, and the next instance's credentials work.
+    const recreated = s.cli([
+      "role",
+      "create",
+      "orders-caller",
+      "--allow",
+      "lambda:InvokeFunction",
+      "--resource",
+      "arn:aws:lambda:*:*:function:orders-*",
+    ]);
+    assert.equal(recreated.status, 0, recreated.stderr);
+    const again = clientWith(s, await credentialsOf(admin, "caller"));
+    assert.equal((await again.send(new InvokeCommand({ FunctionName: "orders-a" }))).StatusCode, 200);
+    again.destroy();
   } finally {
     fnClient.destroy();
   }
@@ -294,6 +309,16 @@ test("an explicit deny wins, and a function without a role has no permissions", 
     );
   } finally {
     none.destroy();
+  }
+  // An operator who creates the built-in role gives such functions permissions; their warm instances are
+  // replaced, so the next invocation already runs with credentials for the new role.
+  const builtin = s.cli(["role", "create", "vajra-function", "--allow", "lambda:ListFunctions"]);
+  assert.equal(builtin.status, 0, builtin.stderr);
+  const granted = clientWith(s, await credentialsOf(admin, "roleless"));
+  try {
+    assert.ok(((await granted.send(new ListFunctionsCommand({}))).Functions ?? []).length > 0);
+  } finally {
+    granted.destroy();
   }
 });
 
