@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn } from "../core/lambda-format.js";
+import { arnScope, partitionOf } from "../core/arn-scope.js";
 import { LIMITS } from "../core/limits.js";
 import type { Alias, FunctionConfig, FunctionUrlConfig, FunctionVersion } from "../core/types.js";
 import type { AliasInput } from "../engine/versions.js";
@@ -74,6 +75,8 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     description: fn.description,
     ephemeralStorage: fn.ephemeralStorage,
     network: fn.network ?? "none",
+    // A function without a role runs as the built-in one (no permissions unless an operator creates it).
+    role: fn.role ?? `arn:${partitionOf(arnScope().region)}:iam::${arnScope().account}:role/vajra-function`,
     reservedConcurrency: fn.reservedConcurrency,
     codeSha256: fn.codeSha256,
     codeSize: fn.codeSize,
@@ -99,6 +102,7 @@ const DEPLOY_FIELDS = new Set([
   "description",
   "ephemeralStorage",
   "network",
+  "role",
   "reservedConcurrency",
   "zipFile",
 ]);
@@ -122,6 +126,10 @@ function parseDeploy(body: unknown): DeployInput {
     if (b[k] !== undefined) input[k] = b[k] as number; // range and type checked in the engine
   }
   if (b.network !== undefined) input.network = b.network as string; // checked in the engine
+  if (b.role !== undefined) {
+    if (typeof b.role !== "string") throw invalid("role must be a role name or ARN", { field: "role" });
+    input.role = b.role; // resolved (name -> ARN) and checked to exist in the engine
+  }
   if (b.environment !== undefined) input.environment = b.environment as Record<string, string>;
   if (b.reservedConcurrency !== undefined) input.reservedConcurrency = b.reservedConcurrency as number | null;
   if (b.zipFile !== undefined) {

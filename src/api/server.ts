@@ -11,6 +11,7 @@ import type { ExternalS3Options } from "../engine/code-fetch.js";
 import { ADMIN_KEY_FILE, Authenticator, ensureAdminKey } from "./auth.js";
 import { sendError, toVajraError } from "./http-errors.js";
 import { AccessKeys, registerKeyRoutes } from "./access-keys.js";
+import { registerRoleRoutes } from "./role-routes.js";
 import { URL_PREFIX, registerFunctionUrlRoutes } from "./function-url-routes.js";
 import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes.js";
 import { registerNativeRoutes } from "./native-routes.js";
@@ -125,6 +126,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerNativeRoutes(app, platform, packageVersion());
   registerKeyRoutes(app, accessKeys);
   registerNetworkRoutes(app, platform);
+  registerRoleRoutes(app, platform);
   registerFunctionUrlRoutes(app, platform, accessKeys.lookup);
   registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerStsRoutes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });

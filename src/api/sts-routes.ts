@@ -10,6 +10,7 @@ import { withArnScope } from "../core/arn-scope.js";
 import type { Platform } from "../engine/platform.js";
 import { signedRequestOf, signedScope } from "./request-scope.js";
 import { verifySigV4, type SigV4Credentials, type SigV4ErrorType } from "./sigv4.js";
+import { EXPIRED_TOKEN_MESSAGE, assumedRoleArn, securityToken, sessionAwareLookup } from "./session-auth.js";
 
 const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const VERSION = "2011-06-15";
@@ -69,8 +70,12 @@ export function registerStsRoutes(app: FastifyInstance, opts: StsOptions): void 
     );
     const handler = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const result = verifySigV4(signedRequestOf(req, body), opts.lookupKey);
+      const keys = sessionAwareLookup(opts.platform, opts.lookupKey, () => securityToken(req));
+      const result = verifySigV4(signedRequestOf(req, body), keys.lookup);
+      const session = keys.checked();
       if (!result.ok) {
+        if (session?.ok === false && session.reason === "expired")
+          return sendStsError(reply, 403, "ExpiredToken", EXPIRED_TOKEN_MESSAGE);
         const status = result.errorType === "IncompleteSignatureException" ? 400 : 403;
         return sendStsError(reply, status, SIGV4_CODES[result.errorType], result.message);
       }
@@ -89,9 +94,17 @@ export function registerStsRoutes(app: FastifyInstance, opts: StsOptions): void 
         );
       }
       // Vajra's access keys are account keys, so the caller is the account's root user, as AWS
-      // reports for root credentials (UserId is then the account id).
-      const account = opts.accountOf(result.accessKeyId);
-      const arn = withArnScope(scopeOrError, () => accountRootArn(account));
+      // reports for root credentials (UserId is then the account id). A function's role credentials
+      // are an assumed role: `assumed-role/ROLE/FUNCTION`, UserId `ROLEID:FUNCTION`.
+      const account = session?.ok === true ? session.session.account : opts.accountOf(result.accessKeyId);
+      const arn =
+        session?.ok === true
+          ? assumedRoleArn(session, scopeOrError.region)
+          : withArnScope(scopeOrError, () => accountRootArn(account));
+      const userId =
+        session?.ok === true
+          ? `${session.session.roleId || "AROAVAJRAFUNCTIONROLE"}:${session.session.functionName}`
+          : account;
       const requestId = randomUUID();
       return reply
         .code(200)
@@ -99,7 +112,7 @@ export function registerStsRoutes(app: FastifyInstance, opts: StsOptions): void 
         .header("x-amzn-requestid", requestId)
         .send(
           `<GetCallerIdentityResponse xmlns="${XMLNS}"><GetCallerIdentityResult>` +
-            `<Arn>${xmlEscape(arn)}</Arn><UserId>${account}</UserId><Account>${account}</Account>` +
+            `<Arn>${xmlEscape(arn)}</Arn><UserId>${xmlEscape(userId)}</UserId><Account>${account}</Account>` +
             `</GetCallerIdentityResult><ResponseMetadata><RequestId>${requestId}</RequestId>` +
             `</ResponseMetadata></GetCallerIdentityResponse>`,
         );

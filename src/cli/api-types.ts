@@ -12,6 +12,7 @@ export interface FunctionConfig {
   description: string;
   ephemeralStorage: number;
   network: string;
+  role?: string;
   reservedConcurrency: number | null;
   codeSha256: string;
   codeSize: number;
@@ -39,6 +40,8 @@ export interface DeployRequest {
   description?: string;
   ephemeralStorage?: number;
   network?: string;
+  /** An execution role name or ARN. */
+  role?: string;
   reservedConcurrency?: number | null;
   zipFile?: string;
 }

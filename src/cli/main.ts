@@ -16,6 +16,7 @@ import { deleteCommand, infoCommand, listCommand, logsCommand } from "./commands
 import { invokeCommand } from "./commands/invoke.js";
 import { keysGroup } from "./commands/keys.js";
 import { networkGroup } from "./commands/network.js";
+import { roleGroup } from "./commands/roles.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
@@ -37,6 +38,7 @@ export const COMMANDS: ProgramEntry[] = [
   aliasGroup,
   keysGroup,
   networkGroup,
+  roleGroup,
   scaleCommand,
   urlGroup,
   scheduleGroup,

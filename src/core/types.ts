@@ -243,3 +243,16 @@ export interface ObjectRecord {
   contentType: string;
   lastModified: string;
 }
+
+/** An execution role (IAM is global: per account, not per region). */
+export interface RoleRecord {
+  name: string;
+  account: string;
+  /** `arn:aws:iam::ACCOUNT:role/NAME` */
+  arn: string;
+  /** AROA + 17 base32 characters; changes when a role is deleted and created again. */
+  roleId: string;
+  /** The IAM policy document, in IAM's JSON shape. */
+  policy: Record<string, unknown>;
+  createdAt: string;
+}

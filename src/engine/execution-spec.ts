@@ -2,7 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "../core/types.js";
-import type { ExecutionSpec } from "../executor/executor.js";
+import type { ExecutionSpec, InstanceCredentials } from "../executor/executor.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 
 export const EMPTY_EVENT = Buffer.from("{}");
@@ -24,8 +24,10 @@ export function executionSpec(
   runtime: RuntimeInfo,
   codeDir: string,
   prepareOpt?: () => Promise<string | undefined>,
+  credentials?: () => InstanceCredentials,
 ): ExecutionSpec {
   return {
+    ...(credentials === undefined ? {} : { credentials }),
     ...(prepareOpt === undefined || (fn.layers ?? []).length === 0 ? {} : { prepareOpt }),
     poolKey: poolKey(region, fn),
     region,

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { homedir, tmpdir, totalmem } from "node:os";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
-import { invalid } from "../core/errors.js";
+import { VajraError, invalid } from "../core/errors.js";
 import {
   DEFAULT_ACCOUNT,
   DEFAULT_REGION,
@@ -40,11 +40,20 @@ import type { ProvisionedView } from "./provisioning.js";
 import type { AliasInput } from "./versions.js";
 import { Region, type RegionShared } from "./region.js";
 import { NoNetwork } from "../executor/network/none.js";
+import { RoleCatalog, parseRoleArn, roleArn, type Role } from "./roles.js";
+import { SessionCredentials, credentialsTtlSeconds, loadSessionSecret, type Session } from "./credentials.js";
+import type { RoleRecord } from "../core/types.js";
 import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
 import { NetworkCatalog, networkUsers, type NetworkInput, type NetworkView } from "./networks.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
+export type { Session } from "./credentials.js";
+
+/** A request's session credentials, checked: who it is and its role's policy, or why it is refused. */
+export type SessionLookup =
+  | { ok: true; session: Session; secretAccessKey: string; role: Role | undefined }
+  | { ok: false; reason: "expired" | "invalid" };
 
 /**
  * The UNIX socket functions reach the Lambda API through (see api/function-endpoint.ts): in the data
@@ -184,6 +193,9 @@ export class Platform {
     });
     // Named networks are host-wide; their rules go to the bridge egress instances use too.
     const networkCatalog = await NetworkCatalog.open(store, networks.egress, onWarning);
+    const roles = new RoleCatalog(store);
+    await roles.load();
+    const credentials = new SessionCredentials(loadSessionSecret(dataDir), credentialsTtlSeconds());
     const platform = new Platform(
       dataDir,
       store,
@@ -191,6 +203,8 @@ export class Platform {
       networkCatalog,
       rt.registry,
       {
+        roles,
+        credentials,
         dataDir,
         blobs,
         executor,
@@ -250,6 +264,50 @@ export class Platform {
       if (this.started) r.start().catch(this.shared.onError);
     }
     return r;
+  }
+
+  /** Execution roles of the server's account (IAM is global: the same in every region). */
+  listRoles(): RoleRecord[] {
+    return this.shared.roles.list(this.arnScope.account);
+  }
+
+  getRole(name: string): RoleRecord {
+    const r = this.shared.roles.get(this.arnScope.account, name);
+    if (r === undefined) throw new VajraError("NotFound", `no role ${name}`);
+    return r.record;
+  }
+
+  /** Creates a role or replaces its policy; a new role's functions restart with credentials for it. */
+  async putRole(name: string, policy: unknown): Promise<{ role: RoleRecord; created: boolean }> {
+    const r = await this.shared.roles.put(this.arnScope.account, name, policy);
+    // A policy change applies to credentials already out; a (re)created role has a new id, so
+    // instances holding credentials for the previous one (or the built-in role) are replaced.
+    if (r.created) for (const region of this.regions.values()) region.retireRole(r.role.arn);
+    return r;
+  }
+
+  /** Deletes a role: session credentials minted for it are refused from the next request on. */
+  async deleteRole(name: string): Promise<void> {
+    await this.shared.roles.delete(this.arnScope.account, name);
+    for (const region of this.regions.values()) region.retireRole(roleArn(this.arnScope.account, name));
+  }
+
+  /**
+   * Checks a request's session credentials (an ASIA key and its token): signed by this server, not
+   * expired, and not revoked (the function deleted or recreated, its role changed, or the role
+   * deleted or recreated). Memory only, for the hot path.
+   */
+  checkSession(accessKeyId: string, token: string | undefined): SessionLookup {
+    const v = this.shared.credentials.verify(accessKeyId, token);
+    if (!v.ok) return v;
+    const s = v.session;
+    const region = this.regions.get(s.region);
+    if (region?.sessionStands(s.functionName, s.version, s.incarnation, s.roleArn) !== true)
+      return { ok: false, reason: "invalid" };
+    const ref = parseRoleArn(s.roleArn);
+    const role = ref === undefined ? undefined : this.shared.roles.get(ref.account, ref.name);
+    if ((role?.record.roleId ?? "") !== s.roleId) return { ok: false, reason: "invalid" };
+    return { ok: true, session: s, secretAccessKey: v.secretAccessKey, role };
   }
 
   /** The region of the current call's scope. */

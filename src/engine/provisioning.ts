@@ -7,7 +7,7 @@ import { functionArn } from "../core/lambda-format.js";
 import { parseQualifier } from "../core/routing.js";
 import type { FunctionConfig } from "../core/types.js";
 import type { BlobStore } from "../blobs/code-package.js";
-import type { ExecutionSpec, Executor } from "../executor/executor.js";
+import type { ExecutionSpec, Executor, InstanceCredentials } from "../executor/executor.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { Store } from "../store/store.js";
 import type { ConcurrencyGate } from "./concurrency.js";
@@ -37,6 +37,8 @@ export interface ProvisioningContext {
   serialize: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
   /** The merged /opt tree of a configuration's layers. */
   optDir: (fn: FunctionConfig) => Promise<string | undefined>;
+  /** Mints each instance's role credentials. */
+  credentials: (fn: FunctionConfig, version: string) => () => InstanceCredentials;
 }
 
 export class Provisioning {
@@ -140,6 +142,7 @@ export class Provisioning {
       runtime,
       this.ctx.blobs.codeDir(config.codeSha256),
       () => this.ctx.optDir(config),
+      this.ctx.credentials(config, version),
     );
   }
 

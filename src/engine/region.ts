@@ -21,7 +21,9 @@ import type {
   QueuedInvocation,
 } from "../core/types.js";
 import type { BlobStore } from "../blobs/code-package.js";
-import type { Executor } from "../executor/executor.js";
+import type { Executor, InstanceCredentials } from "../executor/executor.js";
+import { instanceCredentials, type SessionCredentials } from "./credentials.js";
+import { DEFAULT_ROLE_NAME, roleArn, type RoleCatalog } from "./roles.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
@@ -54,6 +56,9 @@ export interface RegionShared {
   /** Checks a function's `network` value against the named networks that exist. */
   checkNetwork: (value: unknown) => string;
   asyncRetryBaseMs: number;
+  /** Execution roles (per account, shared by every region) and the instances' session credentials. */
+  roles: RoleCatalog;
+  credentials: SessionCredentials;
   /** Code every region's functions, versions and layers still need. */
   liveDigests: () => Set<string>;
   onWarning: (message: string) => void;
@@ -113,6 +118,7 @@ export class Region {
       resolveFunction: (fname, qualifier) => this.resolveFunction(fname, qualifier),
       serialize: (fname, fn) => this.serialize(fname, fn),
       optDir: (fn) => this.layers.optDir(fn.layers),
+      credentials: (fn, version) => this.credentialsFor(fn, version),
     });
     this.settings = new FunctionSettings({
       store,
@@ -224,6 +230,8 @@ export class Region {
   /** Creates or updates a function. Atomic: the store commit is the single switch-over point. */
   deploy(input: DeployInput, opts: DeployOptions = {}): Promise<DeployResult> {
     if (typeof input.name !== "string") throw invalid("name is required");
+    if (input.role !== undefined)
+      input = { ...input, role: this.shared.roles.resolveForFunction(input.role, this.scope.account, true) };
     return this.serialize(input.name, async () => {
       const result = await deployFunction(
         {
@@ -250,6 +258,48 @@ export class Region {
       });
       return result;
     });
+  }
+
+  /** The role a function's instances run as: its own, or the built-in `vajra-function`. */
+  roleOf(fn: FunctionConfig): string {
+    return fn.role ?? roleArn(this.scope.account, DEFAULT_ROLE_NAME);
+  }
+
+  /** A provider of fresh role credentials for each instance of this function version. */
+  credentialsFor(fn: FunctionConfig, version: string): () => InstanceCredentials {
+    return instanceCredentials(this.shared.roles, this.shared.credentials, {
+      account: this.scope.account,
+      region: this.name,
+      functionName: fn.name,
+      version,
+      incarnation: fn.createdAt,
+      roleArn: this.roleOf(fn),
+    });
+  }
+
+  /**
+   * Retires the instances of functions that run as `arn` (in $LATEST or a version): after the role was
+   * created again or deleted, their credentials are revoked, and new instances get current ones.
+   */
+  retireRole(arn: string): void {
+    for (const fn of this.functions.values()) {
+      const versions = this.catalog.listVersions(fn.name).map((v) => v.config);
+      if ([fn, ...versions].some((c) => this.roleOf(c) === arn)) this.executor.retire(this.id(fn.name));
+    }
+  }
+
+  /**
+   * Whether a session minted for (function, version, incarnation, role) still stands: the function was
+   * not deleted or recreated, the version still names that role. Memory lookups only (hot path).
+   */
+  sessionStands(name: string, version: string, incarnation: string, arn: string): boolean {
+    const fn = this.functions.get(name);
+    if (fn === undefined || fn.createdAt !== incarnation) return false;
+    try {
+      return this.roleOf(this.catalog.resolve(fn, version).config) === arn;
+    } catch {
+      return false; // the version is gone
+    }
   }
 
   getFunction(name: string): FunctionConfig {
@@ -406,8 +456,14 @@ export class Region {
     const startedAt = Date.now();
     try {
       const result = await this.executor.invoke(
-        executionSpec(this.name, fn, version, runtime, this.blobs.codeDir(fn.codeSha256), () =>
-          this.layers.optDir(fn.layers),
+        executionSpec(
+          this.name,
+          fn,
+          version,
+          runtime,
+          this.blobs.codeDir(fn.codeSha256),
+          () => this.layers.optDir(fn.layers),
+          this.credentialsFor(fn, version),
         ),
         {
           requestId,

@@ -38,9 +38,23 @@ export interface ExecutionSpec {
   network: string;
   environment: Readonly<Record<string, string>>;
   codeDir: string;
+  /**
+   * The instance's own credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN),
+   * called once per instance start; `expiresAt` is epoch ms. The executor knows nothing of roles: it
+   * only retires an idle instance whose credentials would expire during its next invocation.
+   */
+  credentials?: () => InstanceCredentials;
   /** Builds (once) and returns the /opt tree of the function's layers; called on cold starts only. */
   prepareOpt?: () => Promise<string | undefined>;
 }
+
+export interface InstanceCredentials {
+  env: Readonly<Record<string, string>>;
+  expiresAt: number;
+}
+
+/** An idle instance is reused only if its credentials outlive its next invocation by this margin. */
+export const CREDENTIALS_MARGIN_MS = 60_000;
 
 export interface ProvisionStatus {
   requested: number;
@@ -90,6 +104,8 @@ export class Executor {
   private readonly live = new Set<Instance>();
   private evictingMb = 0;
   private closed = false;
+  /** When each instance's credentials expire (epoch ms), for instances that were given some. */
+  private readonly credentialsExpiry = new WeakMap<Instance, number>();
 
   constructor(private readonly opts: ExecutorOptions) {
     this.instancesDir = join(opts.dataDir, "instances");
@@ -111,7 +127,7 @@ export class Executor {
   async invoke(spec: ExecutionSpec, req: InvokeRequest): Promise<InvokeResult> {
     if (this.closed) throw new VajraError("ShuttingDown", "the server is shutting down");
     const pool = this.pool(spec);
-    let inst = pool.takeIdle();
+    let inst = this.takeUsable(pool, spec);
     if (inst === undefined) {
       pool.beginStart();
       try {
@@ -125,6 +141,23 @@ export class Executor {
     } finally {
       pool.release(inst);
     }
+  }
+
+  /**
+   * An idle instance whose credentials last through one more invocation (timeout + a minute); one that
+   * would expire is retired instead (a provisioned pool then starts a replacement with fresh ones).
+   */
+  private takeUsable(pool: Pool, spec: ExecutionSpec): Instance | undefined {
+    const needed = Date.now() + spec.timeoutSec * 1000 + CREDENTIALS_MARGIN_MS;
+    for (let i = 0; i < 1000; i++) {
+      const inst = pool.takeIdle();
+      if (inst === undefined) return undefined;
+      const expiresAt = this.credentialsExpiry.get(inst);
+      if (expiresAt === undefined || expiresAt > needed) return inst;
+      pool.forget(inst);
+      inst.kill();
+    }
+    return undefined;
   }
 
   /** Counts of warm (idle) and busy instances of a function, over all its pools. */
@@ -209,6 +242,7 @@ export class Executor {
     let p = this.pools.get(spec.poolKey);
     if (p === undefined) {
       p = new Pool(spec.poolKey, spec.functionId, spec.version);
+      p.timeoutMs = spec.timeoutSec * 1000;
       this.pools.set(spec.poolKey, p);
     }
     return p;
@@ -245,6 +279,7 @@ export class Executor {
         "SandboxUnavailable",
         `${spec.functionName} uses network ${spec.network}, which this host cannot offer: ${network.unavailable}`,
       );
+    const creds = spec.credentials?.();
     const net = await network.attach(names);
     this.makeRoom(spec.memoryMb);
     this.liveMemoryMb += spec.memoryMb;
@@ -261,7 +296,11 @@ export class Executor {
           runtimeDir: launch.runtimeDir,
           bindPaths: runtime.bindPaths,
           command: launch.command,
-          env: { ...this.environment(spec), AWS_LAMBDA_INITIALIZATION_TYPE: initializationType },
+          env: {
+            ...this.environment(spec),
+            ...creds?.env,
+            AWS_LAMBDA_INITIALIZATION_TYPE: initializationType,
+          },
           memoryMb: spec.memoryMb,
           tmpSizeMb: spec.ephemeralStorageMb,
           ...(optDir === undefined ? {} : { optDir }),
@@ -283,6 +322,7 @@ export class Executor {
         },
       });
       this.live.add(inst);
+      if (creds !== undefined) this.credentialsExpiry.set(inst, creds.expiresAt);
       return inst;
     } catch (err) {
       net.release();
@@ -317,6 +357,11 @@ export class Executor {
     const before = Date.now() - this.opts.keepAliveMs;
     for (const [key, p] of this.pools) {
       p.reap(before);
+      // Idle instances whose credentials are about to expire go now (provisioned ones are replaced).
+      p.reapIf((inst) => {
+        const at = this.credentialsExpiry.get(inst);
+        return at !== undefined && at <= Date.now() + p.timeoutMs + CREDENTIALS_MARGIN_MS;
+      });
       if (p.empty) this.pools.delete(key);
     }
   }

@@ -10,6 +10,8 @@ export class Pool {
   private readonly busy = new Set<Instance>();
   private starting = 0;
   retired = false;
+  /** The version's invocation timeout (what an idle instance's credentials must outlive). */
+  timeoutMs = 0;
   /** Provisioned concurrency: instances kept initialised and never reaped. */
   minWarm = 0;
 
@@ -68,6 +70,15 @@ export class Pool {
   /** Instances that exist or are starting: what provisioned concurrency counts. */
   get total(): number {
     return this.idle.length + this.busy.size + this.starting;
+  }
+
+  /** Kills the idle instances `doomed` picks (provisioned ones too: the executor replaces them). */
+  reapIf(doomed: (inst: Instance) => boolean): void {
+    for (const inst of [...this.idle]) {
+      if (!doomed(inst)) continue;
+      this.forget(inst);
+      inst.kill();
+    }
   }
 
   /** Kills idle instances unused since `before` (epoch ms), keeping `minWarm` instances; returns how many. */

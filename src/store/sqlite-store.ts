@@ -14,6 +14,7 @@ import type {
   InvocationRecord,
   LayerVersion,
   QueuedInvocation,
+  RoleRecord,
 } from "../core/types.js";
 import { DEFAULT_REGION, isRegionName } from "../core/arn-scope.js";
 import type { NetworkDefinition } from "../core/networks.js";
@@ -125,6 +126,13 @@ export const MIGRATIONS: readonly Migration[] = [
      record TEXT NOT NULL
    );`,
   SCHEDULES_MIGRATION,
+  // Execution roles: IAM is global, so keyed by account, not region.
+  `CREATE TABLE roles (
+     account TEXT NOT NULL,
+     name TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (account, name)
+   );`,
 ];
 
 export interface SqliteStoreOptions {
@@ -252,6 +260,9 @@ export class SqliteStore implements Store {
       getNetwork: db.prepare<[string], { record: string }>("SELECT record FROM networks WHERE name = ?"),
       listNetworks: db.prepare<[], { record: string }>("SELECT record FROM networks ORDER BY name"),
       deleteNetwork: db.prepare("DELETE FROM networks WHERE name = ?"),
+      putRole: db.prepare("INSERT OR REPLACE INTO roles (account, name, record) VALUES (?, ?, ?)"),
+      listRoles: db.prepare<[], { record: string }>("SELECT record FROM roles ORDER BY account, name"),
+      deleteRole: db.prepare("DELETE FROM roles WHERE account = ? AND name = ?"),
     };
     this.schedules = new SqliteSchedules(db, r);
   }
@@ -521,6 +532,19 @@ export class SqliteStore implements Store {
 
   deleteNetwork(name: string): Promise<boolean> {
     return Promise.resolve(this.stmts.deleteNetwork.run(name).changes > 0);
+  }
+
+  putRole(role: RoleRecord): Promise<void> {
+    this.stmts.putRole.run(role.account, role.name, JSON.stringify(role));
+    return Promise.resolve();
+  }
+
+  listRoles(): Promise<RoleRecord[]> {
+    return Promise.resolve(this.stmts.listRoles.all().map((r) => JSON.parse(r.record) as RoleRecord));
+  }
+
+  deleteRole(account: string, name: string): Promise<boolean> {
+    return Promise.resolve(this.stmts.deleteRole.run(account, name).changes > 0);
   }
 
   close(): Promise<void> {

@@ -310,6 +310,32 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       );
     }));
 
+  test(`${name}: roles are per account and global to regions, replaced by name, listed and deleted`, () =>
+    withStore(async (s) => {
+      const role = (account: string, name: string, roleId: string) => ({
+        name,
+        account,
+        arn: `arn:aws:iam::${account}:role/${name}`,
+        roleId,
+        policy: { Version: "2012-10-17", Statement: [] },
+        createdAt: "2026-01-01T00:00:00.000Z",
+      });
+      await s.putRole(role("000000000000", "app", "AROAAAAAAAAAAAAAAAAAA"));
+      await s.putRole(role("111111111111", "app", "AROABBBBBBBBBBBBBBBBB"));
+      await s.inRegion("eu-west-1").putRole(role("000000000000", "app", "AROACCCCCCCCCCCCCCCCC"));
+      const all = await s.listRoles();
+      assert.deepEqual(
+        all.map((r) => [r.account, r.name, r.roleId]),
+        [
+          ["000000000000", "app", "AROACCCCCCCCCCCCCCCCC"],
+          ["111111111111", "app", "AROABBBBBBBBBBBBBBBBB"],
+        ],
+      );
+      assert.equal(await s.deleteRole("000000000000", "app"), true);
+      assert.equal(await s.deleteRole("000000000000", "app"), false);
+      assert.equal((await s.inRegion("eu-west-1").listRoles()).length, 1);
+    }));
+
   test(`${name}: keeps code buckets and their objects, listed in key byte order`, () =>
     withStore(async (s) => {
       const bucket = { name: "code", region: "eu-west-1", createdAt: "2026-01-01T00:00:00.000Z" };

@@ -14,6 +14,7 @@ import type {
   InvocationRecord,
   LayerVersion,
   QueuedInvocation,
+  RoleRecord,
 } from "../core/types.js";
 import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
@@ -117,6 +118,10 @@ export interface Store {
   listNetworks(): Promise<NetworkDefinition[]>;
   /** False when it did not exist. */
   deleteNetwork(name: string): Promise<boolean>;
+  /** Execution roles of every account (IAM is global: not per region); put inserts or replaces. */
+  putRole(role: RoleRecord): Promise<void>;
+  listRoles(): Promise<RoleRecord[]>;
+  deleteRole(account: string, name: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -14,7 +14,7 @@ import {
   ListFunctionsCommand,
   RemovePermissionCommand,
 } from "@aws-sdk/client-lambda";
-import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { FIXTURES, createRoles, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 
 let s: ServerHandle;
@@ -22,6 +22,7 @@ let lambda: LambdaClient;
 
 before(async () => {
   s = await startServer();
+  await createRoles(s, "test");
   lambda = lambdaClientFor(s);
   const zip = Buffer.from(await zipBase64(join(FIXTURES, "nodejs/cjs")), "base64");
   await lambda.send(

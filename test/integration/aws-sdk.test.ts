@@ -27,7 +27,7 @@ import {
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
-import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { FIXTURES, createRoles, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 
 let s: ServerHandle;
@@ -38,6 +38,7 @@ const ROLE = "arn:aws:iam::000000000000:role/test";
 
 before(async () => {
   s = await startServer();
+  await createRoles(s, "test");
   lambda = lambdaClientFor(s);
   toolkit = Buffer.from(await zipBase64(join(FIXTURES, "python/toolkit")), "base64");
   nodeCjs = Buffer.from(await zipBase64(join(FIXTURES, "nodejs/cjs")), "base64");

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { FIXTURES, createRoles, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { awsCli, awsOk, skipWithoutAwsCli } from "./aws-cli.js";
 
 let s: ServerHandle;
@@ -30,6 +30,7 @@ const createArgs = (name: string, code: string): string[] => [
 
 before(async () => {
   s = await startServer();
+  await createRoles(s, "test");
   zipPath = join(s.dataDir, "fn.zip");
   writeFileSync(zipPath, Buffer.from(await zipBase64(join(FIXTURES, "nodejs/cjs")), "base64"));
 });
@@ -156,6 +157,7 @@ test("with --code-s3-endpoint, code is fetched from that S3-compatible store wit
       VAJRA_CODE_S3_SECRET_ACCESS_KEY: field("aws_secret_access_key"),
     },
   });
+  await createRoles(b, "test");
   try {
     const created = awsOk<{ CodeSize: number }>(b, createArgs("external", "S3Bucket=external,S3Key=fn.zip"));
     assert.equal(created.CodeSize, readFileSync(zipPath).length);

@@ -244,3 +244,18 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
   }
   return cond();
 }
+
+/**
+ * Creates execution roles (Lambda's `Role` must name an existing one) with a policy that allows
+ * nothing: for tests that only need a valid Role ARN.
+ */
+export async function createRoles(s: ServerHandle, ...names: string[]): Promise<void> {
+  for (const name of names) {
+    const r = await s.api(`/roles/${encodeURIComponent(name)}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ policy: { Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] } }),
+    });
+    if (!r.ok) throw new Error(`creating role ${name}: ${r.status} ${await r.text()}`);
+  }
+}

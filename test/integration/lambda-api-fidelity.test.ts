@@ -21,7 +21,15 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { FIXTURES, startServer, stopAndClean, waitFor, zipBase64, type ServerHandle } from "./harness.js";
+import {
+  FIXTURES,
+  createRoles,
+  startServer,
+  stopAndClean,
+  waitFor,
+  zipBase64,
+  type ServerHandle,
+} from "./harness.js";
 import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 import { skipUnlessRuntime } from "./runtime-support.js";
 
@@ -37,6 +45,7 @@ let signer: SignatureV4;
 before(async () => {
   if (skip !== false) return;
   s = await startServer();
+  await createRoles(s, "test");
   lambda = lambdaClientFor(s);
   signer = new SignatureV4({
     service: "lambda",

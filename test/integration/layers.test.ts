@@ -19,7 +19,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../../src/blobs/zip-dir.js";
-import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { FIXTURES, createRoles, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { skipUnlessSandbox } from "./runtime-support.js";
 import { lambdaClientFor } from "./aws-client.js";
 
@@ -42,6 +42,7 @@ before(async () => {
   if (skip !== false) return;
   work = mkdtempSync(join(tmpdir(), "vajra-layers-"));
   s = await startServer();
+  await createRoles(s, "r");
   lambda = lambdaClientFor(s);
 });
 after(async () => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import { ROOT, createRoles, startServer, stopAndClean, type ServerHandle } from "./harness.js";
 
 const PYTHON = "/usr/bin/python3";
 const AWS = "/usr/bin/aws";
@@ -16,6 +16,7 @@ let s: ServerHandle;
 
 before(async () => {
   s = await startServer();
+  await createRoles(s, "compat");
 });
 after(async () => {
   await stopAndClean(s);

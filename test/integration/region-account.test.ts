@@ -21,7 +21,7 @@ import {
   PublishLayerVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { FIXTURES, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { FIXTURES, createRoles, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { rejectsAws } from "./aws-client.js";
 import { awsCli, awsOk, skipWithoutAwsCli } from "./aws-cli.js";
 
@@ -31,6 +31,7 @@ let zipPath: string;
 
 before(async () => {
   s = await startServer({ args: ["--account-id", ACCOUNT, "--region", "eu-central-1"] });
+  await createRoles(s, "test");
   zipPath = join(s.dataDir, "fn.zip");
   writeFileSync(zipPath, Buffer.from(await zipBase64(join(FIXTURES, "nodejs/cjs")), "base64"));
 });
@@ -240,6 +241,7 @@ test("regions are apart: the same name lives in two, each lists, invokes and del
       dataDir: s.dataDir,
       args: ["--account-id", ACCOUNT, "--region", "eu-central-1"],
     });
+    await createRoles(s, "test");
     eu = clients.eu();
     us = clients.us();
     assert.deepEqual(await names(us), ["twin"]);

@@ -5,7 +5,16 @@ import assert from "node:assert/strict";
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURES, ROOT, deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import {
+  FIXTURES,
+  ROOT,
+  deploy,
+  invoke,
+  createRoles,
+  startServer,
+  stopAndClean,
+  type ServerHandle,
+} from "./harness.js";
 import {
   CreateFunctionCommand,
   InvokeCommand,
@@ -23,7 +32,10 @@ let s: ServerHandle;
 const skip = skipUnlessRuntime("go1.19");
 
 before(async () => {
-  if (skip === false) s = await startServer({ env: sharedBuildCache() });
+  if (skip === false) {
+    s = await startServer({ env: sharedBuildCache() });
+    await createRoles(s, "lambda");
+  }
 });
 after(async () => {
   if (skip === false) await stopAndClean(s);

@@ -20,7 +20,15 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { FIXTURES, invoke, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import {
+  FIXTURES,
+  invoke,
+  createRoles,
+  startServer,
+  stopAndClean,
+  zipBase64,
+  type ServerHandle,
+} from "./harness.js";
 import { lambdaClientFor } from "./aws-client.js";
 
 let s: ServerHandle;
@@ -28,6 +36,7 @@ let lambda: LambdaClient;
 
 before(async () => {
   s = await startServer();
+  await createRoles(s, "r");
   lambda = lambdaClientFor(s);
   const zip = Buffer.from(await zipBase64(join(FIXTURES, "python/toolkit")), "base64");
   await lambda.send(

@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
-import { withArnScope } from "../../core/arn-scope.js";
+import { arnScope, withArnScope } from "../../core/arn-scope.js";
 import { functionArn } from "../../core/lambda-format.js";
 import { LIMITS } from "../../core/limits.js";
 import type { DeployInput } from "../../engine/deploy.js";
@@ -31,6 +31,13 @@ import { codeZip } from "./code-input.js";
 import { registerConfigRoutes } from "./config-routes.js";
 import { registerLayerRoutes } from "./layer-routes.js";
 import { checkLambdaRequest } from "./check-request.js";
+import {
+  EXPIRED_TOKEN_MESSAGE,
+  denialOf,
+  securityToken,
+  sessionAwareLookup,
+  type CheckedSession,
+} from "../session-auth.js";
 import { resolveFunctionRef } from "./function-ref.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 
@@ -131,6 +138,8 @@ function aliasInput(b: Record<string, unknown>, creating: boolean): AliasInput {
 
 export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions): void {
   const { platform } = opts;
+  /** Requests signed with a function's role credentials, checked against its policy per operation. */
+  const sessions = new WeakMap<FastifyRequest, CheckedSession>();
   void app.register((scope, _o, done) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_BODY }, (_req, body, next) =>
@@ -151,6 +160,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
     scope.addHook("preValidation", (req, reply, next) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const q = req.url.indexOf("?");
+      const keys = sessionAwareLookup(platform, opts.lookupKey, () => securityToken(req));
       const result = verifySigV4(
         {
           method: req.method,
@@ -159,19 +169,23 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
           headers: req.headers,
           bodySha256: createHash("sha256").update(raw).digest("hex"),
         },
-        opts.lookupKey,
+        keys.lookup,
       );
+      const session = keys.checked();
       if (!result.ok) {
-        sendAwsError(reply, result.errorType, 403, result.message);
+        if (session?.ok === false && session.reason === "expired")
+          sendAwsError(reply, "ExpiredTokenException", 403, EXPIRED_TOKEN_MESSAGE);
+        else sendAwsError(reply, result.errorType, 403, result.message);
         return;
       }
+      if (session?.ok === true) sessions.set(req, session);
       // ARNs in the answer (and in its errors) name the region the client signed for.
       const scope = signedScope(platform.arnScope, result.region);
       if (typeof scope === "string") {
         sendAwsError(reply, "InvalidParameterValueException", 400, scope);
         return;
       }
-      const account = opts.accountOf(result.accessKeyId);
+      const account = session?.ok === true ? session.session.account : opts.accountOf(result.accessKeyId);
       if (account !== scope.account) {
         // Another account's key: only invocations its resource policy allows (Lambda's AddPermission).
         const fn = (req.params as { fn?: string }).fn;
@@ -194,12 +208,25 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       withArnScope(scope, next);
     });
     // Every request is checked against its operation's shape in the AWS model before its handler runs.
-    scope.addHook("preHandler", (req, _reply, next) => {
+    scope.addHook("preHandler", (req, reply, next) => {
+      let operation: string | undefined;
       try {
-        checkLambdaRequest(req);
+        operation = checkLambdaRequest(req);
       } catch (err) {
         next(err as Error);
         return;
+      }
+      const session = sessions.get(req);
+      if (session !== undefined) {
+        // A function's role credentials: the role's policy decides, per operation (IAM evaluation).
+        const denied =
+          operation === undefined
+            ? "Session credentials may only call Lambda API operations"
+            : denialOf(req, session, operation, arnScope().region);
+        if (denied !== undefined) {
+          sendAwsError(reply, "AccessDeniedException", 403, denied);
+          return;
+        }
       }
       next();
     });

@@ -23,6 +23,7 @@ interface DeployOptions {
   concurrency?: number | null;
   ephemeralStorage?: number;
   network?: string;
+  role?: string;
 }
 
 interface Package {
@@ -121,6 +122,10 @@ export const deployCommand = defineCommand<DeployOptions>({
       parse: intOption(1),
     },
     {
+      flags: "--role <name|arn>",
+      description: "execution role (vajra role create); its credentials are in the function's environment",
+    },
+    {
       flags: "--network <mode>",
       description:
         "none (no network, the default), egress (outbound to public addresses only) or named networks (a,b; see vajra network)",
@@ -147,6 +152,7 @@ export const deployCommand = defineCommand<DeployOptions>({
       description: opts.description,
       ephemeralStorage: opts.ephemeralStorage,
       network: opts.network,
+      role: opts.role,
       reservedConcurrency: opts.concurrency,
       zipFile: pkg.zip.toString("base64"),
     };
