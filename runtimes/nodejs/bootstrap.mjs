@@ -10,6 +10,8 @@ import { RuntimeClient, headerSafe, parseTarget } from './runtime-client.mjs';
 
 const API = '/2018-06-01/runtime';
 const SOCKET_PATH = process.env.VAJRA_RUNTIME_SOCKET || '/run/vajra/runtime.sock';
+// The functions' Lambda endpoint, bound into every sandbox by the server.
+const ENDPOINT_SOCKET = '/run/vajra-lambda/lambda.sock';
 const require = createRequire(import.meta.url);
 
 // ---- errors, named like AWS's (the name is on the prototype so it is part of the stack header) ----
@@ -340,8 +342,8 @@ function invokeOnce(handler, next) {
 // which has no route to the host in any network mode; each connection there is relayed to the
 // endpoint's UNIX socket. Unref'd: it never keeps the process alive on its own.
 function startEndpointRelay() {
-  const socketPath = process.env.VAJRA_LAMBDA_SOCKET;
-  if (!socketPath) return;
+  const socketPath = ENDPOINT_SOCKET;
+  if (!fs.existsSync(socketPath)) return; // no isolation (or an older server): no endpoint to relay to
   const server = net.createServer({ noDelay: true }, (conn) => {
     const up = net.createConnection(socketPath);
     conn.pipe(up).pipe(conn);

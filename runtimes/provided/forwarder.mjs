@@ -5,6 +5,7 @@
 // command line (the Java runtime: `forwarder.mjs java … vajra.runtime.Bootstrap`). Node is always
 // present: Vajra runs on it.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 
 const SOCKET = process.env.VAJRA_RUNTIME_SOCKET || "/run/vajra/runtime.sock";
@@ -34,8 +35,9 @@ function relayTo(socketPath) {
 const server = relayTo(SOCKET);
 
 // The functions' Lambda endpoint (AWS_ENDPOINT_URL_LAMBDA, 127.0.0.1:9002) is relayed the same way.
-if (process.env.VAJRA_LAMBDA_SOCKET) {
-  const endpoint = relayTo(process.env.VAJRA_LAMBDA_SOCKET);
+const ENDPOINT_SOCKET = "/run/vajra-lambda/lambda.sock";
+if (existsSync(ENDPOINT_SOCKET)) {
+  const endpoint = relayTo(ENDPOINT_SOCKET);
   endpoint.on("error", (err) => process.stderr.write(`vajra: no Lambda endpoint relay: ${err.message}\n`));
   endpoint.listen(9002, "127.0.0.1");
 }

@@ -8,6 +8,7 @@ import _socket
 
 _API = "/2018-06-01/runtime"
 _SOCKET_PATH = os.environ.get("VAJRA_RUNTIME_SOCKET") or "/run/vajra/runtime.sock"
+_ENDPOINT_SOCKET = "/run/vajra-lambda/lambda.sock"
 _request_id = None  # read by the logging filter
 _logging_ready = False
 
@@ -437,7 +438,7 @@ def handle_invocation(client, handler, headers, body):
 
 # ---- The Lambda endpoint relay: AWS_ENDPOINT_URL_LAMBDA names 127.0.0.1:9002 inside the sandbox, ----
 # which has no route to the host in any network mode; connections there are relayed to the endpoint's
-# UNIX socket (VAJRA_LAMBDA_SOCKET). Raw _thread/_socket: `threading` costs milliseconds at start-up.
+# UNIX socket, which the server binds into every sandbox. Raw _thread/_socket: `threading` costs milliseconds at start-up.
 def _pump(src, dst):
     try:
         while True:
@@ -481,8 +482,8 @@ def _accept_loop(server, path):
 
 
 def _start_endpoint_relay():
-    path = os.environ.get("VAJRA_LAMBDA_SOCKET")
-    if not path:
+    path = _ENDPOINT_SOCKET
+    if not os.path.exists(path):  # no isolation (or an older server): no endpoint to relay to
         return
     try:
         import _thread

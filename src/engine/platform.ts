@@ -22,6 +22,7 @@ import { NETWORK_MODES, type NetworkMode } from "../core/types.js";
 import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
+import { ENDPOINT_SOCKET_NAME } from "../executor/sandbox.js";
 import { createSandboxBackend } from "../executor/host-check.js";
 import { prepareRuntimeSdks } from "../executor/runtime-sdks.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
@@ -61,10 +62,10 @@ export type SessionLookup =
  * temp directory named after the data directory.
  */
 export function functionEndpointSocket(dataDir: string): string {
-  const inData = join(dataDir, "endpoint", "lambda.sock");
+  const inData = join(dataDir, "endpoint", ENDPOINT_SOCKET_NAME);
   if (Buffer.byteLength(inData) <= 100) return inData;
   const tag = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
-  return join(tmpdir(), `vajra-endpoint-${tag}`, "lambda.sock");
+  return join(tmpdir(), `vajra-endpoint-${tag}`, ENDPOINT_SOCKET_NAME);
 }
 
 /** The folder of the endpoint socket, made before any instance binds it into its sandbox. */

@@ -13,13 +13,7 @@ import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
 import { Pool } from "./pool.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
 import { NODE_SDK_PATH, NODE_SDK_VIEW_PATH, PYTHON_SDK_PATH, type RuntimeSdks } from "./runtime-sdks.js";
-import {
-  ENDPOINT_ADDRESS,
-  ENDPOINT_DIR,
-  ENDPOINT_SOCKET_NAME,
-  type Mount,
-  type SandboxBackend,
-} from "./sandbox.js";
+import { ENDPOINT_ADDRESS, ENDPOINT_DIR, type Mount, type SandboxBackend } from "./sandbox.js";
 
 export interface ExecutionSpec {
   /** Changes whenever code or configuration changes, so old instances are never reused. */
@@ -410,7 +404,6 @@ export class Executor {
     if (this.endpointDir !== undefined) {
       // A function that names another endpoint itself keeps it (the relay still runs).
       env.AWS_ENDPOINT_URL_LAMBDA = spec.environment.AWS_ENDPOINT_URL_LAMBDA ?? `http://${ENDPOINT_ADDRESS}`;
-      env.VAJRA_LAMBDA_SOCKET = `${ENDPOINT_DIR}/${ENDPOINT_SOCKET_NAME}`;
     }
     const sdks = this.opts.runtimeSdks;
     // After the function's code and layers (the bootstrap puts /var/task and /opt/python first), as

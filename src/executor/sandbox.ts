@@ -98,7 +98,10 @@ export const TASK_ROOT = "/var/task";
 export const RUNTIME_ROOT = "/var/runtime";
 export const SOCKET_DIR = "/run/vajra";
 export const SOCKET_NAME = "runtime.sock";
-/** Where the functions' Lambda endpoint socket appears (see api/function-endpoint.ts). */
+/**
+ * Where the functions' Lambda endpoint socket appears (see api/function-endpoint.ts). The runtimes know
+ * this path (runtimes/*: each relays 127.0.0.1:9002 there when the socket exists); no variable names it.
+ */
 export const ENDPOINT_DIR = "/run/vajra-lambda";
 export const ENDPOINT_SOCKET_NAME = "lambda.sock";
 /** The address inside each sandbox where the runtime relays to the endpoint socket. */

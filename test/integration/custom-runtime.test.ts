@@ -43,6 +43,8 @@ test(
     assert.equal(failed.headers.get("x-vajra-function-error"), "Unhandled");
     assert.equal(failed.json().errorType, "Custom.Failure");
     assert.equal((await invoke(s, "custom", { again: 1 })).status, 200, "the same instance keeps serving");
+    // The forwarder relays the Lambda endpoint too; unsigned, the call is refused.
+    assert.deepEqual((await invoke(s, "custom", { endpoint: true })).json(), { endpointStatus: 403 });
   },
 );
 

@@ -15,8 +15,12 @@ import { skipUnlessRuntime, skipUnlessSandbox, underCi } from "./runtime-support
 const skip = skipUnlessSandbox() || skipUnlessRuntime("python3.12") || skipUnlessRuntime("nodejs20.x");
 /** Mode egress is tried too where the host offers it (root, ip, nft); under CI it must. */
 const egressMissing = EgressNetwork.missing();
-if (egressMissing !== undefined && underCi()) throw new Error(`CI must offer mode egress: ${egressMissing.reason}`);
-const NET_ENV = { VAJRA_NET_BRIDGE: `vjc${RUN_ID.replace(/[^a-z0-9]/g, "").slice(-5)}`, VAJRA_NET_SUBNET: "10.216" };
+if (egressMissing !== undefined && underCi())
+  throw new Error(`CI must offer mode egress: ${egressMissing.reason}`);
+const NET_ENV = {
+  VAJRA_NET_BRIDGE: `vjc${RUN_ID.replace(/[^a-z0-9]/g, "").slice(-5)}`,
+  VAJRA_NET_SUBNET: "10.216",
+};
 
 const ACCOUNT = "000000000000";
 const REGION = "us-east-1";

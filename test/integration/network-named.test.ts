@@ -17,7 +17,7 @@ import {
   LambdaClient,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
+import { createRoles, deploy, invoke, startServer, stopAndClean, type ServerHandle } from "./harness.js";
 import { skipUnlessSandbox } from "./runtime-support.js";
 import { RUN_ID } from "../support/test-run.js";
 import {
@@ -75,6 +75,7 @@ before(async () => {
   s = await startServer({
     env: { VAJRA_NET_BRIDGE: BRIDGE, VAJRA_NET_SUBNET: SUBNET, VAJRA_DNS_UPSTREAM: `${PRIVATE}:53` },
   });
+  await createRoles(s, "any");
   for (const [name, allow] of [
     ["backend", [`${PRIVATE}/32:8080`]],
     ["named", ["db.test:8080", "unknown.invalid:5432"]],
@@ -339,5 +340,9 @@ test("the AWS SDK sets VpcConfig and reads it back; an empty VpcConfig restores 
   assert.equal(cleared.VpcConfig, undefined);
   const after = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "vpc-fn" }));
   assert.equal(after.VpcConfig, undefined);
-  assert.equal(((await api("GET", "/functions/vpc-fn")).json as { network: string }).network, "none");
+  assert.equal(
+    ((await api("GET", "/functions/vpc-fn")).json as { network: string }).network,
+    "egress",
+    "the server's default",
+  );
 });

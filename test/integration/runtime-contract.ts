@@ -25,6 +25,8 @@ export interface RuntimeCase {
   errorMessage: RegExp;
   /** A line the function logs while handling `hello`. */
   logLine: RegExp;
+  /** An event that makes the function call the Lambda endpoint unsigned and answer {endpointStatus}. */
+  endpoint?: unknown;
   /** A reason to skip every test (the runtime is not on this host). */
   skip?: string | false;
 }
@@ -80,6 +82,17 @@ export function runtimeContract(server: () => ServerHandle, c: RuntimeCase): voi
     assert.match(log, /START RequestId: /);
     assert.match(log, /REPORT RequestId: .*Max Memory Used/);
   });
+
+  if (c.endpoint !== undefined)
+    test(
+      `${c.runtime}: the Lambda endpoint is reachable inside the sandbox and refuses an unsigned call`,
+      opts,
+      async () => {
+        const r = await invoke(server(), c.name, c.endpoint);
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json().endpointStatus, 403, r.text);
+      },
+    );
 
   test(`${c.runtime}: a handler error answers with its error body`, opts, async () => {
     const r = await invoke(server(), c.name, c.fail);

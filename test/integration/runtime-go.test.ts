@@ -52,6 +52,7 @@ runtimeContract(() => s, {
   errorType: "errorString",
   errorMessage: /asked to fail/,
   logLine: /toolkit action hello/,
+  endpoint: { action: "endpoint" },
   skip,
 });
 

@@ -36,6 +36,7 @@ runtimeContract(() => s, {
   errorType: "java.lang.IllegalStateException",
   errorMessage: /asked to fail/,
   logLine: /toolkit action hello/,
+  endpoint: { action: "endpoint" },
   skip,
 });
 

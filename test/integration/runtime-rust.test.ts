@@ -32,6 +32,7 @@ runtimeContract(() => s, {
   errorType: "ToolkitError",
   errorMessage: /asked to fail/,
   logLine: /toolkit action hello/,
+  endpoint: { action: "endpoint" },
   skip,
 });
 

@@ -13,7 +13,7 @@ import { CreateFunctionCommand, PublishLayerVersionCommand, type Runtime } from 
 import { zipDirectory } from "../../src/blobs/zip-dir.js";
 import { RUNTIMES } from "../../src/core/runtimes.js";
 import { discoverRuntimes } from "../../src/executor/runtime-discovery.js";
-import { invoke, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
+import { createRoles, invoke, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { lambdaClientFor } from "./aws-client.js";
 import { skipUnlessRuntime, skipUnlessSandbox, underCi } from "./runtime-support.js";
 
@@ -72,6 +72,7 @@ before(async () => {
   if (sandboxSkip !== false) return;
   work = mkdtempSync(join(tmpdir(), "vajra-sdks-"));
   s = await startServer();
+  await createRoles(s, "x");
   lambda = lambdaClientFor(s);
 });
 after(async () => {

@@ -2,7 +2,7 @@ package lambda
 
 // The Lambda endpoint relay: AWS_ENDPOINT_URL_LAMBDA names 127.0.0.1:9002 inside a Vajra sandbox, which
 // has no route to the host in any network mode; each connection there is relayed to the endpoint's
-// UNIX socket (VAJRA_LAMBDA_SOCKET), so the AWS SDK for Go reaches Lambda with the function's role.
+// UNIX socket (/run/vajra-lambda/lambda.sock), so the AWS SDK for Go reaches Lambda with the function's role.
 
 import (
 	"io"
@@ -12,9 +12,9 @@ import (
 )
 
 func startEndpointRelay() {
-	path := os.Getenv("VAJRA_LAMBDA_SOCKET")
-	if path == "" {
-		return
+	const path = "/run/vajra-lambda/lambda.sock" // bound into every sandbox by the server
+	if _, err := os.Stat(path); err != nil {
+		return // no isolation (or an older server): nothing to relay to
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:9002")
 	if err != nil {

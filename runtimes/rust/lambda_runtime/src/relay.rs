@@ -1,6 +1,6 @@
 //! The Lambda endpoint relay: `AWS_ENDPOINT_URL_LAMBDA` names 127.0.0.1:9002 inside a Vajra sandbox,
 //! which has no route to the host in any network mode; each connection there is relayed to the
-//! endpoint's UNIX socket (`VAJRA_LAMBDA_SOCKET`), so an AWS SDK reaches Lambda with the function's
+//! endpoint's UNIX socket (`/run/vajra-lambda/lambda.sock`), so an AWS SDK reaches Lambda with the function's
 //! role. Plain threads: it must not depend on the handler's async runtime.
 
 use std::io::copy;
@@ -9,10 +9,11 @@ use std::os::unix::net::UnixStream;
 use std::thread;
 
 pub(crate) fn start() {
-    let path = match std::env::var("VAJRA_LAMBDA_SOCKET") {
-        Ok(p) if !p.is_empty() => p,
-        _ => return,
-    };
+    // Bound into every sandbox by the server; without isolation (or with an older server) it is absent.
+    let path = String::from("/run/vajra-lambda/lambda.sock");
+    if !std::path::Path::new(&path).exists() {
+        return;
+    }
     let listener = match TcpListener::bind("127.0.0.1:9002") {
         Ok(l) => l,
         Err(e) => {

@@ -12,14 +12,14 @@ import java.nio.channels.SocketChannel;
 /**
  * The Lambda endpoint relay: AWS_ENDPOINT_URL_LAMBDA names 127.0.0.1:9002 inside the sandbox, which has no
  * route to the host in any network mode; each connection there is relayed to the endpoint's UNIX socket
- * (VAJRA_LAMBDA_SOCKET). It starts on a daemon thread of its own, so the cold start does not wait for it.
+ * (/run/vajra-lambda/lambda.sock). It starts on a daemon thread of its own, so the cold start does not wait for it.
  */
 final class EndpointRelay {
     private EndpointRelay() {}
 
     static void start() {
-        String path = System.getenv("VAJRA_LAMBDA_SOCKET");
-        if (path == null || path.isEmpty()) return;
+        String path = "/run/vajra-lambda/lambda.sock"; // bound into every sandbox by the server
+        if (!new java.io.File(path).exists()) return; // no isolation (or an older server): nothing to relay to
         Thread t = new Thread(() -> serve(path), "vajra-endpoint-relay");
         t.setDaemon(true);
         t.start();
