@@ -21,6 +21,7 @@ import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { Store } from "./store.js";
 import { SCHEDULES_MIGRATION, SqliteSchedules } from "./sqlite-schedules.js";
+import { NETWORKS_MIGRATION, ROLES_MIGRATION, SqliteHostRecords } from "./sqlite-host-records.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
 type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
@@ -121,18 +122,9 @@ export const MIGRATIONS: readonly Migration[] = [
      PRIMARY KEY (bucket, key)
    );`,
   partitionByRegion,
-  `CREATE TABLE networks (
-     name TEXT PRIMARY KEY,
-     record TEXT NOT NULL
-   );`,
+  NETWORKS_MIGRATION,
   SCHEDULES_MIGRATION,
-  // Execution roles: IAM is global, so keyed by account, not region.
-  `CREATE TABLE roles (
-     account TEXT NOT NULL,
-     name TEXT NOT NULL,
-     record TEXT NOT NULL,
-     PRIMARY KEY (account, name)
-   );`,
+  ROLES_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -150,6 +142,7 @@ export class SqliteStore implements Store {
   private readonly owner: boolean;
   private readonly views: Map<string, SqliteStore>;
   private readonly schedules: SqliteSchedules;
+  private readonly host: SqliteHostRecords;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -256,15 +249,9 @@ export class SqliteStore implements Store {
         "SELECT record FROM objects WHERE bucket = ? ORDER BY key",
       ),
       deleteObject: db.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?"),
-      putNetwork: db.prepare("INSERT OR REPLACE INTO networks (name, record) VALUES (?, ?)"),
-      getNetwork: db.prepare<[string], { record: string }>("SELECT record FROM networks WHERE name = ?"),
-      listNetworks: db.prepare<[], { record: string }>("SELECT record FROM networks ORDER BY name"),
-      deleteNetwork: db.prepare("DELETE FROM networks WHERE name = ?"),
-      putRole: db.prepare("INSERT OR REPLACE INTO roles (account, name, record) VALUES (?, ?, ?)"),
-      listRoles: db.prepare<[], { record: string }>("SELECT record FROM roles ORDER BY account, name"),
-      deleteRole: db.prepare("DELETE FROM roles WHERE account = ? AND name = ?"),
     };
     this.schedules = new SqliteSchedules(db, r);
+    this.host = new SqliteHostRecords(db);
   }
 
   inRegion(region: string): Store {
@@ -515,36 +502,31 @@ export class SqliteStore implements Store {
   }
 
   putNetwork(network: NetworkDefinition): Promise<void> {
-    this.stmts.putNetwork.run(network.name, JSON.stringify(network));
-    return Promise.resolve();
+    return Promise.resolve(this.host.putNetwork(network));
   }
 
   getNetwork(name: string): Promise<NetworkDefinition | undefined> {
-    const row = this.stmts.getNetwork.get(name);
-    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.record) as NetworkDefinition));
+    return Promise.resolve(this.host.getNetwork(name));
   }
 
   listNetworks(): Promise<NetworkDefinition[]> {
-    return Promise.resolve(
-      this.stmts.listNetworks.all().map((r) => JSON.parse(r.record) as NetworkDefinition),
-    );
+    return Promise.resolve(this.host.listNetworks());
   }
 
   deleteNetwork(name: string): Promise<boolean> {
-    return Promise.resolve(this.stmts.deleteNetwork.run(name).changes > 0);
+    return Promise.resolve(this.host.deleteNetwork(name));
   }
 
   putRole(role: RoleRecord): Promise<void> {
-    this.stmts.putRole.run(role.account, role.name, JSON.stringify(role));
-    return Promise.resolve();
+    return Promise.resolve(this.host.putRole(role));
   }
 
   listRoles(): Promise<RoleRecord[]> {
-    return Promise.resolve(this.stmts.listRoles.all().map((r) => JSON.parse(r.record) as RoleRecord));
+    return Promise.resolve(this.host.listRoles());
   }
 
   deleteRole(account: string, name: string): Promise<boolean> {
-    return Promise.resolve(this.stmts.deleteRole.run(account, name).changes > 0);
+    return Promise.resolve(this.host.deleteRole(account, name));
   }
 
   close(): Promise<void> {
