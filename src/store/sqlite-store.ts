@@ -20,6 +20,8 @@ import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { Store } from "./store.js";
 import { SCHEDULES_MIGRATION, SqliteSchedules } from "./sqlite-schedules.js";
+import { METRICS_MIGRATION, SqliteMetrics } from "./sqlite-metrics.js";
+import type { MinuteBucket } from "../core/metric-series.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
 type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
@@ -125,6 +127,7 @@ export const MIGRATIONS: readonly Migration[] = [
      record TEXT NOT NULL
    );`,
   SCHEDULES_MIGRATION,
+  METRICS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -142,6 +145,7 @@ export class SqliteStore implements Store {
   private readonly owner: boolean;
   private readonly views: Map<string, SqliteStore>;
   private readonly schedules: SqliteSchedules;
+  private readonly metrics: SqliteMetrics;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -254,6 +258,7 @@ export class SqliteStore implements Store {
       deleteNetwork: db.prepare("DELETE FROM networks WHERE name = ?"),
     };
     this.schedules = new SqliteSchedules(db, r);
+    this.metrics = new SqliteMetrics(db, r);
   }
 
   inRegion(region: string): Store {
@@ -293,6 +298,7 @@ export class SqliteStore implements Store {
   deleteFunction(name: string): Promise<boolean> {
     const changes = this.db.transaction(() => {
       this.stmts.deleteInvocations.run(name);
+      this.metrics.deleteFunction(name);
       this.stmts.deleteVersions.run(name);
       this.stmts.deleteAliases.run(name);
       return this.stmts.deleteFunction.run(name).changes;
@@ -521,6 +527,19 @@ export class SqliteStore implements Store {
 
   deleteNetwork(name: string): Promise<boolean> {
     return Promise.resolve(this.stmts.deleteNetwork.run(name).changes > 0);
+  }
+
+  mergeMetricBuckets(deltas: ReadonlyArray<{ functionName: string; bucket: MinuteBucket }>): Promise<void> {
+    this.metrics.mergeBuckets(deltas);
+    return Promise.resolve();
+  }
+
+  listMetricBuckets(functionName: string, fromMs: number, toMs: number): Promise<MinuteBucket[]> {
+    return Promise.resolve(this.metrics.listBuckets(functionName, fromMs, toMs));
+  }
+
+  pruneMetricBuckets(before: number): Promise<number> {
+    return Promise.resolve(this.metrics.pruneBefore(before));
   }
 
   close(): Promise<void> {
