@@ -64,7 +64,10 @@ export const metricsCommand = defineCommand<{ since?: string; until?: string; pe
     if (opts.until !== undefined) q.set("until", opts.until);
     q.set("period", opts.period ?? "1m");
     const client = await ctx.client();
-    const r = await client.json<MetricsResult>("GET", `/functions/${encodeURIComponent(name)}/metrics?${q}`);
+    const r = await client.json<MetricsResult>(
+      "GET",
+      `/functions/${encodeURIComponent(name)}/metrics?${q.toString()}`,
+    );
     if (ctx.json) {
       ctx.out.printJson(r);
       return;
