@@ -1,10 +1,12 @@
 // Prometheus metrics (prom-client): counters and histograms are updated where invocations are
-// recorded, through label children cached per function/version/qualifier so the hot path does one
-// map lookup and a few additions; gauges (instances, concurrency, queues, provisioned concurrency) are
+// recorded, through cells of plain numbers cached per function/version/qualifier (metric-cells.ts), so
+// the hot path does one map lookup and a few additions; gauges (instances, concurrency, queues, provisioned concurrency) are
 // read from the engine when /metrics is scraped. Labels are bounded: region, function, version,
 // qualifier (all things that exist), error type (capped per function) and closed lists — never ids.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { collectProcessMetrics } from "./process-metrics.js";
+import { CellCounter, CellHistogram, type CounterCell, type HistogramCell } from "./metric-cells.js";
 
 /** Seconds; from a 1 ms handler to Lambda's 15-minute maximum. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
@@ -35,58 +37,50 @@ export interface MetricHandle {
   readonly qualifier: string;
   /** Invocations of this version now running (for provisioned-concurrency utilisation). */
   inFlight: number;
-  readonly ok: Counter.Internal;
-  readonly failed: Counter.Internal;
-  readonly throttled: Counter.Internal;
-  readonly cold: Counter.Internal;
-  readonly duration: Histogram.Internal<string>;
-  readonly init: Histogram.Internal<string>;
-  readonly errorTypes: Map<string, Counter.Internal>;
+  readonly ok: CounterCell;
+  readonly failed: CounterCell;
+  readonly throttled: CounterCell;
+  readonly cold: CounterCell;
+  readonly duration: HistogramCell;
+  readonly init: HistogramCell;
+  readonly errorTypes: Map<string, CounterCell>;
 }
-
-const FN_LABELS = ["region", "function", "version", "qualifier"] as const;
 
 export class VajraMetrics {
   readonly registry = new Registry();
   private readonly handles = new Map<string, MetricHandle>();
-  private readonly invocations = new Counter({
-    name: "vajra_invocations_total",
-    help: "Finished invocations (status success or error), as Lambda's Invocations metric.",
-    labelNames: [...FN_LABELS, "status"],
-    registers: [this.registry],
-  });
-  private readonly errors = new Counter({
-    name: "vajra_invocation_errors_total",
-    help: "Invocations that ended in a function error, by error type (at most 20 types per function, then Other).",
-    labelNames: [...FN_LABELS, "error_type"],
-    registers: [this.registry],
-  });
-  private readonly throttles = new Counter({
-    name: "vajra_throttles_total",
-    help: "Invocations refused because a concurrency limit was reached (HTTP 429).",
-    labelNames: FN_LABELS,
-    registers: [this.registry],
-  });
-  private readonly coldStarts = new Counter({
-    name: "vajra_cold_starts_total",
-    help: "Invocations that started a new instance (they have an init duration).",
-    labelNames: FN_LABELS,
-    registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: "vajra_invocation_duration_seconds",
-    help: "Handler duration of finished invocations (REPORT Duration).",
-    labelNames: FN_LABELS,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly initDuration = new Histogram({
-    name: "vajra_init_duration_seconds",
-    help: "Init duration of cold starts (REPORT Init Duration).",
-    labelNames: FN_LABELS,
-    buckets: INIT_BUCKETS,
-    registers: [this.registry],
-  });
+  private readonly invocations = new CellCounter(
+    "vajra_invocations_total",
+    "Finished invocations (status success or error), as Lambda's Invocations metric.",
+    this.registry,
+  );
+  private readonly errors = new CellCounter(
+    "vajra_invocation_errors_total",
+    "Invocations that ended in a function error, by error type (at most 20 types per function, then Other).",
+    this.registry,
+  );
+  private readonly throttles = new CellCounter(
+    "vajra_throttles_total",
+    "Invocations refused because a concurrency limit was reached (HTTP 429).",
+    this.registry,
+  );
+  private readonly coldStarts = new CellCounter(
+    "vajra_cold_starts_total",
+    "Invocations that started a new instance (they have an init duration).",
+    this.registry,
+  );
+  private readonly duration = new CellHistogram(
+    "vajra_invocation_duration_seconds",
+    "Handler duration of finished invocations (REPORT Duration).",
+    this.registry,
+    DURATION_BUCKETS,
+  );
+  private readonly initDuration = new CellHistogram(
+    "vajra_init_duration_seconds",
+    "Init duration of cold starts (REPORT Init Duration).",
+    this.registry,
+    INIT_BUCKETS,
+  );
   private readonly dropped = new Counter({
     name: "vajra_async_events_dropped_total",
     help: "Event invocations given up (reason max_age, function_deleted or retries_exhausted).",
@@ -131,7 +125,7 @@ export class VajraMetrics {
   });
 
   constructor(private readonly gauges: () => FunctionGauges[]) {
-    collectDefaultMetrics({ register: this.registry });
+    collectProcessMetrics(this.registry);
   }
 
   /** The cached label children of `function:qualifier` running `version` (created on first use). */
@@ -146,12 +140,12 @@ export class VajraMetrics {
         version,
         qualifier,
         inFlight: 0,
-        ok: this.invocations.labels({ ...labels, status: "success" }),
-        failed: this.invocations.labels({ ...labels, status: "error" }),
-        throttled: this.throttles.labels(labels),
-        cold: this.coldStarts.labels(labels),
-        duration: this.duration.labels(labels),
-        init: this.initDuration.labels(labels),
+        ok: this.invocations.cell({ ...labels, status: "success" }),
+        failed: this.invocations.cell({ ...labels, status: "error" }),
+        throttled: this.throttles.cell(labels),
+        cold: this.coldStarts.cell(labels),
+        duration: this.duration.cell(labels),
+        init: this.initDuration.cell(labels),
         errorTypes: new Map(),
       };
       this.handles.set(key, h);
@@ -167,22 +161,22 @@ export class VajraMetrics {
     initDurationMs?: number,
     errorType?: string,
   ): void {
-    (ok ? h.ok : h.failed).inc();
-    h.duration.observe(durationMs / 1000);
+    (ok ? h.ok : h.failed).value++;
+    this.duration.observe(h.duration, durationMs / 1000);
     if (initDurationMs !== undefined) {
-      h.cold.inc();
-      h.init.observe(initDurationMs / 1000);
+      h.cold.value++;
+      this.initDuration.observe(h.init, initDurationMs / 1000);
     }
-    if (!ok) this.errorOf(h, errorType ?? "Unhandled").inc();
+    if (!ok) this.errorOf(h, errorType ?? "Unhandled").value++;
   }
 
-  private errorOf(h: MetricHandle, type: string): Counter.Internal {
+  private errorOf(h: MetricHandle, type: string): CounterCell {
     let c = h.errorTypes.get(type);
     if (c === undefined) {
       const t = h.errorTypes.size >= MAX_ERROR_TYPES ? "Other" : type;
       c =
         h.errorTypes.get(t) ??
-        this.errors.labels({
+        this.errors.cell({
           region: h.region,
           function: h.functionName,
           version: h.version,
@@ -201,15 +195,11 @@ export class VajraMetrics {
 
   /** Removes a deleted function's series, so a scrape no longer lists it. */
   forget(region: string, functionName: string): void {
-    for (const [key, h] of this.handles) {
-      if (h.region !== region || h.functionName !== functionName) continue;
-      this.handles.delete(key);
-      const labels = { region, function: functionName, version: h.version, qualifier: h.qualifier };
-      for (const status of ["success", "error"]) this.invocations.remove({ ...labels, status });
-      for (const m of [this.throttles, this.coldStarts]) m.remove(labels);
-      for (const m of [this.duration, this.initDuration]) m.remove(labels);
-      for (const t of h.errorTypes.keys()) this.errors.remove({ ...labels, error_type: t });
-    }
+    for (const [key, h] of this.handles)
+      if (h.region === region && h.functionName === functionName) this.handles.delete(key);
+    const mine = (l: Record<string, string>): boolean => l.region === region && l.function === functionName;
+    for (const m of [this.invocations, this.errors, this.throttles, this.coldStarts]) m.remove(mine);
+    for (const m of [this.duration, this.initDuration]) m.remove(mine);
     for (const reason of ["max_age", "function_deleted", "retries_exhausted"])
       this.dropped.remove({ region, function: functionName, reason });
   }

@@ -428,7 +428,7 @@ export class Region {
       release = this.gate.acquire(name);
     } catch (err) {
       if (handle !== undefined) {
-        handle.throttled.inc();
+        handle.throttled.value++;
         this.series?.throttle(name);
       }
       throw err;
