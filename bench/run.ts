@@ -33,7 +33,7 @@ const BARE = "bare node:http";
 /**
  * Narrowing, for a quick look at one path (the full run takes many minutes): BENCH_ONLY=nodejs,python
  * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
- * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network; default all four).
+ * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, metrics; default all five).
  */
 function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
   const raw = process.env[name];
@@ -207,6 +207,49 @@ async function freezeCost(
 }
 
 /**
+ * What collecting metrics costs warm throughput: the python hello at 1 and 8 connections on this server
+ * (metrics on) and on a second one started with VAJRA_METRICS=off, measured on-off-off-on so drift of
+ * the host affects both alike. The ratio is on/off requests per second (target: at least 0.95).
+ */
+async function metricsCost(
+  on: VajraServer,
+  f: BenchFunction,
+  event: string,
+): Promise<Array<{ connections: number; on: number; off: number; ratio: number }>> {
+  const off = await startVajra(ROOT, { VAJRA_METRICS: "off" });
+  try {
+    await deploy(off, f, event);
+    const out: Array<{ connections: number; on: number; off: number; ratio: number }> = [];
+    for (const connections of [1, 8]) {
+      const common = { connections, durationS: DURATION_S, body: event };
+      const measure = async (server: VajraServer, label: string): Promise<number> =>
+        (
+          await load({
+            ...common,
+            target: `${f.name} (metrics ${label})`,
+            url: `${server.base}/functions/${f.name}/invoke`,
+            headers: server.auth,
+          })
+        ).rps;
+      let rpsOn = 0;
+      let rpsOff = 0;
+      // on, off, off, on: a host getting busier or quieter during the run weighs on both alike.
+      for (const first of [true, false]) {
+        if (first) rpsOn += await measure(on, "on");
+        rpsOff += await measure(off, "off");
+        if (!first) rpsOn += await measure(on, "on");
+      }
+      out.push({ connections, on: rpsOn / 2, off: rpsOff / 2, ratio: rpsOn / rpsOff });
+    }
+    await dropInstances(on, f.name);
+    await dropInstances(off, f.name);
+    return out;
+  } finally {
+    await off.stop();
+  }
+}
+
+/**
  * What network mode egress adds to a cold start: the python hello deployed twice, `none` and `egress`,
  * cold-started alternately on the same server. Undefined where the host cannot offer egress.
  */
@@ -258,7 +301,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONNECTIONS: "${c}" is not a positive integer`);
     return n;
   });
-  const allParts = ["warm", "freeze", "cold", "network"];
+  const allParts = ["warm", "freeze", "cold", "network", "metrics"];
   const parts = new Set(listEnv("BENCH_PARTS", allParts) ?? allParts);
   const started = performance.now();
   const bare = await startBare();
@@ -269,6 +312,7 @@ async function main(): Promise<void> {
   const skipped: Skipped[] = [];
   let freeze: { on: LoadResult; off: LoadResult } | undefined;
   let network: { none: ColdResult; egress: ColdResult } | undefined;
+  let metrics: Array<{ connections: number; on: number; off: number; ratio: number }> | undefined;
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -314,6 +358,7 @@ async function main(): Promise<void> {
     const python = deployed.find((f) => f.family === "python");
     if (python !== undefined && parts.has("freeze")) freeze = await freezeCost(vajra, python, event);
     if (python !== undefined && parts.has("network")) network = await networkCost(vajra, python, event);
+    if (python !== undefined && parts.has("metrics")) metrics = await metricsCost(vajra, python, event);
     if (parts.has("cold"))
       for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
@@ -400,6 +445,23 @@ async function main(): Promise<void> {
     );
     console.log(`egress adds ${(network.egress.p50 - network.none.p50).toFixed(1)} ms to a cold start (p50)`);
   }
+  if (metrics !== undefined) {
+    console.log(
+      "Metrics collection (python hello, warm, two servers alternately: metrics on and VAJRA_METRICS=off)",
+    );
+    console.table(
+      metrics.map((m) => ({
+        conns: m.connections,
+        "on req/s": Math.round(m.on),
+        "off req/s": Math.round(m.off),
+        "on/off": m.ratio.toFixed(3),
+      })),
+    );
+    const worst = Math.min(...metrics.map((m) => m.ratio));
+    console.log(
+      `metrics on keep ${(worst * 100).toFixed(1)} % of the throughput with metrics off (target ≥ 95 %)`,
+    );
+  }
   for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
   console.log(`bench took ${totalSeconds.toFixed(0)} s`);
 
@@ -417,6 +479,7 @@ async function main(): Promise<void> {
         coldStart: cold,
         freeze,
         network,
+        metrics,
         families,
         skipped,
       },

@@ -21,6 +21,7 @@ import { isStsPath, registerStsRoutes } from "./sts-routes.js";
 import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.js";
 import { isS3Path, registerS3Routes } from "./s3-routes.js";
 import { registerScheduleRoutes } from "./schedule-routes.js";
+import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { SCHEDULER_PREFIX, registerSchedulerRoutes, rewriteSchedulerUrl } from "./scheduler-routes.js";
 
 export interface ServerOptions {
@@ -39,6 +40,10 @@ export interface ServerOptions {
   codeS3?: ExternalS3Options;
   /** Network mode of functions that do not name one (default none). */
   defaultNetwork?: string;
+  /** A bearer token that may read GET /metrics (besides API keys); default VAJRA_METRICS_TOKEN. */
+  metricsToken?: string;
+  /** Collect metrics (default true; VAJRA_METRICS=off turns them off). */
+  metrics?: boolean;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -85,6 +90,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.accountId !== undefined) platformOpts.accountId = opts.accountId;
   if (opts.codeS3 !== undefined) platformOpts.codeS3 = opts.codeS3;
   if (opts.defaultNetwork !== undefined) platformOpts.defaultNetwork = opts.defaultNetwork;
+  if (opts.metrics !== undefined) platformOpts.metrics = opts.metrics;
+  const metricsToken = opts.metricsToken ?? (process.env.VAJRA_METRICS_TOKEN || undefined);
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);
   await ensureAdminKey(platform.store, platform.dataDir);
@@ -102,6 +109,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (req.url.startsWith(URL_PREFIX)) return;
     // STS (at the root) and the code bucket sign with SigV4 too.
     if (isStsPath(req.url) || isS3Path(req.url) || req.url.startsWith(SCHEDULER_PREFIX)) return;
+    // A Prometheus scrape may carry the metrics token instead of an API key.
+    if (isMetricsScrape(req.url, req.headers.authorization, metricsToken)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
       return sendError(
         reply,
@@ -132,6 +141,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerStsRoutes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerScheduleRoutes(app, platform);
+  registerMetricsRoutes(app, platform);
   registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";

@@ -14,6 +14,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { aliasGroup } from "./commands/aliases.js";
 import { deleteCommand, infoCommand, listCommand, logsCommand } from "./commands/functions.js";
 import { invokeCommand } from "./commands/invoke.js";
+import { metricsCommand } from "./commands/metrics.js";
 import { keysGroup } from "./commands/keys.js";
 import { networkGroup } from "./commands/network.js";
 import { roleGroup } from "./commands/roles.js";
@@ -33,6 +34,7 @@ export const COMMANDS: ProgramEntry[] = [
   listCommand,
   infoCommand,
   logsCommand,
+  metricsCommand,
   deleteCommand,
   versionsGroup,
   aliasGroup,

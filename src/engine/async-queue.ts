@@ -25,6 +25,8 @@ export interface AsyncQueueOptions {
 
 export class AsyncQueue {
   private pending: QueuedInvocation[] = [];
+  /** Attempts running now (kept for the queue's per-function statistics). */
+  private readonly running = new Set<QueuedInvocation>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -90,6 +92,22 @@ export class AsyncQueue {
     return this.pending.length + this.inFlight;
   }
 
+  /** Per function: events waiting, running or between retries, and when the oldest was accepted. */
+  stats(): Map<string, { depth: number; oldestEnqueuedAt: number }> {
+    const out = new Map<string, { depth: number; oldestEnqueuedAt: number }>();
+    for (const list of [this.pending, this.running]) {
+      for (const item of list) {
+        const s = out.get(item.functionName);
+        if (s === undefined) out.set(item.functionName, { depth: 1, oldestEnqueuedAt: item.enqueuedAt });
+        else {
+          s.depth++;
+          s.oldestEnqueuedAt = Math.min(s.oldestEnqueuedAt, item.enqueuedAt);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Stops starting attempts; running ones finish (the platform bounds them) and stay queued if cut. */
   stop(): void {
     this.stopped = true;
@@ -108,8 +126,10 @@ export class AsyncQueue {
     ) {
       const item = this.pending.shift() as QueuedInvocation; // length > 0 checked above
       this.inFlight++;
+      this.running.add(item);
       void this.attempt(item).finally(() => {
         this.inFlight--;
+        this.running.delete(item);
         this.schedule();
       });
     }

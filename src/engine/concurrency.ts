@@ -74,6 +74,11 @@ export class ConcurrencyGate {
     };
   }
 
+  /** Invocations of `fn` running now. */
+  current(fn: string): number {
+    return this.inFlight.get(fn) ?? 0;
+  }
+
   get totalInFlight(): number {
     let n = 0;
     for (const v of this.inFlight.values()) n += v;

@@ -21,6 +21,8 @@ export interface PlatformOptions {
   codeS3?: ExternalS3Options;
   /** Network mode of functions that do not name one: none (default) or egress. */
   defaultNetwork?: string;
+  /** Collect metrics (Prometheus and the 1-minute series); default true, VAJRA_METRICS=off turns them off. */
+  metrics?: boolean;
   onWarning?: (message: string) => void;
   onError?: (err: unknown) => void;
 }

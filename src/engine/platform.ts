@@ -40,6 +40,8 @@ import type { InvokeOptions, InvokeOutcome, PlatformOptions } from "./platform-t
 import type { ProvisionedView } from "./provisioning.js";
 import type { AliasInput } from "./versions.js";
 import { Region, type RegionShared } from "./region.js";
+import { VajraMetrics } from "./metrics.js";
+import { metricsRange, type MetricPoint } from "../core/metric-series.js";
 import { NoNetwork } from "../executor/network/none.js";
 import { RoleCatalog, parseRoleArn, roleArn, type Role } from "./roles.js";
 import { SessionCredentials, credentialsTtlSeconds, loadSessionSecret, type Session } from "./credentials.js";
@@ -192,6 +194,10 @@ export class Platform {
       freezeIdle: opts.freezeIdle ?? true,
       endpointDir: endpointDir(dataDir),
     });
+    // Gauges are read from every region at scrape time (the platform exists by then).
+    let regions: () => Region[] = () => [];
+    const metricsOn = opts.metrics ?? process.env.VAJRA_METRICS !== "off";
+    const metrics = metricsOn ? new VajraMetrics(() => regions().flatMap((r) => r.gauges())) : undefined;
     // Named networks are host-wide; their rules go to the bridge egress instances use too.
     const networkCatalog = await NetworkCatalog.open(store, networks.egress, onWarning);
     const roles = new RoleCatalog(store);
@@ -219,10 +225,12 @@ export class Platform {
         asyncRetryBaseMs: opts.asyncRetryBaseMs ?? Number(process.env.VAJRA_ASYNC_RETRY_BASE_MS ?? 60_000),
         onWarning: opts.onWarning ?? onError,
         onError,
+        ...(metrics === undefined ? {} : { metrics }),
       },
       sandbox.warnings,
       opts,
     );
+    regions = () => [...platform.regions.values()];
     await platform.recover();
     return platform;
   }
@@ -448,6 +456,33 @@ export class Platform {
 
   logs(name: string, limit: number): Promise<InvocationRecord[]> {
     return this.here().logs(name, limit);
+  }
+
+  /** Prometheus metrics, or undefined when metrics are off. */
+  get metrics(): VajraMetrics | undefined {
+    return this.shared.metrics;
+  }
+
+  /**
+   * A function's 1-minute series grouped into periods: `since`/`until` are spans back from now (1h) or
+   * ISO times, `period` seconds (60) or a span (5m). Bad input is an InvalidParameter naming the field.
+   */
+  async functionMetrics(
+    name: string,
+    query: { since?: string; until?: string; period?: string },
+  ): Promise<{ from: string; to: string; periodSeconds: number; points: MetricPoint[] }> {
+    const region = this.here();
+    region.getFunction(name);
+    const range = metricsRange(query, Date.now());
+    const points = await region.metricSeries(name, range);
+    if (points === undefined)
+      throw new VajraError("UnsupportedOperation", "metrics are off on this server (VAJRA_METRICS=off)");
+    return {
+      from: new Date(range.fromMs).toISOString(),
+      to: new Date(range.toMs).toISOString(),
+      periodSeconds: range.periodMs / 1000,
+      points,
+    };
   }
 
   listNetworks(): NetworkView[] {

@@ -37,6 +37,9 @@ import type { InvokeOptions, InvokeOutcome } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
+import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js";
+import { MinuteSeries } from "./minute-series.js";
+import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
 import type { EventSource } from "./triggers/event-source.js";
 import { ScheduleSource } from "./triggers/schedules.js";
 
@@ -61,6 +64,8 @@ export interface RegionShared {
   credentials: SessionCredentials;
   /** Code every region's functions, versions and layers still need. */
   liveDigests: () => Set<string>;
+  /** Prometheus metrics; absent when metrics are off (VAJRA_METRICS=off). */
+  metrics?: VajraMetrics;
   onWarning: (message: string) => void;
   onError: (err: unknown) => void;
 }
@@ -81,6 +86,9 @@ export class Region {
   /** Lambda's concurrency quota is per account and region. */
   private readonly gate: ConcurrencyGate;
   private readonly records: RecordWriter;
+  /** The region's 1-minute series; absent when metrics are off. */
+  private readonly series: MinuteSeries | undefined;
+  private readonly metrics: VajraMetrics | undefined;
   private readonly runtimes: ReadonlyMap<string, RuntimeInfo>;
   private readonly blobs: BlobStore;
   private readonly executor: Executor;
@@ -103,6 +111,15 @@ export class Region {
       maxBuffered: 500,
       onError: shared.onError,
     });
+    this.metrics = shared.metrics;
+    this.series =
+      shared.metrics === undefined
+        ? undefined
+        : new MinuteSeries(store, {
+            flushIntervalMs: 10_000,
+            pruneIntervalMs: 3600_000,
+            onError: shared.onError,
+          });
     this.catalog = new VersionCatalog(store);
     this.layers = new LayerCatalog(store, shared.blobs, shared.dataDir);
     this.provisioning = new Provisioning({
@@ -147,8 +164,10 @@ export class Region {
         };
       },
       maxInFlight: Math.max(1, Math.floor(this.gate.accountLimit / 10)),
-      onDrop: (item, why) =>
-        shared.onWarning(`dropped Event invocation ${item.requestId} of ${item.functionName}: ${why}`),
+      onDrop: (item, why) => {
+        this.metrics?.eventDropped(this.name, item.functionName, dropReason(why));
+        shared.onWarning(`dropped Event invocation ${item.requestId} of ${item.functionName}: ${why}`);
+      },
       onError: shared.onError,
     });
     this.schedules = new ScheduleSource({
@@ -180,6 +199,7 @@ export class Region {
     for (const name of this.functions.keys()) this.provisioning.apply(name);
     await this.queue.start();
     for (const source of this.sources) await source.start();
+    void this.series?.prune();
   }
 
   /** Code this region's functions, versions and layers use. */
@@ -331,6 +351,8 @@ export class Region {
         await this.store.deleteFunction(name);
         this.functions.delete(name);
         this.catalog.forget(name);
+        this.series?.forget(name);
+        this.metrics?.forget(this.name, name);
         this.gate.setReservation(name, null);
         this.executor.retire(this.id(name));
       }
@@ -450,8 +472,20 @@ export class Region {
         `runtime ${fn.runtime} is not available on this host: ${runtime?.reason ?? "unknown runtime"}`,
       );
     }
-    const release = this.gate.acquire(name);
+    const handle = this.metrics?.handle(this.name, name, version, opts.qualifier ?? LATEST);
+    let release: () => void;
+    try {
+      release = this.gate.acquire(name);
+    } catch (err) {
+      if (handle !== undefined) {
+        handle.throttled.value++;
+        this.series?.throttle(name);
+      }
+      throw err;
+    }
     this.inFlightCount++;
+    const concurrency = this.gate.current(name);
+    if (handle !== undefined) handle.inFlight++;
     const requestId = opts.requestId ?? randomUUID();
     const startedAt = Date.now();
     try {
@@ -487,6 +521,11 @@ export class Region {
       if (result.errorType !== undefined) record.errorType = result.errorType;
       if (opts.attempt !== undefined) record.attempt = opts.attempt;
       this.records.add(record);
+      if (handle !== undefined) {
+        const r = result.report;
+        this.metrics?.finished(handle, result.ok, r.durationMs, r.initDurationMs, result.errorType);
+        this.series?.invocation(name, result.ok, r.durationMs, r.initDurationMs !== undefined, concurrency);
+      }
       const out: InvokeOutcome = {
         requestId,
         version,
@@ -498,6 +537,7 @@ export class Region {
       if (opts.logTail === true) out.logTail = tailBytes(result.log, LIMITS.logTailBytes);
       return out;
     } finally {
+      if (handle !== undefined) handle.inFlight--;
       this.inFlightCount--;
       release();
     }
@@ -537,6 +577,38 @@ export class Region {
     return this.store.listInvocations(name, limit);
   }
 
+  /** The function's 1-minute series over `range` (undefined when metrics are off). */
+  async metricSeries(name: string, range: MetricsRange): Promise<MetricPoint[] | undefined> {
+    this.getFunction(name);
+    return this.series?.query(name, range);
+  }
+
+  /** What /metrics reports about each function now. */
+  gauges(): FunctionGauges[] {
+    const queued = this.queue.stats();
+    const now = Date.now();
+    return this.listFunctions().map((fn) => {
+      const counts = this.executor.instanceCounts(this.id(fn.name));
+      const q = queued.get(fn.name);
+      const g: FunctionGauges = {
+        region: this.name,
+        functionName: fn.name,
+        concurrent: this.gate.current(fn.name),
+        idle: counts.idle,
+        busy: counts.busy,
+        queueDepth: q?.depth ?? 0,
+        provisioned: this.provisioning.list(fn.name).map((p) => ({
+          qualifier: p.qualifier,
+          version: this.resolveFunction(fn.name, p.qualifier).version,
+          requested: p.requested,
+          allocated: p.allocated,
+        })),
+      };
+      if (q !== undefined) g.queueOldestAgeMs = now - q.oldestEnqueuedAt;
+      return g;
+    });
+  }
+
   /** Stops accepting invocations: queued events stay queued for the next start. */
   stop(): void {
     this.closing = true;
@@ -547,5 +619,6 @@ export class Region {
   /** Writes the records still buffered (after in-flight invocations have finished). */
   async close(): Promise<void> {
     await this.records.close();
+    await this.series?.close();
   }
 }

@@ -22,6 +22,8 @@ import type { ScheduleRecord } from "../core/schedule.js";
 import type { Store } from "./store.js";
 import { SCHEDULES_MIGRATION, SqliteSchedules } from "./sqlite-schedules.js";
 import { NETWORKS_MIGRATION, ROLES_MIGRATION, SqliteHostRecords } from "./sqlite-host-records.js";
+import { METRICS_MIGRATION, SqliteMetrics } from "./sqlite-metrics.js";
+import type { MinuteBucket } from "../core/metric-series.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
 type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
@@ -125,6 +127,7 @@ export const MIGRATIONS: readonly Migration[] = [
   NETWORKS_MIGRATION,
   SCHEDULES_MIGRATION,
   ROLES_MIGRATION,
+  METRICS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -143,6 +146,7 @@ export class SqliteStore implements Store {
   private readonly views: Map<string, SqliteStore>;
   private readonly schedules: SqliteSchedules;
   private readonly host: SqliteHostRecords;
+  private readonly metrics: SqliteMetrics;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -252,6 +256,7 @@ export class SqliteStore implements Store {
     };
     this.schedules = new SqliteSchedules(db, r);
     this.host = new SqliteHostRecords(db);
+    this.metrics = new SqliteMetrics(db, r);
   }
 
   inRegion(region: string): Store {
@@ -291,6 +296,7 @@ export class SqliteStore implements Store {
   deleteFunction(name: string): Promise<boolean> {
     const changes = this.db.transaction(() => {
       this.stmts.deleteInvocations.run(name);
+      this.metrics.deleteFunction(name);
       this.stmts.deleteVersions.run(name);
       this.stmts.deleteAliases.run(name);
       return this.stmts.deleteFunction.run(name).changes;
@@ -527,6 +533,19 @@ export class SqliteStore implements Store {
 
   deleteRole(account: string, name: string): Promise<boolean> {
     return Promise.resolve(this.host.deleteRole(account, name));
+  }
+
+  mergeMetricBuckets(deltas: ReadonlyArray<{ functionName: string; bucket: MinuteBucket }>): Promise<void> {
+    this.metrics.mergeBuckets(deltas);
+    return Promise.resolve();
+  }
+
+  listMetricBuckets(functionName: string, fromMs: number, toMs: number): Promise<MinuteBucket[]> {
+    return Promise.resolve(this.metrics.listBuckets(functionName, fromMs, toMs));
+  }
+
+  pruneMetricBuckets(before: number): Promise<number> {
+    return Promise.resolve(this.metrics.pruneBefore(before));
   }
 
   close(): Promise<void> {

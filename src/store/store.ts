@@ -18,6 +18,7 @@ import type {
 } from "../core/types.js";
 import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
+import type { MinuteBucket } from "../core/metric-series.js";
 
 export interface Store {
   /**
@@ -62,6 +63,16 @@ export interface Store {
   insertInvocations(records: readonly InvocationRecord[]): Promise<void>;
   /** The newest `limit` invocations of a function, returned oldest first. */
   listInvocations(functionName: string, limit: number): Promise<InvocationRecord[]>;
+
+  /**
+   * Adds each delta to the function's stored bucket for its minute (creating it), in one transaction.
+   * Buckets go with their function when it is deleted.
+   */
+  mergeMetricBuckets(deltas: ReadonlyArray<{ functionName: string; bucket: MinuteBucket }>): Promise<void>;
+  /** The function's buckets with `fromMs <= minute < toMs`, oldest first. */
+  listMetricBuckets(functionName: string, fromMs: number, toMs: number): Promise<MinuteBucket[]>;
+  /** Deletes every region's buckets older than `before` (retention); resolves with how many went. */
+  pruneMetricBuckets(before: number): Promise<number>;
 
   putApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined>;

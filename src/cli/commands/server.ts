@@ -16,6 +16,7 @@ interface ServerOptions {
   codeS3Endpoint?: string;
   codeS3Region?: string;
   defaultNetwork?: string;
+  metricsToken?: string;
 }
 
 /** The external code store, with its credentials from the environment (never the command line). */
@@ -90,6 +91,11 @@ export const serverCommand = defineCommand<ServerOptions>({
         "S3-compatible store (e.g. MinIO) that Code.S3Bucket/S3Key are fetched from, path-style; credentials from VAJRA_CODE_S3_ACCESS_KEY_ID and VAJRA_CODE_S3_SECRET_ACCESS_KEY (default: Vajra's own bucket API at /_s3)",
     },
     {
+      flags: "--metrics-token <token>",
+      description:
+        "bearer token Prometheus may scrape GET /metrics with, besides API keys (prefer env VAJRA_METRICS_TOKEN: a command line is visible to other users)",
+    },
+    {
       flags: "--code-s3-region <region>",
       description: "region to sign --code-s3-endpoint requests for (default us-east-1)",
     },
@@ -115,6 +121,9 @@ export const serverCommand = defineCommand<ServerOptions>({
       accountId: opts.accountId,
       codeS3: codeS3Options(opts),
       defaultNetwork: opts.defaultNetwork,
+      metricsToken: opts.metricsToken,
+      // Only for measuring what metrics cost (npm run bench).
+      metrics: process.env.VAJRA_METRICS !== "off",
     });
   },
 });
