@@ -39,12 +39,22 @@ export interface MappingRecord {
   lastModified: number;
 }
 
+/** A mapping as the store keeps it: the record, and apart from it its source's password. */
+export interface StoredMapping {
+  record: MappingRecord;
+  secret?: string;
+}
+
 const DEFAULT_PORT: Record<MappingKind, number> = { amqp: 5672, nats: 4222 };
 const TARGET_PARAM: Record<MappingKind, string> = { amqp: "queue", nats: "stream" };
 export const MASK = "****";
 
 /** Parses `amqp://user:pass@host:5672/vhost?queue=Q` or `nats://host:4222?stream=S` (field: EventSourceArn). */
 export function parseSourceUri(text: string, field = "EventSourceArn"): SourceUri {
+  if (text.startsWith("arn:"))
+    throw invalid(
+      `${field}: Vajra's event sources are broker URIs (amqp://user:pass@host:5672/vhost?queue=Q, nats://host:4222?stream=S); the AWS source ${JSON.stringify(text)} is not one`,
+    );
   let url: URL;
   try {
     url = new URL(text);

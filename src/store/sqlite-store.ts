@@ -20,6 +20,8 @@ import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { Store } from "./store.js";
 import { SCHEDULES_MIGRATION, SqliteSchedules } from "./sqlite-schedules.js";
+import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
+import type { StoredMapping } from "../core/event-source-mapping.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
 type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
@@ -125,6 +127,7 @@ export const MIGRATIONS: readonly Migration[] = [
      record TEXT NOT NULL
    );`,
   SCHEDULES_MIGRATION,
+  MAPPINGS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -142,6 +145,7 @@ export class SqliteStore implements Store {
   private readonly owner: boolean;
   private readonly views: Map<string, SqliteStore>;
   private readonly schedules: SqliteSchedules;
+  private readonly mappings: SqliteMappings;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -229,7 +233,8 @@ export class SqliteStore implements Store {
       deleteAliases: db.prepare(`DELETE FROM aliases WHERE region = '${r}' AND function_name = ?`),
       listRegions: db.prepare<[], { region: string }>(
         `SELECT region FROM functions UNION SELECT region FROM layers
-         UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules ORDER BY region`,
+         UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules
+         UNION SELECT region FROM event_source_mappings ORDER BY region`,
       ),
       putBuild: db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
       getBuild: db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
@@ -254,6 +259,7 @@ export class SqliteStore implements Store {
       deleteNetwork: db.prepare("DELETE FROM networks WHERE name = ?"),
     };
     this.schedules = new SqliteSchedules(db, r);
+    this.mappings = new SqliteMappings(db, r);
   }
 
   inRegion(region: string): Store {
@@ -463,6 +469,19 @@ export class SqliteStore implements Store {
     error?: string,
   ): Promise<boolean> {
     return Promise.resolve(this.schedules.fireSchedule(group, name, due, item, error));
+  }
+
+  putMapping(mapping: StoredMapping): Promise<void> {
+    this.mappings.putMapping(mapping);
+    return Promise.resolve();
+  }
+
+  listMappings(): Promise<StoredMapping[]> {
+    return Promise.resolve(this.mappings.listMappings());
+  }
+
+  deleteMapping(uuid: string): Promise<boolean> {
+    return Promise.resolve(this.mappings.deleteMapping(uuid));
   }
 
   putBucket(bucket: BucketRecord): Promise<void> {

@@ -30,6 +30,7 @@ import { parseFunctionName } from "./function-name.js";
 import { codeZip } from "./code-input.js";
 import { registerConfigRoutes } from "./config-routes.js";
 import { registerLayerRoutes } from "./layer-routes.js";
+import { registerMappingRoutes } from "./mapping-routes.js";
 import { checkLambdaRequest } from "./check-request.js";
 import { resolveFunctionRef } from "./function-ref.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
@@ -354,6 +355,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
 
     registerConfigRoutes(scope, platform);
     registerLayerRoutes(scope, platform);
+    registerMappingRoutes(scope, platform);
 
     // Legacy InvokeAsync: an Event invocation with the old response shape.
     scope.post<FnParams>("/2014-11-13/functions/:fn/invoke-async", async (req, reply) => {
