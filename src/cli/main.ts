@@ -19,6 +19,7 @@ import { networkGroup } from "./commands/network.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
+import { triggerGroup } from "./commands/triggers.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -40,6 +41,7 @@ export const COMMANDS: ProgramEntry[] = [
   scaleCommand,
   urlGroup,
   scheduleGroup,
+  triggerGroup,
   runtimesCommand,
   doctorCommand,
 ];

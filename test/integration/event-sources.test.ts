@@ -30,9 +30,9 @@ after(async () => {
 /** Every event the function printed, oldest first. */
 async function batches(): Promise<Record<string, unknown>[]> {
   const r = await s.api(`/functions/batcher/logs?limit=500`);
-  const { invocations } = (await r.json()) as { invocations: Array<{ log: string; startedAt: number }> };
+  const { invocations } = (await r.json()) as { invocations: Array<{ log: string; startedAt: string }> };
   const out: Record<string, unknown>[] = [];
-  for (const i of invocations.reverse().sort((a, b) => a.startedAt - b.startedAt))
+  for (const i of invocations.reverse().sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt)))
     for (const line of i.log.split("\n")) {
       const at = line.indexOf("BATCH ");
       if (at >= 0) out.push(JSON.parse(line.slice(at + 6)) as Record<string, unknown>);
@@ -237,4 +237,53 @@ test("bad input: unknown scheme, batch size out of range, unknown function; noth
   r = awsCli(s, ["lambda", "get-event-source-mapping", "--uuid", randomUUID()]);
   assert.match(r.stderr, /ResourceNotFoundException/);
   assert.equal(listMappings().length, before, "nothing was created");
+});
+
+test("vajra trigger: create, list, disable, enable, show and delete, with the password masked", async (t) => {
+  if (!(await reachable(t, "RabbitMQ on 127.0.0.1:5672", async () => (await amqp.connect(AMQP)).close())))
+    return;
+  const queue = `vajra-esm-${randomUUID().slice(0, 8)}`;
+  const conn = await amqp.connect(AMQP);
+  const ch = await conn.createChannel();
+  let uuid: string | undefined;
+  try {
+    await ch.assertQueue(queue, { durable: true });
+    const run = (args: string[]): Record<string, unknown> => {
+      const r = s.cli(["trigger", ...args, "--json"]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(!r.stdout.includes("guest:guest@"), "no password in the output");
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    const created = run([
+      "create",
+      `amqp://guest:guest@127.0.0.1:5672/?queue=${queue}`,
+      "--function",
+      "batcher",
+      "--batch-size",
+      "3",
+      "--report-failures",
+    ]);
+    uuid = String(created.uuid);
+    assert.equal(created.source, `amqp://guest:****@127.0.0.1:5672/?queue=${queue}`);
+    assert.equal(created.batchSize, 3);
+    assert.equal(created.reportBatchItemFailures, true);
+    const listed = s.cli(["trigger", "list"]);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.ok(listed.stdout.includes(uuid));
+    assert.equal(run(["disable", uuid]).state, "Disabled");
+    assert.equal(run(["show", uuid]).state, "Disabled");
+    assert.equal(run(["enable", uuid]).state, "Enabled");
+    const bad = s.cli(["trigger", "update", uuid, "--batch-size", "0"]);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /batchSize/);
+    assert.equal(run(["show", uuid]).batchSize, 3, "a refused update changes nothing");
+    const del = s.cli(["trigger", "delete", uuid, "--yes"]);
+    assert.equal(del.status, 0, del.stderr);
+    uuid = undefined;
+    assert.equal(s.cli(["trigger", "show", String(created.uuid)]).status, 1);
+  } finally {
+    if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
+    await ch.deleteQueue(queue).catch(() => undefined);
+    await conn.close();
+  }
 });
