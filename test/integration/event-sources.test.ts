@@ -10,6 +10,8 @@ import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import Database from "better-sqlite3";
+import { join } from "node:path";
 import { awsCli, awsOk, skipWithoutAwsCli } from "./aws-cli.js";
 import { deploy, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
 
@@ -281,6 +283,58 @@ test("vajra trigger: create, list, disable, enable, show and delete, with the pa
     assert.equal(del.status, 0, del.stderr);
     uuid = undefined;
     assert.equal(s.cli(["trigger", "show", String(created.uuid)]).status, 1);
+  } finally {
+    if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
+    await ch.deleteQueue(queue).catch(() => undefined);
+    await conn.close();
+  }
+});
+
+test("a mapping survives a restart: its password is kept apart from the record and it resumes delivering", async (t) => {
+  if (!(await reachable(t, "RabbitMQ on 127.0.0.1:5672", async () => (await amqp.connect(AMQP)).close())))
+    return;
+  const queue = `vajra-esm-${randomUUID().slice(0, 8)}`;
+  const conn = await amqp.connect(AMQP);
+  const ch = await conn.createConfirmChannel();
+  let uuid: string | undefined;
+  try {
+    await ch.assertQueue(queue, { durable: true });
+    const r = s.cli([
+      "trigger",
+      "create",
+      `amqp://guest:guest@127.0.0.1:5672/?queue=${queue}`,
+      "--function",
+      "batcher",
+      "--json",
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    uuid = String((JSON.parse(r.stdout) as { uuid: string }).uuid);
+    const dataDir = s.dataDir;
+    await s.stop();
+    const db = new Database(join(dataDir, "vajra.db"), { readonly: true });
+    try {
+      const row = db.prepare("SELECT record, secret FROM event_source_mappings WHERE uuid = ?").get(uuid) as {
+        record: string;
+        secret: string;
+      };
+      assert.ok(!row.record.includes("guest:guest"), "the record holds no password");
+      assert.equal(row.secret, "guest");
+    } finally {
+      db.close();
+    }
+    // Published while the server is down: delivered after the restart.
+    for (let i = 0; i < 5; i++) ch.sendToQueue(queue, Buffer.from(`r${i}`), { messageId: `r${i}` });
+    await ch.waitForConfirms();
+    s = await startServer({ dataDir });
+    const seen = async (): Promise<string[]> =>
+      (await batches()).flatMap(
+        (e) =>
+          ((e.rmqMessagesByQueue ?? {}) as Record<string, { data: string }[]>)[`${queue}::/`]?.map((m) =>
+            Buffer.from(m.data, "base64").toString(),
+          ) ?? [],
+      );
+    assert.ok(await waitFor(async () => (await seen()).length >= 5, 60_000), "5 messages after the restart");
+    assert.deepEqual(await seen(), ["r0", "r1", "r2", "r3", "r4"]);
   } finally {
     if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
     await ch.deleteQueue(queue).catch(() => undefined);
