@@ -341,3 +341,67 @@ test("a mapping survives a restart: its password is kept apart from the record a
     await conn.close();
   }
 });
+
+test("SIGKILL in the middle of a batch: after the restart every published message was processed at least once", async (t) => {
+  if (!(await reachable(t, "RabbitMQ on 127.0.0.1:5672", async () => (await amqp.connect(AMQP)).close())))
+    return;
+  const queue = `vajra-esm-${randomUUID().slice(0, 8)}`;
+  const conn = await amqp.connect(AMQP);
+  const ch = await conn.createConfirmChannel();
+  let uuid: string | undefined;
+  const bodies = Array.from({ length: 30 }, (_, i) => `slow-${i}`);
+  const seen = async (): Promise<string[]> =>
+    (await batches()).flatMap(
+      (e) =>
+        ((e.rmqMessagesByQueue ?? {}) as Record<string, { data: string }[]>)[`${queue}::/`]?.map((m) =>
+          Buffer.from(m.data, "base64").toString(),
+        ) ?? [],
+    );
+  try {
+    await ch.assertQueue(queue, { durable: true });
+    const r = s.cli([
+      "trigger",
+      "create",
+      `amqp://guest:guest@127.0.0.1:5672/?queue=${queue}`,
+      "--function",
+      "batcher",
+      "--batch-size",
+      "5",
+      "--json",
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    uuid = String((JSON.parse(r.stdout) as { uuid: string }).uuid);
+    for (const b of bodies) ch.sendToQueue(queue, Buffer.from(b), { messageId: b, persistent: true });
+    await ch.waitForConfirms();
+    // The first batch's record is written: the next batch (1.5 s of work) is under way. Kill now.
+    assert.ok(await waitFor(async () => (await seen()).length >= 5, 60_000), "a first batch");
+    const dataDir = s.dataDir;
+    const before = (await seen()).length;
+    await s.stop("SIGKILL");
+    assert.ok(before < bodies.length, "killed before the end");
+    s = await startServer({ dataDir });
+    assert.ok(
+      await waitFor(async () => new Set(await seen()).size >= bodies.length, 120_000),
+      "every message processed after the restart",
+    );
+    const after = await seen();
+    for (const b of bodies) assert.ok(after.includes(b), `${b} processed at least once`);
+    const counts = new Map<string, number>();
+    for (const b of after) counts.set(b, (counts.get(b) ?? 0) + 1);
+    t.diagnostic(
+      `${after.length} deliveries of ${bodies.length} messages (redelivered: ${after.length - bodies.length})`,
+    );
+    const redelivered = (await batches()).some((e) =>
+      ((e.rmqMessagesByQueue ?? {}) as Record<string, { redelivered: boolean }[]>)[`${queue}::/`]?.some(
+        (m) => m.redelivered,
+      ),
+    );
+    assert.ok(redelivered, "what the killed server held unacknowledged came back redelivered");
+    const q = await ch.checkQueue(queue);
+    assert.equal(q.messageCount, 0, "nothing left on the queue");
+  } finally {
+    if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
+    await ch.deleteQueue(queue).catch(() => undefined);
+    await conn.close();
+  }
+});
