@@ -46,6 +46,11 @@ export function triggerBody(body: unknown): MappingInput {
       throw invalid("reportBatchItemFailures must be true or false");
     m.functionResponseTypes = b.reportBatchItemFailures ? ["ReportBatchItemFailures"] : [];
   }
+  if (b.filters !== undefined) {
+    if (!Array.isArray(b.filters)) throw invalid("filters must be a list of patterns");
+    // A pattern may be given as JSON text or as the object itself.
+    m.filters = (b.filters as unknown[]).map((f) => (typeof f === "string" ? f : JSON.stringify(f)));
+  }
   const sp = str("startingPosition");
   if (sp !== undefined) m.startingPosition = sp as MappingInput["startingPosition"]; // checked by the engine
   return m;
@@ -68,6 +73,8 @@ export function triggerView(v: MappingView): Record<string, unknown> {
     lastProcessingResult: v.lastProcessingResult,
     processed: v.processed,
     discarded: v.discarded,
+    filtered: v.filtered,
+    filters: v.filters,
     lastModified: new Date(v.lastModified).toISOString(),
   };
 }

@@ -34,6 +34,8 @@ export interface MappingRecord {
   /** -1: retry until it succeeds (Lambda's stream default). */
   maximumRetryAttempts: number;
   functionResponseTypes: string[];
+  /** FilterCriteria patterns (JSON texts): a message matching none is acknowledged without invoking. */
+  filters?: string[];
   /** NATS only: where a new durable consumer starts (default TRIM_HORIZON, the whole stream). */
   startingPosition?: "TRIM_HORIZON" | "LATEST";
   lastModified: number;

@@ -9,10 +9,10 @@ import type { Platform } from "../../engine/platform.js";
 import type { MappingInput, MappingView } from "../../engine/triggers/mappings.js";
 import { parseFunctionName } from "./function-name.js";
 import { bodyJson, paginate, unsupported } from "./request.js";
+import { invalid } from "../../core/errors.js";
 
 /** Members Vajra does not implement yet: refused rather than silently ignored. */
 const UNSUPPORTED = [
-  "FilterCriteria",
   "DestinationConfig",
   "BisectBatchOnFunctionError",
   "MaximumRecordAgeInSeconds",
@@ -43,6 +43,7 @@ export function mappingConfiguration(v: MappingView): Record<string, unknown> {
     EventSourceMappingArn: `arn:aws:lambda:${scope.region}:${scope.account}:event-source-mapping:${v.uuid}`,
   };
   if (v.startingPosition !== undefined) out.StartingPosition = v.startingPosition;
+  if (v.filters !== undefined) out.FilterCriteria = { Filters: v.filters.map((Pattern) => ({ Pattern })) };
   return out;
 }
 
@@ -57,6 +58,14 @@ function input(b: Record<string, unknown>): MappingInput {
     m.maximumBatchingWindowInSeconds = b.MaximumBatchingWindowInSeconds;
   if (typeof b.MaximumRetryAttempts === "number") m.maximumRetryAttempts = b.MaximumRetryAttempts;
   if (Array.isArray(b.FunctionResponseTypes)) m.functionResponseTypes = b.FunctionResponseTypes as string[];
+  if (b.FilterCriteria !== undefined) {
+    const filters = (b.FilterCriteria as { Filters?: { Pattern?: unknown }[] }).Filters ?? [];
+    m.filters = filters.map((f, i) => {
+      if (typeof f.Pattern !== "string")
+        throw invalid(`FilterCriteria.Filters[${i}].Pattern must be a string`);
+      return f.Pattern;
+    });
+  }
   if (b.StartingPosition === "TRIM_HORIZON" || b.StartingPosition === "LATEST")
     m.startingPosition = b.StartingPosition;
   else if (b.StartingPosition !== undefined)

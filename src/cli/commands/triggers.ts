@@ -23,6 +23,8 @@ interface TriggerView {
   lastProcessingResult: string;
   processed: number;
   discarded: number;
+  filtered: number;
+  filters?: string[];
 }
 
 interface TriggerFlags {
@@ -33,6 +35,7 @@ interface TriggerFlags {
   retries?: string;
   reportFailures?: boolean;
   startingPosition?: string;
+  filter?: string;
   disabled?: boolean;
 }
 
@@ -54,6 +57,11 @@ const fieldOptions: OptionSpec[] = [
     description: "ReportBatchItemFailures: retry only the items the function names",
   },
   { flags: "--starting-position <TRIM_HORIZON|LATEST>", description: "nats: where a new mapping starts" },
+  {
+    flags: "--filter <pattern>",
+    description:
+      'FilterCriteria pattern (JSON); \'[]\' removes filtering, e.g. \'{"body":{"kind":["order"]}}\'',
+  },
 ];
 
 function int(flag: string, v: string | undefined): number | undefined {
@@ -75,6 +83,7 @@ function body(o: TriggerFlags): Record<string, unknown> {
   if (o.reportFailures === true) b.reportBatchItemFailures = true;
   if (o.startingPosition !== undefined) b.startingPosition = o.startingPosition;
   if (o.disabled === true) b.enabled = false;
+  if (o.filter !== undefined) b.filters = o.filter.trim() === "[]" ? [] : [o.filter];
   return b;
 }
 
@@ -92,9 +101,10 @@ function printTrigger(ctx: CommandContext, t: TriggerView, verb?: string): void 
     ["report failures", t.reportBatchItemFailures ? "yes" : "no"],
     ["status", t.stateTransitionReason],
     ["last result", t.lastProcessingResult],
-    ["processed", `${t.processed} (given up: ${t.discarded})`],
+    ["processed", `${t.processed} (given up: ${t.discarded}, filtered out: ${t.filtered})`],
   ];
   if (t.startingPosition !== undefined) pairs.push(["starting position", t.startingPosition]);
+  for (const f of t.filters ?? []) pairs.push(["filter", f]);
   ctx.out.print(formatKeyValues(pairs, c.bold));
 }
 

@@ -5,6 +5,7 @@
 // ReportBatchItemFailures only the items the function names are retried. A lost broker is retried with
 // backoff and the mapping's StateTransitionReason says why until it is back.
 
+import { matchesPattern, parseFilterPattern, type FilterPattern } from "../../core/event-filter.js";
 import { maskUri, type MappingRecord, type SourceUri } from "../../core/event-source-mapping.js";
 import type { BrokerAdapter, BrokerConsumer, BrokerMessage } from "./broker.js";
 
@@ -23,6 +24,8 @@ export interface RunnerStatus {
   /** Messages acknowledged after success, and given up after their retries (since start). */
   processed: number;
   discarded: number;
+  /** Messages no FilterCriteria pattern matched: acknowledged without invoking. */
+  filtered: number;
 }
 
 export interface RunnerOptions {
@@ -42,7 +45,9 @@ export class MappingRunner {
     lastProcessingResult: "No records processed",
     processed: 0,
     discarded: 0,
+    filtered: 0,
   };
+  private readonly filters: FilterPattern[];
   private readonly abort = new AbortController();
   private consumer: BrokerConsumer | undefined;
   private done: Promise<void> | undefined;
@@ -52,6 +57,7 @@ export class MappingRunner {
   constructor(private readonly opts: RunnerOptions) {
     this.base = opts.backoffBaseMs ?? 200;
     this.max = opts.maxBackoffMs ?? 10_000;
+    this.filters = (opts.record.filters ?? []).map((f) => parseFilterPattern(f));
   }
 
   start(): void {
@@ -136,6 +142,17 @@ export class MappingRunner {
   ): Promise<void> {
     const r = this.opts.record;
     let pending = batch;
+    if (this.filters.length > 0) {
+      pending = [];
+      for (const m of batch) {
+        const view = this.opts.adapter.filterView(m);
+        if (this.filters.some((f) => matchesPattern(f, view))) pending.push(m);
+        else {
+          await consumer.ack(m);
+          this.status.filtered++;
+        }
+      }
+    }
     for (let attempt = 0; pending.length > 0 && !signal.aborted; attempt++) {
       const failed = await this.invoke(pending);
       for (const m of pending) {

@@ -21,6 +21,7 @@ import { MappingRunner, type SyncInvoke } from "./mapping-runner.js";
 import { natsAdapter } from "./nats.js";
 import { rabbitmqAdapter } from "./rabbitmq.js";
 import { parseTarget } from "./schedule-input.js";
+import { parseFilterPattern } from "../../core/event-filter.js";
 
 const ADAPTERS: Record<MappingKind, BrokerAdapter> = {
   amqp: rabbitmqAdapter,
@@ -39,6 +40,8 @@ export interface MappingInput {
   maximumRetryAttempts?: number;
   functionResponseTypes?: string[];
   startingPosition?: "TRIM_HORIZON" | "LATEST";
+  /** FilterCriteria patterns (JSON texts); an empty list removes filtering. */
+  filters?: string[];
 }
 
 export interface MappingView extends MappingRecord {
@@ -47,6 +50,7 @@ export interface MappingView extends MappingRecord {
   lastProcessingResult: string;
   processed: number;
   discarded: number;
+  filtered: number;
 }
 
 export interface MappingSourceOptions {
@@ -202,6 +206,10 @@ export class MappingSource implements EventSource {
     for (const t of record.functionResponseTypes)
       if (t !== "ReportBatchItemFailures")
         throw invalid(`functionResponseTypes: ${JSON.stringify(t)} is not ReportBatchItemFailures`);
+    const filters = input.filters ?? prev?.record.filters ?? [];
+    if (filters.length > 5) throw invalid("FilterCriteria.Filters: at most 5 filters");
+    for (const f of filters) parseFilterPattern(f);
+    if (filters.length > 0) record.filters = filters;
     const sp = input.startingPosition ?? prev?.record.startingPosition;
     if (sp !== undefined) {
       if (sp !== "TRIM_HORIZON" && sp !== "LATEST")
@@ -242,6 +250,7 @@ export class MappingSource implements EventSource {
       lastProcessingResult: s?.lastProcessingResult ?? "No records processed",
       processed: s?.processed ?? 0,
       discarded: s?.discarded ?? 0,
+      filtered: s?.filtered ?? 0,
     };
   }
 }

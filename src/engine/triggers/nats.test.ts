@@ -17,6 +17,7 @@ async function withNats<T>(fn: (nc: NatsConnection) => Promise<T>): Promise<T> {
 
 brokerContract("NATS JetStream", {
   adapter: natsAdapter,
+  bodyField: "body",
   uri: (name) => `nats://127.0.0.1:4222?stream=${name}`,
   available: () => withNats(() => Promise.resolve(true)).catch(() => false),
   create: (name) =>

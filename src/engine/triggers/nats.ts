@@ -154,6 +154,17 @@ export const natsAdapter: BrokerAdapter<JsMsg> = {
     };
   },
 
+  filterView(m) {
+    const text = m.raw.string();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: patterns see the text
+    }
+    return { messageId: String(m.raw.seq), subject: m.raw.subject, headers: headersOf(m.raw), body };
+  },
+
   itemId(m) {
     return String(m.raw.seq);
   },

@@ -20,6 +20,7 @@ async function withChannel<T>(fn: (ch: amqp.ConfirmChannel) => Promise<T>): Prom
 
 brokerContract("RabbitMQ", {
   adapter: rabbitmqAdapter,
+  bodyField: "data",
   uri,
   available: () => withChannel(() => Promise.resolve(true)).catch(() => false),
   create: (name) => withChannel(async (ch) => void (await ch.assertQueue(name, { durable: true }))),

@@ -161,6 +161,17 @@ export const rabbitmqAdapter: BrokerAdapter<ConsumeMessage> = {
     };
   },
 
+  filterView(m) {
+    const text = m.raw.content.toString("utf8");
+    let data: unknown = text;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // not JSON: patterns see the text
+    }
+    return { basicProperties: basicProperties(m.raw), redelivered: m.raw.fields.redelivered, data };
+  },
+
   itemId(m, index) {
     const id: unknown = m.raw.properties.messageId;
     return typeof id === "string" || typeof id === "number" ? String(id) : String(index);
