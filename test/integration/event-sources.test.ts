@@ -236,6 +236,12 @@ test("bad input: unknown scheme, batch size out of range, unknown function; noth
   r = create("batcher", "amqp://127.0.0.1:5672/");
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /\?queue=NAME/);
+  r = create("batcher", "nats://127.0.0.1:4222?stream=S", [
+    "--filter-criteria",
+    JSON.stringify({ Filters: [{ Pattern: '{"body": {"kind": "order"}}' }] }),
+  ]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /InvalidParameterValueException.*must be a list or an object/s);
   r = awsCli(s, ["lambda", "get-event-source-mapping", "--uuid", randomUUID()]);
   assert.match(r.stderr, /ResourceNotFoundException/);
   assert.equal(listMappings().length, before, "nothing was created");
@@ -389,7 +395,7 @@ test("SIGKILL in the middle of a batch: after the restart every published messag
     const counts = new Map<string, number>();
     for (const b of after) counts.set(b, (counts.get(b) ?? 0) + 1);
     t.diagnostic(
-      `${after.length} deliveries of ${bodies.length} messages (redelivered: ${after.length - bodies.length})`,
+      `${after.length} deliveries of ${bodies.length} messages (repeats: ${after.length - bodies.length})`,
     );
     const redelivered = (await batches()).some((e) =>
       ((e.rmqMessagesByQueue ?? {}) as Record<string, { redelivered: boolean }[]>)[`${queue}::/`]?.some(
