@@ -97,7 +97,11 @@ export class MappingRunner {
         await this.sleep(this.backoff(failures++));
         continue;
       }
-      if (this.stopped) break;
+      if (this.stopped) {
+        // Stopped while connecting: stop() had no consumer to close yet.
+        await this.consumer.close().catch(() => undefined);
+        break;
+      }
       this.status.stateTransitionReason = "USER_INITIATED";
       failures = 0;
       const consumer = this.consumer;
