@@ -101,6 +101,16 @@ test("RabbitMQ: the AWS CLI creates a mapping; batches arrive in order as aws:rm
     assert.equal(created.EventSourceArn, `amqp://guest:****@127.0.0.1:5672/?queue=${queue}`);
     assert.match(created.FunctionArn, /:function:batcher$/);
     assert.ok(listMappings().some((m) => m.UUID === uuid));
+    const bySource = awsOk<{ EventSourceMappings: Esm[] }>(s, [
+      "lambda",
+      "list-event-source-mappings",
+      "--event-source-arn",
+      `amqp://guest:guest@127.0.0.1:5672/?queue=${queue}`,
+    ]).EventSourceMappings;
+    assert.deepEqual(
+      bySource.map((m) => m.UUID),
+      [uuid],
+    );
     const got = awsOk<Esm>(s, ["lambda", "get-event-source-mapping", "--uuid", created.UUID]);
     assert.equal(got.State, "Enabled");
 

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { functionArn } from "../../core/lambda-format.js";
 import { arnScope } from "../../core/arn-scope.js";
+import { formatSourceUri, parseSourceUri } from "../../core/event-source-mapping.js";
 import type { Platform } from "../../engine/platform.js";
 import type { MappingInput, MappingView } from "../../engine/triggers/mappings.js";
 import { parseFunctionName } from "./function-name.js";
@@ -84,9 +85,12 @@ export function registerMappingRoutes(scope: FastifyInstance, platform: Platform
   }>("/2015-03-31/event-source-mappings", (req) => {
     const q = req.query;
     const fn = q.FunctionName === undefined ? undefined : parseFunctionName(q.FunctionName).name;
+    // Compared masked, so the URI with or without its password finds the mapping.
+    const source =
+      q.EventSourceArn === undefined ? undefined : formatSourceUri(parseSourceUri(q.EventSourceArn));
     const all = platform.mappings
       .list(fn)
-      .filter((v) => q.EventSourceArn === undefined || v.source === q.EventSourceArn)
+      .filter((v) => source === undefined || v.source === source)
       .map(mappingConfiguration);
     return paginate(all, q.Marker, q.MaxItems, "EventSourceMappings");
   });
