@@ -208,6 +208,22 @@ export function brokerContract(label: string, f: BrokerFixture): void {
     );
   });
 
+  test(`${label}: a batch whose event would pass 6 MB is split, in order`, async (t) => {
+    await run(t, { batchSize: 10, maximumBatchingWindowInSeconds: 2 }, async ({ name, calls }) => {
+      // 900 kB each (under NATS's default 1 MB message limit): ten of them pass 6 MB in one event.
+      const bodies = Array.from({ length: 10 }, (_, i) =>
+        `${i}`.padEnd(900_000, String.fromCharCode(97 + i)),
+      );
+      await f.publish(name, bodies);
+      await eventually("10 large messages", () => calls.flat().length >= 10, 60_000);
+      assert.deepEqual(
+        calls.flat().map((c) => c.body.slice(0, 2)),
+        bodies.map((b) => b.slice(0, 2)),
+      );
+      assert.ok(calls.length >= 2, `split into ${calls.length} invocation(s)`);
+    });
+  });
+
   test(`${label}: a missing queue/stream is reported, and the mapping resumes once it exists`, async (t) => {
     await run(
       t,

@@ -7,6 +7,7 @@
 
 import { matchesPattern, parseFilterPattern, type FilterPattern } from "../../core/event-filter.js";
 import { maskUri, type MappingRecord, type SourceUri } from "../../core/event-source-mapping.js";
+import { LIMITS } from "../../core/limits.js";
 import type { BrokerAdapter, BrokerConsumer, BrokerMessage } from "./broker.js";
 
 /** What the runner needs from the region: a synchronous (RequestResponse) invocation. */
@@ -118,7 +119,7 @@ export class MappingRunner {
             this.opts.record.maximumBatchingWindowInSeconds * 1000,
             signal,
           );
-          if (batch.length > 0) await this.process(consumer, batch, signal);
+          for (const part of this.fit(batch)) await this.process(consumer, part, signal);
         }
       } catch (err) {
         if (!this.stopped) this.problem(err);
@@ -136,6 +137,34 @@ export class MappingRunner {
     this.opts.onWarning(
       `event source mapping ${this.opts.record.uuid} (${this.opts.record.source}): ${this.status.stateTransitionReason}`,
     );
+  }
+
+  /**
+   * Splits a batch whose event would exceed the 6 MB invocation payload (as Lambda cuts a batch short
+   * at that size). A single message larger than that stays alone; its invocation fails and is retried.
+   */
+  private fit(batch: BrokerMessage[]): BrokerMessage[][] {
+    if (batch.length <= 1) return batch.length === 0 ? [] : [batch];
+    const { adapter, record } = this.opts;
+    const size = (ms: BrokerMessage[]): number =>
+      Buffer.byteLength(JSON.stringify(adapter.event(record.source, this.opts.source, ms)));
+    if (size(batch) <= LIMITS.syncPayloadBytes) return [batch];
+    const empty = size([]);
+    const parts: BrokerMessage[][] = [];
+    let part: BrokerMessage[] = [];
+    let bytes = empty;
+    for (const m of batch) {
+      const add = size([m]) - empty + 1;
+      if (part.length > 0 && bytes + add > LIMITS.syncPayloadBytes) {
+        parts.push(part);
+        part = [];
+        bytes = empty;
+      }
+      part.push(m);
+      bytes += add;
+    }
+    parts.push(part);
+    return parts;
   }
 
   /** Invokes until every message of the batch succeeded or was given up; acknowledges as it goes. */

@@ -30,7 +30,7 @@ brokerContract("NATS JetStream", {
       const js = jetstream(nc);
       for (const b of bodies) {
         const h = headers();
-        h.set("x-body", b);
+        h.set("x-body", b.slice(0, 50));
         await js.publish(`${name}.orders`, b, { headers: h });
       }
     }),
@@ -42,7 +42,7 @@ brokerContract("NATS JetStream", {
       assert.equal(r.stream, name);
       assert.equal(r.subject, `${name}.orders`);
       assert.match(String(r.messageId), /^\d+$/);
-      assert.deepEqual((r.headers as Record<string, string[]>)["x-body"], [r.body]);
+      assert.deepEqual((r.headers as Record<string, string[]>)["x-body"], [String(r.body).slice(0, 50)]);
       return { body: String(r.body), id: String(r.messageId) };
     });
   },

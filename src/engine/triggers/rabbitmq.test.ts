@@ -28,7 +28,10 @@ brokerContract("RabbitMQ", {
   publish: (name, bodies) =>
     withChannel(async (ch) => {
       for (const [i, b] of bodies.entries())
-        ch.sendToQueue(name, Buffer.from(b), { messageId: `${b}-${i}`, headers: { n: i, tag: "t" } });
+        ch.sendToQueue(name, Buffer.from(b), {
+          messageId: `${b.slice(0, 20)}-${i}`,
+          headers: { n: i, tag: "t" },
+        });
       await ch.waitForConfirms();
     }),
   read: (event, name) => {
