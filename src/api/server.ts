@@ -22,6 +22,7 @@ import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.
 import { isS3Path, registerS3Routes } from "./s3-routes.js";
 import { registerScheduleRoutes } from "./schedule-routes.js";
 import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
+import { registerTriggerRoutes } from "./trigger-routes.js";
 import { SCHEDULER_PREFIX, registerSchedulerRoutes, rewriteSchedulerUrl } from "./scheduler-routes.js";
 
 export interface ServerOptions {
@@ -142,6 +143,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerScheduleRoutes(app, platform);
   registerMetricsRoutes(app, platform);
+  registerTriggerRoutes(app, platform);
   registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";

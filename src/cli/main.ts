@@ -21,6 +21,7 @@ import { roleGroup } from "./commands/roles.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
+import { triggerGroup } from "./commands/triggers.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -44,6 +45,7 @@ export const COMMANDS: ProgramEntry[] = [
   scaleCommand,
   urlGroup,
   scheduleGroup,
+  triggerGroup,
   runtimesCommand,
   doctorCommand,
 ];

@@ -42,6 +42,7 @@ import { MinuteSeries } from "./minute-series.js";
 import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
 import type { EventSource } from "./triggers/event-source.js";
 import { ScheduleSource } from "./triggers/schedules.js";
+import { MappingSource } from "./triggers/mappings.js";
 
 /** What every region shares: the host's executor, code and builder. */
 export interface RegionShared {
@@ -94,6 +95,8 @@ export class Region {
   private readonly executor: Executor;
   /** Schedules that fire this region's functions (an EventSource, as later triggers will be). */
   readonly schedules: ScheduleSource;
+  /** Event source mappings: broker queues and streams invoking functions synchronously per batch. */
+  readonly mappings: MappingSource;
   private readonly sources: EventSource[];
 
   constructor(
@@ -181,7 +184,17 @@ export class Region {
       onWarning: shared.onWarning,
       onError: shared.onError,
     });
-    this.sources = [this.schedules];
+    this.mappings = new MappingSource({
+      store,
+      scope: this.scope,
+      invoke: (fname, qualifier, payload) =>
+        withArnScope(this.scope, () =>
+          this.invoke(fname, payload, qualifier === undefined ? {} : { qualifier }),
+        ),
+      resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
+      onWarning: shared.onWarning,
+    });
+    this.sources = [this.schedules, this.mappings];
   }
 
   /** Loads the region's functions, versions and layers; starts its provisioned pools and queued events. */

@@ -24,6 +24,8 @@ import { SCHEDULES_MIGRATION, SqliteSchedules } from "./sqlite-schedules.js";
 import { NETWORKS_MIGRATION, ROLES_MIGRATION, SqliteHostRecords } from "./sqlite-host-records.js";
 import { METRICS_MIGRATION, SqliteMetrics } from "./sqlite-metrics.js";
 import type { MinuteBucket } from "../core/metric-series.js";
+import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
+import type { StoredMapping } from "../core/event-source-mapping.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
 type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
@@ -128,6 +130,7 @@ export const MIGRATIONS: readonly Migration[] = [
   SCHEDULES_MIGRATION,
   ROLES_MIGRATION,
   METRICS_MIGRATION,
+  MAPPINGS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -147,6 +150,7 @@ export class SqliteStore implements Store {
   private readonly schedules: SqliteSchedules;
   private readonly host: SqliteHostRecords;
   private readonly metrics: SqliteMetrics;
+  private readonly mappings: SqliteMappings;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -234,7 +238,8 @@ export class SqliteStore implements Store {
       deleteAliases: db.prepare(`DELETE FROM aliases WHERE region = '${r}' AND function_name = ?`),
       listRegions: db.prepare<[], { region: string }>(
         `SELECT region FROM functions UNION SELECT region FROM layers
-         UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules ORDER BY region`,
+         UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules
+         UNION SELECT region FROM event_source_mappings ORDER BY region`,
       ),
       putBuild: db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
       getBuild: db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
@@ -257,6 +262,7 @@ export class SqliteStore implements Store {
     this.schedules = new SqliteSchedules(db, r);
     this.host = new SqliteHostRecords(db);
     this.metrics = new SqliteMetrics(db, r);
+    this.mappings = new SqliteMappings(db, r);
   }
 
   inRegion(region: string): Store {
@@ -467,6 +473,19 @@ export class SqliteStore implements Store {
     error?: string,
   ): Promise<boolean> {
     return Promise.resolve(this.schedules.fireSchedule(group, name, due, item, error));
+  }
+
+  putMapping(mapping: StoredMapping): Promise<void> {
+    this.mappings.putMapping(mapping);
+    return Promise.resolve();
+  }
+
+  listMappings(): Promise<StoredMapping[]> {
+    return Promise.resolve(this.mappings.listMappings());
+  }
+
+  deleteMapping(uuid: string): Promise<boolean> {
+    return Promise.resolve(this.mappings.deleteMapping(uuid));
   }
 
   putBucket(bucket: BucketRecord): Promise<void> {

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { FunctionConfig, InvocationRecord } from "../core/types.js";
 import type { ScheduleRecord } from "../core/schedule.js";
+import type { MappingRecord } from "../core/event-source-mapping.js";
 import type { Store } from "./store.js";
 
 export interface StoreContractOptions {
@@ -265,6 +266,30 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal(await s.fireSchedule("default", "tick", 180_000, item("e")), false);
       assert.deepEqual(await s.listSchedules(), []);
       await s.dequeueInvocation("a");
+    }));
+
+  test(`${name}: keeps event source mappings per region, the password apart from the record`, () =>
+    withStore(async (s) => {
+      const record: MappingRecord = {
+        uuid: "5f1c0e6a-0000-4000-8000-000000000001",
+        functionName: "f",
+        source: "amqp://u:****@127.0.0.1:5672/?queue=q",
+        kind: "amqp",
+        enabled: true,
+        batchSize: 10,
+        maximumBatchingWindowInSeconds: 0,
+        maximumRetryAttempts: -1,
+        functionResponseTypes: [],
+        lastModified: 1,
+      };
+      await s.putMapping({ record, secret: "pw" });
+      assert.deepEqual(await s.listMappings(), [{ record, secret: "pw" }]);
+      await s.putMapping({ record: { ...record, enabled: false } });
+      assert.deepEqual(await s.listMappings(), [{ record: { ...record, enabled: false } }]);
+      assert.deepEqual(await s.inRegion("eu-west-1").listMappings(), []);
+      assert.equal(await s.deleteMapping(record.uuid), true);
+      assert.equal(await s.deleteMapping(record.uuid), false);
+      assert.deepEqual(await s.listMappings(), []);
     }));
 
   test(`${name}: stores, finds and revokes access keys`, () =>

@@ -19,6 +19,7 @@ import type {
 import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { MinuteBucket } from "../core/metric-series.js";
+import type { StoredMapping } from "../core/event-source-mapping.js";
 
 export interface Store {
   /**
@@ -109,6 +110,12 @@ export interface Store {
     item?: QueuedInvocation,
     error?: string,
   ): Promise<boolean>;
+
+  /** Inserts or replaces an event source mapping (its source's password in its own column). */
+  putMapping(mapping: StoredMapping): Promise<void>;
+  /** The region's event source mappings. */
+  listMappings(): Promise<StoredMapping[]>;
+  deleteMapping(uuid: string): Promise<boolean>;
 
   /** Buckets and objects of the code-upload store; an object's bytes are a blob named by its sha256. */
   putBucket(bucket: BucketRecord): Promise<void>;

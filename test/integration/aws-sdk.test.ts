@@ -259,9 +259,9 @@ test("AWS error shapes: duplicate, missing, invalid parameters, oversized payloa
         EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:q",
       }),
     ),
-    "UnsupportedOperationException",
+    "InvalidParameterValueException",
     400,
-    /CreateEventSourceMapping/,
+    /broker URIs/,
   );
   const names = ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map(
     (f) => f.FunctionName,

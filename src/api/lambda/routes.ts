@@ -30,6 +30,7 @@ import { parseFunctionName } from "./function-name.js";
 import { codeZip } from "./code-input.js";
 import { registerConfigRoutes } from "./config-routes.js";
 import { registerLayerRoutes } from "./layer-routes.js";
+import { registerMappingRoutes } from "./mapping-routes.js";
 import { checkLambdaRequest } from "./check-request.js";
 import {
   EXPIRED_TOKEN_MESSAGE,
@@ -381,6 +382,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
 
     registerConfigRoutes(scope, platform);
     registerLayerRoutes(scope, platform);
+    registerMappingRoutes(scope, platform);
 
     // Legacy InvokeAsync: an Event invocation with the old response shape.
     scope.post<FnParams>("/2014-11-13/functions/:fn/invoke-async", async (req, reply) => {
