@@ -239,8 +239,12 @@ assert NAME + "-bad" not in [f["FunctionName"] for f in lam.list_functions()["Fu
 
 e = aws_error(lam.invoke, "RequestTooLargeException", 413, FunctionName=NAME, Payload=b"a" * (6 * 1024 * 1024 + 1))
 ok("6 MB + 1 payload -> RequestTooLargeException 413")
-e = aws_error(lam.create_event_source_mapping, "UnsupportedOperationException", 400, FunctionName=NAME, EventSourceArn="arn:aws:sqs:us-east-1:000000000000:q")
-ok("create_event_source_mapping -> UnsupportedOperationException 400")
+e = aws_error(lam.create_code_signing_config, "UnsupportedOperationException", 400,
+              AllowedPublishers={"SigningProfileVersionArns": ["arn:aws:signer:us-east-1:000000000000:/signing-profiles/p/abcdef"]})
+ok("create_code_signing_config (not implemented) -> UnsupportedOperationException 400")
+e = aws_error(lam.create_event_source_mapping, "InvalidParameterValueException", 400, FunctionName=NAME, EventSourceArn="arn:aws:sqs:us-east-1:000000000000:q")
+assert "broker URIs" in e.response["Error"]["Message"], e.response
+ok("create_event_source_mapping from SQS -> InvalidParameterValueException 400 naming the broker URIs")
 
 ini = configparser.ConfigParser()
 ini.read(CREDS)
