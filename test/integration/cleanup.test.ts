@@ -5,6 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processesOfRun } from "../support/test-run.js";
 import { ROOT, waitFor } from "./harness.js";
@@ -37,5 +39,8 @@ test("a test file killed by its timeout with a server and a warm instance leaves
   const gone = await waitFor(() => processesOfRun(run).length === 0, 20_000);
   const left = processesOfRun(run);
   for (const p of left) process.kill(p.pid, "SIGKILL");
+  // The killed file could not remove its server's data directory: this test does.
+  for (const d of readdirSync(tmpdir()).filter((n) => n.startsWith(`vajra-it-${run}-`)))
+    rmSync(join(tmpdir(), d), { recursive: true, force: true });
   assert.ok(gone, `left behind: ${left.map((p) => `${p.pid} ${p.command}`).join("; ")}`);
 });
