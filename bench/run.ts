@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { zipDirectory } from "../src/blobs/zip-dir.js";
+import { brokerBench, printBrokers, type BrokerResults } from "./brokers.js";
 import {
   coldStarts,
   dropInstances,
@@ -33,7 +34,7 @@ const BARE = "bare node:http";
 /**
  * Narrowing, for a quick look at one path (the full run takes many minutes): BENCH_ONLY=nodejs,python
  * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
- * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, metrics; default all five).
+ * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, metrics, brokers; default all).
  */
 function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
   const raw = process.env[name];
@@ -301,7 +302,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONNECTIONS: "${c}" is not a positive integer`);
     return n;
   });
-  const allParts = ["warm", "freeze", "cold", "network", "metrics"];
+  const allParts = ["warm", "freeze", "cold", "network", "metrics", "brokers"];
   const parts = new Set(listEnv("BENCH_PARTS", allParts) ?? allParts);
   const started = performance.now();
   const bare = await startBare();
@@ -313,6 +314,7 @@ async function main(): Promise<void> {
   let freeze: { on: LoadResult; off: LoadResult } | undefined;
   let network: { none: ColdResult; egress: ColdResult } | undefined;
   let metrics: Array<{ connections: number; on: number; off: number; ratio: number }> | undefined;
+  let brokers: BrokerResults | undefined;
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -359,6 +361,11 @@ async function main(): Promise<void> {
     if (python !== undefined && parts.has("freeze")) freeze = await freezeCost(vajra, python, event);
     if (python !== undefined && parts.has("network")) network = await networkCost(vajra, python, event);
     if (python !== undefined && parts.has("metrics")) metrics = await metricsCost(vajra, python, event);
+    if (python !== undefined && parts.has("brokers")) {
+      const consumer = { ...python, name: "bench-broker", dir: "bench/functions/python-broker" };
+      await deploy(vajra, consumer, JSON.stringify({ Records: [] }));
+      brokers = await brokerBench(vajra, consumer.name);
+    }
     if (parts.has("cold"))
       for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
@@ -462,6 +469,7 @@ async function main(): Promise<void> {
       `metrics on keep ${(worst * 100).toFixed(1)} % of the throughput with metrics off (target ≥ 95 %)`,
     );
   }
+  if (brokers !== undefined) printBrokers(brokers);
   for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
   console.log(`bench took ${totalSeconds.toFixed(0)} s`);
 
@@ -480,6 +488,7 @@ async function main(): Promise<void> {
         freeze,
         network,
         metrics,
+        brokers,
         families,
         skipped,
       },
