@@ -533,6 +533,10 @@ export class Region {
       };
       if (result.errorType !== undefined) record.errorType = result.errorType;
       if (opts.attempt !== undefined) record.attempt = opts.attempt;
+      if (result.instance !== undefined) {
+        record.instanceId = result.instance.id;
+        record.instanceStartedAt = result.instance.startedAt;
+      }
       this.records.add(record);
       if (handle !== undefined) {
         const r = result.report;
