@@ -23,6 +23,7 @@ import { isS3Path, registerS3Routes } from "./s3-routes.js";
 import { registerScheduleRoutes } from "./schedule-routes.js";
 import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { registerTriggerRoutes } from "./trigger-routes.js";
+import { registerLogRoutes } from "./logs-routes.js";
 import { SCHEDULER_PREFIX, registerSchedulerRoutes, rewriteSchedulerUrl } from "./scheduler-routes.js";
 
 export interface ServerOptions {
@@ -45,6 +46,8 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Collect metrics (default true; VAJRA_METRICS=off turns them off). */
   metrics?: boolean;
+  /** Size cap of the log store in MB (default 1024). */
+  logMaxMb?: number;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -92,6 +95,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.codeS3 !== undefined) platformOpts.codeS3 = opts.codeS3;
   if (opts.defaultNetwork !== undefined) platformOpts.defaultNetwork = opts.defaultNetwork;
   if (opts.metrics !== undefined) platformOpts.metrics = opts.metrics;
+  if (opts.logMaxMb !== undefined) platformOpts.logMaxMb = opts.logMaxMb;
   const metricsToken = opts.metricsToken ?? (process.env.VAJRA_METRICS_TOKEN || undefined);
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);
@@ -143,6 +147,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerScheduleRoutes(app, platform);
   registerMetricsRoutes(app, platform);
+  registerLogRoutes(app, platform);
   registerTriggerRoutes(app, platform);
   registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
 

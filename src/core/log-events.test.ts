@@ -44,3 +44,14 @@ test("each line is an event; runtime timestamps are kept; END/REPORT get the end
   assert.equal(events[0]?.stream, `2026/01/01/[$LATEST]${"a".repeat(32)}`);
   assert.equal(logEventsOf({ ...record, status: "error" }).every((e) => e.error), true);
 });
+
+test("log time arguments: durations ago, ISO dates, epoch ms; garbage is undefined", async () => {
+  const { parseLogTime } = await import("./log-time.js");
+  const now = Date.UTC(2026, 0, 2);
+  assert.equal(parseLogTime("1h", now), now - 3600_000);
+  assert.equal(parseLogTime("2d", now), now - 2 * 86400_000);
+  assert.equal(parseLogTime("2026-01-01T00:00:00Z", now), Date.UTC(2026, 0, 1));
+  assert.equal(parseLogTime("1767225600000", now), 1767225600000);
+  assert.equal(parseLogTime("yesterday", now), undefined);
+  assert.equal(parseLogTime("2026-13-45", now), undefined);
+});
