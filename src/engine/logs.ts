@@ -144,6 +144,17 @@ export interface FunctionLogsDeps {
   checkFunction(name: string): void;
   /** The version an alias points to (throws for an unknown alias). */
   aliasVersion(name: string, alias: string): string;
+  /** The region's functions (each has a log group, events or not). */
+  listFunctions(): Array<{ name: string; createdAt: string }>;
+}
+
+/** A function's log group as CloudWatch Logs describes it. */
+export interface LogGroupView {
+  functionName: string;
+  createdAt: number;
+  /** null = never expire. */
+  retentionDays: number | null;
+  storedBytes: number;
 }
 
 /** A region's function logs. */
@@ -229,6 +240,31 @@ export class FunctionLogs {
         field: "logRetentionDays",
       });
     await this.deps.store.setRetention(name, days);
+  }
+
+  /** Log groups: every function's, and those of deleted functions whose events remain (as on AWS). */
+  async listGroups(): Promise<LogGroupView[]> {
+    const stored = new Map((await this.deps.store.listGroups()).map((g) => [g.functionName, g]));
+    const out = new Map<string, LogGroupView>();
+    for (const f of this.deps.listFunctions()) {
+      const g = stored.get(f.name);
+      out.set(f.name, {
+        functionName: f.name,
+        createdAt: Date.parse(f.createdAt),
+        retentionDays: g?.retentionDays === undefined ? DEFAULT_LOG_RETENTION_DAYS : g.retentionDays,
+        storedBytes: g?.storedBytes ?? 0,
+      });
+    }
+    for (const g of stored.values()) {
+      if (out.has(g.functionName) || g.storedBytes <= 0) continue;
+      out.set(g.functionName, {
+        functionName: g.functionName,
+        createdAt: g.createdAt,
+        retentionDays: g.retentionDays === undefined ? DEFAULT_LOG_RETENTION_DAYS : g.retentionDays,
+        storedBytes: g.storedBytes,
+      });
+    }
+    return [...out.values()].sort((a, b) => a.functionName.localeCompare(b.functionName));
   }
 
   /** A function's retention in days (null = never expire). */

@@ -125,6 +125,7 @@ export class Region {
       flush: () => this.records.flush(),
       checkFunction: (n) => void this.getFunction(n),
       aliasVersion: (n, a) => this.catalog.getAlias(n, a).functionVersion,
+      listFunctions: () => this.listFunctions(),
     });
     this.metrics = shared.metrics;
     this.series =
