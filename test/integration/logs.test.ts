@@ -269,8 +269,9 @@ test("aws logs: describe-log-groups, retention, describe-log-streams, get-log-ev
 
 test("aws logs tail --follow prints new lines", async (t) => {
   if (skipWithoutAwsCli(t)) return;
+  await run({ lines: ["tailed-before-start"] });
   // Bounded by `timeout`: tail --follow polls FilterLogEvents every 5 s until interrupted.
-  const proc = spawn("timeout", ["25", AWS_CLI, "logs", "tail", "/aws/lambda/logger", "--follow", "--since", "1m", "--endpoint-url", s.url], {
+  const proc = spawn("timeout", ["40", AWS_CLI, "logs", "tail", "/aws/lambda/logger", "--follow", "--since", "1m", "--endpoint-url", s.url], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       LANG: "C.UTF-8",
@@ -290,8 +291,9 @@ test("aws logs tail --follow prints new lines", async (t) => {
   proc.stderr.on("data", (c: Buffer) => (err += c.toString()));
   const exited = new Promise((r) => proc.once("exit", r));
   try {
-    // Once tail polls, a new invocation's line must show up on a later poll.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The first poll prints what is already there; the line of an invocation made after it can only
+    // come from a later poll.
+    assert.ok(await waitFor(() => out.includes("tailed-before-start"), 20_000), `tail printed:\n${out}\n${err}`);
     await run({ lines: ["tailed-after-start"] });
     assert.ok(await waitFor(() => out.includes("tailed-after-start"), 20_000), `tail printed:\n${out}\n${err}`);
     assert.match(out, /\/aws\/lambda\/logger|\[\$LATEST\]/);
