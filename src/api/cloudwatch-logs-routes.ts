@@ -58,7 +58,9 @@ function num(b: Body, key: string, min: number, max: number): number | undefined
   if (typeof v !== "number" || !Number.isInteger(v))
     throw new LogsError("SerializationException", `${key} must be an integer`);
   if (v < min || v > max)
-    throw invalidParam(`1 validation error detected: Value '${v}' at '${key}' failed to satisfy constraint: Member must have value between ${min} and ${max}`);
+    throw invalidParam(
+      `1 validation error detected: Value '${v}' at '${key}' failed to satisfy constraint: Member must have value between ${min} and ${max}`,
+    );
   return v;
 }
 
@@ -115,7 +117,11 @@ async function describeLogGroups(platform: Platform, b: Body): Promise<unknown> 
   if (!Number.isInteger(start) || start < 0) throw invalidParam("The specified nextToken is invalid.");
   const all = (await platform.logEvents.listGroups())
     .map((g) => ({ ...g, name: `${GROUP_PREFIX}${g.functionName}` }))
-    .filter((g) => (prefix === undefined || g.name.startsWith(prefix)) && (pattern === undefined || g.name.includes(pattern)));
+    .filter(
+      (g) =>
+        (prefix === undefined || g.name.startsWith(prefix)) &&
+        (pattern === undefined || g.name.includes(pattern)),
+    );
   const page = all.slice(start, start + limit);
   return {
     logGroups: page.map((g) => ({
@@ -147,7 +153,9 @@ async function describeLogStreams(platform: Platform, b: Body): Promise<unknown>
     (s) => prefix === undefined || s.name.startsWith(prefix),
   );
   streams.sort((x, y) =>
-    orderBy === "LastEventTime" ? x.lastEventTime - y.lastEventTime || x.name.localeCompare(y.name) : x.name.localeCompare(y.name),
+    orderBy === "LastEventTime"
+      ? x.lastEventTime - y.lastEventTime || x.name.localeCompare(y.name)
+      : x.name.localeCompare(y.name),
   );
   if (descending) streams.reverse();
   const { region, account } = arnScope();
@@ -202,9 +210,13 @@ async function getLogEvents(platform: Platform, b: Body): Promise<unknown> {
   return {
     events: events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.timestamp })),
     nextForwardToken:
-      last === undefined ? keep("f/") || `f/${given === undefined ? "0-0" : given.slice(2)}` : token(last, "f/"),
+      last === undefined
+        ? keep("f/") || `f/${given === undefined ? "0-0" : given.slice(2)}`
+        : token(last, "f/"),
     nextBackwardToken:
-      first === undefined ? keep("b/") || `b/${given === undefined ? "0-0" : given.slice(2)}` : token(first, "b/"),
+      first === undefined
+        ? keep("b/") || `b/${given === undefined ? "0-0" : given.slice(2)}`
+        : token(first, "b/"),
   };
 }
 
@@ -218,7 +230,7 @@ async function filterLogEvents(platform: Platform, b: Body): Promise<unknown> {
     throw new LogsError("SerializationException", "logStreamNames must be a list of strings");
   const s: LogSearch = { limit: num(b, "limit", 1, 10_000) ?? 10_000, fromHead: true };
   timeRange(b, s);
-  if (names !== undefined) s.streams = names as string[];
+  if (names !== undefined) s.streams = names;
   if (prefix !== undefined) s.streamPrefix = prefix;
   const pattern = str(b, "filterPattern");
   if (pattern !== undefined) s.filterPattern = pattern;
@@ -301,15 +313,32 @@ export function registerCloudWatchLogsRoutes(app: FastifyInstance, opts: LogsApi
         const signed = { ...signedRequestOf(req, raw), rawPath: "/", rawQuery: "" };
         const result = verifySigV4(signed, opts.lookupKey);
         if (!result.ok)
-          return sendError(reply, new LogsError(result.errorType, result.message, result.errorType === "IncompleteSignatureException" ? 400 : 403));
+          return sendError(
+            reply,
+            new LogsError(
+              result.errorType,
+              result.message,
+              result.errorType === "IncompleteSignatureException" ? 400 : 403,
+            ),
+          );
         if (result.service !== "logs")
-          return sendError(reply, new LogsError("InvalidSignatureException", "Credential should be scoped to correct service: 'logs'.", 403));
+          return sendError(
+            reply,
+            new LogsError(
+              "InvalidSignatureException",
+              "Credential should be scoped to correct service: 'logs'.",
+              403,
+            ),
+          );
         const scopeOf = signedScope(opts.platform.arnScope, result.region);
         if (typeof scopeOf === "string") return sendError(reply, invalidParam(scopeOf));
         const target = String(req.headers["x-amz-target"] ?? "").slice(TARGET.length);
         const op = OPERATIONS[target];
         if (op === undefined)
-          return sendError(reply, new LogsError("UnknownOperationException", `Vajra does not implement CloudWatch Logs ${target}`));
+          return sendError(
+            reply,
+            new LogsError("UnknownOperationException", `Vajra does not implement CloudWatch Logs ${target}`),
+          );
         try {
           let body: Body = {};
           if (raw.length > 0) {
@@ -321,7 +350,10 @@ export function registerCloudWatchLogsRoutes(app: FastifyInstance, opts: LogsApi
           const out = await withArnScope(scopeOf, () => op(opts.platform, body));
           return send(reply, 200, out);
         } catch (err) {
-          const e = err instanceof SyntaxError ? new LogsError("SerializationException", "the request body is not valid JSON") : fromError(err);
+          const e =
+            err instanceof SyntaxError
+              ? new LogsError("SerializationException", "the request body is not valid JSON")
+              : fromError(err);
           if (e.status >= 500) req.log.error({ err }, "CloudWatch Logs request failed");
           return sendError(reply, e);
         }

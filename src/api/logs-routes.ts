@@ -14,7 +14,18 @@ type NameParams = { Params: { name: string } };
 type LogsQuery = Record<string, string | undefined>;
 
 /** Parameters that ask for log events rather than the legacy list of invocations. */
-const EVENT_PARAMS = ["events", "since", "until", "filter", "requestId", "errors", "version", "alias", "follow", "nextToken"];
+const EVENT_PARAMS = [
+  "events",
+  "since",
+  "until",
+  "filter",
+  "requestId",
+  "errors",
+  "version",
+  "alias",
+  "follow",
+  "nextToken",
+];
 const HEARTBEAT_MS = 15_000;
 
 export function eventView(e: LogEvent): Record<string, unknown> {
@@ -50,9 +61,12 @@ function time(q: LogsQuery, field: "since" | "until", now: number): number | und
   if (v === undefined || v === "") return undefined;
   const ms = parseLogTime(v, now);
   if (ms === undefined)
-    throw invalid(`${field} must be a duration ago (30s, 15m, 1h, 2d, 1w), an ISO date or epoch milliseconds: '${v}'`, {
-      field,
-    });
+    throw invalid(
+      `${field} must be a duration ago (30s, 15m, 1h, 2d, 1w), an ISO date or epoch milliseconds: '${v}'`,
+      {
+        field,
+      },
+    );
   return ms;
 }
 
@@ -110,7 +124,10 @@ export function registerLogRoutes(app: FastifyInstance, platform: Platform): voi
     const s = searchOf(q);
     if (flag(q.follow)) return follow(platform, name, s, reply, streams);
     const r = await platform.logEvents.search(name, s);
-    return { events: r.events.map(eventView), ...(r.next === undefined ? {} : { nextToken: encodeToken(r.next) }) };
+    return {
+      events: r.events.map(eventView),
+      ...(r.next === undefined ? {} : { nextToken: encodeToken(r.next) }),
+    };
   });
 
   app.get<NameParams>("/functions/:name/logs/retention", async (req) => {
@@ -121,7 +138,7 @@ export function registerLogRoutes(app: FastifyInstance, platform: Platform): voi
   app.put<NameParams>("/functions/:name/logs/retention", async (req) => {
     const b = req.body as Record<string, unknown> | undefined;
     if (typeof b !== "object" || b === null || !("logRetentionDays" in b))
-      throw invalid("body must be {\"logRetentionDays\": DAYS or null}", { field: "logRetentionDays" });
+      throw invalid('body must be {"logRetentionDays": DAYS or null}', { field: "logRetentionDays" });
     platform.getFunction(req.params.name);
     await platform.logEvents.setRetention(req.params.name, checkRetention(b.logRetentionDays));
     return { logRetentionDays: await platform.logEvents.retention(req.params.name) };

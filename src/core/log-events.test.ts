@@ -42,7 +42,10 @@ test("each line is an event; runtime timestamps are kept; END/REPORT get the end
     [false, false, true, false, false, false],
   );
   assert.equal(events[0]?.stream, `2026/01/01/[$LATEST]${"a".repeat(32)}`);
-  assert.equal(logEventsOf({ ...record, status: "error" }).every((e) => e.error), true);
+  assert.equal(
+    logEventsOf({ ...record, status: "error" }).every((e) => e.error),
+    true,
+  );
 });
 
 test("log time arguments: durations ago, ISO dates, epoch ms; garbage is undefined", async () => {

@@ -60,7 +60,8 @@ export function logEventsOf(r: InvocationRecord): LogEvent[] {
     if (iso !== null) {
       const t = Date.parse(iso[1] as string);
       if (Number.isFinite(t)) ts = t;
-    } else if (line.startsWith("END RequestId:") || line.startsWith("REPORT RequestId:")) ts = Math.max(last, end);
+    } else if (line.startsWith("END RequestId:") || line.startsWith("REPORT RequestId:"))
+      ts = Math.max(last, end);
     else if (line.startsWith('{"time"') || line.startsWith('{"timestamp"')) {
       const m = /^\{"time(?:stamp)?"\s*:\s*"([^"]+)"/.exec(line);
       const t = m === null ? NaN : Date.parse(m[1] as string);

@@ -53,7 +53,16 @@ test("JSON patterns read the message after a runtime's tab-separated prefix", ()
 });
 
 test("malformed patterns throw naming the problem", () => {
-  for (const bad of ['"open', "{ $.a = }", "{ $.a = 1", "{ level = 1 }", "{ $.a > \"x\" }", "%[%", "[a, b]", "- x"])
+  for (const bad of [
+    '"open',
+    "{ $.a = }",
+    "{ $.a = 1",
+    "{ level = 1 }",
+    '{ $.a > "x" }',
+    "%[%",
+    "[a, b]",
+    "- x",
+  ])
     assert.throws(() => parseFilterPattern(bad), FilterPatternError, bad);
 });
 

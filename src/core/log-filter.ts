@@ -80,7 +80,8 @@ function parseTerms(text: string): FilterPattern {
         s += text[i];
         i++;
       }
-      if (i >= text.length) throw new FilterPatternError(`unterminated quoted phrase in filter pattern: ${text}`);
+      if (i >= text.length)
+        throw new FilterPatternError(`unterminated quoted phrase in filter pattern: ${text}`);
       i++;
       term = { text: s };
     } else if (c === "%") {
@@ -89,7 +90,9 @@ function parseTerms(text: string): FilterPattern {
       try {
         term = { regex: new RegExp(text.slice(i + 1, end)) };
       } catch {
-        throw new FilterPatternError(`invalid regular expression in filter pattern: ${text.slice(i, end + 1)}`);
+        throw new FilterPatternError(
+          `invalid regular expression in filter pattern: ${text.slice(i, end + 1)}`,
+        );
       }
       i = end + 1;
     } else {
@@ -116,7 +119,8 @@ type Tok =
 function tokenize(text: string): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
-  const bad = (why: string): FilterPatternError => new FilterPatternError(`malformed JSON filter pattern (${why}): ${text}`);
+  const bad = (why: string): FilterPatternError =>
+    new FilterPatternError(`malformed JSON filter pattern (${why}): ${text}`);
   while (i < text.length) {
     const c = text[i] as string;
     if (/\s/.test(c)) {
@@ -175,7 +179,8 @@ function parseSelector(sel: string, bad: (why: string) => FilterPatternError): P
 function parseJsonPattern(text: string): JsonExpr {
   const toks = tokenize(text);
   let pos = 0;
-  const bad = (why: string): FilterPatternError => new FilterPatternError(`malformed JSON filter pattern (${why}): ${text}`);
+  const bad = (why: string): FilterPatternError =>
+    new FilterPatternError(`malformed JSON filter pattern (${why}): ${text}`);
   const peek = (): Tok | undefined => toks[pos];
   const punct = (v: string): boolean => {
     const t = peek();
@@ -212,7 +217,8 @@ function parseJsonPattern(text: string): JsonExpr {
     }
     if (next?.t === "word" && next.v.toUpperCase() === "NOT") {
       const w = toks[pos++];
-      if (w?.t === "word" && w.v.toUpperCase() === "EXISTS") return { op: "is", path: sel.v, what: "NOT EXISTS" };
+      if (w?.t === "word" && w.v.toUpperCase() === "EXISTS")
+        return { op: "is", path: sel.v, what: "NOT EXISTS" };
       throw bad("NOT must be followed by EXISTS");
     }
     if (next?.t !== "cmp") throw bad("expected a comparison operator after the selector");
@@ -263,7 +269,12 @@ function select(doc: unknown, path: PathSeg[]): unknown {
 }
 
 function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 }
 
 function evalJson(e: JsonExpr, doc: unknown): boolean {
@@ -299,7 +310,8 @@ function evalJson(e: JsonExpr, doc: unknown): boolean {
             return n >= e.value;
         }
       }
-      const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+      // Objects and arrays compare as their JSON text; numbers and booleans as theirs.
+      const s = typeof v === "string" ? v : JSON.stringify(v);
       const eq = wildcard(String(e.value)).test(s);
       return e.cmp === "=" ? eq : !eq;
     }

@@ -52,7 +52,11 @@ test("retention deletes events older than each function's setting, in batches", 
     ]);
     await store.logs.setRetention("week", 7);
     await store.logs.setRetention("never", null);
-    const janitor = new LogJanitor(store.logs, { batch: 4, now: () => NOW, onError: (e) => assert.fail(String(e)) });
+    const janitor = new LogJanitor(store.logs, {
+      batch: 4,
+      now: () => NOW,
+      onError: (e) => assert.fail(String(e)),
+    });
     await janitor.runOnce();
     assert.equal(await count(store, "dflt"), 5);
     assert.equal(await count(store, "week"), 3);
@@ -76,7 +80,12 @@ test("the size cap trims the oldest events of the whole store first", async () =
     await store.logs.insertEvents(events("a", 400, NOW - 3000, 1000));
     await store.logs.insertEvents(events("b", 400, NOW - 2000, 1000));
     await store.logs.insertEvents(events("c", 400, NOW - 1000, 1000));
-    const janitor = new LogJanitor(store.logs, { maxMb: 1, batch: 50, now: () => NOW, onError: (e) => assert.fail(String(e)) });
+    const janitor = new LogJanitor(store.logs, {
+      maxMb: 1,
+      batch: 50,
+      now: () => NOW,
+      onError: (e) => assert.fail(String(e)),
+    });
     await janitor.runOnce();
     const total = await store.logs.totalBytes();
     assert.ok(total <= 1024 * 1024, `total ${total}`);
@@ -97,8 +106,14 @@ test("full-text search finds substrings; deleted events leave the index", async 
     evs[1] = { ...(evs[1] as LogEvent), message: "the database Timeout hit" };
     await store.logs.insertEvents(evs);
     const hits = await store.logs.queryEvents({ functionName: "f", contains: ["base timeout"], limit: 10 });
-    assert.deepEqual(hits.map((e) => e.message), ["the database Timeout hit"]);
+    assert.deepEqual(
+      hits.map((e) => e.message),
+      ["the database Timeout hit"],
+    );
     await store.logs.deleteOldest(3);
-    assert.deepEqual(await store.logs.queryEvents({ functionName: "f", contains: ["base timeout"], limit: 10 }), []);
+    assert.deepEqual(
+      await store.logs.queryEvents({ functionName: "f", contains: ["base timeout"], limit: 10 }),
+      [],
+    );
   });
 });

@@ -44,7 +44,10 @@ export class LogJanitor {
   private async pass(): Promise<void> {
     const batch = this.opts.batch ?? 500;
     const now = (this.opts.now ?? Date.now)();
-    while (!this.stopped && (await this.store.deleteExpired(now, DEFAULT_LOG_RETENTION_DAYS, batch)) === batch)
+    while (
+      !this.stopped &&
+      (await this.store.deleteExpired(now, DEFAULT_LOG_RETENTION_DAYS, batch)) === batch
+    )
       await yieldToOthers();
     while (!this.stopped && (await this.store.totalBytes()) > this.maxBytes) {
       if ((await this.store.deleteOldest(batch)) === 0) break;

@@ -4,7 +4,13 @@
 // the CLI and the CloudWatch Logs API alike.
 
 import { logEventsOf, type LogEvent } from "../core/log-events.js";
-import { FilterPatternError, matchesFilter, parseFilterPattern, requiredTexts, type FilterPattern } from "../core/log-filter.js";
+import {
+  FilterPatternError,
+  matchesFilter,
+  parseFilterPattern,
+  requiredTexts,
+  type FilterPattern,
+} from "../core/log-filter.js";
 import { invalid } from "../core/errors.js";
 import type { InvocationRecord } from "../core/types.js";
 import type { LogQuery, LogStore } from "../store/log-store.js";
@@ -209,7 +215,9 @@ export class FunctionLogs {
       if (done) break;
       if (out.length === s.limit || scanned >= MAX_SCANNED) {
         const ordered = s.fromHead === true ? out : out.reverse();
-        return last === undefined ? { events: ordered } : { events: ordered, next: { timestamp: last.timestamp, id: last.id } };
+        return last === undefined
+          ? { events: ordered }
+          : { events: ordered, next: { timestamp: last.timestamp, id: last.id } };
       }
       if (last !== undefined) q.after = { timestamp: last.timestamp, id: last.id };
     }

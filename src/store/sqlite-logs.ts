@@ -93,7 +93,16 @@ export class SqliteLogs implements LogStore {
       `INSERT INTO log_events (region, function_name, version, stream, ts, request_id, error, message)
        VALUES ('${r}', ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.groups = db.prepare<[], { function_name: string; retention_days: number | null; retention_set: number; bytes: number; created_at: number }>(
+    this.groups = db.prepare<
+      [],
+      {
+        function_name: string;
+        retention_days: number | null;
+        retention_set: number;
+        bytes: number;
+        created_at: number;
+      }
+    >(
       `SELECT function_name, retention_days, retention_set, bytes, created_at FROM log_groups
        WHERE region = '${r}' ORDER BY function_name`,
     );
@@ -112,9 +121,10 @@ export class SqliteLogs implements LogStore {
     this.oldest = db.prepare(
       `DELETE FROM log_events WHERE id IN (SELECT id FROM log_events ORDER BY ts, id LIMIT ?)`,
     );
-    this.allGroups = db.prepare<[], { region: string; function_name: string; retention_days: number | null; retention_set: number }>(
-      `SELECT region, function_name, retention_days, retention_set FROM log_groups WHERE bytes > 0`,
-    );
+    this.allGroups = db.prepare<
+      [],
+      { region: string; function_name: string; retention_days: number | null; retention_set: number }
+    >(`SELECT region, function_name, retention_days, retention_set FROM log_groups WHERE bytes > 0`);
     this.expired = db.prepare(
       `DELETE FROM log_events WHERE id IN (SELECT id FROM log_events
          WHERE region = ? AND function_name = ? AND ts < ? LIMIT ?)`,
@@ -124,7 +134,15 @@ export class SqliteLogs implements LogStore {
   /** Called inside the store's invocation-record transaction. */
   insertSync(events: readonly LogEvent[]): void {
     for (const e of events)
-      this.insert.run(e.functionName, e.version, e.stream, e.timestamp, e.requestId, e.error ? 1 : 0, e.message);
+      this.insert.run(
+        e.functionName,
+        e.version,
+        e.stream,
+        e.timestamp,
+        e.requestId,
+        e.error ? 1 : 0,
+        e.message,
+      );
   }
 
   insertEvents(events: readonly LogEvent[]): Promise<void> {
@@ -166,13 +184,20 @@ export class SqliteLogs implements LogStore {
     }
     const dir = q.descending === true ? "DESC" : "ASC";
     if (q.after !== undefined) {
-      where.push(q.descending === true ? "(ts < ? OR (ts = ? AND id < ?))" : "(ts > ? OR (ts = ? AND id > ?))");
+      where.push(
+        q.descending === true ? "(ts < ? OR (ts = ? AND id < ?))" : "(ts > ? OR (ts = ? AND id > ?))",
+      );
       args.push(q.after.timestamp, q.after.timestamp, q.after.id);
     }
     const sql = `SELECT id, function_name, version, stream, ts, request_id, error, message FROM log_events
       WHERE ${where.join(" AND ")} ORDER BY ts ${dir}, id ${dir} LIMIT ?`;
     args.push(q.limit);
-    return Promise.resolve(this.db.prepare<unknown[], EventRow>(sql).all(...args).map(toEvent));
+    return Promise.resolve(
+      this.db
+        .prepare<unknown[], EventRow>(sql)
+        .all(...args)
+        .map(toEvent),
+    );
   }
 
   listGroups(): Promise<LogGroupInfo[]> {

@@ -23,7 +23,11 @@ interface EventView {
 let s: ServerHandle;
 before(async () => {
   s = await startServer();
-  const d = await deploy(s, { name: "logger", runtime: "nodejs20.x", handler: "index.handler", logRetentionDays: 14 }, "nodejs/logger");
+  const d = await deploy(
+    s,
+    { name: "logger", runtime: "nodejs20.x", handler: "index.handler", logRetentionDays: 14 },
+    "nodejs/logger",
+  );
   assert.equal(d.status, 201, JSON.stringify(d.json));
 });
 after(async () => {
@@ -93,7 +97,7 @@ test("searches filter by text, pattern, request id, errors, time and version", a
     ["alpha needle-one", "beta needle-two"],
   );
   assert.deepEqual(
-    (await events(`filter=${encodeURIComponent('needle -beta')}`)).map((e) => e.requestId),
+    (await events(`filter=${encodeURIComponent("needle -beta")}`)).map((e) => e.requestId),
     [a],
   );
   const json = await events(`filter=${encodeURIComponent("{ $.latency > 400 }")}`);
@@ -174,13 +178,25 @@ test("aws logs: describe-log-groups, retention, describe-log-streams, get-log-ev
   assert.match(String(g.arn), /^arn:aws:logs:us-east-1:\d{12}:log-group:\/aws\/lambda\/logger:\*$/);
   assert.ok(Number(g.storedBytes) > 0);
 
-  awsOk(s, ["logs", "put-retention-policy", "--log-group-name", "/aws/lambda/logger", "--retention-in-days", "60"]);
-  const after60 = awsOk<{ logGroups: Array<{ retentionInDays?: number }> }>(s, ["logs", "describe-log-groups"]);
+  awsOk(s, [
+    "logs",
+    "put-retention-policy",
+    "--log-group-name",
+    "/aws/lambda/logger",
+    "--retention-in-days",
+    "60",
+  ]);
+  const after60 = awsOk<{ logGroups: Array<{ retentionInDays?: number }> }>(s, [
+    "logs",
+    "describe-log-groups",
+  ]);
   assert.equal(after60.logGroups[0]?.retentionInDays, 60);
   awsOk(s, ["logs", "delete-retention-policy", "--log-group-name", "/aws/lambda/logger"]);
   const never = awsOk<{ logGroups: Array<{ retentionInDays?: number }> }>(s, ["logs", "describe-log-groups"]);
   assert.equal(never.logGroups[0]?.retentionInDays, undefined);
-  const native = (await (await s.api("/functions/logger/logs/retention")).json()) as { logRetentionDays: unknown };
+  const native = (await (await s.api("/functions/logger/logs/retention")).json()) as {
+    logRetentionDays: unknown;
+  };
   assert.equal(native.logRetentionDays, null);
 
   const streams = awsOk<{ logStreams: Array<{ logStreamName: string; lastEventTimestamp: number }> }>(s, [
@@ -197,7 +213,11 @@ test("aws logs: describe-log-groups, retention, describe-log-streams, get-log-ev
   const stream = streams.logStreams[0]?.logStreamName ?? "";
   assert.match(stream, /^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
 
-  const got = awsOk<{ events: Array<{ message: string }>; nextForwardToken: string; nextBackwardToken: string }>(s, [
+  const got = awsOk<{
+    events: Array<{ message: string }>;
+    nextForwardToken: string;
+    nextBackwardToken: string;
+  }>(s, [
     "logs",
     "get-log-events",
     "--log-group-name",
@@ -251,7 +271,14 @@ test("aws logs: describe-log-groups, retention, describe-log-streams, get-log-ev
   const missing = awsCli(s, ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/nope"]);
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /ResourceNotFoundException/);
-  const bad = awsCli(s, ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/logger", "--filter-pattern", "{ $.x = "]);
+  const bad = awsCli(s, [
+    "logs",
+    "filter-log-events",
+    "--log-group-name",
+    "/aws/lambda/logger",
+    "--filter-pattern",
+    "{ $.x = ",
+  ]);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /InvalidParameterException/);
   const inverted = awsCli(s, [
@@ -271,20 +298,35 @@ test("aws logs tail --follow prints new lines", async (t) => {
   if (skipWithoutAwsCli(t)) return;
   await run({ lines: ["tailed-before-start"] });
   // Bounded by `timeout`: tail --follow polls FilterLogEvents every 5 s until interrupted.
-  const proc = spawn("timeout", ["40", AWS_CLI, "logs", "tail", "/aws/lambda/logger", "--follow", "--since", "1m", "--endpoint-url", s.url], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      LANG: "C.UTF-8",
-      HOME: s.dataDir,
-      AWS_CONFIG_FILE: join(s.dataDir, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(s.dataDir, "credentials"),
-      AWS_PROFILE: "vajra",
-      AWS_PAGER: "",
-      // Python buffers a piped stdout: without this nothing shows before the CLI exits.
-      PYTHONUNBUFFERED: "1",
+  const proc = spawn(
+    "timeout",
+    [
+      "40",
+      AWS_CLI,
+      "logs",
+      "tail",
+      "/aws/lambda/logger",
+      "--follow",
+      "--since",
+      "1m",
+      "--endpoint-url",
+      s.url,
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        LANG: "C.UTF-8",
+        HOME: s.dataDir,
+        AWS_CONFIG_FILE: join(s.dataDir, "no-aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE: join(s.dataDir, "credentials"),
+        AWS_PROFILE: "vajra",
+        AWS_PAGER: "",
+        // Python buffers a piped stdout: without this nothing shows before the CLI exits.
+        PYTHONUNBUFFERED: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let out = "";
   let err = "";
   proc.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -293,9 +335,15 @@ test("aws logs tail --follow prints new lines", async (t) => {
   try {
     // The first poll prints what is already there; the line of an invocation made after it can only
     // come from a later poll.
-    assert.ok(await waitFor(() => out.includes("tailed-before-start"), 20_000), `tail printed:\n${out}\n${err}`);
+    assert.ok(
+      await waitFor(() => out.includes("tailed-before-start"), 20_000),
+      `tail printed:\n${out}\n${err}`,
+    );
     await run({ lines: ["tailed-after-start"] });
-    assert.ok(await waitFor(() => out.includes("tailed-after-start"), 20_000), `tail printed:\n${out}\n${err}`);
+    assert.ok(
+      await waitFor(() => out.includes("tailed-after-start"), 20_000),
+      `tail printed:\n${out}\n${err}`,
+    );
     assert.match(out, /\/aws\/lambda\/logger|\[\$LATEST\]/);
   } finally {
     proc.kill("SIGINT");

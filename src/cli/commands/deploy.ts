@@ -128,7 +128,8 @@ export const deployCommand = defineCommand<DeployOptions>({
     },
     {
       flags: "--log-retention-days <days>",
-      description: "days the function's log events are kept: 1, 3, 5, 7, 14, 30 (default), 60, 90, … or `never`",
+      description:
+        "days the function's log events are kept: 1, 3, 5, 7, 14, 30 (default), 60, 90, … or `never`",
       parse: (v: string): number | null => (v === "never" ? null : intOption(1)(v)),
     },
     {

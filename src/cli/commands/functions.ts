@@ -141,4 +141,3 @@ export const deleteCommand = defineCommand<{ yes?: boolean }>({
     else ctx.out.print(`${ctx.out.colors.green("✓")} Deleted function ${name}`);
   },
 });
-

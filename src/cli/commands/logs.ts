@@ -61,7 +61,10 @@ export const logsCommand = defineCommand<LogsOptions>({
     "--follow keeps printing new events as invocations finish (Ctrl-C stops).",
   options: [
     { flags: "-f, --follow", description: "keep printing new events as they arrive" },
-    { flags: "--since <when>", description: "from this time: a duration ago (30s, 15m, 1h, 2d) or an ISO date" },
+    {
+      flags: "--since <when>",
+      description: "from this time: a duration ago (30s, 15m, 1h, 2d) or an ISO date",
+    },
     { flags: "--until <when>", description: "up to this time (same forms as --since)" },
     { flags: "--filter <pattern>", description: "CloudWatch Logs filter pattern the events must match" },
     { flags: "--request-id <id>", description: "only the events of this invocation" },
