@@ -394,8 +394,9 @@ export class SqliteStore implements Store {
         // Retries of an Event invocation share its request id; each attempt keeps its own row.
         const key = r.attempt === undefined || r.attempt === 0 ? r.requestId : `${r.requestId}#${r.attempt}`;
         this.stmts.insertInvocation.run(key, r.functionName, r.startedAt, JSON.stringify(r));
-        this.logs.insertSync(logEventsOf(r));
       }
+      // The batch's log events in one go (their full-text indexing is one statement).
+      this.logs.insertSync(records.flatMap(logEventsOf));
     })();
     return Promise.resolve();
   }
