@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { AWS_CLI, awsCli, awsOk, skipWithoutAwsCli } from "./aws-cli.js";
-import { deploy, invoke, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
+import { BIN, deploy, invoke, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
 
 interface EventView {
   id: number;
@@ -83,6 +83,47 @@ test("follow streams a new invocation's lines live as server-sent events", async
   } finally {
     ac.abort();
     await reading;
+  }
+});
+
+test("vajra logs --follow prints a new invocation's lines as they come", async () => {
+  const proc = spawn(
+    process.execPath,
+    [
+      BIN,
+      "logs",
+      "logger",
+      "--follow",
+      "--filter",
+      "cli-follow",
+      "--endpoint",
+      s.url,
+      "--data-dir",
+      s.dataDir,
+    ],
+    {
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let out = "";
+  let err = "";
+  proc.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  proc.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise((r) => proc.once("exit", r));
+  try {
+    // Repeated until the follower, which connects asynchronously, has seen one (bounded).
+    let n = 0;
+    const seen = await waitFor(async () => {
+      if (out.includes("cli-follow")) return true;
+      await run({ lines: [`cli-follow ${n++}`] });
+      return out.includes("cli-follow");
+    }, 20_000);
+    assert.ok(seen, `vajra logs --follow printed:\n${out}\n${err}`);
+    assert.doesNotMatch(out, /START RequestId/, "the filter applies to followed events");
+  } finally {
+    proc.kill("SIGINT");
+    await exited;
   }
 });
 
