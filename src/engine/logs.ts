@@ -25,6 +25,18 @@ export const RETENTION_DAYS = [
 const PAGE = 500;
 const MAX_SCANNED = 50_000;
 
+/** The record with the instance that ran it (which names its log stream), when known. */
+export function withInstance(
+  record: InvocationRecord,
+  instance: { id: string; startedAt: number } | undefined,
+): InvocationRecord {
+  if (instance !== undefined) {
+    record.instanceId = instance.id;
+    record.instanceStartedAt = instance.startedAt;
+  }
+  return record;
+}
+
 export interface LogSearch {
   since?: number;
   until?: number;

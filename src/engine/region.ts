@@ -37,7 +37,7 @@ import type { InvokeOptions, InvokeOutcome } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
-import { FunctionLogs, type LogBus } from "./logs.js";
+import { FunctionLogs, withInstance, type LogBus } from "./logs.js";
 import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js";
 import { MinuteSeries } from "./minute-series.js";
 import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
@@ -546,11 +546,7 @@ export class Region {
       };
       if (result.errorType !== undefined) record.errorType = result.errorType;
       if (opts.attempt !== undefined) record.attempt = opts.attempt;
-      if (result.instance !== undefined) {
-        record.instanceId = result.instance.id;
-        record.instanceStartedAt = result.instance.startedAt;
-      }
-      this.records.add(record);
+      this.records.add(withInstance(record, result.instance));
       if (handle !== undefined) {
         const r = result.report;
         this.metrics?.finished(handle, result.ok, r.durationMs, r.initDurationMs, result.errorType);

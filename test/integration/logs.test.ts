@@ -191,6 +191,15 @@ test("bad input gets clear errors naming the field", async () => {
   assert.equal(unknown.status, 404);
   const follow = await s.api("/functions/nope/logs?follow=1");
   assert.equal(follow.status, 404);
+  // A deploy with a bad retention is refused before anything changes.
+  const refused = await deploy(
+    s,
+    { name: "never-made", runtime: "nodejs20.x", handler: "index.handler", logRetentionDays: 13 },
+    "nodejs/logger",
+  );
+  assert.equal(refused.status, 400);
+  assert.match(JSON.stringify(refused.json), /logRetentionDays/);
+  assert.equal((await s.api("/functions/never-made")).status, 404);
   const cli = s.cli(["logs", "logger", "--since", "2h", "--until", "3h"]);
   assert.notEqual(cli.status, 0);
   assert.match(cli.stderr, /inverted/);
