@@ -12,6 +12,7 @@ import type { DeployInput } from "../engine/deploy.js";
 import type { Platform } from "../engine/platform.js";
 import { sendError, toVajraError } from "./http-errors.js";
 import { streamWork, wantsStream } from "./stream.js";
+import { takeLogRetention } from "./logs-routes.js";
 
 const MAX_DEPLOY_BODY = 80 * 1024 * 1024; // a 50 MB zip is ~67 MB of base64
 
@@ -173,15 +174,22 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
   });
 
   app.post("/functions", { bodyLimit: MAX_DEPLOY_BODY }, async (req, reply) => {
-    const input = parseDeploy(req.body);
+    const retention = takeLogRetention(req.body);
+    const input = parseDeploy(retention.body);
+    // Set once the deploy succeeded (a failed deploy changes nothing).
+    const setRetention = async (): Promise<void> => {
+      if (retention.days !== undefined) await platform.logEvents.setRetention(input.name, retention.days);
+    };
     if (wantsStream(req)) {
       // A deploy that builds streams the build's output, then its result.
       return streamWork(reply, async (log) => {
         const result = await platform.deploy(input, { onBuildLog: log });
+        await setRetention();
         return { status: result.created ? 201 : 200, body: functionView(result.config, result.warnings) };
       });
     }
     const result = await platform.deploy(input);
+    await setRetention();
     return reply.code(result.created ? 201 : 200).send(functionView(result.config, result.warnings));
   });
 
@@ -306,23 +314,6 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
   app.delete<NameParams>("/functions/:name/instances", (req, reply) => {
     platform.resetInstances(req.params.name);
     return reply.code(204).send();
-  });
-
-  app.get<NameParams & { Querystring: { limit?: string } }>("/functions/:name/logs", async (req) => {
-    const limit = req.query.limit === undefined ? 10 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw invalid("limit must be an integer from 1 to 1000", { field: "limit" });
-    const records = await platform.logs(req.params.name, limit);
-    return {
-      invocations: records.map((r) => ({
-        requestId: r.requestId,
-        startedAt: new Date(r.startedAt).toISOString(),
-        durationMs: r.report.durationMs,
-        status: r.status,
-        ...(r.errorType === undefined ? {} : { errorType: r.errorType }),
-        log: r.log,
-      })),
-    };
   });
 
   // Invoke takes the payload as raw bytes whatever its content type: it is forwarded, never parsed.

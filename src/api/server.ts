@@ -23,6 +23,8 @@ import { isS3Path, registerS3Routes } from "./s3-routes.js";
 import { registerScheduleRoutes } from "./schedule-routes.js";
 import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { registerTriggerRoutes } from "./trigger-routes.js";
+import { registerLogRoutes } from "./logs-routes.js";
+import { LOGS_PREFIX, isLogsRequest, registerCloudWatchLogsRoutes } from "./cloudwatch-logs-routes.js";
 import { SCHEDULER_PREFIX, registerSchedulerRoutes, rewriteSchedulerUrl } from "./scheduler-routes.js";
 
 export interface ServerOptions {
@@ -45,6 +47,8 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Collect metrics (default true; VAJRA_METRICS=off turns them off). */
   metrics?: boolean;
+  /** Size cap of the log store in MB (default 1024). */
+  logMaxMb?: number;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -77,7 +81,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // The AWS CLI asks for `/2015-03-31/functions/` (trailing slash) when listing.
     routerOptions: { ignoreTrailingSlash: true },
     // The EventBridge Scheduler API shares the native /schedules paths: SigV4 for `scheduler` picks it.
-    rewriteUrl: rewriteSchedulerUrl,
+    // CloudWatch Logs calls (POST / with X-Amz-Target) go to their own routes too.
+    rewriteUrl: (req) => (isLogsRequest(req) ? `${LOGS_PREFIX}${req.url ?? "/"}` : rewriteSchedulerUrl(req)),
   });
   const platformOpts: PlatformOptions = {
     onWarning: (m) => app.log.warn(m),
@@ -92,6 +97,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.codeS3 !== undefined) platformOpts.codeS3 = opts.codeS3;
   if (opts.defaultNetwork !== undefined) platformOpts.defaultNetwork = opts.defaultNetwork;
   if (opts.metrics !== undefined) platformOpts.metrics = opts.metrics;
+  if (opts.logMaxMb !== undefined) platformOpts.logMaxMb = opts.logMaxMb;
   const metricsToken = opts.metricsToken ?? (process.env.VAJRA_METRICS_TOKEN || undefined);
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);
@@ -110,6 +116,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (req.url.startsWith(URL_PREFIX)) return;
     // STS (at the root) and the code bucket sign with SigV4 too.
     if (isStsPath(req.url) || isS3Path(req.url) || req.url.startsWith(SCHEDULER_PREFIX)) return;
+    if (req.url.startsWith(LOGS_PREFIX)) return;
     // A Prometheus scrape may carry the metrics token instead of an API key.
     if (isMetricsScrape(req.url, req.headers.authorization, metricsToken)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
@@ -143,8 +150,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerScheduleRoutes(app, platform);
   registerMetricsRoutes(app, platform);
+  registerLogRoutes(app, platform);
   registerTriggerRoutes(app, platform);
   registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
+  registerCloudWatchLogsRoutes(app, { platform, lookupKey: accessKeys.lookup });
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =

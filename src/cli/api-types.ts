@@ -43,6 +43,8 @@ export interface DeployRequest {
   /** An execution role name or ARN. */
   role?: string;
   reservedConcurrency?: number | null;
+  /** Days log events are kept; null = never expire. */
+  logRetentionDays?: number | null;
   zipFile?: string;
 }
 

@@ -116,6 +116,9 @@ export interface InvocationRecord {
   attempt?: number;
   report: InvocationReport;
   log: string;
+  /** The instance that ran it (32 hex) and when that instance started: they name its log stream. */
+  instanceId?: string;
+  instanceStartedAt?: number;
 }
 
 export interface ApiKeyRecord {

@@ -23,6 +23,8 @@ export interface PlatformOptions {
   defaultNetwork?: string;
   /** Collect metrics (Prometheus and the 1-minute series); default true, VAJRA_METRICS=off turns them off. */
   metrics?: boolean;
+  /** Size cap of the log store (MB, all functions); default 1024. */
+  logMaxMb?: number;
   onWarning?: (message: string) => void;
   onError?: (err: unknown) => void;
 }

@@ -49,6 +49,8 @@ import { SessionCredentials, credentialsTtlSeconds, loadSessionSecret, type Sess
 import type { RoleRecord } from "../core/types.js";
 import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
 import { NetworkCatalog, networkUsers, type NetworkInput, type NetworkView } from "./networks.js";
+import { LogBus, type FunctionLogs } from "./logs.js";
+import { LogJanitor } from "./log-janitor.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
@@ -116,6 +118,8 @@ export class Platform {
   private readonly regions = new Map<string, Region>();
   private readonly shared: RegionShared;
   private started = false;
+  /** Retention and the size cap of the log store. */
+  readonly logJanitor: LogJanitor;
   /** Where the functions' Lambda endpoint listens (the API layer serves it). */
   readonly functionEndpointSocket: string;
 
@@ -138,6 +142,7 @@ export class Platform {
     this.codeBucket = new CodeBucket(store, dataDir);
     this.codeFetcher = new CodeFetcher(this.codeBucket, opts.codeS3);
     this.shared = { ...shared, liveDigests: () => this.liveDigests() };
+    this.logJanitor = new LogJanitor(store.logs, { maxMb: opts.logMaxMb, onError: shared.onError });
   }
 
   static async open(opts: PlatformOptions = {}): Promise<Platform> {
@@ -227,6 +232,7 @@ export class Platform {
         onWarning: opts.onWarning ?? onError,
         onError,
         ...(metrics === undefined ? {} : { metrics }),
+        logBus: new LogBus(),
       },
       sandbox.warnings,
       opts,
@@ -253,6 +259,7 @@ export class Platform {
     await this.shared.builder.prune(builds, 7 * 24 * 3600 * 1000);
     for (const r of this.regions.values()) await r.start();
     this.started = true;
+    this.logJanitor.start();
   }
 
   /** Code every region's functions, versions, layers and deploys in progress still need. */
@@ -464,6 +471,11 @@ export class Platform {
     return this.here().logs(name, limit);
   }
 
+  /** Log events of the region in scope (search, follow, retention). */
+  get logEvents(): FunctionLogs {
+    return this.here().logEvents;
+  }
+
   /** Prometheus metrics, or undefined when metrics are off. */
   get metrics(): VajraMetrics | undefined {
     return this.shared.metrics;
@@ -521,6 +533,7 @@ export class Platform {
     this.networks.close();
     await this.executor.close();
     for (const r of this.regions.values()) await r.close();
+    await this.logJanitor.stop();
     await this.store.close();
   }
 }

@@ -9,6 +9,8 @@ export interface RecordWriterOptions {
   /** Flush early once this many records wait. */
   maxBuffered: number;
   onError(err: unknown): void;
+  /** Told of each batch once it is in the store (the live log stream). */
+  onWritten?(batch: readonly InvocationRecord[]): void;
 }
 
 export class RecordWriter {
@@ -36,6 +38,7 @@ export class RecordWriter {
     this.buffer = [];
     this.flushing = this.flushing
       .then(() => this.store.insertInvocations(batch))
+      .then(() => this.opts.onWritten?.(batch))
       .catch((err: unknown) => this.opts.onError(err));
     return this.flushing;
   }

@@ -37,6 +37,7 @@ import type { InvokeOptions, InvokeOutcome } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
+import { FunctionLogs, withInstance, type LogBus } from "./logs.js";
 import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js";
 import { MinuteSeries } from "./minute-series.js";
 import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
@@ -67,6 +68,7 @@ export interface RegionShared {
   liveDigests: () => Set<string>;
   /** Prometheus metrics; absent when metrics are off (VAJRA_METRICS=off). */
   metrics?: VajraMetrics;
+  logBus: LogBus;
   onWarning: (message: string) => void;
   onError: (err: unknown) => void;
 }
@@ -87,6 +89,7 @@ export class Region {
   /** Lambda's concurrency quota is per account and region. */
   private readonly gate: ConcurrencyGate;
   private readonly records: RecordWriter;
+  readonly logEvents: FunctionLogs;
   /** The region's 1-minute series; absent when metrics are off. */
   private readonly series: MinuteSeries | undefined;
   private readonly metrics: VajraMetrics | undefined;
@@ -113,6 +116,16 @@ export class Region {
       flushIntervalMs: 100,
       maxBuffered: 500,
       onError: shared.onError,
+      onWritten: (batch) => shared.logBus.publish(name, batch),
+    });
+    this.logEvents = new FunctionLogs({
+      region: name,
+      store: store.logs,
+      bus: shared.logBus,
+      flush: () => this.records.flush(),
+      checkFunction: (n) => void this.getFunction(n),
+      aliasVersion: (n, a) => this.catalog.getAlias(n, a).functionVersion,
+      listFunctions: () => this.listFunctions(),
     });
     this.metrics = shared.metrics;
     this.series =
@@ -533,7 +546,7 @@ export class Region {
       };
       if (result.errorType !== undefined) record.errorType = result.errorType;
       if (opts.attempt !== undefined) record.attempt = opts.attempt;
-      this.records.add(record);
+      this.records.add(withInstance(record, result.instance));
       if (handle !== undefined) {
         const r = result.report;
         this.metrics?.finished(handle, result.ok, r.durationMs, r.initDurationMs, result.errorType);

@@ -131,7 +131,10 @@ export class Executor {
       }
     }
     try {
-      return await inst.invoke(req);
+      const result = await inst.invoke(req);
+      // The instance names the invocation's log stream.
+      result.instance = { id: inst.id, startedAt: inst.createdAt };
+      return result;
     } finally {
       pool.release(inst);
     }

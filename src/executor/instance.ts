@@ -41,6 +41,8 @@ export interface InvokeResult {
   errorType?: string;
   log: string;
   report: InvocationReport;
+  /** The instance that ran it (set by the executor). */
+  instance?: { id: string; startedAt: number };
 }
 
 interface Pending {
@@ -91,6 +93,7 @@ function errorBody(errorType: string, errorMessage: string): Buffer {
 
 export class Instance {
   readonly id = randomBytes(16).toString("hex");
+  readonly createdAt = Date.now();
   readonly memoryMb: number;
   state: InstanceState = "starting";
   lastUsed = Date.now();

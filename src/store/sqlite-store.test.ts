@@ -5,9 +5,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { MIGRATIONS, SqliteStore } from "./sqlite-store.js";
-import { runStoreContract, sampleFunction } from "./store-contract.js";
+import { runStoreContract, sampleFunction, type StoreContractOptions } from "./store-contract.js";
+import { runLogStoreContract } from "./log-store-contract.js";
 
-runStoreContract("SqliteStore", {
+const sqliteStores: StoreContractOptions = {
   async newStore() {
     const dir = await mkdtemp(join(tmpdir(), "vajra-store-"));
     const store = new SqliteStore(join(dir, "vajra.db"));
@@ -19,7 +20,9 @@ runStoreContract("SqliteStore", {
       },
     };
   },
-});
+};
+runStoreContract("SqliteStore", sqliteStores);
+runLogStoreContract("SqliteStore", sqliteStores);
 
 test("SqliteStore keeps its data across reopening (migrations run once)", async () => {
   const dir = await mkdtemp(join(tmpdir(), "vajra-store-"));

@@ -23,6 +23,8 @@ import type { Store } from "./store.js";
 import { SCHEDULES_MIGRATION, SqliteSchedules } from "./sqlite-schedules.js";
 import { NETWORKS_MIGRATION, ROLES_MIGRATION, SqliteHostRecords } from "./sqlite-host-records.js";
 import { METRICS_MIGRATION, SqliteMetrics } from "./sqlite-metrics.js";
+import { LOGS_MIGRATION, SqliteLogs } from "./sqlite-logs.js";
+import { logEventsOf } from "../core/log-events.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
@@ -131,6 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ROLES_MIGRATION,
   METRICS_MIGRATION,
   MAPPINGS_MIGRATION,
+  LOGS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -150,6 +153,7 @@ export class SqliteStore implements Store {
   private readonly schedules: SqliteSchedules;
   private readonly host: SqliteHostRecords;
   private readonly metrics: SqliteMetrics;
+  readonly logs: SqliteLogs;
   private readonly mappings: SqliteMappings;
 
   constructor(path: string, opts?: SqliteStoreOptions);
@@ -262,6 +266,7 @@ export class SqliteStore implements Store {
     this.schedules = new SqliteSchedules(db, r);
     this.host = new SqliteHostRecords(db);
     this.metrics = new SqliteMetrics(db, r);
+    this.logs = new SqliteLogs(db, r);
     this.mappings = new SqliteMappings(db, r);
   }
 
@@ -390,6 +395,8 @@ export class SqliteStore implements Store {
         const key = r.attempt === undefined || r.attempt === 0 ? r.requestId : `${r.requestId}#${r.attempt}`;
         this.stmts.insertInvocation.run(key, r.functionName, r.startedAt, JSON.stringify(r));
       }
+      // The batch's log events in one go (their full-text indexing is one statement).
+      this.logs.insertSync(records.flatMap(logEventsOf));
     })();
     return Promise.resolve();
   }

@@ -20,6 +20,7 @@ import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
+import type { LogStore } from "./log-store.js";
 
 export interface Store {
   /**
@@ -60,7 +61,9 @@ export interface Store {
   listAllAliases(): Promise<Alias[]>;
   deleteAlias(functionName: string, name: string): Promise<void>;
 
-  /** Writes a batch of finished invocations (with their logs) in one transaction. */
+  /** Log events (written by insertInvocations), retention and the size cap's accounting. */
+  readonly logs: LogStore;
+  /** Writes a batch of finished invocations (with their logs, cut into log events) in one transaction. */
   insertInvocations(records: readonly InvocationRecord[]): Promise<void>;
   /** The newest `limit` invocations of a function, returned oldest first. */
   listInvocations(functionName: string, limit: number): Promise<InvocationRecord[]>;

@@ -24,6 +24,7 @@ interface DeployOptions {
   ephemeralStorage?: number;
   network?: string;
   role?: string;
+  logRetentionDays?: number | null;
 }
 
 interface Package {
@@ -126,6 +127,12 @@ export const deployCommand = defineCommand<DeployOptions>({
       description: "execution role (vajra role create); its credentials are in the function's environment",
     },
     {
+      flags: "--log-retention-days <days>",
+      description:
+        "days the function's log events are kept: 1, 3, 5, 7, 14, 30 (default), 60, 90, … or `never`",
+      parse: (v: string): number | null => (v === "never" ? null : intOption(1)(v)),
+    },
+    {
       flags: "--network <mode>",
       description:
         "none (no network, the default), egress (outbound to public addresses only) or named networks (a,b; see vajra network)",
@@ -154,6 +161,7 @@ export const deployCommand = defineCommand<DeployOptions>({
       network: opts.network,
       role: opts.role,
       reservedConcurrency: opts.concurrency,
+      ...(opts.logRetentionDays === undefined ? {} : { logRetentionDays: opts.logRetentionDays }),
       zipFile: pkg.zip.toString("base64"),
     };
     // Builds (Java, Go, Rust, dependencies) stream their log while the server works.

@@ -1,12 +1,11 @@
 // The read and delete commands for functions: `list`, `info`, `logs`, `delete`. Each is one API call;
 // the work here is presentation, plus the rule that a delete is never silent.
 
-import type { BuildLog, FunctionConfig, FunctionDetails, InvocationLog } from "../api-types.js";
+import type { BuildLog, FunctionConfig, FunctionDetails } from "../api-types.js";
 import { defineCommand } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { formatBytes, formatKeyValues, formatMs, formatTable, formatTimestamp } from "../output.js";
-import { intOption } from "../parse-options.js";
+import { formatBytes, formatKeyValues, formatTable, formatTimestamp } from "../output.js";
 
 const path = (name: string, rest = "") => `/functions/${encodeURIComponent(name)}${rest}`;
 
@@ -140,46 +139,5 @@ export const deleteCommand = defineCommand<{ yes?: boolean }>({
     await client.json("DELETE", path(name));
     if (ctx.json) ctx.out.printJson({ deleted: name });
     else ctx.out.print(`${ctx.out.colors.green("✓")} Deleted function ${name}`);
-  },
-});
-
-export const logsCommand = defineCommand<{ limit?: number }>({
-  name: "logs",
-  args: ["<name>"],
-  summary: "print the logs of a function's recent invocations",
-  options: [
-    {
-      flags: "--limit <n>",
-      description: "how many recent invocations (default 10)",
-      parse: intOption(1, 1000),
-      defaultValue: 10,
-    },
-  ],
-  examples: ["vajra logs hello", "vajra logs hello --limit 50"],
-  async run(ctx, [name], opts) {
-    if (name === undefined) throw new UsageError("usage: vajra logs NAME");
-    const client = await ctx.client();
-    const result = await client.json<{ invocations: InvocationLog[] }>(
-      "GET",
-      path(name, `/logs?limit=${opts.limit ?? 10}`),
-    );
-    if (ctx.json) {
-      ctx.out.printJson(result);
-      return;
-    }
-    if (result.invocations.length === 0) {
-      ctx.out.print(`No invocations of ${name} recorded yet.`);
-      return;
-    }
-    const c = ctx.out.colors;
-    const blocks = result.invocations.map((inv) => {
-      const status =
-        inv.status === "success"
-          ? c.green("success")
-          : c.red(`error${inv.errorType ? ` (${inv.errorType})` : ""}`);
-      const title = `── ${formatTimestamp(inv.startedAt)}  ${inv.requestId}  ${status}  ${formatMs(inv.durationMs)} ms`;
-      return `${c.bold(title)}\n${inv.log.trimEnd()}`;
-    });
-    ctx.out.print(blocks.join("\n\n"));
   },
 });
