@@ -12,6 +12,7 @@ import {
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
   type LambdaClient,
+  type Runtime,
 } from "@aws-sdk/client-lambda";
 import { FIXTURES, createRoles, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
 import { lambdaClientFor, rejectsAws } from "./aws-client.js";
@@ -43,7 +44,7 @@ async function create(
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
-      Runtime: runtime,
+      Runtime: runtime as Runtime,
       Role: ROLE,
       Handler: handler,
       Code: { ZipFile: Buffer.from(await zipBase64(join(FIXTURES, fixture)), "base64") },
@@ -70,6 +71,8 @@ async function tail(name: string, qualifier?: string): Promise<{ result: Line; l
     lines: log.split("\n").filter((l) => l !== ""),
   };
 }
+
+const isPlatform = (r: Line): boolean => typeof r.type === "string" && r.type.startsWith("platform.");
 
 function parsed(lines: string[]): Line[] {
   return lines.map((l) => {
@@ -205,7 +208,7 @@ test(
     });
     const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: "node-json" }));
     const quiet = parsed((await tail("node-json")).lines);
-    assert.equal(quiet.filter((r) => String(r.type ?? "").startsWith("platform.")).length, 0);
+    assert.equal(quiet.filter((r) => isPlatform(r)).length, 0);
     assert.ok(quiet.some((r) => r.level === "WARN"));
 
     await lambda.send(
@@ -219,7 +222,7 @@ test(
     assert.ok(loud.some((r) => r.level === "DEBUG" && r.message === "debug from node"));
     // The published version snapshot still has SystemLogLevel WARN.
     const old = parsed((await tail("node-json", v1.Version)).lines);
-    assert.equal(old.filter((r) => String(r.type ?? "").startsWith("platform.")).length, 0);
+    assert.equal(old.filter((r) => isPlatform(r)).length, 0);
   },
 );
 
