@@ -296,3 +296,35 @@ test(
     );
   },
 );
+
+test(
+  "Java with JSON + WARN: LambdaLogger records are JSON with AWSRequestId, INFO dropped",
+  { skip: skipUnlessRuntime("java17") },
+  async () => {
+    const d = s.cli([
+      "deploy",
+      "java-json",
+      join(FIXTURES, "java/logging"),
+      "--runtime",
+      "java17",
+      "--handler",
+      "example.Logs::handleRequest",
+      "--log-format",
+      "json",
+      "--log-level",
+      "warn",
+    ]);
+    assert.equal(d.status, 0, d.stderr);
+    const { lines } = await tail("java-json");
+    const records = parsed(lines);
+    assert.ok(!lines.some((l) => l.includes("info from java")), lines.join("\n"));
+    const warn = records.find((r) => r.message === "warn from java");
+    assert.ok(warn, lines.join("\n"));
+    assert.equal(warn.level, "WARN");
+    assert.match(String(warn.AWSRequestId), /^[0-9a-f-]{36}$/);
+    const plain = records.find((r) => r.message === "no level from java");
+    assert.ok(plain, "a call without a level is kept");
+    assert.equal(plain.level, undefined);
+    assertPlatformRecords(records, "$LATEST");
+  },
+);
