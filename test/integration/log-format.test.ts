@@ -12,6 +12,7 @@ import {
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
   type LambdaClient,
+  type LogFormat,
   type Runtime,
 } from "@aws-sdk/client-lambda";
 import { FIXTURES, createRoles, startServer, stopAndClean, zipBase64, type ServerHandle } from "./harness.js";
@@ -251,6 +252,18 @@ test(
       ),
       "InvalidParameterValueException",
       400,
+    );
+    // A value outside the model's enum is refused before anything runs, as AWS's ValidationException.
+    await rejectsAws(
+      lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: "node-text",
+          LoggingConfig: { LogFormat: "XML" as LogFormat },
+        }),
+      ),
+      "ValidationException",
+      400,
+      /loggingConfig\.logFormat.*enum value set: \[JSON, Text\]/,
     );
     const after = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "node-text" }));
     assert.equal(after.RevisionId, before.RevisionId);
