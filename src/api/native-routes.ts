@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid } from "../core/errors.js";
-import { effectiveLogging } from "../core/logging-config.js";
+import { loggingInput, nativeLoggingShape } from "../core/logging-config.js";
 import { functionArn } from "../core/lambda-format.js";
 import { arnScope, partitionOf } from "../core/arn-scope.js";
 import { LIMITS } from "../core/limits.js";
@@ -64,19 +64,6 @@ function aliasBody(body: unknown, creating: boolean): AliasInput {
   return input;
 }
 
-/** The function's LoggingConfig with AWS's defaults filled in (levels only with JSON, as AWS reports). */
-function loggingView(fn: FunctionConfig): Record<string, string> {
-  const e = effectiveLogging(fn.name, fn.logging);
-  return e.format === "JSON"
-    ? {
-        logFormat: e.format,
-        applicationLogLevel: e.applicationLevel,
-        systemLogLevel: e.systemLevel,
-        logGroup: e.logGroup,
-      }
-    : { logFormat: e.format, logGroup: e.logGroup };
-}
-
 export function functionView(fn: FunctionConfig, warnings?: string[]): Record<string, unknown> {
   return {
     name: fn.name,
@@ -88,7 +75,7 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     environment: fn.environment,
     description: fn.description,
     ephemeralStorage: fn.ephemeralStorage,
-    logging: loggingView(fn),
+    logging: nativeLoggingShape(fn.name, fn.logging),
     network: fn.network ?? "none",
     // A function without a role runs as the built-in one (no permissions unless an operator creates it).
     role: fn.role ?? `arn:${partitionOf(arnScope().region)}:iam::${arnScope().account}:role/vajra-function`,
@@ -146,18 +133,7 @@ function parseDeploy(body: unknown): DeployInput {
     if (typeof b.role !== "string") throw invalid("role must be a role name or ARN", { field: "role" });
     input.role = b.role; // resolved (name -> ARN) and checked to exist in the engine
   }
-  if (b.logging !== undefined) {
-    if (typeof b.logging !== "object" || b.logging === null || Array.isArray(b.logging))
-      throw invalid("logging must be an object {logFormat, applicationLogLevel, systemLogLevel, logGroup}", {
-        field: "logging",
-      });
-    const l = b.logging as Record<string, unknown>;
-    for (const k of Object.keys(l)) {
-      if (!["logFormat", "applicationLogLevel", "systemLogLevel", "logGroup"].includes(k))
-        throw invalid(`unknown field 'logging.${k}'`, { field: `logging.${k}` });
-    }
-    input.logging = l; // values checked in the engine
-  }
+  if (b.logging !== undefined) input.logging = loggingInput(b.logging); // values checked in the engine
   if (b.environment !== undefined) input.environment = b.environment as Record<string, string>;
   if (b.reservedConcurrency !== undefined) input.reservedConcurrency = b.reservedConcurrency as number | null;
   if (b.zipFile !== undefined) {

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { VajraError } from "./errors.js";
 import {
   effectiveLogging,
+  loggingInput,
+  nativeLoggingShape,
   loggingConfigShape,
   loggingEnvironment,
   resolveLoggingConfig,
@@ -78,4 +80,11 @@ test("the API shape and the sandbox environment follow AWS", () => {
       AWS_LAMBDA_LOG_LEVEL: "ERROR",
     },
   );
+});
+
+test("the native API's logging member: an object of known fields", () => {
+  assert.deepEqual(loggingInput({ logFormat: "JSON" }), { logFormat: "JSON" });
+  assert.throws(() => loggingInput("JSON"), /logging must be an object/);
+  assert.throws(() => loggingInput({ format: "JSON" }), /unknown field 'logging\.format'/);
+  assert.deepEqual(nativeLoggingShape("f", undefined), { logFormat: "Text", logGroup: "/aws/lambda/f" });
 });

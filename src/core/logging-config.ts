@@ -127,3 +127,31 @@ export function loggingEnvironment(e: EffectiveLogging): Record<string, string> 
     ? { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: e.applicationLevel }
     : { AWS_LAMBDA_LOG_FORMAT: "Text" };
 }
+
+/** The native API's `logging` member: AWS's defaults filled in, levels only with JSON (as AWS reports). */
+export function nativeLoggingShape(
+  functionName: string,
+  c: LoggingConfig | undefined,
+): Record<string, string> {
+  const e = effectiveLogging(functionName, c);
+  return e.format === "JSON"
+    ? {
+        logFormat: e.format,
+        applicationLogLevel: e.applicationLevel,
+        systemLogLevel: e.systemLevel,
+        logGroup: e.logGroup,
+      }
+    : { logFormat: e.format, logGroup: e.logGroup };
+}
+
+const INPUT_FIELDS = ["logFormat", "applicationLogLevel", "systemLogLevel", "logGroup"];
+
+/** The native API's `logging` request member: an object of known fields (their values are checked later). */
+export function loggingInput(value: unknown): LoggingConfigInput {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw invalid(`logging must be an object {${INPUT_FIELDS.join(", ")}}`, { field: "logging" });
+  for (const k of Object.keys(value)) {
+    if (!INPUT_FIELDS.includes(k)) throw invalid(`unknown field 'logging.${k}'`, { field: `logging.${k}` });
+  }
+  return value;
+}
