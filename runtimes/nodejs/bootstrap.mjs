@@ -7,6 +7,7 @@ import util from 'node:util';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { RuntimeClient, headerSafe, parseTarget } from './runtime-client.mjs';
+import { jsonLogLine } from './json-log.mjs';
 
 const API = '/2018-06-01/runtime';
 const SOCKET_PATH = process.env.VAJRA_RUNTIME_SOCKET || '/run/vajra/runtime.sock';
@@ -79,7 +80,14 @@ function writeAll(fd, text) {
   }
 }
 
+// LoggingConfig JSON: each console call is one JSON record (json-log.mjs), as AWS's runtime writes them.
+const JSON_LOGS = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
+
 function logLine(level, args) {
+  if (JSON_LOGS) {
+    writeAll(1, jsonLogLine(level, currentRequestId, args));
+    return;
+  }
   const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}`;
   writeAll(1, line.replace(/\n/g, '\r') + '\n');
 }
@@ -88,6 +96,7 @@ function patchConsole() {
   const order = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
   let min = order.indexOf(String(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase());
   if (min < 0) min = 0;
+  // Calls below the function's ApplicationLogLevel are dropped.
   const make = (level) => (order.indexOf(level) >= min ? (...args) => logLine(level, args) : () => {});
   console.trace = make('TRACE');
   console.debug = make('DEBUG');
@@ -98,7 +107,9 @@ function patchConsole() {
   console.fatal = (...args) => logLine('FATAL', args);
 }
 
-const logError = (what, err) => logLine('ERROR', [what, toFormatted(intoError(err))]);
+// In JSON mode the error itself goes in, so the record carries errorType, errorMessage and stackTrace.
+const logError = (what, err) =>
+  logLine('ERROR', JSON_LOGS ? [what, intoError(err)] : [what, toFormatted(intoError(err))]);
 
 // ---- Runtime API client: one persistent connection (runtime-client.mjs) ----
 const target = fs.existsSync(SOCKET_PATH)

@@ -11,6 +11,7 @@ _SOCKET_PATH = os.environ.get("VAJRA_RUNTIME_SOCKET") or "/run/vajra/runtime.soc
 _ENDPOINT_SOCKET = "/run/vajra-lambda/lambda.sock"
 _request_id = None  # read by the logging filter
 _logging_ready = False
+_json_log = None  # the _vajra_json_log module when the function's LoggingConfig is JSON
 
 
 # ---- JSON through the C accelerator directly: `import json` drags in `re` (~5 ms at start-up). ----
@@ -224,6 +225,9 @@ def error_from_exception(exc, request_id=None):
 
 def log_error(err):
     """One log record: '[ERROR] Type: message' + traceback, lines joined by CR, indents made non-breaking."""
+    if _json_log is not None:
+        sys.stdout.write(_json_log.error_line(err))
+        return
     desc = "[ERROR]"
     if err.get("errorType"):
         desc += " " + err["errorType"]
@@ -269,11 +273,17 @@ def _setup_logging(logging):
 
     logging.Formatter.converter = time.gmtime
     handler = LambdaLoggerHandler()
-    handler.setFormatter(logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
     handler.addFilter(LambdaLoggerFilter())
     root = logging.getLogger()
     level = (os.environ.get("AWS_LAMBDA_LOG_LEVEL") or "").upper()
+    if _json_log is not None:
+        # LoggingConfig JSON: records are JSON lines and the root level is the ApplicationLogLevel.
+        handler.setFormatter(_json_log.make_formatter(logging))
+        root.setLevel(_json_log.APPLICATION_LEVELS.get(level, logging.INFO))
+        root.addHandler(handler)
+        return
+    handler.setFormatter(logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
     level = {"WARN": "WARNING", "FATAL": "CRITICAL"}.get(level, level)
     if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         root.setLevel(level)
@@ -439,6 +449,9 @@ def handle_invocation(client, handler, headers, body):
 def main():
     import _vajra_endpoint_relay  # from /var/runtime: sys.path[0] until the task root replaces it
     _vajra_endpoint_relay.start(_ENDPOINT_SOCKET)
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+        global _json_log
+        import _vajra_json_log as _json_log  # also from /var/runtime, before the task root replaces it
     for stream in (sys.stdout, sys.stderr):
         try:
             if (stream.encoding or "").lower().replace("-", "") != "utf8":

@@ -3,6 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid } from "../core/errors.js";
+import { loggingInput, nativeLoggingShape } from "../core/logging-config.js";
 import { functionArn } from "../core/lambda-format.js";
 import { arnScope, partitionOf } from "../core/arn-scope.js";
 import { LIMITS } from "../core/limits.js";
@@ -75,6 +76,7 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     environment: fn.environment,
     description: fn.description,
     ephemeralStorage: fn.ephemeralStorage,
+    logging: nativeLoggingShape(fn.name, fn.logging),
     network: fn.network ?? "none",
     // A function without a role runs as the built-in one (no permissions unless an operator creates it).
     role: fn.role ?? `arn:${partitionOf(arnScope().region)}:iam::${arnScope().account}:role/vajra-function`,
@@ -102,6 +104,7 @@ const DEPLOY_FIELDS = new Set([
   "environment",
   "description",
   "ephemeralStorage",
+  "logging",
   "network",
   "role",
   "reservedConcurrency",
@@ -131,6 +134,7 @@ function parseDeploy(body: unknown): DeployInput {
     if (typeof b.role !== "string") throw invalid("role must be a role name or ARN", { field: "role" });
     input.role = b.role; // resolved (name -> ARN) and checked to exist in the engine
   }
+  if (b.logging !== undefined) input.logging = loggingInput(b.logging); // values checked in the engine
   if (b.environment !== undefined) input.environment = b.environment as Record<string, string>;
   if (b.reservedConcurrency !== undefined) input.reservedConcurrency = b.reservedConcurrency as number | null;
   if (b.zipFile !== undefined) {

@@ -11,6 +11,7 @@ export interface FunctionConfig {
   environment: Record<string, string>;
   description: string;
   ephemeralStorage: number;
+  logging?: { logFormat: string; applicationLogLevel?: string; systemLogLevel?: string; logGroup: string };
   network: string;
   role?: string;
   reservedConcurrency: number | null;
@@ -39,6 +40,7 @@ export interface DeployRequest {
   environment?: Record<string, string>;
   description?: string;
   ephemeralStorage?: number;
+  logging?: { logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string };
   network?: string;
   /** An execution role name or ARN. */
   role?: string;

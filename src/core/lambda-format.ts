@@ -3,6 +3,7 @@
 
 import { arnScope, partitionOf } from "./arn-scope.js";
 import type { InvocationReport } from "./types.js";
+import type { LogFormat, SystemLogLevel } from "./logging-config.js";
 
 export { DEFAULT_ACCOUNT, DEFAULT_REGION } from "./arn-scope.js";
 
@@ -59,6 +60,93 @@ export function reportLine(requestId: string, r: InvocationReport): string {
     `Max Memory Used: ${r.maxMemoryUsedMb} MB`;
   if (r.initDurationMs !== undefined) line += `\tInit Duration: ${r.initDurationMs.toFixed(2)} ms`;
   return line + "\n";
+}
+
+/** How a function's platform lines are written: its LoggingConfig's format and system log level. */
+export interface PlatformLogStyle {
+  format: LogFormat;
+  systemLevel: SystemLogLevel;
+}
+
+/** Text with every line: what a function without LoggingConfig gets. */
+export const TEXT_PLATFORM_LOG: PlatformLogStyle = { format: "Text", systemLevel: "INFO" };
+
+/** The outcome a `platform.report` carries, as the Telemetry API names it. */
+export type PlatformStatus = "success" | "error" | "failure" | "timeout";
+
+/** Maps an invocation's error type (none: success) to its platform status. */
+export function platformStatus(errorType: string | undefined): PlatformStatus {
+  if (errorType === undefined) return "success";
+  if (errorType === "Sandbox.Timedout") return "timeout";
+  // Runtime and sandbox failures are the platform's view of a crash; anything else the function raised.
+  return errorType.startsWith("Runtime.") || errorType.startsWith("Sandbox.") ? "failure" : "error";
+}
+
+const SYSTEM_RANK: Record<SystemLogLevel, number> = { DEBUG: 0, INFO: 1, WARN: 2 };
+
+/** A platform record of `level` is written only if the function's SystemLogLevel lets it through. */
+function passes(style: PlatformLogStyle, level: SystemLogLevel): boolean {
+  return SYSTEM_RANK[level] >= SYSTEM_RANK[style.systemLevel];
+}
+
+function platformRecord(type: string, record: Record<string, unknown>, now: Date): string {
+  return JSON.stringify({ time: now.toISOString(), type, record }) + "\n";
+}
+
+/** START, or in JSON mode `platform.start` (INFO). */
+export function platformStart(
+  requestId: string,
+  version: string,
+  style: PlatformLogStyle = TEXT_PLATFORM_LOG,
+  now = new Date(),
+): string {
+  if (style.format === "Text") return startLine(requestId, version);
+  return passes(style, "INFO") ? platformRecord("platform.start", { requestId, version }, now) : "";
+}
+
+/** END, or in JSON mode `platform.runtimeDone`, which AWS logs at DEBUG only. */
+export function platformEnd(
+  requestId: string,
+  status: PlatformStatus,
+  durationMs: number,
+  style: PlatformLogStyle = TEXT_PLATFORM_LOG,
+  now = new Date(),
+): string {
+  if (style.format === "Text") return endLine(requestId);
+  if (!passes(style, "DEBUG")) return "";
+  return platformRecord(
+    "platform.runtimeDone",
+    { requestId, status, metrics: { durationMs: round2(durationMs) } },
+    now,
+  );
+}
+
+/** REPORT, or in JSON mode `platform.report` (INFO) with its metrics and status. */
+export function platformReport(
+  requestId: string,
+  r: InvocationReport,
+  status: PlatformStatus,
+  style: PlatformLogStyle = TEXT_PLATFORM_LOG,
+  errorType?: string,
+  now = new Date(),
+): string {
+  if (style.format === "Text") return reportLine(requestId, r);
+  if (!passes(style, "INFO")) return "";
+  const metrics: Record<string, number> = {
+    durationMs: round2(r.durationMs),
+    billedDurationMs: r.billedDurationMs,
+    memorySizeMB: r.memorySizeMb,
+    maxMemoryUsedMB: r.maxMemoryUsedMb,
+  };
+  if (r.initDurationMs !== undefined) metrics.initDurationMs = round2(r.initDurationMs);
+  const record: Record<string, unknown> = { requestId, metrics, status };
+  if (status !== "success" && errorType !== undefined) record.errorType = errorType;
+  return platformRecord("platform.report", record, now);
+}
+
+/** Durations as AWS prints them in platform records: milliseconds with two decimals. */
+function round2(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
 
 /** `2026-01-01T00:00:00.000+0000`, the LastModified format of the Lambda API. */

@@ -7,6 +7,8 @@
  */
 export type NetworkMode = "none" | "egress";
 
+import type { LoggingConfig } from "./logging-config.js";
+
 export const NETWORK_MODES: readonly NetworkMode[] = ["none", "egress"];
 
 /** Function lifecycle as Lambda reports it (`State`). Vajra deploys synchronously, so Pending is brief. */
@@ -36,6 +38,8 @@ export interface FunctionConfig {
   role?: string;
   /** Size of /tmp in MB, 512–10240. */
   ephemeralStorage: number;
+  /** Lambda's LoggingConfig (JSON logs, log levels, log group); absent: Text into `/aws/lambda/NAME`. */
+  logging?: LoggingConfig;
   /**
    * How its instances reach the network: `none`, `egress`, or the named networks it joins (sorted,
    * comma-separated: `backend,cache`). Absent: `none`, an empty namespace.

@@ -26,6 +26,7 @@ import {
   type NetworkMode,
 } from "../core/types.js";
 import { inspectZip, type BlobStore } from "../blobs/code-package.js";
+import { resolveLoggingConfig, type LoggingConfigInput } from "../core/logging-config.js";
 import { planBuild, type PackageBuilder } from "./builds.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { ConcurrencyGate } from "./concurrency.js";
@@ -39,6 +40,8 @@ export interface DeployInput {
   environment?: Record<string, string>;
   description?: string;
   ephemeralStorage?: number;
+  /** Lambda's LoggingConfig, merged into the current one (partial updates keep the other fields). */
+  logging?: LoggingConfigInput;
   /** `none`, `egress` or network names (`a,b`); null: the server's default. */
   network?: string | null;
   reservedConcurrency?: number | null;
@@ -242,6 +245,8 @@ export async function deployFunction(
     input.ephemeralStorage === undefined
       ? (existing?.ephemeralStorage ?? LIMITS.ephemeralDefaultMb)
       : validateEphemeralStorage(input.ephemeralStorage);
+  const logging =
+    input.logging === undefined ? existing?.logging : resolveLoggingConfig(input.logging, existing?.logging);
   const network =
     input.network === undefined
       ? (existing?.network ?? ctx.defaultNetwork)
@@ -309,6 +314,7 @@ export async function deployFunction(
     environment,
     description,
     ephemeralStorage,
+    ...(logging === undefined ? {} : { logging }),
     network,
     reservedConcurrency,
     ...(input.role !== undefined

@@ -1,6 +1,7 @@
 // How the engine names what it hands to the executor: pool keys, execution specs, trace ids.
 
 import { randomUUID } from "node:crypto";
+import { effectiveLogging } from "../core/logging-config.js";
 import type { FunctionConfig } from "../core/types.js";
 import type { ExecutionSpec, InstanceCredentials } from "../executor/executor.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
@@ -39,6 +40,7 @@ export function executionSpec(
     memoryMb: fn.memorySize,
     timeoutSec: fn.timeout,
     ephemeralStorageMb: fn.ephemeralStorage,
+    logging: effectiveLogging(fn.name, fn.logging),
     network: fn.network ?? "none",
     environment: fn.environment,
     codeDir,

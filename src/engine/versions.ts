@@ -34,6 +34,7 @@ function snapshotKey(c: FunctionConfig): string {
     c.timeout,
     c.environment,
     c.ephemeralStorage,
+    c.logging,
     c.description,
     c.role,
   ]);

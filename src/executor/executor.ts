@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { logGroupName, logStreamName } from "../core/lambda-format.js";
 import { VajraError } from "../core/errors.js";
+import { loggingEnvironment, type EffectiveLogging } from "../core/logging-config.js";
 import { launchFor } from "./launch.js";
 import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
 import { Pool } from "./pool.js";
@@ -28,6 +29,8 @@ export interface ExecutionSpec {
   memoryMb: number;
   timeoutSec: number;
   ephemeralStorageMb: number;
+  /** LoggingConfig resolved: the sandbox's AWS_LAMBDA_LOG_* variables and the platform lines follow it. */
+  logging?: EffectiveLogging;
   /** How its instances reach the network: `none`, `egress` or named networks (`a,b`). */
   network: string;
   environment: Readonly<Record<string, string>>;
@@ -285,6 +288,9 @@ export class Executor {
         backend: this.opts.backend,
         instancesDir: this.instancesDir,
         version: spec.version,
+        ...(spec.logging === undefined
+          ? {}
+          : { platformLog: { format: spec.logging.format, systemLevel: spec.logging.systemLevel } }),
         initTimeoutMs: Math.max(INIT_TIMEOUT_MS, spec.timeoutSec * 1000),
         reportInitDuration: initializationType === "on-demand",
         freezeIdle: this.opts.freezeIdle,
@@ -394,7 +400,8 @@ export class Executor {
       AWS_LAMBDA_FUNCTION_VERSION: spec.version,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
       AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-      AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(spec.functionName),
+      AWS_LAMBDA_LOG_GROUP_NAME: spec.logging?.logGroup ?? logGroupName(spec.functionName),
+      ...(spec.logging === undefined ? {} : loggingEnvironment(spec.logging)),
       AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(spec.version, randomBytes(16).toString("hex")),
       AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
       LAMBDA_TASK_ROOT: "/var/task",

@@ -8,7 +8,15 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import type { Server, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { billedDuration, endLine, reportLine, startLine } from "../core/lambda-format.js";
+import {
+  billedDuration,
+  platformEnd,
+  platformReport,
+  platformStart,
+  platformStatus,
+  TEXT_PLATFORM_LOG,
+  type PlatformLogStyle,
+} from "../core/lambda-format.js";
 import { LIMITS } from "../core/limits.js";
 import type { InvocationReport } from "../core/types.js";
 import { createRuntimeApi, listenOnSocket } from "./runtime-api.js";
@@ -68,6 +76,8 @@ export interface InstanceOptions {
     extraMounts?: readonly Mount[];
   };
   version: string;
+  /** How START/END/REPORT are written (the function's LoggingConfig); absent: Lambda's text lines. */
+  platformLog?: PlatformLogStyle;
   /** Longest the runtime may take to initialise before the instance is abandoned. */
   initTimeoutMs: number;
   /**
@@ -353,11 +363,17 @@ export class Instance {
     const body = p.log.join("") + (outcome.extraLog ?? "");
     const log =
       p.prefix.join("") +
-      startLine(req.requestId, this.opts.version) +
+      platformStart(req.requestId, this.opts.version, this.logStyle()) +
       body +
       (body === "" || body.endsWith("\n") ? "" : "\n") +
-      endLine(req.requestId) +
-      reportLine(req.requestId, report);
+      platformEnd(req.requestId, platformStatus(outcome.errorType), durationMs, this.logStyle()) +
+      platformReport(
+        req.requestId,
+        report,
+        platformStatus(outcome.errorType),
+        this.logStyle(),
+        outcome.errorType,
+      );
     this.lastUsed = Date.now();
     if (!dying && this.state === "busy") this.state = "idle";
     const result: InvokeResult = { ok: outcome.ok, body: outcome.body, log, report };
@@ -365,6 +381,11 @@ export class Instance {
     p.resolve(result);
     // The runtime may already be waiting for its next event.
     if (this.parkedNext !== undefined) this.freezeSoon();
+  }
+
+  /** The function's LoggingConfig as the platform lines need it (Text by default). */
+  private logStyle(): PlatformLogStyle {
+    return this.opts.platformLog ?? TEXT_PLATFORM_LOG;
   }
 
   private failure(
@@ -387,9 +408,9 @@ export class Instance {
       body: errorBody(errorType, message),
       log:
         log.join("") +
-        startLine(req.requestId, this.opts.version) +
-        endLine(req.requestId) +
-        reportLine(req.requestId, report),
+        platformStart(req.requestId, this.opts.version, this.logStyle()) +
+        platformEnd(req.requestId, platformStatus(errorType), durationMs, this.logStyle()) +
+        platformReport(req.requestId, report, platformStatus(errorType), this.logStyle(), errorType),
       report,
     };
   }

@@ -105,6 +105,15 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   if (env !== undefined) input.environment = env.Variables ?? {};
   const eph = b.EphemeralStorage as { Size?: number } | undefined;
   if (eph?.Size !== undefined) input.ephemeralStorage = eph.Size;
+  const lc = b.LoggingConfig as Record<string, unknown> | undefined;
+  if (lc !== undefined && lc !== null) {
+    input.logging = {
+      logFormat: lc.LogFormat ?? undefined,
+      applicationLogLevel: lc.ApplicationLogLevel ?? undefined,
+      systemLogLevel: lc.SystemLogLevel ?? undefined,
+      logGroup: lc.LogGroup ?? undefined,
+    };
+  }
   if (b.PackageType !== undefined && b.PackageType !== "Zip")
     throw unsupported(`PackageType ${JSON.stringify(b.PackageType)}`);
   const arch = b.Architectures as string[] | undefined;

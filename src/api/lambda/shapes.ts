@@ -3,6 +3,7 @@
 
 import { arnScope, partitionOf } from "../../core/arn-scope.js";
 import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
+import { loggingConfigShape } from "../../core/logging-config.js";
 import type { Alias, FunctionConfig, FunctionVersion } from "../../core/types.js";
 import { vpcConfigShape } from "./vpc-config.js";
 
@@ -41,7 +42,7 @@ export function functionConfiguration(fn: FunctionConfig, version = "$LATEST"): 
     Architectures: ["x86_64"],
     EphemeralStorage: { Size: fn.ephemeralStorage },
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
-    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
+    LoggingConfig: loggingConfigShape(fn.name, fn.logging),
   };
   if ((fn.layers ?? []).length > 0)
     out.Layers = (fn.layers ?? []).map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));

@@ -25,6 +25,28 @@ interface DeployOptions {
   network?: string;
   role?: string;
   logRetentionDays?: number | null;
+  logFormat?: string;
+  logLevel?: string;
+  systemLogLevel?: string;
+}
+
+/** `json`/`text` in any case become Lambda's `JSON`/`Text`; other values go to the server, which names them. */
+function logFormatOption(value: string): string {
+  const v = value.toLowerCase();
+  return v === "json" ? "JSON" : v === "text" ? "Text" : value;
+}
+
+const levelOption = (value: string): string => value.toUpperCase();
+
+/** The `logging` member of the request, or nothing when no logging flag was given (the function keeps its own). */
+function loggingRequest(opts: DeployOptions): DeployRequest["logging"] {
+  if (opts.logFormat === undefined && opts.logLevel === undefined && opts.systemLogLevel === undefined)
+    return undefined;
+  return {
+    ...(opts.logFormat === undefined ? {} : { logFormat: opts.logFormat }),
+    ...(opts.logLevel === undefined ? {} : { applicationLogLevel: opts.logLevel }),
+    ...(opts.systemLogLevel === undefined ? {} : { systemLogLevel: opts.systemLogLevel }),
+  };
 }
 
 interface Package {
@@ -123,6 +145,22 @@ export const deployCommand = defineCommand<DeployOptions>({
       parse: intOption(1),
     },
     {
+      flags: "--log-format <text|json>",
+      description:
+        "log format: text (the default) or json (structured application logs and platform records)",
+      parse: logFormatOption,
+    },
+    {
+      flags: "--log-level <level>",
+      description: "with json: lowest application log level kept (trace, debug, info, warn, error, fatal)",
+      parse: levelOption,
+    },
+    {
+      flags: "--system-log-level <level>",
+      description: "with json: lowest platform record level kept (debug, info, warn)",
+      parse: levelOption,
+    },
+    {
       flags: "--role <name|arn>",
       description: "execution role (vajra role create); its credentials are in the function's environment",
     },
@@ -142,6 +180,7 @@ export const deployCommand = defineCommand<DeployOptions>({
     "vajra deploy hello ./hello",
     "vajra deploy api build/api.zip --runtime nodejs20.x --handler index.handler",
     "vajra deploy worker ./worker --memory 512 --timeout 60 --env STAGE=prod --env LOG_LEVEL=debug",
+    "vajra deploy api ./api --log-format json --log-level info --system-log-level warn",
   ],
   async run(ctx, [name, path], opts) {
     if (name === undefined || path === undefined) throw new UsageError("usage: vajra deploy NAME PATH");
@@ -158,6 +197,7 @@ export const deployCommand = defineCommand<DeployOptions>({
       environment: opts.env,
       description: opts.description,
       ephemeralStorage: opts.ephemeralStorage,
+      logging: loggingRequest(opts),
       network: opts.network,
       role: opts.role,
       reservedConcurrency: opts.concurrency,

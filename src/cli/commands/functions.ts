@@ -80,6 +80,16 @@ export const infoCommand = defineCommand<{ buildLog?: boolean }>({
       ["Memory", `${f.memorySize} MB`],
       ["Timeout", `${f.timeout} s`],
       ["Ephemeral storage", `${f.ephemeralStorage} MB`],
+      ...(f.logging === undefined
+        ? []
+        : ([
+            [
+              "Logging",
+              f.logging.logFormat === "JSON"
+                ? `JSON (application ${f.logging.applicationLogLevel ?? "INFO"}, system ${f.logging.systemLogLevel ?? "INFO"}) to ${f.logging.logGroup}`
+                : `Text to ${f.logging.logGroup}`,
+            ],
+          ] as Array<[string, string]>)),
       ["Network", f.network],
       ["Reserved concurrency", f.reservedConcurrency === null ? "none" : String(f.reservedConcurrency)],
       ["Description", f.description === "" ? c.dim("(none)") : f.description],

@@ -88,6 +88,7 @@ public final class Bootstrap {
             if (handler.contextType != null) {
                 Map<String, Object> v = new HashMap<>(24);
                 v.put("getAwsRequestId", id);
+                LogSink.requestId = id;
                 v.put("getLogGroupName", logGroup);
                 v.put("getLogStreamName", logStream);
                 v.put("getFunctionName", functionName);

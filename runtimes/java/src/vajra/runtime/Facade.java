@@ -1,10 +1,8 @@
 package vajra.runtime;
 
-import java.io.PrintStream;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +52,7 @@ final class Facade implements InvocationHandler {
             return describe(proxy.getClass().getInterfaces()[0]); // toString
         }
         if (n.equals("log") && argc >= 1) { // LambdaLogger.log(String|byte[][, LogLevel])
-            log(args[0]);
+            LogSink.write(args[0], argc >= 2 ? args[1] : null);
             return null;
         }
         if (argc == 0) {
@@ -114,13 +112,6 @@ final class Facade implements InvocationHandler {
             sb.append(k).append('=').append(e.getValue());
         }
         return sb.append('}').toString();
-    }
-
-    private static void log(Object msg) {
-        PrintStream out = System.out;
-        byte[] b = msg instanceof byte[] ? (byte[]) msg : String.valueOf(msg).getBytes(StandardCharsets.UTF_8);
-        out.write(b, 0, b.length);
-        out.flush();
     }
 
     // ------------------------------------------------------------------ building the maps

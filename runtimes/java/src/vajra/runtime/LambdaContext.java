@@ -4,9 +4,9 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -137,15 +137,22 @@ final class LambdaContext implements Context {
 
         @Override
         public void log(String message) {
-            byte[] b = String.valueOf(message).getBytes(StandardCharsets.UTF_8);
-            System.out.write(b, 0, b.length);
-            System.out.flush();
+            LogSink.write(message, null);
         }
 
         @Override
         public void log(byte[] message) {
-            System.out.write(message, 0, message.length);
-            System.out.flush();
+            LogSink.write(message, null);
+        }
+
+        @Override
+        public void log(String message, LogLevel level) {
+            LogSink.write(message, level);
+        }
+
+        @Override
+        public void log(byte[] message, LogLevel level) {
+            LogSink.write(message, level);
         }
     }
 }
