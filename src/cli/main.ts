@@ -22,6 +22,7 @@ import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
 import { triggerGroup } from "./commands/triggers.js";
+import { storageTriggerGroup } from "./commands/storage-triggers.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -46,6 +47,7 @@ export const COMMANDS: ProgramEntry[] = [
   urlGroup,
   scheduleGroup,
   triggerGroup,
+  storageTriggerGroup,
   runtimesCommand,
   doctorCommand,
 ];

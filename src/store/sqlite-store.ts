@@ -25,6 +25,8 @@ import { NETWORKS_MIGRATION, ROLES_MIGRATION, SqliteHostRecords } from "./sqlite
 import { METRICS_MIGRATION, SqliteMetrics } from "./sqlite-metrics.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
+import { STORAGE_TRIGGERS_MIGRATION, SqliteStorageTriggers } from "./sqlite-storage-triggers.js";
+import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core/storage-event.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
@@ -131,6 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ROLES_MIGRATION,
   METRICS_MIGRATION,
   MAPPINGS_MIGRATION,
+  STORAGE_TRIGGERS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -151,6 +154,7 @@ export class SqliteStore implements Store {
   private readonly host: SqliteHostRecords;
   private readonly metrics: SqliteMetrics;
   private readonly mappings: SqliteMappings;
+  private readonly storageTriggers: SqliteStorageTriggers;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -263,6 +267,7 @@ export class SqliteStore implements Store {
     this.host = new SqliteHostRecords(db);
     this.metrics = new SqliteMetrics(db, r);
     this.mappings = new SqliteMappings(db, r);
+    this.storageTriggers = new SqliteStorageTriggers(db, r);
   }
 
   inRegion(region: string): Store {
@@ -486,6 +491,27 @@ export class SqliteStore implements Store {
 
   deleteMapping(uuid: string): Promise<boolean> {
     return Promise.resolve(this.mappings.deleteMapping(uuid));
+  }
+
+  putStorageTrigger(trigger: StorageTriggerRecord): Promise<void> {
+    this.storageTriggers.putStorageTrigger(trigger);
+    return Promise.resolve();
+  }
+
+  listStorageTriggers(): Promise<StorageTriggerRecord[]> {
+    return Promise.resolve(this.storageTriggers.listStorageTriggers());
+  }
+
+  deleteStorageTrigger(name: string): Promise<boolean> {
+    return Promise.resolve(this.storageTriggers.deleteStorageTrigger(name));
+  }
+
+  listReportedFiles(name: string): Promise<ReportedFile[]> {
+    return Promise.resolve(this.storageTriggers.listReportedFiles(name));
+  }
+
+  reportStorageEvent(name: string, change?: ReportedChange, item?: QueuedInvocation): Promise<boolean> {
+    return Promise.resolve(this.storageTriggers.reportStorageEvent(name, change, item));
   }
 
   putBucket(bucket: BucketRecord): Promise<void> {
