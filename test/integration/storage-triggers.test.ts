@@ -219,10 +219,10 @@ test("the S3 webhook: a wrong secret queues nothing; a MinIO-shaped post invokes
   const ok = await post(`Bearer ${created.secret}`, minio);
   assert.equal(ok.status, 200, await ok.clone().text());
   assert.deepEqual(await ok.json(), { queued: 1 });
-  // Ceph sends {"Records": [...]} without a content type of its own.
+  // Ceph sends {"Records": [...]} without a content type, the secret as the URL's password (Basic).
   const ceph = await fetch(`${s.url}/events/s3/photos`, {
     method: "POST",
-    headers: { authorization: `Bearer ${created.secret}` },
+    headers: { authorization: `Basic ${Buffer.from(`ceph:${created.secret}`).toString("base64")}` },
     body: JSON.stringify({
       Records: [{ ...record, eventSource: "ceph:s3", s3: { ...record.s3, object: { key: "dog.jpg" } } }],
     }),

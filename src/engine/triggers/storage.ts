@@ -196,12 +196,11 @@ export class StorageTriggerSource implements EventSource {
   }
 
   /**
-   * One webhook delivery: checks the Bearer secret in constant time (an unknown trigger fails the same
+   * One webhook delivery: checks the secret (as the route found it) in constant time (an unknown trigger fails the same
    * way), then queues one Event invocation per record. Resolves how many were queued.
    */
-  async deliver(name: string, authorization: string | undefined, body: unknown): Promise<number> {
+  async deliver(name: string, token: string, body: unknown): Promise<number> {
     const e = this.entries.get(name);
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1] ?? "";
     const expected =
       e?.record.secretSha256 === undefined ? randomBytes(32) : Buffer.from(e.record.secretSha256, "hex");
     if (!timingSafeEqual(sha256(token), expected) || e === undefined)
