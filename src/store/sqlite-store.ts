@@ -243,7 +243,8 @@ export class SqliteStore implements Store {
       listRegions: db.prepare<[], { region: string }>(
         `SELECT region FROM functions UNION SELECT region FROM layers
          UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules
-         UNION SELECT region FROM event_source_mappings ORDER BY region`,
+         UNION SELECT region FROM event_source_mappings UNION SELECT region FROM storage_triggers
+         ORDER BY region`,
       ),
       putBuild: db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
       getBuild: db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),

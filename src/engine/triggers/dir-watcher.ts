@@ -62,6 +62,8 @@ export class DirWatcher {
   /** Files seen but not yet settled (or settled and not yet reported). */
   private readonly seen = new Map<string, Seen>();
   private readonly quietMs: number;
+  /** The last walk stopped at MAX_FILES: what it did not see is not taken as deleted. */
+  private truncated = false;
 
   constructor(private readonly opts: DirWatcherOptions) {
     this.quietMs = opts.quietMs ?? QUIET_MS;
@@ -142,13 +144,19 @@ export class DirWatcher {
         }
       }
     }
+    if (dirs.length > 0 || files.size >= MAX_FILES) this.truncated = true;
+    else this.truncated = false;
     return files;
   }
 
   private async scan(): Promise<void> {
     const files = await this.walk();
     if (files === undefined || this.stopped) return;
-    this.opts.onProblem(undefined);
+    this.opts.onProblem(
+      this.truncated
+        ? `more than ${MAX_FILES} files under ${this.opts.root}: only the first are watched, deletes are not reported`
+        : undefined,
+    );
     const now = Date.now();
     let unsettled = false;
     for (const [path, cur] of files) {
@@ -193,7 +201,7 @@ export class DirWatcher {
     }
     for (const path of [...this.opts.reported.keys()]) {
       if (this.stopped) return;
-      if (files.has(path)) continue;
+      if (files.has(path) || this.truncated) continue;
       await this.opts.emit({ type: "deleted", path });
       this.opts.reported.delete(path);
     }
