@@ -161,6 +161,24 @@ test("a restart reports what changed while the server was down, once, and nothin
   assert.ok(f1.some((r) => r.s3.object.eTag === md5("changed while down\n")));
   assert.equal(after.filter((r) => r.s3.object.key === "new.csv").length, 1);
   assert.equal(after.filter((r) => r.s3.object.key === "f2.csv").length, 1);
+});
+
+test("disabled, a directory trigger reports nothing; enabled, what changed meanwhile, once", async () => {
+  assert.equal(cliJson<{ state: string }>(["disable", "uploads"]).state, "DISABLED");
+  writeFileSync(join(dir, "while-disabled.csv"), "x\n");
+  await sleep(7000); // longer than a quiet period and a rescan
+  assert.equal((await events(s)).length, 104, "a disabled trigger reported");
+  assert.equal(cliJson<{ state: string }>(["enable", "uploads"]).state, "ENABLED");
+  await waitEvents(s, 105, 60_000);
+  await sleep(6000);
+  const all = await events(s);
+  assert.equal(all.length, 105);
+  assert.equal(all.filter((r) => r.s3.object.key === "while-disabled.csv").length, 1);
+  const listed = cliJson<Array<{ name: string; kind: string; path: string }>>(["list"]);
+  assert.deepEqual(
+    listed.map((t) => [t.name, t.kind, t.path]),
+    [["uploads", "directory", dir]],
+  );
   assert.equal(s.cli(["storage-trigger", "delete", "uploads", "--yes"]).status, 0);
 });
 
@@ -232,6 +250,11 @@ test("the S3 webhook: a wrong secret queues nothing; a MinIO-shaped post invokes
   const cat = (await events(s)).find((r) => r.s3.object.key === "cat.jpg");
   assert.deepEqual(cat, record, `${list.length} events`);
   assert.ok((await events(s)).some((r) => r.s3.object.key === "dog.jpg"));
+  // Disabled, a delivery is accepted and dropped.
+  cliJson(["disable", "photos"]);
+  const dropped = await post(`Bearer ${created.secret}`, minio);
+  assert.deepEqual(await dropped.json(), { queued: 0 });
+  cliJson(["enable", "photos"]);
   const tooBig = await post(
     `Bearer ${created.secret}`,
     JSON.stringify({ Records: [record], pad: "x".repeat(300_000) }),
