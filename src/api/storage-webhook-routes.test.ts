@@ -1,3 +1,5 @@
+// The webhook route alone (engine stubbed): content types, where the secret may come from, the body limit.
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";

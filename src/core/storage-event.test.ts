@@ -1,3 +1,5 @@
+// The pure shapes of storage triggers: S3 key encoding, glob filters, trigger names, the S3 record.
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkStorageTriggerName, globFilter, s3EncodeKey, s3EventRecord } from "./storage-event.js";

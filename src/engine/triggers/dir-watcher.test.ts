@@ -1,3 +1,6 @@
+// The directory watcher in process, with a short quiet period: what a restart reports, a touch, a failed
+// emit retried, a missing root that must not look like every file deleted.
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
