@@ -190,7 +190,7 @@ export class Region {
       onError: shared.onError,
     };
     this.schedules = new ScheduleSource(asyncSource);
-    this.storage = new StorageTriggerSource(asyncSource);
+    this.storage = new StorageTriggerSource({ ...asyncSource, dataDir: shared.dataDir });
     this.mappings = new MappingSource({
       store,
       scope: this.scope,

@@ -20,7 +20,7 @@ before(async () => {
   s = await startServer();
   const r = await deploy(
     s,
-    { name: "sink", runtime: "python3.11", handler: "app.handler" },
+    { name: "sink", runtime: "python3.11", handler: "app.handler", timeout: 60 },
     "python/scheduled",
   );
   assert.equal(r.status, 201, JSON.stringify(r.json));
@@ -155,7 +155,11 @@ test("a restart reports what changed while the server was down, once, and nothin
   const all = await waitEvents(s, 104, 60_000);
   await sleep(6000);
   const after = await events(s);
-  assert.equal(after.length, 104, `expected 104 events in all, got ${all.length} then ${after.length}`);
+  assert.equal(
+    after.length,
+    104,
+    `expected 104 events in all, got ${all.length} then ${after.length}\n${s.output().slice(-3000)}\n${s.cli(["storage-trigger", "show", "uploads", "--json"]).stdout}\n${await (await s.api("/functions/sink/logs?limit=3")).text()}`,
+  );
   const f1 = after.filter((r) => r.s3.object.key === "f1.csv");
   assert.equal(f1.length, 2);
   assert.ok(f1.some((r) => r.s3.object.eTag === md5("changed while down\n")));
@@ -282,6 +286,10 @@ test("bad input names the field and changes nothing", () => {
       /events: 'renamed'/,
     ],
     [["create-webhook", "photos", "--function", "sink"], /already exists/],
+    [
+      ["create-dir", "data", "--function", "sink", "--path", s.dataDir],
+      /overlaps the server's data directory/,
+    ],
     [["show", "nosuch"], /Storage trigger nosuch does not exist/],
   ];
   for (const [args, re] of cases) {

@@ -5,7 +5,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { statSync } from "node:fs";
-import { isAbsolute, resolve as resolvePath } from "node:path";
+import { isAbsolute, resolve as resolvePath, sep } from "node:path";
 import { VajraError, invalid, isVajraError } from "../../core/errors.js";
 import type { ArnScope } from "../../core/arn-scope.js";
 import {
@@ -54,6 +54,8 @@ export interface StorageSourceOptions {
   resolve: (functionName: string, qualifier?: string) => void;
   onWarning: (message: string) => void;
   onError: (err: unknown) => void;
+  /** The server's data directory: a trigger may not watch it (its own writes would trigger it). */
+  dataDir?: string;
   /** Tests may shorten the directory watcher's quiet period and rescan interval. */
   quietMs?: number;
   rescanMs?: number;
@@ -239,7 +241,12 @@ export class StorageTriggerSource implements EventSource {
     const st = statSync(path, { throwIfNoEntry: false });
     if (st === undefined) throw invalid(`path: '${path}' does not exist`);
     if (!st.isDirectory()) throw invalid(`path: '${path}' is not a directory`);
-    return resolvePath(path);
+    const dir = resolvePath(path);
+    const data = this.opts.dataDir === undefined ? undefined : resolvePath(this.opts.dataDir);
+    const within = (a: string, b: string): boolean => a === b || a.startsWith(b.endsWith(sep) ? b : b + sep);
+    if (data !== undefined && (within(dir, data) || within(data, dir)))
+      throw invalid(`path: '${path}' overlaps the server's data directory ${data}; watch another directory`);
+    return dir;
   }
 
   private entry(name: string): Entry {
