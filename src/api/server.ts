@@ -21,6 +21,8 @@ import { isStsPath, registerStsRoutes } from "./sts-routes.js";
 import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.js";
 import { isS3Path, registerS3Routes } from "./s3-routes.js";
 import { registerScheduleRoutes } from "./schedule-routes.js";
+import { registerStorageTriggerRoutes } from "./storage-trigger-routes.js";
+import { isStorageWebhookPath, registerStorageWebhookRoutes } from "./storage-webhook-routes.js";
 import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { registerTriggerRoutes } from "./trigger-routes.js";
 import { registerLogRoutes } from "./logs-routes.js";
@@ -117,6 +119,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // STS (at the root) and the code bucket sign with SigV4 too.
     if (isStsPath(req.url) || isS3Path(req.url) || req.url.startsWith(SCHEDULER_PREFIX)) return;
     if (req.url.startsWith(LOGS_PREFIX)) return;
+    // S3-compatible stores post notifications with the trigger's own secret (checked by the route).
+    if (isStorageWebhookPath(req.url)) return;
     // A Prometheus scrape may carry the metrics token instead of an API key.
     if (isMetricsScrape(req.url, req.headers.authorization, metricsToken)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
@@ -152,6 +156,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerMetricsRoutes(app, platform);
   registerLogRoutes(app, platform);
   registerTriggerRoutes(app, platform);
+  registerStorageTriggerRoutes(app, platform);
+  registerStorageWebhookRoutes(app, platform);
   registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
   registerCloudWatchLogsRoutes(app, { platform, lookupKey: accessKeys.lookup });
 

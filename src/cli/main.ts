@@ -23,6 +23,7 @@ import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
 import { triggerGroup } from "./commands/triggers.js";
+import { storageTriggerGroup } from "./commands/storage-triggers.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
 import { versionsGroup } from "./commands/versions.js";
@@ -47,6 +48,7 @@ export const COMMANDS: ProgramEntry[] = [
   urlGroup,
   scheduleGroup,
   triggerGroup,
+  storageTriggerGroup,
   runtimesCommand,
   doctorCommand,
 ];

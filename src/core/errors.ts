@@ -60,6 +60,10 @@ export const ERROR_CODES = {
     summary: "The caller's account may not perform the action: no resource policy statement allows it.",
   },
   ScheduleNotFound: { userError: true, summary: "No schedule with that name exists (in the default group)." },
+  StorageTriggerNotFound: {
+    userError: true,
+    summary: "No storage trigger (directory or S3 webhook) with that name exists.",
+  },
   NotFound: { userError: true, summary: "No such route." },
   NetworkNotFound: { userError: true, summary: "No named network with that name exists." },
   NetworkInUse: {

@@ -34,6 +34,7 @@ import { openRuntimeServices } from "./runtime-services.js";
 import type { FunctionSettings } from "./function-settings.js";
 import type { LayerCatalog } from "./layers.js";
 import type { ScheduleSource } from "./triggers/schedules.js";
+import type { StorageTriggerSource } from "./triggers/storage.js";
 import type { MappingSource } from "./triggers/mappings.js";
 import { CodeBucket } from "./code-bucket.js";
 import { CodeFetcher, type CodeLocation } from "./code-fetch.js";
@@ -343,6 +344,11 @@ export class Platform {
   /** Schedules of the caller's region. */
   get schedules(): ScheduleSource {
     return this.here().schedules;
+  }
+
+  /** The caller's region's directory and S3 webhook triggers. */
+  get storage(): StorageTriggerSource {
+    return this.here().storage;
   }
 
   /** The caller's region's event source mappings. */

@@ -44,6 +44,9 @@ import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
 import type { EventSource } from "./triggers/event-source.js";
 import { ScheduleSource } from "./triggers/schedules.js";
 import { MappingSource } from "./triggers/mappings.js";
+import { StorageTriggerSource } from "./triggers/storage.js";
+
+type Commit = (item: QueuedInvocation) => Promise<boolean>;
 
 /** What every region shares: the host's executor, code and builder. */
 export interface RegionShared {
@@ -100,6 +103,8 @@ export class Region {
   readonly schedules: ScheduleSource;
   /** Event source mappings: broker queues and streams invoking functions synchronously per batch. */
   readonly mappings: MappingSource;
+  /** Directory and S3 webhook triggers: S3 event notifications as Event invocations. */
+  readonly storage: StorageTriggerSource;
   private readonly sources: EventSource[];
 
   constructor(
@@ -186,17 +191,19 @@ export class Region {
       },
       onError: shared.onError,
     });
-    this.schedules = new ScheduleSource({
+    const asyncSource = {
       store,
       scope: this.scope,
       sink: {
-        invokeAsync: (fname, payload, qualifier, commit) =>
+        invokeAsync: (fname: string, payload: Buffer, qualifier: string | undefined, commit: Commit) =>
           this.enqueueEvent(fname, payload, qualifier, commit),
       },
-      resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
+      resolve: (fname: string, qualifier?: string) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
       onError: shared.onError,
-    });
+    };
+    this.schedules = new ScheduleSource(asyncSource);
+    this.storage = new StorageTriggerSource({ ...asyncSource, dataDir: shared.dataDir });
     this.mappings = new MappingSource({
       store,
       scope: this.scope,
@@ -207,7 +214,7 @@ export class Region {
       resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
     });
-    this.sources = [this.schedules, this.mappings];
+    this.sources = [this.schedules, this.mappings, this.storage];
   }
 
   /** Loads the region's functions, versions and layers; starts its provisioned pools and queued events. */

@@ -27,6 +27,8 @@ import { LOGS_MIGRATION, SqliteLogs } from "./sqlite-logs.js";
 import { logEventsOf } from "../core/log-events.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
+import { STORAGE_TRIGGERS_MIGRATION, SqliteStorageTriggers } from "./sqlite-storage-triggers.js";
+import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core/storage-event.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
@@ -134,6 +136,7 @@ export const MIGRATIONS: readonly Migration[] = [
   METRICS_MIGRATION,
   MAPPINGS_MIGRATION,
   LOGS_MIGRATION,
+  STORAGE_TRIGGERS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -155,6 +158,7 @@ export class SqliteStore implements Store {
   private readonly metrics: SqliteMetrics;
   readonly logs: SqliteLogs;
   private readonly mappings: SqliteMappings;
+  private readonly storageTriggers: SqliteStorageTriggers;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -243,7 +247,8 @@ export class SqliteStore implements Store {
       listRegions: db.prepare<[], { region: string }>(
         `SELECT region FROM functions UNION SELECT region FROM layers
          UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules
-         UNION SELECT region FROM event_source_mappings ORDER BY region`,
+         UNION SELECT region FROM event_source_mappings UNION SELECT region FROM storage_triggers
+         ORDER BY region`,
       ),
       putBuild: db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
       getBuild: db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
@@ -268,6 +273,7 @@ export class SqliteStore implements Store {
     this.metrics = new SqliteMetrics(db, r);
     this.logs = new SqliteLogs(db, r);
     this.mappings = new SqliteMappings(db, r);
+    this.storageTriggers = new SqliteStorageTriggers(db, r);
   }
 
   inRegion(region: string): Store {
@@ -493,6 +499,27 @@ export class SqliteStore implements Store {
 
   deleteMapping(uuid: string): Promise<boolean> {
     return Promise.resolve(this.mappings.deleteMapping(uuid));
+  }
+
+  putStorageTrigger(trigger: StorageTriggerRecord): Promise<void> {
+    this.storageTriggers.putStorageTrigger(trigger);
+    return Promise.resolve();
+  }
+
+  listStorageTriggers(): Promise<StorageTriggerRecord[]> {
+    return Promise.resolve(this.storageTriggers.listStorageTriggers());
+  }
+
+  deleteStorageTrigger(name: string): Promise<boolean> {
+    return Promise.resolve(this.storageTriggers.deleteStorageTrigger(name));
+  }
+
+  listReportedFiles(name: string): Promise<ReportedFile[]> {
+    return Promise.resolve(this.storageTriggers.listReportedFiles(name));
+  }
+
+  reportStorageEvent(name: string, change?: ReportedChange, item?: QueuedInvocation): Promise<boolean> {
+    return Promise.resolve(this.storageTriggers.reportStorageEvent(name, change, item));
   }
 
   putBucket(bucket: BucketRecord): Promise<void> {

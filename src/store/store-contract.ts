@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import type { FunctionConfig, InvocationRecord } from "../core/types.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { MappingRecord } from "../core/event-source-mapping.js";
+import type { StorageTriggerRecord } from "../core/storage-event.js";
 import type { Store } from "./store.js";
 
 export interface StoreContractOptions {
@@ -483,5 +484,55 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal((await home.getNetwork("backend"))?.name, "backend");
       assert.equal(await home.deleteNetwork("backend"), true);
       assert.throws(() => home.inRegion("EU WEST"), /not a region name/);
+    }));
+
+  test(`${name}: a storage trigger's reported files change with their queued invocation, per region`, () =>
+    withStore(async (s) => {
+      const t: StorageTriggerRecord = {
+        name: "uploads",
+        kind: "directory",
+        functionName: "f",
+        state: "ENABLED",
+        path: "/srv/in",
+        include: ["*.csv"],
+        exclude: [],
+        events: ["created", "deleted"],
+        createdAt: 0,
+        updatedAt: 0,
+      };
+      const item = (requestId: string) => ({
+        requestId,
+        functionName: "f",
+        payload: "e30=",
+        attempts: 0,
+        enqueuedAt: 1,
+        notBefore: 1,
+      });
+      const file = { path: "a b.csv", size: 3, mtimeMs: 1.5, etag: "e1" };
+      assert.equal(await s.reportStorageEvent("uploads", { path: "a b.csv", file }, item("x")), false);
+      await s.putStorageTrigger(t);
+      assert.deepEqual(await s.listStorageTriggers(), [t]);
+      assert.equal(await s.reportStorageEvent("uploads", { path: "a b.csv", file }, item("a")), true);
+      assert.equal(
+        await s.reportStorageEvent("uploads", { path: "b.csv", file: { ...file, path: "b.csv" } }),
+        true,
+      );
+      assert.deepEqual(
+        (await s.listReportedFiles("uploads")).sort((x, y) => x.path.localeCompare(y.path)),
+        [file, { ...file, path: "b.csv" }],
+      );
+      assert.equal(await s.reportStorageEvent("uploads", { path: "b.csv" }, item("b")), true);
+      assert.deepEqual(await s.listReportedFiles("uploads"), [file]);
+      assert.deepEqual(
+        (await s.listQueuedInvocations()).map((q) => q.requestId),
+        ["a", "b"],
+      );
+      assert.deepEqual(await s.inRegion("eu-west-1").listStorageTriggers(), []);
+      assert.equal(await s.inRegion("eu-west-1").reportStorageEvent("uploads", undefined, item("c")), false);
+      assert.equal(await s.deleteStorageTrigger("uploads"), true);
+      assert.equal(await s.deleteStorageTrigger("uploads"), false);
+      assert.deepEqual(await s.listReportedFiles("uploads"), []);
+      await s.dequeueInvocation("a");
+      await s.dequeueInvocation("b");
     }));
 }

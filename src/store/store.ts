@@ -18,6 +18,7 @@ import type {
 } from "../core/types.js";
 import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
+import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core/storage-event.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 import type { LogStore } from "./log-store.js";
@@ -113,6 +114,19 @@ export interface Store {
     item?: QueuedInvocation,
     error?: string,
   ): Promise<boolean>;
+
+  /** Inserts or replaces a storage trigger (directory or S3 webhook). */
+  putStorageTrigger(trigger: StorageTriggerRecord): Promise<void>;
+  listStorageTriggers(): Promise<StorageTriggerRecord[]>;
+  /** Deletes the trigger and what it reported. */
+  deleteStorageTrigger(name: string): Promise<boolean>;
+  /** What a directory trigger last reported per file. */
+  listReportedFiles(name: string): Promise<ReportedFile[]>;
+  /**
+   * Records `change` to what the trigger reported and, in the same transaction, queues `item`. Resolves
+   * false, writing nothing, when the trigger is gone.
+   */
+  reportStorageEvent(name: string, change?: ReportedChange, item?: QueuedInvocation): Promise<boolean>;
 
   /** Inserts or replaces an event source mapping (its source's password in its own column). */
   putMapping(mapping: StoredMapping): Promise<void>;
