@@ -26,6 +26,8 @@ import { METRICS_MIGRATION, SqliteMetrics } from "./sqlite-metrics.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
+import { OUTBOX_MIGRATION, SqliteOutbox } from "./sqlite-outbox.js";
+import type { PendingDelivery } from "../core/destination.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
 type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
@@ -131,6 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ROLES_MIGRATION,
   METRICS_MIGRATION,
   MAPPINGS_MIGRATION,
+  OUTBOX_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -151,6 +154,7 @@ export class SqliteStore implements Store {
   private readonly host: SqliteHostRecords;
   private readonly metrics: SqliteMetrics;
   private readonly mappings: SqliteMappings;
+  private readonly outbox: SqliteOutbox;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -239,7 +243,8 @@ export class SqliteStore implements Store {
       listRegions: db.prepare<[], { region: string }>(
         `SELECT region FROM functions UNION SELECT region FROM layers
          UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules
-         UNION SELECT region FROM event_source_mappings ORDER BY region`,
+         UNION SELECT region FROM event_source_mappings UNION SELECT region FROM destination_outbox
+         ORDER BY region`,
       ),
       putBuild: db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
       getBuild: db.prepare<[string], { record: string }>("SELECT record FROM builds WHERE key = ?"),
@@ -263,6 +268,7 @@ export class SqliteStore implements Store {
     this.host = new SqliteHostRecords(db);
     this.metrics = new SqliteMetrics(db, r);
     this.mappings = new SqliteMappings(db, r);
+    this.outbox = new SqliteOutbox(db, r);
   }
 
   inRegion(region: string): Store {
@@ -447,8 +453,23 @@ export class SqliteStore implements Store {
     return this.enqueueInvocation(item);
   }
 
-  dequeueInvocation(requestId: string): Promise<void> {
-    this.stmts.deleteQueued.run(requestId);
+  dequeueInvocation(requestId: string, deliveries?: readonly PendingDelivery[]): Promise<void> {
+    if (deliveries === undefined || deliveries.length === 0) this.stmts.deleteQueued.run(requestId);
+    else this.outbox.putDeliveries(deliveries, requestId);
+    return Promise.resolve();
+  }
+
+  putDeliveries(deliveries: readonly PendingDelivery[]): Promise<void> {
+    this.outbox.putDeliveries(deliveries);
+    return Promise.resolve();
+  }
+
+  listDeliveries(): Promise<PendingDelivery[]> {
+    return Promise.resolve(this.outbox.listDeliveries());
+  }
+
+  deleteDelivery(id: string): Promise<void> {
+    this.outbox.deleteDelivery(id);
     return Promise.resolve();
   }
 

@@ -5,6 +5,7 @@ import { arnScope, partitionOf } from "../../core/arn-scope.js";
 import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
 import type { Alias, FunctionConfig, FunctionVersion } from "../../core/types.js";
 import { vpcConfigShape } from "./vpc-config.js";
+import { maskDestination } from "../../core/destination.js";
 
 /** The role a function created without one reports: Vajra's own, in the current account. */
 function defaultRole(): string {
@@ -46,6 +47,8 @@ export function functionConfiguration(fn: FunctionConfig, version = "$LATEST"): 
   if ((fn.layers ?? []).length > 0)
     out.Layers = (fn.layers ?? []).map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));
   if (Object.keys(fn.environment).length > 0) out.Environment = { Variables: fn.environment };
+  if (fn.deadLetterTarget !== undefined)
+    out.DeadLetterConfig = { TargetArn: maskDestination(fn.deadLetterTarget) };
   const vpc = vpcConfigShape(fn.network);
   if (vpc !== undefined) out.VpcConfig = vpc;
   return out;
