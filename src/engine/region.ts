@@ -202,6 +202,7 @@ export class Region {
         ),
       resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
+      destinations: this.destinations,
     });
     this.sources = [this.schedules, this.mappings];
   }
