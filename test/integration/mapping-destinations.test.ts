@@ -177,3 +177,40 @@ test("a mapping's bad failure handling input is refused naming the field, and no
   assert.equal(got.ScalingConfig?.MaximumConcurrency, 5);
   await lambda.send(new DeleteEventSourceMappingCommand({ UUID: ok.UUID }));
 });
+
+test("vajra trigger sets and shows the failure handling, the destination's password masked", () => {
+  const run = (args: string[]): Record<string, unknown> => {
+    const r = s.cli(["trigger", ...args, "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(!r.stdout.includes("guest:guest@"), "no password in the output");
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  const created = run([
+    "create",
+    "amqp://guest:guest@127.0.0.1:5672/?queue=never-made-cli",
+    "--function",
+    "mapped",
+    "--disabled",
+    "--on-failure",
+    "amqp://guest:guest@127.0.0.1:5672/?queue=dlq",
+    "--bisect",
+    "--max-record-age",
+    "600",
+    "--concurrency",
+    "4",
+  ]);
+  const uuid = String(created.uuid);
+  try {
+    assert.equal(created.onFailure, "amqp://guest:****@127.0.0.1:5672/?queue=dlq");
+    assert.equal(created.bisectBatchOnFunctionError, true);
+    assert.equal(created.maximumRecordAgeInSeconds, 600);
+    assert.equal(created.maximumConcurrency, 4);
+    const bad = s.cli(["trigger", "update", uuid, "--on-failure", "ftp://x"]);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /DestinationConfig\.OnFailure\.Destination/);
+    const cleared = run(["update", uuid, "--on-failure", ""]);
+    assert.equal(cleared.onFailure, undefined);
+  } finally {
+    s.cli(["trigger", "delete", uuid, "--yes"]);
+  }
+});
