@@ -151,8 +151,8 @@ export class Region {
       checkDestination: (v, field, prev) => this.destinations.check(v, field, prev),
     });
     this.destinations = new RegionDestinations({
-      ...{ store, scope: this.scope, functions: this.functions, onWarning: shared.onWarning },
-      ...{ onError: shared.onError, resolve: (f, q) => void this.resolveFunction(f, q) },
+      ...{ store, scope: this.scope, functions: this.functions, host: shared },
+      resolve: (f, q) => void this.resolveFunction(f, q),
       invokeAsync: (f, payload, q) => this.invokeAsync(f, payload, q),
     });
     this.queue = new AsyncQueue(store, {

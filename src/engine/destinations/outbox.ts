@@ -19,6 +19,8 @@ export interface OutboxOptions {
   maxInFlight: number;
   onWarning: (message: string) => void;
   onError: (err: unknown) => void;
+  /** Counts each result (the region's Prometheus counter). */
+  onResult?: (d: PendingDelivery, result: "delivered" | "failed_attempt" | "given_up") => void;
 }
 
 export interface OutboxStats {
@@ -106,11 +108,13 @@ export class DestinationOutbox {
       await this.opts.deliver(d);
     } catch (err) {
       this.counts.failedAttempts++;
+      this.opts.onResult?.(d, "failed_attempt");
       const why = maskDestination(err instanceof Error ? err.message : String(err));
       const attempts = d.attempts + 1;
       if (Date.now() - d.createdAt >= this.opts.giveUpAfterMs) {
         await this.store.deleteDelivery(d.id);
         this.counts.givenUp++;
+        this.opts.onResult?.(d, "given_up");
         this.opts.onWarning(
           `destination record ${d.id} (${d.origin} of ${d.functionName}) given up after ${attempts} attempts: ${maskDestination(d.destination)} did not accept it (${why})`,
         );
@@ -124,5 +128,6 @@ export class DestinationOutbox {
     }
     await this.store.deleteDelivery(d.id);
     this.counts.delivered++;
+    this.opts.onResult?.(d, "delivered");
   }
 }

@@ -24,6 +24,7 @@ import { DestinationOutbox, type OutboxStats } from "./outbox.js";
 import type { DestinationPublisher } from "./publisher.js";
 import { RedisPublisher } from "./redis-publisher.js";
 import { invocationRecord } from "./records.js";
+import type { VajraMetrics } from "../metrics.js";
 
 export interface RegionDestinationsOptions {
   store: Store;
@@ -37,8 +38,8 @@ export interface RegionDestinationsOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
   giveUpAfterMs?: number;
-  onWarning: (message: string) => void;
-  onError: (err: unknown) => void;
+  /** The host's logging and (when on) Prometheus metrics (vajra_destination_records_total). */
+  host: { onWarning: (message: string) => void; onError: (err: unknown) => void; metrics?: VajraMetrics };
 }
 
 export class RegionDestinations {
@@ -59,8 +60,10 @@ export class RegionDestinations {
       maxDelayMs: opts.retryMaxMs ?? 300_000,
       giveUpAfterMs: opts.giveUpAfterMs ?? 24 * 3600_000,
       maxInFlight: 16,
-      onWarning: opts.onWarning,
-      onError: opts.onError,
+      onWarning: opts.host.onWarning,
+      onError: opts.host.onError,
+      onResult: (d, result) =>
+        opts.host.metrics?.destinationResult(opts.scope.region, d.functionName, result),
     });
   }
 
