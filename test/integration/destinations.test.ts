@@ -24,14 +24,7 @@ before(async () => {
   s = await startServer({
     env: { VAJRA_ASYNC_RETRY_BASE_MS: "100", VAJRA_DESTINATION_RETRY_BASE_MS: "200" },
   });
-  const text = readFileSync(join(s.dataDir, "credentials"), "utf8");
-  const get = (k: string): string => new RegExp(`${k} = (\\S+)`).exec(text)?.[1] ?? "";
-  lambda = new LambdaClient({
-    endpoint: s.url,
-    region: "us-east-1",
-    maxAttempts: 1,
-    credentials: { accessKeyId: get("aws_access_key_id"), secretAccessKey: get("aws_secret_access_key") },
-  });
+  lambda = lambdaClient();
   for (const [name, handler] of [
     ["work", "app.work"],
     ["sink", "app.record"],
@@ -59,6 +52,17 @@ interface Rec {
   responseContext?: { statusCode: number; executedVersion: string; functionError?: string };
   responsePayload?: unknown;
   id?: string;
+}
+
+function lambdaClient(): LambdaClient {
+  const text = readFileSync(join(s.dataDir, "credentials"), "utf8");
+  const get = (k: string): string => new RegExp(`${k} = (\\S+)`).exec(text)?.[1] ?? "";
+  return new LambdaClient({
+    endpoint: s.url,
+    region: "us-east-1",
+    maxAttempts: 1,
+    credentials: { accessKeyId: get("aws_access_key_id"), secretAccessKey: get("aws_secret_access_key") },
+  });
 }
 
 /** The records the sink function printed. */
@@ -195,6 +199,44 @@ test("a webhook destination that is down at first receives the record once it is
     const b = bodies.find((x) => x.body.requestContext?.requestId === id);
     assert.equal(b?.auth, `Basic ${Buffer.from("hook:secret").toString("base64")}`);
     assert.equal(b?.body.requestContext?.condition, "Success");
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test("a record waiting for its destination survives SIGKILL and is delivered after the restart", async () => {
+  const port = await freePort();
+  await putConfig("work", `http://127.0.0.1:${port}/after-crash`);
+  const id = await invokeEvent("work", { id: "crash" });
+  const ran = async (): Promise<boolean> => {
+    const r = await s.api("/functions/work/logs?limit=100");
+    const { invocations } = (await r.json()) as { invocations: { requestId: string; status: string }[] };
+    return invocations.some((i) => i.requestId === id && i.status === "success");
+  };
+  assert.ok(await waitFor(ran, 30_000), "the invocation ran");
+  // Its record is in the outbox (written with the dequeue); the webhook is still down.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const dataDir = s.dataDir;
+  await s.stop("SIGKILL");
+  s = await startServer({
+    dataDir,
+    env: { VAJRA_ASYNC_RETRY_BASE_MS: "100", VAJRA_DESTINATION_RETRY_BASE_MS: "200" },
+  });
+  lambda.destroy();
+  lambda = lambdaClient();
+  const got: Rec[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      got.push(JSON.parse(Buffer.concat(chunks).toString()) as Rec);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  try {
+    assert.ok(await waitFor(() => got.some((r) => r.requestContext?.requestId === id), 30_000));
+    assert.equal(got.find((r) => r.requestContext?.requestId === id)?.requestContext?.condition, "Success");
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
