@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { PendingDelivery } from "../../core/destination.js";
 import { SqliteStore } from "../../store/sqlite-store.js";
-import { DestinationOutbox, type OutboxOptions } from "./outbox.js";
+import { DestinationOutbox, PermanentDeliveryError, type OutboxOptions } from "./outbox.js";
 
 function delivery(id: string, createdAt = Date.now()): PendingDelivery {
   return {
@@ -87,6 +87,29 @@ test("a record undelivered past the give-up bound is logged (masked) and counted
   assert.match(warnings[0] ?? "", /given up after 1 attempts/);
   assert.ok(!(warnings[0] ?? "").includes("secret"), "the password is masked");
   assert.deepEqual(await store.listDeliveries(), []);
+  await outbox.stop();
+  await store.close();
+});
+
+test("a delivery error no retry can fix gives the record up at once (logged and counted)", async () => {
+  const store = new SqliteStore(":memory:");
+  const warnings: string[] = [];
+  let tries = 0;
+  const outbox = new DestinationOutbox(
+    store,
+    options({
+      deliver: () => {
+        tries++;
+        return Promise.reject(new PermanentDeliveryError("Function not found"));
+      },
+      onWarning: (m) => warnings.push(m),
+    }),
+  );
+  await outbox.start();
+  await outbox.add([delivery("gone")]);
+  await until(() => outbox.counts.givenUp === 1, "the give-up");
+  assert.equal(tries, 1);
+  assert.match(warnings[0] ?? "", /Function not found/);
   await outbox.stop();
   await store.close();
 });

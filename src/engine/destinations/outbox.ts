@@ -7,6 +7,9 @@
 import { maskDestination, type PendingDelivery } from "../../core/destination.js";
 import type { Store } from "../../store/store.js";
 
+/** A delivery error no retry can fix (the destination function is gone, the record is too large). */
+export class PermanentDeliveryError extends Error {}
+
 export interface OutboxOptions {
   /** Sends one record; resolves once its destination accepted it, throws otherwise. */
   deliver: (d: PendingDelivery) => Promise<void>;
@@ -111,7 +114,7 @@ export class DestinationOutbox {
       this.opts.onResult?.(d, "failed_attempt");
       const why = maskDestination(err instanceof Error ? err.message : String(err));
       const attempts = d.attempts + 1;
-      if (Date.now() - d.createdAt >= this.opts.giveUpAfterMs) {
+      if (err instanceof PermanentDeliveryError || Date.now() - d.createdAt >= this.opts.giveUpAfterMs) {
         await this.store.deleteDelivery(d.id);
         this.counts.givenUp++;
         this.opts.onResult?.(d, "given_up");

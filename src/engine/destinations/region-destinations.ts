@@ -20,7 +20,7 @@ import { AmqpPublisher } from "./amqp-publisher.js";
 import { HttpPublisher } from "./http-publisher.js";
 import { MqttPublisher } from "./mqtt-publisher.js";
 import { NatsPublisher } from "./nats-publisher.js";
-import { DestinationOutbox, type OutboxStats } from "./outbox.js";
+import { DestinationOutbox, PermanentDeliveryError, type OutboxStats } from "./outbox.js";
 import type { DestinationPublisher } from "./publisher.js";
 import { RedisPublisher } from "./redis-publisher.js";
 import { invocationRecord } from "./records.js";
@@ -181,9 +181,19 @@ export class RegionDestinations {
     const target = parseDestination(d.destination, "destination");
     const body = Buffer.from(d.body, "base64");
     if (target.kind === "function") {
-      await withArnScope(this.opts.scope, () =>
-        this.opts.invokeAsync(target.functionName ?? "", body, target.qualifier),
-      );
+      try {
+        await withArnScope(this.opts.scope, () =>
+          this.opts.invokeAsync(target.functionName ?? "", body, target.qualifier),
+        );
+      } catch (err) {
+        // A deleted destination function or a record over the Event payload limit will not get better.
+        if (
+          isVajraError(err) &&
+          ["FunctionNotFound", "PayloadTooLarge", "InvalidParameter"].includes(err.code)
+        )
+          throw new PermanentDeliveryError(err.message, { cause: err });
+        throw err;
+      }
       return;
     }
     try {
