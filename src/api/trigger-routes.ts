@@ -4,6 +4,7 @@
 
 import type { FastifyInstance } from "fastify";
 import { invalid } from "../core/errors.js";
+import { maskDestination } from "../core/destination.js";
 import type { Platform } from "../engine/platform.js";
 import type { MappingInput, MappingView } from "../engine/triggers/mappings.js";
 
@@ -53,6 +54,13 @@ export function triggerBody(body: unknown): MappingInput {
   }
   const sp = str("startingPosition");
   if (sp !== undefined) m.startingPosition = sp as MappingInput["startingPosition"]; // checked by the engine
+  // Failure handling: null (or "") removes the on-failure destination / the concurrency limit.
+  if (b.onFailure !== undefined) m.onFailure = b.onFailure === null ? null : (str("onFailure") ?? null);
+  if (b.bisectBatchOnFunctionError !== undefined)
+    m.bisectBatchOnFunctionError = b.bisectBatchOnFunctionError as boolean; // type checked by the engine
+  const age = num("maximumRecordAgeInSeconds");
+  if (age !== undefined) m.maximumRecordAgeInSeconds = age;
+  if (b.maximumConcurrency !== undefined) m.maximumConcurrency = num("maximumConcurrency") ?? null;
   return m;
 }
 
@@ -75,6 +83,10 @@ export function triggerView(v: MappingView): Record<string, unknown> {
     discarded: v.discarded,
     filtered: v.filtered,
     filters: v.filters,
+    onFailure: v.onFailure === undefined ? undefined : maskDestination(v.onFailure),
+    bisectBatchOnFunctionError: v.bisectBatchOnFunctionError === true,
+    maximumRecordAgeInSeconds: v.maximumRecordAgeInSeconds ?? -1,
+    maximumConcurrency: v.maximumConcurrency,
     lastModified: new Date(v.lastModified).toISOString(),
   };
 }

@@ -38,6 +38,17 @@ export interface MappingRecord {
   filters?: string[];
   /** NATS only: where a new durable consumer starts (default TRIM_HORIZON, the whole stream). */
   startingPosition?: "TRIM_HORIZON" | "LATEST";
+  /**
+   * DestinationConfig.OnFailure: where a record of messages given up goes (core/destination.ts). Kept
+   * whole (a password included, as the store keeps it); every output masks it.
+   */
+  onFailure?: string;
+  /** Split a failing batch in halves (repeatedly) to isolate the message that fails it. */
+  bisectBatchOnFunctionError?: boolean;
+  /** Messages older than this go to the on-failure destination without invoking (-1: no limit). */
+  maximumRecordAgeInSeconds?: number;
+  /** ScalingConfig.MaximumConcurrency: batches processed at once (absent: one, which keeps order). */
+  maximumConcurrency?: number;
   lastModified: number;
 }
 

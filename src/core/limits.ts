@@ -1,6 +1,7 @@
 // Limits and validation of function configuration. AWS's values where the mission does not ask for
 // more (memory up to 32 GB, timeout up to 60 minutes); every message names the field and the range.
 
+import { parseDestination } from "./destination.js";
 import { invalid } from "./errors.js";
 
 export const LIMITS = {
@@ -114,9 +115,10 @@ export function validateDescription(value: unknown): string {
   return value;
 }
 
-const DESTINATION_RE = /^arn:aws[a-zA-Z0-9-]*:(sqs|sns|lambda|events|s3):[a-z0-9-]*:\d{12}:.+$/;
-
-/** Event invoke config: retries 0–2, maximum age 60 s–6 h, destinations as ARNs of supported services. */
+/**
+ * Event invoke config: retries 0–2, maximum age 60 s–6 h, destinations in a form Vajra delivers to
+ * (core/destination.ts; that a function destination exists is the engine's check).
+ */
 export function validateEventInvokeConfig(v: {
   maximumRetryAttempts?: unknown;
   maximumEventAgeInSeconds?: unknown;
@@ -131,12 +133,7 @@ export function validateEventInvokeConfig(v: {
     ["OnSuccess", v.onSuccess],
     ["OnFailure", v.onFailure],
   ] as const) {
-    if (arn !== undefined && (typeof arn !== "string" || !DESTINATION_RE.test(arn))) {
-      throw invalid(
-        `${field} destination must be the ARN of an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket; got ${JSON.stringify(arn)}`,
-        { field },
-      );
-    }
+    if (arn !== undefined) parseDestination(arn, `DestinationConfig.${field}.Destination`);
   }
 }
 

@@ -63,6 +63,8 @@ export interface FunctionConfig {
   url?: FunctionUrlConfig;
   /** How Event invocations of this function are retried and where their results go. */
   eventInvokeConfig?: EventInvokeConfig;
+  /** DeadLetterConfig.TargetArn: where a failed Event invocation's payload goes (a destination, see destination.ts). */
+  deadLetterTarget?: string;
   /** Resource tags (Lambda's TagResource); changing them does not change code or configuration. */
   tags?: Record<string, string>;
   /** Set when the package was built from the uploaded sources: `codeSha256` is then the built package. */
@@ -185,7 +187,7 @@ export interface EventInvokeConfig {
   maximumRetryAttempts?: number;
   /** 60–21600 seconds; default 21600 (6 hours). */
   maximumEventAgeInSeconds?: number;
-  /** Destination ARNs, validated and stored; delivering to them arrives with the triggers work. */
+  /** Destinations (function ARN or broker / webhook URI, see core/destination.ts) of the invocation records. */
   onSuccess?: string;
   onFailure?: string;
   lastModified: string;

@@ -1,18 +1,40 @@
 // Asynchronous (`Event`) invocations with Lambda's guarantees: an accepted event is committed to the
 // store before the caller hears 202, so it runs even if the server is killed right after; it runs at
 // least once, is retried twice on function errors with backoff (Lambda's default), waits out throttles,
-// and is dropped only past its maximum age.
+// and is dropped only past its maximum age. How it ended (success, retries exhausted, too old) is handed
+// to `settle`, whose destination records are committed in the same transaction that removes the event.
 
 import { randomUUID } from "node:crypto";
 import { VajraError, isVajraError } from "../core/errors.js";
 import type { QueuedInvocation } from "../core/types.js";
+import type { PendingDelivery } from "../core/destination.js";
 import type { Store } from "../store/store.js";
 
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 
+/** What one attempt returned: whether the function succeeded, its response, and the version that ran. */
+export interface AttemptResult {
+  ok: boolean;
+  body: Buffer;
+  version: string;
+}
+
+/** How a queued event ended, for its destinations. */
+export interface Settlement {
+  condition: "Success" | "RetriesExhausted" | "EventAgeExceeded";
+  /** Attempts that ran the function (AWS's approximateInvokeCount). */
+  invokeCount: number;
+  /** The last attempt's result (absent when the event aged out). */
+  result?: AttemptResult;
+}
+
 export interface AsyncQueueOptions {
-  /** Runs one attempt; resolves true when the function succeeded. Throws for platform errors. */
-  run: (item: QueuedInvocation) => Promise<boolean>;
+  /** Runs one attempt. Throws for platform errors. */
+  run: (item: QueuedInvocation) => Promise<AttemptResult>;
+  /** The destination records an event's end produces (committed with its removal from the queue). */
+  settle?: (item: QueuedInvocation, s: Settlement) => PendingDelivery[];
+  /** Receives those records once they are committed, to deliver them. */
+  onSettled?: (deliveries: PendingDelivery[]) => void;
   /** Delay before the first retry; each later one doubles it (Lambda: about 1 then 2 minutes). */
   retryBaseMs: number;
   /** The function's retry limit and maximum event age (its event invoke config, or Lambda's defaults). */
@@ -144,10 +166,13 @@ export class AsyncQueue {
     try {
       const policy = this.opts.policy(item.functionName);
       if (Date.now() - item.enqueuedAt > policy.maxAgeMs)
-        return await this.drop(item, "the event is older than its maximum age");
-      let ok: boolean;
+        return await this.drop(item, "the event is older than its maximum age", {
+          condition: "EventAgeExceeded",
+          invokeCount: item.attempts,
+        });
+      let result: AttemptResult;
       try {
-        ok = await this.opts.run(item);
+        result = await this.opts.run(item);
       } catch (err) {
         if (isVajraError(err) && err.code === "FunctionNotFound")
           return await this.drop(item, "the function no longer exists");
@@ -158,10 +183,14 @@ export class AsyncQueue {
         }
         throw err;
       }
-      if (ok) return await this.store.dequeueInvocation(item.requestId);
       const attempts = item.attempts + 1;
+      if (result.ok) return await this.finish(item, { condition: "Success", invokeCount: attempts, result });
       if (attempts > policy.maxRetries)
-        return await this.drop({ ...item, attempts }, `the function failed ${attempts} times`);
+        return await this.drop({ ...item, attempts }, `the function failed ${attempts} times`, {
+          condition: "RetriesExhausted",
+          invokeCount: attempts,
+          result,
+        });
       await this.later(item, attempts, this.opts.retryBaseMs * 2 ** (attempts - 1));
     } catch (err) {
       this.opts.onError(err);
@@ -175,8 +204,15 @@ export class AsyncQueue {
     if (!this.stopped) this.pending.push(next);
   }
 
-  private async drop(item: QueuedInvocation, why: string): Promise<void> {
-    await this.store.dequeueInvocation(item.requestId);
+  private async drop(item: QueuedInvocation, why: string, s?: Settlement): Promise<void> {
+    await this.finish(item, s);
     this.opts.onDrop(item, why);
+  }
+
+  /** Removes the event and, in the same transaction, stores the destination records its end produced. */
+  private async finish(item: QueuedInvocation, s: Settlement | undefined): Promise<void> {
+    const deliveries = s === undefined ? [] : (this.opts.settle?.(item, s) ?? []);
+    await this.store.dequeueInvocation(item.requestId, deliveries);
+    if (deliveries.length > 0) this.opts.onSettled?.(deliveries);
   }
 }

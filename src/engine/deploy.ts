@@ -49,6 +49,8 @@ export interface DeployInput {
   tags?: Record<string, string>;
   /** Layer version ARNs, in order. */
   layers?: string[];
+  /** DeadLetterConfig.TargetArn, checked by the region; null removes it. */
+  deadLetterTarget?: string | null;
   zipFile?: Buffer;
 }
 
@@ -335,6 +337,13 @@ export async function deployFunction(
         ? { tags: existing.tags }
         : {}),
     ...(existing?.eventInvokeConfig === undefined ? {} : { eventInvokeConfig: existing.eventInvokeConfig }),
+    ...(input.deadLetterTarget === undefined
+      ? existing?.deadLetterTarget === undefined
+        ? {}
+        : { deadLetterTarget: existing.deadLetterTarget }
+      : input.deadLetterTarget === null
+        ? {}
+        : { deadLetterTarget: input.deadLetterTarget }),
     ...(existing?.url === undefined ? {} : { url: existing.url }),
     ...(existing?.provisioned === undefined ? {} : { provisioned: existing.provisioned }),
     ...(existing?.policy === undefined ? {} : { policy: existing.policy }),

@@ -16,6 +16,8 @@ export interface SettingsContext {
   getFunction: (name: string) => FunctionConfig;
   /** Runs a change after any other change to the same function. */
   serialize: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  /** Checks a destination (that a function destination exists); resolves the text to store. */
+  checkDestination?: (value: unknown, field: string, previous?: string) => string;
 }
 
 export class FunctionSettings {
@@ -92,7 +94,14 @@ export class FunctionSettings {
       let next: EventInvokeConfig | undefined;
       if (change !== null) {
         validateEventInvokeConfig(change);
-        next = { ...(merge ? fn.eventInvokeConfig : {}), ...change, lastModified: new Date().toISOString() };
+        const checked = { ...change };
+        const prev = fn.eventInvokeConfig;
+        for (const k of ["onSuccess", "onFailure"] as const) {
+          const v = checked[k];
+          const field = `DestinationConfig.${k === "onSuccess" ? "OnSuccess" : "OnFailure"}.Destination`;
+          if (v !== undefined) checked[k] = this.ctx.checkDestination?.(v, field, prev?.[k]) ?? v;
+        }
+        next = { ...(merge ? prev : {}), ...checked, lastModified: new Date().toISOString() };
       } else if (fn.eventInvokeConfig === undefined) {
         throw new VajraError(
           "FunctionNotFound",

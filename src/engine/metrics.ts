@@ -15,6 +15,7 @@ const INIT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const MAX_ERROR_TYPES = 20;
 
 export type DropReason = "max_age" | "function_deleted" | "retries_exhausted";
+export type DestinationResult = "delivered" | "failed_attempt" | "given_up";
 
 /** What the engine reports about one function when /metrics is scraped. */
 export interface FunctionGauges {
@@ -85,6 +86,12 @@ export class VajraMetrics {
     name: "vajra_async_events_dropped_total",
     help: "Event invocations given up (reason max_age, function_deleted or retries_exhausted).",
     labelNames: ["region", "function", "reason"],
+    registers: [this.registry],
+  });
+  private readonly destinationResults = new Counter({
+    name: "vajra_destination_records_total",
+    help: "Destination records (invocation records, dead letters, mapping on-failure records) by result: delivered, failed_attempt (retried), given_up (after the bound, logged).",
+    labelNames: ["region", "function", "result"],
     registers: [this.registry],
   });
   private readonly concurrent = new Gauge({
@@ -191,6 +198,10 @@ export class VajraMetrics {
 
   eventDropped(region: string, functionName: string, reason: DropReason): void {
     this.dropped.inc({ region, function: functionName, reason });
+  }
+
+  destinationResult(region: string, functionName: string, result: DestinationResult): void {
+    this.destinationResults.inc({ region, function: functionName, result });
   }
 
   /** Removes a deleted function's series, so a scrape no longer lists it. */

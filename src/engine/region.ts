@@ -47,6 +47,7 @@ import { MappingSource } from "./triggers/mappings.js";
 import { StorageTriggerSource } from "./triggers/storage.js";
 
 type Commit = (item: QueuedInvocation) => Promise<boolean>;
+import { RegionDestinations } from "./destinations/region-destinations.js";
 
 /** What every region shares: the host's executor, code and builder. */
 export interface RegionShared {
@@ -106,6 +107,8 @@ export class Region {
   /** Directory and S3 webhook triggers: S3 event notifications as Event invocations. */
   readonly storage: StorageTriggerSource;
   private readonly sources: EventSource[];
+  /** Destinations and dead-letter targets of Event invocations and mappings, with their outbox. */
+  readonly destinations: RegionDestinations;
 
   constructor(
     readonly name: string,
@@ -163,19 +166,25 @@ export class Region {
       functions: this.functions,
       getFunction: (fname) => this.getFunction(fname),
       serialize: (fname, fn) => this.serialize(fname, fn),
+      checkDestination: (v, field, prev) => this.destinations.check(v, field, prev),
+    });
+    this.destinations = new RegionDestinations({
+      ...{ store, scope: this.scope, functions: this.functions, host: shared },
+      resolve: (f, q) => void this.resolveFunction(f, q),
+      invokeAsync: (f, payload, q) => this.invokeAsync(f, payload, q),
     });
     this.queue = new AsyncQueue(store, {
       // Queued work runs outside any request: its ARNs are its region's.
-      run: async (item) =>
-        (
-          await withArnScope(this.scope, () =>
-            this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
-              requestId: item.requestId,
-              attempt: item.attempts,
-              ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
-            }),
-          )
-        ).ok,
+      run: (item) =>
+        withArnScope(this.scope, () =>
+          this.invoke(item.functionName, Buffer.from(item.payload, "base64"), {
+            requestId: item.requestId,
+            attempt: item.attempts,
+            ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
+          }),
+        ),
+      settle: (item, s) => this.destinations.settle(item, s),
+      onSettled: (deliveries) => this.destinations.outbox.accept(deliveries),
       retryBaseMs: shared.asyncRetryBaseMs,
       policy: (functionName) => {
         const c = this.functions.get(functionName)?.eventInvokeConfig;
@@ -213,6 +222,7 @@ export class Region {
         ),
       resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
+      destinations: this.destinations,
     });
     this.sources = [this.schedules, this.mappings, this.storage];
   }
@@ -232,6 +242,7 @@ export class Region {
     for (const name of this.functions.keys()) this.provisioning.apply(name);
     await this.queue.start();
     for (const source of this.sources) await source.start();
+    await this.destinations.start();
     void this.series?.prune();
   }
 
@@ -285,6 +296,7 @@ export class Region {
     if (typeof input.name !== "string") throw invalid("name is required");
     if (input.role !== undefined)
       input = { ...input, role: this.shared.roles.resolveForFunction(input.role, this.scope.account, true) };
+    input = this.destinations.checkDeadLetter(input, this.functions.get(input.name));
     return this.serialize(input.name, async () => {
       const result = await deployFunction(
         {
@@ -651,6 +663,7 @@ export class Region {
 
   /** Writes the records still buffered (after in-flight invocations have finished). */
   async close(): Promise<void> {
+    await this.destinations.stop();
     await this.records.close();
     await this.series?.close();
   }

@@ -30,6 +30,8 @@ import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
 import { STORAGE_TRIGGERS_MIGRATION, SqliteStorageTriggers } from "./sqlite-storage-triggers.js";
 import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core/storage-event.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
+import { OUTBOX_MIGRATION, SqliteOutbox } from "./sqlite-outbox.js";
+import type { PendingDelivery } from "../core/destination.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
 type Migration = string | ((db: Database.Database, ctx: { homeRegion: string }) => void);
@@ -137,6 +139,7 @@ export const MIGRATIONS: readonly Migration[] = [
   MAPPINGS_MIGRATION,
   LOGS_MIGRATION,
   STORAGE_TRIGGERS_MIGRATION,
+  OUTBOX_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -159,6 +162,7 @@ export class SqliteStore implements Store {
   readonly logs: SqliteLogs;
   private readonly mappings: SqliteMappings;
   private readonly storageTriggers: SqliteStorageTriggers;
+  private readonly outbox: SqliteOutbox;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -248,6 +252,7 @@ export class SqliteStore implements Store {
         `SELECT region FROM functions UNION SELECT region FROM layers
          UNION SELECT region FROM invocation_queue UNION SELECT region FROM schedules
          UNION SELECT region FROM event_source_mappings UNION SELECT region FROM storage_triggers
+         UNION SELECT region FROM destination_outbox
          ORDER BY region`,
       ),
       putBuild: db.prepare("INSERT OR REPLACE INTO builds (key, record) VALUES (?, ?)"),
@@ -274,6 +279,7 @@ export class SqliteStore implements Store {
     this.logs = new SqliteLogs(db, r);
     this.mappings = new SqliteMappings(db, r);
     this.storageTriggers = new SqliteStorageTriggers(db, r);
+    this.outbox = new SqliteOutbox(db, r);
   }
 
   inRegion(region: string): Store {
@@ -460,8 +466,23 @@ export class SqliteStore implements Store {
     return this.enqueueInvocation(item);
   }
 
-  dequeueInvocation(requestId: string): Promise<void> {
-    this.stmts.deleteQueued.run(requestId);
+  dequeueInvocation(requestId: string, deliveries?: readonly PendingDelivery[]): Promise<void> {
+    if (deliveries === undefined || deliveries.length === 0) this.stmts.deleteQueued.run(requestId);
+    else this.outbox.putDeliveries(deliveries, requestId);
+    return Promise.resolve();
+  }
+
+  putDeliveries(deliveries: readonly PendingDelivery[]): Promise<void> {
+    this.outbox.putDeliveries(deliveries);
+    return Promise.resolve();
+  }
+
+  listDeliveries(): Promise<PendingDelivery[]> {
+    return Promise.resolve(this.outbox.listDeliveries());
+  }
+
+  deleteDelivery(id: string): Promise<void> {
+    this.outbox.deleteDelivery(id);
     return Promise.resolve();
   }
 

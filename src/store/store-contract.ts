@@ -7,6 +7,7 @@ import type { FunctionConfig, InvocationRecord } from "../core/types.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { MappingRecord } from "../core/event-source-mapping.js";
 import type { StorageTriggerRecord } from "../core/storage-event.js";
+import type { PendingDelivery } from "../core/destination.js";
 import type { Store } from "./store.js";
 
 export interface StoreContractOptions {
@@ -217,6 +218,47 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       await s.dequeueInvocation("late");
       await s.dequeueInvocation("soon");
       assert.deepEqual(await s.listQueuedInvocations(), []);
+    }));
+
+  test(`${name}: an invocation's destination records are stored in the write that dequeues it`, () =>
+    withStore(async (s) => {
+      const delivery = (id: string, notBefore: number): PendingDelivery => ({
+        id,
+        destination: "nats://127.0.0.1:4222?subject=s",
+        body: "e30=",
+        origin: "OnSuccess",
+        functionName: "f",
+        attempts: 0,
+        createdAt: 1,
+        notBefore,
+      });
+      await s.enqueueInvocation({
+        requestId: "q",
+        functionName: "f",
+        payload: "e30=",
+        attempts: 0,
+        enqueuedAt: 1,
+        notBefore: 1,
+      });
+      await s.dequeueInvocation("q", [delivery("d2", 20), delivery("d1", 10)]);
+      assert.deepEqual(await s.listQueuedInvocations(), []);
+      assert.deepEqual(
+        (await s.listDeliveries()).map((d) => d.id),
+        ["d1", "d2"],
+      );
+      await s.putDeliveries([{ ...delivery("d1", 30), attempts: 1, lastError: "down" }]);
+      const list = await s.listDeliveries();
+      assert.deepEqual(
+        list.map((d) => [d.id, d.attempts, d.lastError]),
+        [
+          ["d2", 0, undefined],
+          ["d1", 1, "down"],
+        ],
+      );
+      assert.deepEqual(await s.inRegion("eu-west-1").listDeliveries(), [], "records are per region");
+      await s.deleteDelivery("d1");
+      await s.deleteDelivery("d2");
+      assert.deepEqual(await s.listDeliveries(), []);
     }));
 
   test(`${name}: a schedule fires once per due time, its invocation queued in the same write`, () =>

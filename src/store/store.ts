@@ -22,6 +22,7 @@ import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core
 import type { MinuteBucket } from "../core/metric-series.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 import type { LogStore } from "./log-store.js";
+import type { PendingDelivery } from "../core/destination.js";
 
 export interface Store {
   /**
@@ -94,8 +95,18 @@ export interface Store {
   listQueuedInvocations(): Promise<QueuedInvocation[]>;
   /** Replaces a queued invocation (after a failed attempt). */
   updateQueuedInvocation(item: QueuedInvocation): Promise<void>;
-  /** Removes it (done, or given up). */
-  dequeueInvocation(requestId: string): Promise<void>;
+  /**
+   * Removes it (done, or given up) and, in the same transaction, adds the destination records its end
+   * produced to the outbox: a record is never lost between the two.
+   */
+  dequeueInvocation(requestId: string, deliveries?: readonly PendingDelivery[]): Promise<void>;
+
+  /** Adds (or replaces, after a failed attempt) records waiting for their destination. */
+  putDeliveries(deliveries: readonly PendingDelivery[]): Promise<void>;
+  /** The region's waiting records, soonest first. */
+  listDeliveries(): Promise<PendingDelivery[]>;
+  /** Removes a record (delivered, or given up). */
+  deleteDelivery(id: string): Promise<void>;
 
   /** Inserts or replaces a schedule; a replace keeps what its fires recorded (lastDue, lastError). */
   putSchedule(schedule: ScheduleRecord): Promise<void>;

@@ -116,13 +116,13 @@ test("the event invoke config limits retries; its destinations are validated and
     new PutFunctionEventInvokeConfigCommand({
       FunctionName: "evt-once",
       MaximumRetryAttempts: 0,
-      DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:dead-letters" } },
+      DestinationConfig: { OnFailure: { Destination: "arn:aws:lambda:us-east-1:000000000000:function:evt" } },
     }),
   );
   assert.equal(put.MaximumRetryAttempts, 0);
   assert.equal(
     put.DestinationConfig?.OnFailure?.Destination,
-    "arn:aws:sqs:us-east-1:000000000000:dead-letters",
+    "arn:aws:lambda:us-east-1:000000000000:function:evt",
   );
   const merged = await lambda.send(
     new UpdateFunctionEventInvokeConfigCommand({ FunctionName: "evt-once", MaximumEventAgeInSeconds: 120 }),
@@ -144,7 +144,8 @@ test("the event invoke config limits retries; its destinations are validated and
       }),
     ),
     (e: { name: string; message: string }) =>
-      e.name === "ValidationException" && /at 'destinationConfig\.onSuccess\.destination'/.test(e.message),
+      e.name === "InvalidParameterValueException" &&
+      /DestinationConfig\.OnSuccess\.Destination/.test(e.message),
   );
   assert.equal(
     (await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "evt-once" })))

@@ -2,6 +2,7 @@
 // invoke config.
 
 import { invalid } from "../../core/errors.js";
+import { maskDestination } from "../../core/destination.js";
 import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
 import type { CorsConfig, EventInvokeConfig, FunctionUrlConfig } from "../../core/types.js";
 import type { ProvisionedView } from "../../engine/platform.js";
@@ -84,8 +85,8 @@ export function eventInvokeConfigShape(
     LastModified: c === undefined ? Date.now() / 1000 : Date.parse(c.lastModified) / 1000,
     FunctionArn: functionArn(name, "$LATEST"),
     DestinationConfig: {
-      OnSuccess: c?.onSuccess === undefined ? {} : { Destination: c.onSuccess },
-      OnFailure: c?.onFailure === undefined ? {} : { Destination: c.onFailure },
+      OnSuccess: c?.onSuccess === undefined ? {} : { Destination: maskDestination(c.onSuccess) },
+      OnFailure: c?.onFailure === undefined ? {} : { Destination: maskDestination(c.onFailure) },
     },
   };
   if (c?.maximumRetryAttempts !== undefined) out.MaximumRetryAttempts = c.maximumRetryAttempts;

@@ -11,19 +11,16 @@ import type { MappingInput, MappingView } from "../../engine/triggers/mappings.j
 import { parseFunctionName } from "./function-name.js";
 import { bodyJson, paginate, unsupported } from "./request.js";
 import { invalid } from "../../core/errors.js";
+import { maskDestination } from "../../core/destination.js";
 
 /** Members Vajra does not implement yet: refused rather than silently ignored. */
 const UNSUPPORTED = [
-  "DestinationConfig",
-  "BisectBatchOnFunctionError",
-  "MaximumRecordAgeInSeconds",
   "ParallelizationFactor",
   "TumblingWindowInSeconds",
   "Topics",
   "Queues",
   "SourceAccessConfigurations",
   "SelfManagedEventSource",
-  "ScalingConfig",
   "StartingPositionTimestamp",
 ];
 
@@ -45,6 +42,12 @@ export function mappingConfiguration(v: MappingView): Record<string, unknown> {
   };
   if (v.startingPosition !== undefined) out.StartingPosition = v.startingPosition;
   if (v.filters !== undefined) out.FilterCriteria = { Filters: v.filters.map((Pattern) => ({ Pattern })) };
+  out.DestinationConfig = {
+    OnFailure: v.onFailure === undefined ? {} : { Destination: maskDestination(v.onFailure) },
+  };
+  out.BisectBatchOnFunctionError = v.bisectBatchOnFunctionError === true;
+  out.MaximumRecordAgeInSeconds = v.maximumRecordAgeInSeconds ?? -1;
+  if (v.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: v.maximumConcurrency };
   return out;
 }
 
@@ -67,6 +70,23 @@ function input(b: Record<string, unknown>): MappingInput {
       return f.Pattern;
     });
   }
+  const dest = b.DestinationConfig as {
+    OnSuccess?: { Destination?: unknown };
+    OnFailure?: { Destination?: unknown };
+  };
+  if (dest?.OnSuccess?.Destination !== undefined)
+    throw invalid("DestinationConfig.OnSuccess: an event source mapping has only an OnFailure destination");
+  // An empty OnFailure (or Destination) removes it, as UpdateEventSourceMapping does on AWS.
+  if (dest !== undefined)
+    m.onFailure = typeof dest.OnFailure?.Destination === "string" ? dest.OnFailure.Destination : null;
+  if (b.BisectBatchOnFunctionError !== undefined)
+    m.bisectBatchOnFunctionError = b.BisectBatchOnFunctionError as boolean; // the engine checks the type
+  if (typeof b.MaximumRecordAgeInSeconds === "number")
+    m.maximumRecordAgeInSeconds = b.MaximumRecordAgeInSeconds;
+  const scaling = b.ScalingConfig as { MaximumConcurrency?: unknown } | undefined;
+  if (scaling !== undefined)
+    m.maximumConcurrency =
+      scaling.MaximumConcurrency === undefined ? null : (scaling.MaximumConcurrency as number);
   if (b.StartingPosition === "TRIM_HORIZON" || b.StartingPosition === "LATEST")
     m.startingPosition = b.StartingPosition;
   else if (b.StartingPosition !== undefined)

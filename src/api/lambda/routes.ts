@@ -123,6 +123,11 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   if (network !== undefined) input.network = network;
   if (Array.isArray(b.FileSystemConfigs) && b.FileSystemConfigs.length > 0)
     throw unsupported("FileSystemConfigs");
+  const dlc = b.DeadLetterConfig as { TargetArn?: unknown } | undefined;
+  // An empty TargetArn (or none) removes the dead-letter target, as on AWS; the region checks the rest.
+  if (dlc !== undefined)
+    input.deadLetterTarget =
+      dlc.TargetArn === undefined || dlc.TargetArn === "" ? null : (dlc.TargetArn as string);
   if (b.Layers !== undefined) {
     if (!Array.isArray(b.Layers) || !b.Layers.every((l) => typeof l === "string"))
       throw invalid("Layers must be a list of layer version ARNs");

@@ -6,6 +6,7 @@ import { functionArn, lambdaTimestamp } from "../../core/lambda-format.js";
 import { loggingConfigShape } from "../../core/logging-config.js";
 import type { Alias, FunctionConfig, FunctionVersion } from "../../core/types.js";
 import { vpcConfigShape } from "./vpc-config.js";
+import { maskDestination } from "../../core/destination.js";
 
 /** The role a function created without one reports: Vajra's own, in the current account. */
 function defaultRole(): string {
@@ -47,6 +48,8 @@ export function functionConfiguration(fn: FunctionConfig, version = "$LATEST"): 
   if ((fn.layers ?? []).length > 0)
     out.Layers = (fn.layers ?? []).map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));
   if (Object.keys(fn.environment).length > 0) out.Environment = { Variables: fn.environment };
+  if (fn.deadLetterTarget !== undefined)
+    out.DeadLetterConfig = { TargetArn: maskDestination(fn.deadLetterTarget) };
   const vpc = vpcConfigShape(fn.network);
   if (vpc !== undefined) out.VpcConfig = vpc;
   return out;

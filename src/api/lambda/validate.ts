@@ -26,8 +26,16 @@ const SERVICE_CHECKED_ENUMS = new Set(["Runtime"]);
 
 const regexCache = new Map<string, RegExp>();
 
-/** Members whose pattern Vajra widens: an event source mapping's source is a broker URI (the engine checks it). */
-const PATTERN_EXEMPT = new Set(["eventSourceArn"]);
+/**
+ * Members whose pattern Vajra widens (the engine checks them): an event source mapping's source, and
+ * destinations (async and mapping DestinationConfig, DeadLetterConfig), which may be broker or webhook URIs.
+ */
+const PATTERN_EXEMPT = new Set([
+  "eventSourceArn",
+  "destinationConfig.onSuccess.destination",
+  "destinationConfig.onFailure.destination",
+  "deadLetterConfig.targetArn",
+]);
 
 /** The model's patterns are Java regular expressions that must match the whole value. */
 function fullMatch(pattern: string): RegExp {

@@ -25,6 +25,10 @@ interface TriggerView {
   discarded: number;
   filtered: number;
   filters?: string[];
+  onFailure?: string;
+  bisectBatchOnFunctionError?: boolean;
+  maximumRecordAgeInSeconds?: number;
+  maximumConcurrency?: number;
 }
 
 interface TriggerFlags {
@@ -36,6 +40,10 @@ interface TriggerFlags {
   reportFailures?: boolean;
   startingPosition?: string;
   filter?: string;
+  onFailure?: string;
+  bisect?: boolean;
+  maxRecordAge?: string;
+  concurrency?: string;
   disabled?: boolean;
 }
 
@@ -62,6 +70,20 @@ const fieldOptions: OptionSpec[] = [
     description:
       'FilterCriteria pattern (JSON); \'[]\' removes filtering, e.g. \'{"body":{"kind":["order"]}}\'',
   },
+  {
+    flags: "--on-failure <destination>",
+    description:
+      "where given-up messages' records go (function ARN, nats://, amqp://, mqtt://, redis://, http(s)://); '' removes it",
+  },
+  { flags: "--bisect", description: "split a failing batch in halves to isolate the failing message" },
+  {
+    flags: "--max-record-age <seconds>",
+    description: "older messages go to --on-failure without invoking (-1: no limit, or 60-604800)",
+  },
+  {
+    flags: "--concurrency <n>",
+    description: "batches invoked at once, 2-1000 (default one, which keeps order)",
+  },
 ];
 
 function int(flag: string, v: string | undefined): number | undefined {
@@ -84,6 +106,12 @@ function body(o: TriggerFlags): Record<string, unknown> {
   if (o.startingPosition !== undefined) b.startingPosition = o.startingPosition;
   if (o.disabled === true) b.enabled = false;
   if (o.filter !== undefined) b.filters = o.filter.trim() === "[]" ? [] : [o.filter];
+  if (o.onFailure !== undefined) b.onFailure = o.onFailure === "" ? null : o.onFailure;
+  if (o.bisect === true) b.bisectBatchOnFunctionError = true;
+  const age = int("--max-record-age", o.maxRecordAge);
+  if (age !== undefined) b.maximumRecordAgeInSeconds = age;
+  const mc = int("--concurrency", o.concurrency);
+  if (mc !== undefined) b.maximumConcurrency = mc;
   return b;
 }
 
@@ -105,6 +133,11 @@ function printTrigger(ctx: CommandContext, t: TriggerView, verb?: string): void 
   ];
   if (t.startingPosition !== undefined) pairs.push(["starting position", t.startingPosition]);
   for (const f of t.filters ?? []) pairs.push(["filter", f]);
+  if (t.onFailure !== undefined) pairs.push(["on failure", t.onFailure]);
+  if (t.bisectBatchOnFunctionError === true) pairs.push(["bisect", "yes"]);
+  if ((t.maximumRecordAgeInSeconds ?? -1) >= 0)
+    pairs.push(["max record age", `${t.maximumRecordAgeInSeconds} s`]);
+  if (t.maximumConcurrency !== undefined) pairs.push(["concurrency", String(t.maximumConcurrency)]);
   ctx.out.print(formatKeyValues(pairs, c.bold));
 }
 

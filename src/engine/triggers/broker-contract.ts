@@ -1,7 +1,9 @@
 // The contract every broker adapter passes, run against the real local broker by one small test file
 // per broker (rabbitmq.test.ts, nats.test.ts): batches in broker order with the adapter's event shape,
 // partial batch failure retrying only the failed items, giving up after MaximumRetryAttempts, and a
-// mapping whose queue/stream is missing reporting why and resuming by itself once it exists.
+// mapping whose queue/stream is missing reporting why and resuming by itself once it exists; a poison
+// message ending in the on-failure destination after its retries (and acknowledged), and a failing batch
+// bisected to isolate it.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -13,7 +15,7 @@ import {
   type SourceUri,
 } from "../../core/event-source-mapping.js";
 import type { BrokerAdapter } from "./broker.js";
-import { MappingRunner, type SyncInvoke } from "./mapping-runner.js";
+import { MappingRunner, type MappingFailure, type SyncInvoke } from "./mapping-runner.js";
 
 export interface BrokerFixture {
   adapter: BrokerAdapter;
@@ -78,6 +80,10 @@ export function brokerContract(label: string, f: BrokerFixture): void {
       calls: { body: string; id: string }[][];
       runner: MappingRunner;
       setHandler: (h: (items: { body: string; id: string }[], n: number) => unknown) => void;
+      /** What reached the on-failure destination (when the record names one). */
+      failures: MappingFailure[];
+      /** Stops the runner and starts another on the same mapping (its consumer, its queue). */
+      restart: () => Promise<void>;
     }) => Promise<void>,
     createFirst = true,
   ): Promise<void> => {
@@ -98,18 +104,35 @@ export function brokerContract(label: string, f: BrokerFixture): void {
       return Promise.resolve({ ok: true, body: Buffer.from(JSON.stringify(out ?? null)) });
     };
     if (createFirst) await f.create(name);
-    const runner = new MappingRunner({
-      record: rec,
-      source,
-      adapter: f.adapter,
-      invoke,
-      onWarning: () => undefined,
-      backoffBaseMs: 50,
-      maxBackoffMs: 500,
-    });
+    const failures: MappingFailure[] = [];
+    const newRunner = (): MappingRunner =>
+      new MappingRunner({
+        record: rec,
+        source,
+        adapter: f.adapter,
+        invoke,
+        onWarning: () => undefined,
+        backoffBaseMs: 50,
+        maxBackoffMs: 500,
+        ...(rec.onFailure === undefined
+          ? {}
+          : { onFailure: (x: MappingFailure) => Promise.resolve(void failures.push(x)) }),
+      });
+    let runner = newRunner();
     try {
       runner.start();
-      await body({ name, calls, runner, setHandler: (h) => (handler = h) });
+      await body({
+        name,
+        calls,
+        runner,
+        setHandler: (h) => (handler = h),
+        failures,
+        restart: async () => {
+          await runner.stop();
+          runner = newRunner();
+          runner.start();
+        },
+      });
     } finally {
       await runner.stop();
       await f.adapter.dispose(source, rec.uuid).catch(() => undefined);
@@ -179,6 +202,69 @@ export function brokerContract(label: string, f: BrokerFixture): void {
       );
       assert.equal(runner.status.discarded, 1);
       assert.equal(runner.status.lastProcessingResult, "OK");
+    });
+  });
+
+  test(`${label}: a poison message ends in the on-failure destination after its retries, acknowledged`, async (t) => {
+    const over = { batchSize: 1, maximumRetryAttempts: 1, onFailure: "http://127.0.0.1:9/unused" };
+    await run(t, over, async ({ name, calls, setHandler, failures, restart }) => {
+      setHandler((items) => {
+        if (items.some((i) => i.body === "poison")) throw new Error("poison");
+        return null;
+      });
+      await f.publish(name, ["poison", "after"]);
+      await eventually("the message after the poison", () => calls.flat().some((c) => c.body === "after"));
+      assert.equal(failures.length, 1);
+      const failure = failures[0] as MappingFailure;
+      assert.equal(failure.condition, "RetryAttemptsExhausted");
+      assert.equal(failure.attempts, 2, "the first attempt and one retry");
+      assert.deepEqual(
+        f.read(failure.event, name).map((i) => i.body),
+        ["poison"],
+      );
+      // Acknowledged: a new consumer on the same mapping gets the next message, never the poison again.
+      await restart();
+      const before = calls.length;
+      await f.publish(name, ["marker"]);
+      await eventually("the marker", () =>
+        calls
+          .slice(before)
+          .flat()
+          .some((c) => c.body === "marker"),
+      );
+      assert.ok(
+        !calls
+          .slice(before)
+          .flat()
+          .some((c) => c.body === "poison"),
+        "the poison was acknowledged",
+      );
+    });
+  });
+
+  test(`${label}: BisectBatchOnFunctionError splits a failing batch to isolate the poison message`, async (t) => {
+    const over = {
+      batchSize: 4,
+      maximumBatchingWindowInSeconds: 1,
+      maximumRetryAttempts: 0,
+      bisectBatchOnFunctionError: true,
+      onFailure: "http://127.0.0.1:9/unused",
+    };
+    await run(t, over, async ({ name, calls, setHandler, failures }) => {
+      setHandler((items) => {
+        if (items.some((i) => i.body === "poison")) throw new Error("poison");
+        return null;
+      });
+      await f.publish(name, ["a", "b", "poison", "c"]);
+      await eventually("c", () => calls.some((c) => c.length === 1 && c[0]?.body === "c"));
+      assert.deepEqual(
+        calls.map((c) => c.map((i) => i.body).join(",")),
+        ["a,b,poison,c", "a,b", "poison,c", "poison", "c"],
+      );
+      assert.deepEqual(
+        failures.flatMap((x) => f.read(x.event, name).map((i) => i.body)),
+        ["poison"],
+      );
     });
   });
 

@@ -40,6 +40,8 @@ export interface BrokerAdapter<Raw = unknown> {
   event(sourceArn: string, source: SourceUri, batch: BrokerMessage<Raw>[]): unknown;
   /** The `itemIdentifier` a function reports in `batchItemFailures` for the batch's i-th message. */
   itemId(m: BrokerMessage<Raw>, index: number): string;
+  /** When the broker received the message (epoch ms), if it says; else the runner uses its receipt time. */
+  arrivedAt?(m: BrokerMessage<Raw>): number | undefined;
   /** What FilterCriteria patterns are matched against (the message's record, its body parsed as JSON). */
   filterView(m: BrokerMessage<Raw>): unknown;
   /** Removes what the mapping left on the broker (a durable consumer), best effort, after a delete. */

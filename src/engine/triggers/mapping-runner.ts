@@ -3,7 +3,10 @@
 // acknowledge each message only after the function succeeded for it (at-least-once). Failed messages
 // are retried before any later message is taken, so order is kept per queue/stream; with
 // ReportBatchItemFailures only the items the function names are retried. A lost broker is retried with
-// backoff and the mapping's StateTransitionReason says why until it is back.
+// backoff and the mapping's StateTransitionReason says why until it is back. A batch that fails as a
+// whole may be bisected to isolate the poison message; messages given up (after their retries, or older
+// than MaximumRecordAgeInSeconds) go to the on-failure destination, and are acknowledged only once its
+// record is durably stored. ScalingConfig.MaximumConcurrency runs that many batches at once.
 
 import { matchesPattern, parseFilterPattern, type FilterPattern } from "../../core/event-filter.js";
 import { maskUri, type MappingRecord, type SourceUri } from "../../core/event-source-mapping.js";
@@ -15,7 +18,21 @@ export type SyncInvoke = (
   functionName: string,
   qualifier: string | undefined,
   payload: Buffer,
-) => Promise<{ ok: boolean; body: Buffer }>;
+) => Promise<{ ok: boolean; body: Buffer; requestId?: string; version?: string }>;
+
+/** Messages the runner gives up, for the mapping's on-failure destination. */
+export interface MappingFailure {
+  condition: "RetryAttemptsExhausted" | "RecordAgeExceeded";
+  /** Invocations made with these messages (0 when they aged out before any). */
+  attempts: number;
+  messages: BrokerMessage[];
+  /** The messages' event, as the function received (or would have received) it. */
+  event: unknown;
+  /** The last invocation's result. */
+  response?: { ok: boolean; body: Buffer; requestId?: string; version?: string };
+  /** When each message arrived (epoch ms), in order. */
+  arrivals: number[];
+}
 
 export interface RunnerStatus {
   /** USER_INITIATED, or `PROBLEM: …` while the broker cannot be used. */
@@ -35,6 +52,11 @@ export interface RunnerOptions {
   adapter: BrokerAdapter;
   invoke: SyncInvoke;
   onWarning: (message: string) => void;
+  /**
+   * Durably stores the on-failure record of given-up messages (the mapping has a destination); the
+   * runner acknowledges them once this resolves. Without it, given-up messages are rejected.
+   */
+  onFailure?: (failure: MappingFailure) => Promise<void>;
   /** First reconnect / retry delay; doubles up to maxBackoffMs. */
   backoffBaseMs?: number;
   maxBackoffMs?: number;
@@ -54,6 +76,8 @@ export class MappingRunner {
   private done: Promise<void> | undefined;
   private readonly base: number;
   private readonly max: number;
+  /** When the runner received each message still held (the fallback for its age). */
+  private readonly received = new WeakMap<BrokerMessage, number>();
 
   constructor(private readonly opts: RunnerOptions) {
     this.base = opts.backoffBaseMs ?? 200;
@@ -112,6 +136,7 @@ export class MappingRunner {
         return err;
       });
       const signal = AbortSignal.any([this.abort.signal, lostAbort.signal]);
+      const slots = new Slots(this.opts.record.maximumConcurrency ?? 1);
       try {
         while (!signal.aborted) {
           const batch = await consumer.next(
@@ -119,11 +144,15 @@ export class MappingRunner {
             this.opts.record.maximumBatchingWindowInSeconds * 1000,
             signal,
           );
-          for (const part of this.fit(batch)) await this.process(consumer, part, signal);
+          const now = Date.now();
+          for (const m of batch) this.received.set(m, now);
+          for (const part of this.fit(batch)) await slots.run(() => this.process(consumer, part, signal));
         }
+        await slots.idle();
       } catch (err) {
         if (!this.stopped) this.problem(err);
       }
+      await slots.idle().catch(() => undefined); // the error of a lost connection was reported above
       await consumer.close().catch(() => undefined);
       if (this.stopped) break;
       if (lostAbort.signal.aborted) this.problem(await lost);
@@ -173,7 +202,6 @@ export class MappingRunner {
     batch: BrokerMessage[],
     signal: AbortSignal,
   ): Promise<void> {
-    const r = this.opts.record;
     let pending = batch;
     if (this.filters.length > 0) {
       pending = [];
@@ -186,8 +214,63 @@ export class MappingRunner {
       await ackAll(consumer, dropped);
       this.status.filtered += dropped.length;
     }
+    await this.attempts(consumer, pending, signal);
+  }
+
+  /** Messages of `batch` older than MaximumRecordAgeInSeconds: sent to on-failure, acknowledged. */
+  private async expire(consumer: BrokerConsumer, batch: BrokerMessage[]): Promise<BrokerMessage[]> {
+    const maxAge = this.opts.record.maximumRecordAgeInSeconds ?? -1;
+    if (maxAge < 0) return batch;
+    const now = Date.now();
+    const old = batch.filter((m) => now - this.arrival(m) > maxAge * 1000);
+    if (old.length === 0) return batch;
+    await this.giveUp(consumer, old, "RecordAgeExceeded", 0, undefined);
+    return batch.filter((m) => !old.includes(m));
+  }
+
+  private arrival(m: BrokerMessage): number {
+    return this.opts.adapter.arrivedAt?.(m) ?? this.received.get(m) ?? Date.now();
+  }
+
+  /** Gives messages up: their on-failure record stored, then acknowledged (or rejected without one). */
+  private async giveUp(
+    consumer: BrokerConsumer,
+    messages: BrokerMessage[],
+    condition: MappingFailure["condition"],
+    attempts: number,
+    response: MappingFailure["response"],
+  ): Promise<void> {
+    const r = this.opts.record;
+    if (this.opts.onFailure !== undefined) {
+      const { adapter, source } = this.opts;
+      await this.opts.onFailure({
+        condition,
+        attempts,
+        messages,
+        event: adapter.event(r.source, source, messages),
+        arrivals: messages.map((m) => this.arrival(m)),
+        ...(response === undefined ? {} : { response }),
+      });
+      await ackAll(consumer, messages);
+    } else for (const m of messages) await consumer.reject(m);
+    this.status.discarded += messages.length;
+    this.opts.onWarning(
+      `event source mapping ${r.uuid}: gave up ${messages.length} message(s) (${condition} after ${attempts} attempt(s))${this.opts.onFailure === undefined ? "" : "; their record went to the on-failure destination"}`,
+    );
+  }
+
+  /** Invokes with `batch` until each message succeeded or was given up; bisects a failing batch. */
+  private async attempts(
+    consumer: BrokerConsumer,
+    batch: BrokerMessage[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const r = this.opts.record;
+    let pending = batch;
     for (let attempt = 0; pending.length > 0 && !signal.aborted; attempt++) {
-      const failed = await this.invoke(pending);
+      pending = await this.expire(consumer, pending);
+      if (pending.length === 0) return;
+      const { failed, response } = await this.invoke(pending);
       const done = pending.filter((m) => !failed.has(m));
       await ackAll(consumer, done);
       this.status.processed += done.length;
@@ -196,13 +279,17 @@ export class MappingRunner {
         return;
       }
       this.status.lastProcessingResult = "PROBLEM: Function call failed";
+      const whole = failed.size === pending.length;
       pending = pending.filter((m) => failed.has(m));
+      // Splitting does not count against the retries (as on AWS): each half starts afresh, in order.
+      if (r.bisectBatchOnFunctionError === true && whole && pending.length > 1) {
+        const half = Math.ceil(pending.length / 2);
+        await this.attempts(consumer, pending.slice(0, half), signal);
+        await this.attempts(consumer, pending.slice(half), signal);
+        return;
+      }
       if (r.maximumRetryAttempts >= 0 && attempt >= r.maximumRetryAttempts) {
-        for (const m of pending) await consumer.reject(m);
-        this.status.discarded += pending.length;
-        this.opts.onWarning(
-          `event source mapping ${r.uuid}: gave up ${pending.length} message(s) after ${attempt + 1} attempt(s)`,
-        );
+        await this.giveUp(consumer, pending, "RetryAttemptsExhausted", attempt + 1, response);
         return;
       }
       await this.sleep(this.backoff(attempt), signal);
@@ -210,21 +297,24 @@ export class MappingRunner {
   }
 
   /** The messages of `batch` that failed: all when the invocation failed, else those the function named. */
-  private async invoke(batch: BrokerMessage[]): Promise<Set<BrokerMessage>> {
+  private async invoke(
+    batch: BrokerMessage[],
+  ): Promise<{ failed: Set<BrokerMessage>; response?: MappingFailure["response"] }> {
     const { adapter, record: r } = this.opts;
     const payload = Buffer.from(JSON.stringify(adapter.event(r.source, this.opts.source, batch)));
-    let outcome: { ok: boolean; body: Buffer };
+    let outcome: Awaited<ReturnType<SyncInvoke>>;
     try {
       outcome = await this.opts.invoke(r.functionName, r.qualifier, payload);
     } catch (err) {
       this.opts.onWarning(
         `event source mapping ${r.uuid}: invoking ${r.functionName} failed: ${err instanceof Error ? err.message : String(err)}`,
       );
-      return new Set(batch);
+      return { failed: new Set(batch) };
     }
-    if (!outcome.ok) return new Set(batch);
-    if (!r.functionResponseTypes.includes("ReportBatchItemFailures")) return new Set();
-    return this.reportedFailures(batch, outcome.body);
+    if (!outcome.ok) return { failed: new Set(batch), response: outcome };
+    if (!r.functionResponseTypes.includes("ReportBatchItemFailures"))
+      return { failed: new Set(), response: outcome };
+    return { failed: this.reportedFailures(batch, outcome.body), response: outcome };
   }
 
   /** Lambda's rules: an empty or absent list is success; invalid JSON or an unknown identifier fails all. */
@@ -275,4 +365,40 @@ export class MappingRunner {
  */
 async function ackAll(consumer: BrokerConsumer, ms: readonly BrokerMessage[]): Promise<void> {
   await Promise.all(ms.map((m) => consumer.ack(m)));
+}
+
+/**
+ * Runs up to `limit` tasks at once (ScalingConfig.MaximumConcurrency); `run` waits for a free slot. With
+ * a limit of one each task runs to its end before the next starts, so order is kept.
+ */
+class Slots {
+  private readonly running = new Set<Promise<void>>();
+  /** The first error of a task run in the background; the next `run` or `idle` throws it. */
+  private failure: { err: unknown } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  async run(task: () => Promise<void>): Promise<void> {
+    // One slot: the task runs inline, so its error reaches the caller as before (and order is kept).
+    if (this.limit <= 1) return task();
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    this.rethrow();
+    const p: Promise<void> = task()
+      .catch((err: unknown) => {
+        this.failure ??= { err };
+      })
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all([...this.running]);
+    this.rethrow();
+  }
+
+  private rethrow(): void {
+    const f = this.failure;
+    this.failure = undefined;
+    if (f !== undefined) throw f.err;
+  }
 }

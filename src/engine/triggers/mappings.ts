@@ -17,7 +17,9 @@ import {
 import type { Store } from "../../store/store.js";
 import type { BrokerAdapter } from "./broker.js";
 import type { EventSource, EventSourceStatus } from "./event-source.js";
-import { MappingRunner, type SyncInvoke } from "./mapping-runner.js";
+import { MappingRunner, type MappingFailure, type SyncInvoke } from "./mapping-runner.js";
+import { mappingFailureRecord } from "../destinations/records.js";
+import { partitionOf } from "../../core/arn-scope.js";
 import { natsAdapter } from "./nats.js";
 import { rabbitmqAdapter } from "./rabbitmq.js";
 import { parseTarget } from "./schedule-input.js";
@@ -42,6 +44,20 @@ export interface MappingInput {
   startingPosition?: "TRIM_HORIZON" | "LATEST";
   /** FilterCriteria patterns (JSON texts); an empty list removes filtering. */
   filters?: string[];
+  /** DestinationConfig.OnFailure.Destination; null (or an empty text) removes it. */
+  onFailure?: string | null;
+  bisectBatchOnFunctionError?: boolean;
+  /** -1 (no limit) or 60–604800 seconds. */
+  maximumRecordAgeInSeconds?: number;
+  /** ScalingConfig.MaximumConcurrency, 2–1000; null removes it. */
+  maximumConcurrency?: number | null;
+}
+
+/** What mappings need of the region's destinations (engine/destinations/region-destinations.ts). */
+export interface MappingDestinations {
+  check(value: unknown, field: string, previous?: string): string;
+  /** Durably stores a record for the destination (resolves once committed), then delivers it. */
+  send(destination: string, origin: string, functionName: string, record: unknown): Promise<void>;
 }
 
 export interface MappingView extends MappingRecord {
@@ -60,6 +76,7 @@ export interface MappingSourceOptions {
   /** Throws FunctionNotFound (or InvalidParameter for a qualifier) when the target does not exist. */
   resolve: (functionName: string, qualifier?: string) => void;
   onWarning: (message: string) => void;
+  destinations?: MappingDestinations;
 }
 
 interface Entry {
@@ -72,6 +89,8 @@ const FIELD_LIMITS = {
   batchSize: [1, 10000],
   maximumBatchingWindowInSeconds: [0, 300],
   maximumRetryAttempts: [-1, 10000],
+  maximumRecordAgeInSeconds: [-1, 604800],
+  maximumConcurrency: [2, 1000],
 } as const;
 
 export function mappingNotFound(uuid: string): VajraError {
@@ -210,6 +229,7 @@ export class MappingSource implements EventSource {
     if (filters.length > 5) throw invalid("FilterCriteria.Filters: at most 5 filters");
     for (const f of filters) parseFilterPattern(f);
     if (filters.length > 0) record.filters = filters;
+    this.applyFailureHandling(record, prev?.record, input);
     const sp = input.startingPosition ?? prev?.record.startingPosition;
     if (sp !== undefined) {
       if (sp !== "TRIM_HORIZON" && sp !== "LATEST")
@@ -218,6 +238,34 @@ export class MappingSource implements EventSource {
       record.startingPosition = sp;
     }
     return { record, source, runner: undefined };
+  }
+
+  /** DestinationConfig, BisectBatchOnFunctionError, MaximumRecordAgeInSeconds and ScalingConfig. */
+  private applyFailureHandling(
+    record: MappingRecord,
+    prev: MappingRecord | undefined,
+    input: MappingInput,
+  ): void {
+    const field = "DestinationConfig.OnFailure.Destination";
+    const dest = input.onFailure === undefined ? prev?.onFailure : input.onFailure;
+    if (dest !== undefined && dest !== null && dest !== "") {
+      if (this.opts.destinations === undefined)
+        throw invalid(`${field}: destinations are not available here`);
+      record.onFailure = this.opts.destinations.check(dest, field, prev?.onFailure);
+    }
+    const bisect = input.bisectBatchOnFunctionError ?? prev?.bisectBatchOnFunctionError;
+    if (bisect !== undefined && typeof bisect !== "boolean")
+      throw invalid("BisectBatchOnFunctionError must be true or false");
+    if (bisect === true) record.bisectBatchOnFunctionError = true;
+    const age = input.maximumRecordAgeInSeconds ?? prev?.maximumRecordAgeInSeconds;
+    if (age !== undefined) {
+      checkInt("maximumRecordAgeInSeconds", age);
+      if (age >= 0 && age < 60)
+        throw invalid(`maximumRecordAgeInSeconds: ${age} must be -1 (no limit) or from 60 to 604800`);
+      if (age !== -1) record.maximumRecordAgeInSeconds = age;
+    }
+    const mc = input.maximumConcurrency === undefined ? prev?.maximumConcurrency : input.maximumConcurrency;
+    if (mc !== undefined && mc !== null) record.maximumConcurrency = checkInt("maximumConcurrency", mc);
   }
 
   private async save(e: Entry): Promise<void> {
@@ -237,8 +285,47 @@ export class MappingSource implements EventSource {
       adapter: ADAPTERS[e.record.kind],
       invoke: this.opts.invoke,
       onWarning: this.opts.onWarning,
+      ...(e.record.onFailure === undefined ? {} : { onFailure: (f) => this.onFailure(e.record, f) }),
     });
     e.runner.start();
+  }
+
+  /** Stores the on-failure record of messages a runner gave up (AWS's shape, see records.ts). */
+  private onFailure(record: MappingRecord, f: MappingFailure): Promise<void> {
+    const { region, account } = this.opts.scope;
+    const fnArn = `arn:${partitionOf(region)}:lambda:${region}:${account}:function:${record.functionName}`;
+    const adapter = ADAPTERS[record.kind];
+    const first = f.arrivals[0];
+    const last = f.arrivals[f.arrivals.length - 1];
+    const body = mappingFailureRecord({
+      requestId: f.response?.requestId ?? randomUUID(),
+      functionArn: `${fnArn}:${record.qualifier ?? "$LATEST"}`,
+      mappingArn: `arn:${partitionOf(region)}:lambda:${region}:${account}:event-source-mapping:${record.uuid}`,
+      condition: f.condition,
+      approximateInvokeCount: f.attempts,
+      batch: {
+        eventSourceArn: record.source,
+        kind: record.kind,
+        batchSize: f.messages.length,
+        messageIds: f.messages.map((m, i) => adapter.itemId(m, i)),
+        ...(first === undefined ? {} : { approximateArrivalOfFirstRecord: new Date(first).toISOString() }),
+        ...(last === undefined ? {} : { approximateArrivalOfLastRecord: new Date(last).toISOString() }),
+      },
+      payload: f.event,
+      ...(f.response === undefined
+        ? {}
+        : {
+            response: {
+              ok: f.response.ok,
+              body: f.response.body,
+              version: f.response.version ?? record.qualifier ?? "$LATEST",
+            },
+          }),
+    });
+    const dest = record.onFailure ?? "";
+    // Checked when the mapping was saved; without destinations the runner has no onFailure at all.
+    const destinations = this.opts.destinations as MappingDestinations;
+    return destinations.send(dest, `mapping ${record.uuid}`, record.functionName, body);
   }
 
   private view(e: Entry): MappingView {

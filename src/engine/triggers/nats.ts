@@ -165,6 +165,9 @@ export const natsAdapter: BrokerAdapter<JsMsg> = {
     return { messageId: String(m.raw.seq), subject: m.raw.subject, headers: headersOf(m.raw), body };
   },
 
+  arrivedAt(m) {
+    return m.raw.time.getTime();
+  },
   itemId(m) {
     return String(m.raw.seq);
   },

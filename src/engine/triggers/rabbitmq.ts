@@ -172,6 +172,11 @@ export const rabbitmqAdapter: BrokerAdapter<ConsumeMessage> = {
     return { basicProperties: basicProperties(m.raw), redelivered: m.raw.fields.redelivered, data };
   },
 
+  arrivedAt(m) {
+    // AMQP's timestamp property (seconds) is optional; without it the runner's receipt time counts.
+    const t: unknown = m.raw.properties.timestamp;
+    return typeof t === "number" ? t * 1000 : undefined;
+  },
   itemId(m, index) {
     const id: unknown = m.raw.properties.messageId;
     return typeof id === "string" || typeof id === "number" ? String(id) : String(index);
