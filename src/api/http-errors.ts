@@ -16,6 +16,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   BuildFailed: 400,
   FunctionNotFound: 404,
   ScheduleNotFound: 404,
+  RouteNotFound: 404,
   AlreadyExists: 409,
   PreconditionFailed: 412,
   UnsupportedOperation: 400,

@@ -21,6 +21,8 @@ import { isStsPath, registerStsRoutes } from "./sts-routes.js";
 import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.js";
 import { isS3Path, registerS3Routes } from "./s3-routes.js";
 import { registerScheduleRoutes } from "./schedule-routes.js";
+import { registerRouteRoutes } from "./route-routes.js";
+import { startPublicListener } from "./public-server.js";
 import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { registerTriggerRoutes } from "./trigger-routes.js";
 import { SCHEDULER_PREFIX, registerSchedulerRoutes, rewriteSchedulerUrl } from "./scheduler-routes.js";
@@ -45,6 +47,10 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Collect metrics (default true; VAJRA_METRICS=off turns them off). */
   metrics?: boolean;
+  /** Port of the public listener (HTTP routes, function URLs); none by default (VAJRA_PUBLIC_PORT). */
+  publicPort?: number;
+  /** Its host (default VAJRA_PUBLIC_HOST, else the admin host). */
+  publicHost?: string;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -65,6 +71,8 @@ export interface RunningServer {
   app: FastifyInstance;
   platform: Platform;
   url: string;
+  /** The public listener's URL, when it was asked for. */
+  publicUrl?: string;
   close(): Promise<void>;
 }
 
@@ -145,11 +153,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerMetricsRoutes(app, platform);
   registerTriggerRoutes(app, platform);
   registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
+  registerRouteRoutes(app, platform);
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =
     opts.port ?? (process.env.VAJRA_PORT === undefined ? DEFAULT_PORT : Number(process.env.VAJRA_PORT));
   const address = await app.listen({ host, port });
+  // The public listener (routes, function URLs) is opt-in; failing to open it fails the start.
+  const pub = await startPublicListener(
+    { platform, lookupKey: accessKeys.lookup },
+    opts,
+    host,
+    app.log,
+  ).catch(async (err: unknown) => {
+    await app.close();
+    await platform.close(0);
+    throw err;
+  });
   const endpoint = await startFunctionEndpoint(app, platform.functionEndpointSocket).catch((err: unknown) => {
     app.log.warn(
       `WARNING: functions cannot call the Lambda API: ${platform.functionEndpointSocket}: ${(err as Error).message}`,
@@ -161,12 +181,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     app,
     platform,
     url: address,
+    ...(pub === undefined ? {} : { publicUrl: pub.url }),
     close() {
       closing ??= (async () => {
         // Stop accepting. Keep-alive connections that finish their last response are closed as they go
         // idle (Node only closes the ones idle at the moment close() is called).
-        const httpClosed = app.close();
-        const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+        const httpClosed = Promise.all([app.close(), pub?.app.close()]);
+        const sweeper = setInterval(() => {
+          app.server.closeIdleConnections();
+          pub?.app.server.closeIdleConnections();
+        }, 50);
         // In-flight invocations get the grace period; then instances are stopped and records flushed.
         await platform.close(SHUTDOWN_GRACE_MS);
         await Promise.race([httpClosed, new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
@@ -174,6 +198,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await endpoint.close();
         clearInterval(sweeper);
         app.server.closeAllConnections();
+        pub?.app.server.closeAllConnections();
       })();
       return closing;
     },
@@ -184,7 +209,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const server = await startServer(opts);
   server.app.log.info(
-    `Vajra ${packageVersion()} listening on ${server.url} (data: ${server.platform.dataDir}; admin key: ${join(server.platform.dataDir, ADMIN_KEY_FILE)})`,
+    `Vajra ${packageVersion()} listening on ${server.url}${server.publicUrl === undefined ? "" : ` (public: ${server.publicUrl})`} (data: ${server.platform.dataDir}; admin key: ${join(server.platform.dataDir, ADMIN_KEY_FILE)})`,
   );
   await new Promise<void>((resolve) => {
     let signalled = false;

@@ -21,6 +21,7 @@ import { roleGroup } from "./commands/roles.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
+import { routeGroup } from "./commands/routes.js";
 import { triggerGroup } from "./commands/triggers.js";
 import { runtimesCommand } from "./commands/runtimes.js";
 import { serverCommand } from "./commands/server.js";
@@ -45,6 +46,7 @@ export const COMMANDS: ProgramEntry[] = [
   scaleCommand,
   urlGroup,
   scheduleGroup,
+  routeGroup,
   triggerGroup,
   runtimesCommand,
   doctorCommand,

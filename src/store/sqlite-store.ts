@@ -25,6 +25,8 @@ import { NETWORKS_MIGRATION, ROLES_MIGRATION, SqliteHostRecords } from "./sqlite
 import { METRICS_MIGRATION, SqliteMetrics } from "./sqlite-metrics.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
+import { HTTP_ROUTES_MIGRATION, SqliteRoutes } from "./sqlite-routes.js";
+import type { HttpRouteRecord } from "../core/route-key.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
@@ -131,6 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ROLES_MIGRATION,
   METRICS_MIGRATION,
   MAPPINGS_MIGRATION,
+  HTTP_ROUTES_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -151,6 +154,7 @@ export class SqliteStore implements Store {
   private readonly host: SqliteHostRecords;
   private readonly metrics: SqliteMetrics;
   private readonly mappings: SqliteMappings;
+  private readonly routes: SqliteRoutes;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -263,6 +267,7 @@ export class SqliteStore implements Store {
     this.host = new SqliteHostRecords(db);
     this.metrics = new SqliteMetrics(db, r);
     this.mappings = new SqliteMappings(db, r);
+    this.routes = new SqliteRoutes(db, r);
   }
 
   inRegion(region: string): Store {
@@ -473,6 +478,18 @@ export class SqliteStore implements Store {
     error?: string,
   ): Promise<boolean> {
     return Promise.resolve(this.schedules.fireSchedule(group, name, due, item, error));
+  }
+
+  addRoute(route: HttpRouteRecord): Promise<boolean> {
+    return Promise.resolve(this.routes.addRoute(route));
+  }
+
+  listRoutes(): Promise<HttpRouteRecord[]> {
+    return Promise.resolve(this.routes.listRoutes());
+  }
+
+  deleteRoute(id: string): Promise<boolean> {
+    return Promise.resolve(this.routes.deleteRoute(id));
   }
 
   putMapping(mapping: StoredMapping): Promise<void> {

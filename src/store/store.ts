@@ -18,6 +18,7 @@ import type {
 } from "../core/types.js";
 import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
+import type { HttpRouteRecord } from "../core/route-key.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 
@@ -110,6 +111,12 @@ export interface Store {
     item?: QueuedInvocation,
     error?: string,
   ): Promise<boolean>;
+
+  /** Adds an HTTP route; resolves false, writing nothing, when its route key already has one. */
+  addRoute(route: HttpRouteRecord): Promise<boolean>;
+  /** The region's HTTP routes, by route key. */
+  listRoutes(): Promise<HttpRouteRecord[]>;
+  deleteRoute(id: string): Promise<boolean>;
 
   /** Inserts or replaces an event source mapping (its source's password in its own column). */
   putMapping(mapping: StoredMapping): Promise<void>;

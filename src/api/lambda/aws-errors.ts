@@ -29,6 +29,7 @@ const BY_CODE: Record<ErrorCode, AwsError> = {
   NetworkNotFound: { status: 400, type: "InvalidParameterValueException" },
   NetworkInUse: { status: 409, type: "ResourceConflictException" },
   ScheduleNotFound: { status: 404, type: "ResourceNotFoundException" },
+  RouteNotFound: { status: 404, type: "ResourceNotFoundException" },
   AlreadyExists: { status: 409, type: "ResourceConflictException" },
   PreconditionFailed: { status: 412, type: "PreconditionFailedException" },
   TooManyRequests: { status: 429, type: "TooManyRequestsException" },

@@ -17,6 +17,8 @@ interface ServerOptions {
   codeS3Region?: string;
   defaultNetwork?: string;
   metricsToken?: string;
+  publicPort?: number;
+  publicHost?: string;
 }
 
 /** The external code store, with its credentials from the environment (never the command line). */
@@ -66,6 +68,16 @@ export const serverCommand = defineCommand<ServerOptions>({
       parse: intOption(0, 65535),
     },
     {
+      flags: "--public-port <port>",
+      description:
+        "also open the public listener on this port: HTTP routes (`vajra route`) and function URLs only, no admin API (default off, env VAJRA_PUBLIC_PORT)",
+      parse: intOption(0, 65535),
+    },
+    {
+      flags: "--public-host <host>",
+      description: "address of the public listener (default the --host address, env VAJRA_PUBLIC_HOST)",
+    },
+    {
       flags: "--keep-alive <seconds>",
       description: "how long an idle warm instance is kept before it is stopped",
       parse: intOption(0),
@@ -104,6 +116,7 @@ export const serverCommand = defineCommand<ServerOptions>({
     "vajra server",
     "vajra server --port 9000 --data-dir /var/lib/vajra",
     "VAJRA_PORT=9000 vajra server",
+    "vajra server --public-port 8080 --public-host 0.0.0.0",
     "vajra server --region eu-west-1 --account-id 123456789012",
     "VAJRA_CODE_S3_ACCESS_KEY_ID=minio VAJRA_CODE_S3_SECRET_ACCESS_KEY=... vajra server --code-s3-endpoint http://127.0.0.1:9000",
   ],
@@ -122,6 +135,8 @@ export const serverCommand = defineCommand<ServerOptions>({
       codeS3: codeS3Options(opts),
       defaultNetwork: opts.defaultNetwork,
       metricsToken: opts.metricsToken,
+      publicPort: opts.publicPort,
+      publicHost: opts.publicHost,
       // Only for measuring what metrics cost (npm run bench).
       metrics: process.env.VAJRA_METRICS !== "off",
     });
