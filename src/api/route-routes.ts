@@ -29,7 +29,7 @@ export function registerRouteRoutes(app: FastifyInstance, platform: Platform): v
     const b = req.body;
     if (typeof b !== "object" || b === null || Array.isArray(b))
       throw invalid("request body must be a JSON object");
-    const r = await platform.routes.add(b as Record<string, unknown>);
+    const r = await platform.routes.add(b);
     return reply.code(201).send(routeView(r));
   });
 

@@ -79,11 +79,11 @@ export class HttpRoutes {
     }
     const format = input.payloadFormat ?? "2.0";
     if (format !== "1.0" && format !== "2.0")
-      throw invalid(`payloadFormat must be 1.0 or 2.0; got '${String(format)}'`);
+      throw invalid(`payloadFormat must be 1.0 or 2.0; got ${JSON.stringify(format)}`);
     const auth =
       typeof input.authType === "string" ? input.authType.toUpperCase() : (input.authType ?? "NONE");
     if (auth !== "NONE")
-      throw invalid(`authType must be NONE (the only one routes support); got '${String(auth)}'`);
+      throw invalid(`authType must be NONE (the only one routes support); got ${JSON.stringify(auth)}`);
     this.deps.checkTarget(input.function, qualifier);
     const existing = this.records.find((r) => r.routeKey === parsed.key);
     if (existing !== undefined)

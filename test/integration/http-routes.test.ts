@@ -149,6 +149,19 @@ test("function URLs answer on the public listener and on the admin port's path",
   }
 });
 
+test("a throttled function is a 429", async () => {
+  const d = await deploy(
+    s,
+    { name: "blocked", runtime: "nodejs20.x", handler: "index.handler", reservedConcurrency: 0 },
+    "nodejs/http-echo",
+  );
+  assert.equal(d.status, 201, JSON.stringify(d.json));
+  assert.equal((await addRoute({ routeKey: "GET /blocked", function: "blocked" })).status, 201);
+  const r = await fetch(`${pub}/blocked`);
+  assert.equal(r.status, 429);
+  assert.deepEqual(await r.json(), { message: "Too Many Requests" });
+});
+
 test("bad input: clear errors and nothing changed", async () => {
   const before = await routes();
   const cases: Array<[Json, number, RegExp]> = [
@@ -176,4 +189,14 @@ test("bad input: clear errors and nothing changed", async () => {
   const list = s.cli(["route", "list"]);
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /GET \/users\/\{id\}\s+echo\s+2\.0/);
+});
+
+test("routes survive a restart", async () => {
+  await s.stop();
+  const port = await freePort();
+  s = await startServer({ dataDir: s.dataDir, args: ["--public-port", String(port)] });
+  pub = `http://127.0.0.1:${port}`;
+  const r = await fetch(`${pub}/users/9`);
+  assert.equal(r.status, 200);
+  assert.deepEqual(((await r.json()) as Json).pathParameters, { id: "9" });
 });
