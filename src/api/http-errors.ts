@@ -17,6 +17,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   FunctionNotFound: 404,
   ScheduleNotFound: 404,
   StorageTriggerNotFound: 404,
+  RouteNotFound: 404,
   AlreadyExists: 409,
   PreconditionFailed: 412,
   UnsupportedOperation: 400,

@@ -23,6 +23,8 @@ import { isS3Path, registerS3Routes } from "./s3-routes.js";
 import { registerScheduleRoutes } from "./schedule-routes.js";
 import { registerStorageTriggerRoutes } from "./storage-trigger-routes.js";
 import { isStorageWebhookPath, registerStorageWebhookRoutes } from "./storage-webhook-routes.js";
+import { registerRouteRoutes } from "./route-routes.js";
+import { startPublicListener } from "./public-server.js";
 import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { registerTriggerRoutes } from "./trigger-routes.js";
 import { registerLogRoutes } from "./logs-routes.js";
@@ -51,6 +53,10 @@ export interface ServerOptions {
   metrics?: boolean;
   /** Size cap of the log store in MB (default 1024). */
   logMaxMb?: number;
+  /** Port of the public listener (HTTP routes, function URLs); none by default (VAJRA_PUBLIC_PORT). */
+  publicPort?: number;
+  /** Its host (default VAJRA_PUBLIC_HOST, else the admin host). */
+  publicHost?: string;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -71,6 +77,8 @@ export interface RunningServer {
   app: FastifyInstance;
   platform: Platform;
   url: string;
+  /** The public listener's URL, when it was asked for. */
+  publicUrl?: string;
   close(): Promise<void>;
 }
 
@@ -160,11 +168,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerStorageWebhookRoutes(app, platform);
   registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
   registerCloudWatchLogsRoutes(app, { platform, lookupKey: accessKeys.lookup });
+  registerRouteRoutes(app, platform);
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =
     opts.port ?? (process.env.VAJRA_PORT === undefined ? DEFAULT_PORT : Number(process.env.VAJRA_PORT));
   const address = await app.listen({ host, port });
+  // The public listener (routes, function URLs) is opt-in; failing to open it fails the start.
+  const pub = await startPublicListener(
+    { platform, lookupKey: accessKeys.lookup },
+    opts,
+    host,
+    app.log,
+  ).catch(async (err: unknown) => {
+    await app.close();
+    await platform.close(0);
+    throw err;
+  });
   const endpoint = await startFunctionEndpoint(app, platform.functionEndpointSocket).catch((err: unknown) => {
     app.log.warn(
       `WARNING: functions cannot call the Lambda API: ${platform.functionEndpointSocket}: ${(err as Error).message}`,
@@ -176,12 +196,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     app,
     platform,
     url: address,
+    ...(pub === undefined ? {} : { publicUrl: pub.url }),
     close() {
       closing ??= (async () => {
         // Stop accepting. Keep-alive connections that finish their last response are closed as they go
         // idle (Node only closes the ones idle at the moment close() is called).
-        const httpClosed = app.close();
-        const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+        const httpClosed = Promise.all([app.close(), pub?.app.close()]);
+        const sweeper = setInterval(() => {
+          app.server.closeIdleConnections();
+          pub?.app.server.closeIdleConnections();
+        }, 50);
         // In-flight invocations get the grace period; then instances are stopped and records flushed.
         await platform.close(SHUTDOWN_GRACE_MS);
         await Promise.race([httpClosed, new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
@@ -189,6 +213,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await endpoint.close();
         clearInterval(sweeper);
         app.server.closeAllConnections();
+        pub?.app.server.closeAllConnections();
       })();
       return closing;
     },
@@ -199,7 +224,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const server = await startServer(opts);
   server.app.log.info(
-    `Vajra ${packageVersion()} listening on ${server.url} (data: ${server.platform.dataDir}; admin key: ${join(server.platform.dataDir, ADMIN_KEY_FILE)})`,
+    `Vajra ${packageVersion()} listening on ${server.url}${server.publicUrl === undefined ? "" : ` (public: ${server.publicUrl})`} (data: ${server.platform.dataDir}; admin key: ${join(server.platform.dataDir, ADMIN_KEY_FILE)})`,
   );
   await new Promise<void>((resolve) => {
     let signalled = false;

@@ -22,6 +22,7 @@ import { roleGroup } from "./commands/roles.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
+import { routeGroup } from "./commands/routes.js";
 import { triggerGroup } from "./commands/triggers.js";
 import { storageTriggerGroup } from "./commands/storage-triggers.js";
 import { runtimesCommand } from "./commands/runtimes.js";
@@ -47,6 +48,7 @@ export const COMMANDS: ProgramEntry[] = [
   scaleCommand,
   urlGroup,
   scheduleGroup,
+  routeGroup,
   triggerGroup,
   storageTriggerGroup,
   runtimesCommand,

@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   FunctionNotFound: { userError: true, summary: "No function with that name exists." },
   AlreadyExists: {
     userError: true,
-    summary: "A create-only request named a function, alias or schedule that already exists.",
+    summary: "A create-only request named a function, alias, schedule or HTTP route that already exists.",
   },
   PreconditionFailed: {
     userError: true,
@@ -65,6 +65,10 @@ export const ERROR_CODES = {
     summary: "No storage trigger (directory or S3 webhook) with that name exists.",
   },
   NotFound: { userError: true, summary: "No such route." },
+  RouteNotFound: {
+    userError: true,
+    summary: "No HTTP route (`vajra route`) with that id or route key exists.",
+  },
   NetworkNotFound: { userError: true, summary: "No named network with that name exists." },
   NetworkInUse: {
     userError: true,

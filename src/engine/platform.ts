@@ -33,6 +33,7 @@ import type { RuntimeRegistry } from "./runtime-registry.js";
 import { openRuntimeServices } from "./runtime-services.js";
 import type { FunctionSettings } from "./function-settings.js";
 import type { LayerCatalog } from "./layers.js";
+import { HttpRoutes } from "./http-routes.js";
 import type { ScheduleSource } from "./triggers/schedules.js";
 import type { StorageTriggerSource } from "./triggers/storage.js";
 import type { MappingSource } from "./triggers/mappings.js";
@@ -123,6 +124,8 @@ export class Platform {
   readonly logJanitor: LogJanitor;
   /** Where the functions' Lambda endpoint listens (the API layer serves it). */
   readonly functionEndpointSocket: string;
+  /** HTTP routes of the public listener, in the server's own region. */
+  readonly routes: HttpRoutes;
 
   private constructor(
     readonly dataDir: string,
@@ -139,6 +142,10 @@ export class Platform {
   ) {
     this.warnings = warnings;
     this.functionEndpointSocket = functionEndpointSocket(dataDir);
+    this.routes = new HttpRoutes({
+      store,
+      checkTarget: (n, q) => void this.region(this.arnScope.region).resolveFunction(n, q),
+    });
     this.arnScope = { region: store.region, account: shared.account };
     this.codeBucket = new CodeBucket(store, dataDir);
     this.codeFetcher = new CodeFetcher(this.codeBucket, opts.codeS3);
@@ -251,6 +258,7 @@ export class Platform {
   private async recover(): Promise<void> {
     const names = new Set([this.arnScope.region, ...(await this.store.listRegions())]);
     for (const name of names) await this.region(name).load();
+    await this.routes.load();
     const keep = this.liveDigests();
     for (const digest of keep) await this.shared.blobs.ensureUnpacked(digest);
     await this.shared.blobs.gc(keep);

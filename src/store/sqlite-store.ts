@@ -29,6 +29,8 @@ import type { MinuteBucket } from "../core/metric-series.js";
 import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
 import { STORAGE_TRIGGERS_MIGRATION, SqliteStorageTriggers } from "./sqlite-storage-triggers.js";
 import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core/storage-event.js";
+import { HTTP_ROUTES_MIGRATION, SqliteRoutes } from "./sqlite-routes.js";
+import type { HttpRouteRecord } from "../core/route-key.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 import { OUTBOX_MIGRATION, SqliteOutbox } from "./sqlite-outbox.js";
 import type { PendingDelivery } from "../core/destination.js";
@@ -140,6 +142,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LOGS_MIGRATION,
   STORAGE_TRIGGERS_MIGRATION,
   OUTBOX_MIGRATION,
+  HTTP_ROUTES_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -163,6 +166,7 @@ export class SqliteStore implements Store {
   private readonly mappings: SqliteMappings;
   private readonly storageTriggers: SqliteStorageTriggers;
   private readonly outbox: SqliteOutbox;
+  private readonly routes: SqliteRoutes;
 
   constructor(path: string, opts?: SqliteStoreOptions);
   constructor(db: Database.Database, opts: SqliteStoreOptions, views: Map<string, SqliteStore>);
@@ -280,6 +284,7 @@ export class SqliteStore implements Store {
     this.mappings = new SqliteMappings(db, r);
     this.storageTriggers = new SqliteStorageTriggers(db, r);
     this.outbox = new SqliteOutbox(db, r);
+    this.routes = new SqliteRoutes(db, r);
   }
 
   inRegion(region: string): Store {
@@ -507,6 +512,18 @@ export class SqliteStore implements Store {
     error?: string,
   ): Promise<boolean> {
     return Promise.resolve(this.schedules.fireSchedule(group, name, due, item, error));
+  }
+
+  addRoute(route: HttpRouteRecord): Promise<boolean> {
+    return Promise.resolve(this.routes.addRoute(route));
+  }
+
+  listRoutes(): Promise<HttpRouteRecord[]> {
+    return Promise.resolve(this.routes.listRoutes());
+  }
+
+  deleteRoute(id: string): Promise<boolean> {
+    return Promise.resolve(this.routes.deleteRoute(id));
   }
 
   putMapping(mapping: StoredMapping): Promise<void> {

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { FunctionConfig, InvocationRecord } from "../core/types.js";
 import type { ScheduleRecord } from "../core/schedule.js";
+import type { HttpRouteRecord } from "../core/route-key.js";
 import type { MappingRecord } from "../core/event-source-mapping.js";
 import type { StorageTriggerRecord } from "../core/storage-event.js";
 import type { PendingDelivery } from "../core/destination.js";
@@ -309,6 +310,29 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal(await s.fireSchedule("default", "tick", 180_000, item("e")), false);
       assert.deepEqual(await s.listSchedules(), []);
       await s.dequeueInvocation("a");
+    }));
+
+  test(`${name}: keeps HTTP routes per region, one per route key`, () =>
+    withStore(async (s) => {
+      const route: HttpRouteRecord = {
+        id: "abc1234",
+        routeKey: "GET /users/{id}",
+        functionName: "f",
+        payloadFormat: "2.0",
+        authType: "NONE",
+        createdAt: 1,
+      };
+      assert.equal(await s.addRoute(route), true);
+      // The same key again (another id) is refused and writes nothing.
+      assert.equal(await s.addRoute({ ...route, id: "zzz9999", functionName: "g" }), false);
+      assert.deepEqual(await s.listRoutes(), [route]);
+      const eu = s.inRegion("eu-west-1");
+      assert.deepEqual(await eu.listRoutes(), []);
+      assert.equal(await eu.addRoute({ ...route, id: "eu00001" }), true);
+      assert.equal(await s.deleteRoute("eu00001"), false);
+      assert.equal(await s.deleteRoute("abc1234"), true);
+      assert.deepEqual(await s.listRoutes(), []);
+      assert.equal((await eu.listRoutes()).length, 1);
     }));
 
   test(`${name}: keeps event source mappings per region, the password apart from the record`, () =>

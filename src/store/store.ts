@@ -19,6 +19,7 @@ import type {
 import type { NetworkDefinition } from "../core/networks.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core/storage-event.js";
+import type { HttpRouteRecord } from "../core/route-key.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 import type { LogStore } from "./log-store.js";
@@ -138,6 +139,11 @@ export interface Store {
    * false, writing nothing, when the trigger is gone.
    */
   reportStorageEvent(name: string, change?: ReportedChange, item?: QueuedInvocation): Promise<boolean>;
+  /** Adds an HTTP route; resolves false, writing nothing, when its route key already has one. */
+  addRoute(route: HttpRouteRecord): Promise<boolean>;
+  /** The region's HTTP routes, by route key. */
+  listRoutes(): Promise<HttpRouteRecord[]>;
+  deleteRoute(id: string): Promise<boolean>;
 
   /** Inserts or replaces an event source mapping (its source's password in its own column). */
   putMapping(mapping: StoredMapping): Promise<void>;

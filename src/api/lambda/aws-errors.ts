@@ -30,6 +30,7 @@ const BY_CODE: Record<ErrorCode, AwsError> = {
   NetworkInUse: { status: 409, type: "ResourceConflictException" },
   ScheduleNotFound: { status: 404, type: "ResourceNotFoundException" },
   StorageTriggerNotFound: { status: 404, type: "ResourceNotFoundException" },
+  RouteNotFound: { status: 404, type: "ResourceNotFoundException" },
   AlreadyExists: { status: 409, type: "ResourceConflictException" },
   PreconditionFailed: { status: 412, type: "PreconditionFailedException" },
   TooManyRequests: { status: 429, type: "TooManyRequestsException" },

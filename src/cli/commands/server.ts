@@ -18,6 +18,8 @@ interface ServerOptions {
   defaultNetwork?: string;
   metricsToken?: string;
   logMaxMb?: number;
+  publicPort?: number;
+  publicHost?: string;
 }
 
 /** The external code store, with its credentials from the environment (never the command line). */
@@ -67,6 +69,16 @@ export const serverCommand = defineCommand<ServerOptions>({
       parse: intOption(0, 65535),
     },
     {
+      flags: "--public-port <port>",
+      description:
+        "also open the public listener on this port: HTTP routes (`vajra route`) and function URLs only, no admin API (default off, env VAJRA_PUBLIC_PORT)",
+      parse: intOption(0, 65535),
+    },
+    {
+      flags: "--public-host <host>",
+      description: "address of the public listener (default the --host address, env VAJRA_PUBLIC_HOST)",
+    },
+    {
       flags: "--keep-alive <seconds>",
       description: "how long an idle warm instance is kept before it is stopped",
       parse: intOption(0),
@@ -110,6 +122,7 @@ export const serverCommand = defineCommand<ServerOptions>({
     "vajra server",
     "vajra server --port 9000 --data-dir /var/lib/vajra",
     "VAJRA_PORT=9000 vajra server",
+    "vajra server --public-port 8080 --public-host 0.0.0.0",
     "vajra server --region eu-west-1 --account-id 123456789012",
     "VAJRA_CODE_S3_ACCESS_KEY_ID=minio VAJRA_CODE_S3_SECRET_ACCESS_KEY=... vajra server --code-s3-endpoint http://127.0.0.1:9000",
   ],
@@ -129,6 +142,8 @@ export const serverCommand = defineCommand<ServerOptions>({
       defaultNetwork: opts.defaultNetwork,
       metricsToken: opts.metricsToken,
       logMaxMb: opts.logMaxMb,
+      publicPort: opts.publicPort,
+      publicHost: opts.publicHost,
       // Only for measuring what metrics cost (npm run bench).
       metrics: process.env.VAJRA_METRICS !== "off",
     });
