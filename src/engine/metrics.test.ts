@@ -88,3 +88,16 @@ test("drop reasons map to a closed list", () => {
   assert.equal(dropReason("the function no longer exists"), "function_deleted");
   assert.equal(dropReason("the function failed 3 times"), "retries_exhausted");
 });
+
+test("event source batches feed a batch-size and a lag histogram per function and source kind", async () => {
+  const m = new VajraMetrics(() => []);
+  m.eventSourceBatch("us-east-1", "f", "nats", 10, 250);
+  m.eventSourceBatch("us-east-1", "f", "nats", 1, 2);
+  const text = await m.scrape();
+  const labels = 'region="us-east-1",function="f",source="nats"';
+  assert.ok(text.includes(`vajra_event_source_batch_size_bucket{le="1",${labels}} 1`), text);
+  assert.ok(text.includes(`vajra_event_source_batch_size_bucket{le="10",${labels}} 2`));
+  assert.ok(text.includes(`vajra_event_source_batch_size_sum{${labels}} 11`));
+  assert.ok(text.includes(`vajra_event_source_lag_seconds_bucket{le="0.005",${labels}} 1`));
+  assert.ok(text.includes(`vajra_event_source_lag_seconds_bucket{le="0.5",${labels}} 2`));
+});

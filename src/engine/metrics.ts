@@ -4,13 +4,17 @@
 // read from the engine when /metrics is scraped. Labels are bounded: region, function, version,
 // qualifier (all things that exist), error type (capped per function) and closed lists — never ids.
 
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { collectProcessMetrics } from "./process-metrics.js";
 import { CellCounter, CellHistogram, type CounterCell, type HistogramCell } from "./metric-cells.js";
 
 /** Seconds; from a 1 ms handler to Lambda's 15-minute maximum. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 const INIT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Messages per batch, up to the largest BatchSize a mapping takes. */
+const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 10000];
+/** Seconds a batch's oldest message waited, from milliseconds to a week (MaximumRecordAgeInSeconds). */
+const LAG_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.5, 1, 5, 30, 60, 300, 3600, 86400, 604800];
 /** Distinct error types kept per function; later ones are counted as "Other" (user code names them). */
 const MAX_ERROR_TYPES = 20;
 
@@ -92,6 +96,20 @@ export class VajraMetrics {
     name: "vajra_destination_records_total",
     help: "Destination records (invocation records, dead letters, mapping on-failure records) by result: delivered, failed_attempt (retried), given_up (after the bound, logged).",
     labelNames: ["region", "function", "result"],
+    registers: [this.registry],
+  });
+  private readonly batchSize = new Histogram({
+    name: "vajra_event_source_batch_size",
+    help: "Messages in each batch an event source mapping invoked its function with (retries included).",
+    labelNames: ["region", "function", "source"],
+    buckets: BATCH_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly sourceLag = new Histogram({
+    name: "vajra_event_source_lag_seconds",
+    help: "Age of a batch's oldest message when the mapping invoked the function with it (broker publish time where the broker gives one, else arrival at Vajra).",
+    labelNames: ["region", "function", "source"],
+    buckets: LAG_BUCKETS,
     registers: [this.registry],
   });
   private readonly concurrent = new Gauge({
@@ -198,6 +216,13 @@ export class VajraMetrics {
 
   eventDropped(region: string, functionName: string, reason: DropReason): void {
     this.dropped.inc({ region, function: functionName, reason });
+  }
+
+  /** One batch an event source mapping invoked `functionName` with (`source` is the broker kind). */
+  eventSourceBatch(region: string, functionName: string, source: string, size: number, lagMs: number): void {
+    const labels = { region, function: functionName, source };
+    this.batchSize.observe(labels, size);
+    this.sourceLag.observe(labels, Math.max(0, lagMs) / 1000);
   }
 
   destinationResult(region: string, functionName: string, result: DestinationResult): void {

@@ -223,6 +223,7 @@ export class Region {
       resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
       destinations: this.destinations,
+      onBatch: (m, n, age) => this.metrics?.eventSourceBatch(this.name, m.functionName, m.kind, n, age),
     });
     this.sources = [this.schedules, this.mappings, this.storage];
   }

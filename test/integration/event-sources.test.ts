@@ -143,6 +143,15 @@ test("RabbitMQ: the AWS CLI creates a mapping; batches arrive in order as aws:rm
     });
     assert.ok(retry !== undefined, "the retry carried the failed item alone");
     assert.ok(!s.output().includes("guest:guest@"), "the password is never logged");
+    // Each batch is measured: its size and its oldest message's age, per function and broker kind.
+    const scrape = await (await s.api("/metrics")).text();
+    const batchCount =
+      /vajra_event_source_batch_size_count\{[^}]*function="batcher",source="amqp"\} (\d+)/.exec(scrape);
+    assert.ok(Number(batchCount?.[1] ?? 0) >= 2, "batch sizes are in /metrics");
+    assert.match(
+      scrape,
+      /vajra_event_source_lag_seconds_count\{[^}]*function="batcher",source="amqp"\} [1-9]/,
+    );
     const deleted = awsOk<Esm>(s, ["lambda", "delete-event-source-mapping", "--uuid", created.UUID]);
     assert.equal(deleted.State, "Deleting");
     uuid = undefined;

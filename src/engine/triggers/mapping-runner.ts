@@ -57,6 +57,8 @@ export interface RunnerOptions {
    * runner acknowledges them once this resolves. Without it, given-up messages are rejected.
    */
   onFailure?: (failure: MappingFailure) => Promise<void>;
+  /** Each batch the function is invoked with: its size and its oldest message's age (metrics). */
+  onBatch?: (size: number, oldestAgeMs: number) => void;
   /** First reconnect / retry delay; doubles up to maxBackoffMs. */
   backoffBaseMs?: number;
   maxBackoffMs?: number;
@@ -302,6 +304,10 @@ export class MappingRunner {
   ): Promise<{ failed: Set<BrokerMessage>; response?: MappingFailure["response"] }> {
     const { adapter, record: r } = this.opts;
     const payload = Buffer.from(JSON.stringify(adapter.event(r.source, this.opts.source, batch)));
+    if (this.opts.onBatch !== undefined) {
+      const oldest = Math.min(...batch.map((m) => this.arrival(m)));
+      this.opts.onBatch(batch.length, Date.now() - oldest);
+    }
     let outcome: Awaited<ReturnType<SyncInvoke>>;
     try {
       outcome = await this.opts.invoke(r.functionName, r.qualifier, payload);

@@ -77,6 +77,8 @@ export interface MappingSourceOptions {
   resolve: (functionName: string, qualifier?: string) => void;
   onWarning: (message: string) => void;
   destinations?: MappingDestinations;
+  /** Each batch a mapping invokes its function with (size, oldest message's age), for metrics. */
+  onBatch?: (record: MappingRecord, size: number, oldestAgeMs: number) => void;
 }
 
 interface Entry {
@@ -285,6 +287,9 @@ export class MappingSource implements EventSource {
       adapter: ADAPTERS[e.record.kind],
       invoke: this.opts.invoke,
       onWarning: this.opts.onWarning,
+      ...(this.opts.onBatch === undefined
+        ? {}
+        : { onBatch: (n: number, age: number) => this.opts.onBatch?.(e.record, n, age) }),
       ...(e.record.onFailure === undefined ? {} : { onFailure: (f) => this.onFailure(e.record, f) }),
     });
     e.runner.start();
