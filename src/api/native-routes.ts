@@ -7,7 +7,7 @@ import { loggingInput, nativeLoggingShape } from "../core/logging-config.js";
 import { functionArn } from "../core/lambda-format.js";
 import { arnScope, partitionOf } from "../core/arn-scope.js";
 import { LIMITS } from "../core/limits.js";
-import type { Alias, FunctionConfig, FunctionUrlConfig, FunctionVersion } from "../core/types.js";
+import type { Alias, FunctionConfig, FunctionVersion } from "../core/types.js";
 import type { AliasInput } from "../engine/versions.js";
 import type { DeployInput } from "../engine/deploy.js";
 import type { Platform } from "../engine/platform.js";
@@ -255,34 +255,6 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
   });
   app.delete<AliasParams>("/functions/:name/aliases/:alias", async (req, reply) => {
     await platform.deleteAlias(req.params.name, req.params.alias);
-    return reply.code(204).send();
-  });
-
-  // The function URL (served at /url/{id}/ on this server).
-  const urlView = (req: FastifyRequest, url: FunctionUrlConfig | undefined): Record<string, unknown> =>
-    url === undefined
-      ? {}
-      : {
-          url: `http://${req.headers.host ?? "127.0.0.1:8700"}/url/${url.urlId}/`,
-          authType: url.authType,
-          cors: url.cors ?? null,
-          createdAt: url.createdAt,
-        };
-  app.post<NameParams>("/functions/:name/url", async (req, reply) => {
-    const b = (req.body ?? {}) as { authType?: unknown };
-    const authType = b.authType === undefined ? "NONE" : b.authType;
-    if (typeof authType !== "string")
-      throw invalid("authType must be NONE or AWS_IAM", { field: "authType" });
-    const url = await platform.settings.setFunctionUrl(req.params.name, { authType }, true);
-    return reply.code(201).send(urlView(req, url));
-  });
-  app.get<NameParams>("/functions/:name/url", (req) => {
-    const url = platform.getFunction(req.params.name).url;
-    if (url === undefined) throw new VajraError("FunctionNotFound", `function ${req.params.name} has no URL`);
-    return urlView(req, url);
-  });
-  app.delete<NameParams>("/functions/:name/url", async (req, reply) => {
-    await platform.settings.setFunctionUrl(req.params.name, null);
     return reply.code(204).send();
   });
 

@@ -25,6 +25,8 @@ import { registerStorageTriggerRoutes } from "./storage-trigger-routes.js";
 import { isStorageWebhookPath, registerStorageWebhookRoutes } from "./storage-webhook-routes.js";
 import { registerRouteRoutes } from "./route-routes.js";
 import { startPublicListener } from "./public-server.js";
+import { setPublicAddress, type PublicAddress } from "./url-base.js";
+import { registerUrlConfigRoutes } from "./url-config-routes.js";
 import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { registerTriggerRoutes } from "./trigger-routes.js";
 import { registerLogRoutes } from "./logs-routes.js";
@@ -157,7 +159,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerNetworkRoutes(app, platform);
   registerRoleRoutes(app, platform);
   registerFunctionUrlRoutes(app, platform, accessKeys.lookup);
-  registerLambdaApi(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
+  // Function URLs are reported at the public listener once it listens.
+  const publicAddress: PublicAddress = {};
+  registerUrlConfigRoutes(app, platform, publicAddress);
+  registerLambdaApi(app, {
+    platform,
+    lookupKey: accessKeys.lookup,
+    accountOf: accessKeys.accountOf,
+    publicAddress,
+  });
   registerStsRoutes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerScheduleRoutes(app, platform);
@@ -185,6 +195,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await platform.close(0);
     throw err;
   });
+  if (pub !== undefined) setPublicAddress(publicAddress, pub.url);
   const endpoint = await startFunctionEndpoint(app, platform.functionEndpointSocket).catch((err: unknown) => {
     app.log.warn(
       `WARNING: functions cannot call the Lambda API: ${platform.functionEndpointSocket}: ${(err as Error).message}`,

@@ -2,6 +2,8 @@
 // {proxy+}, both payload formats end to end, API Gateway's answers (404, 502), function URLs on both
 // listeners, the admin API absent from the public one, and bad input that changes nothing.
 
+import { GetFunctionUrlConfigCommand } from "@aws-sdk/client-lambda";
+import { lambdaClientFor } from "./aws-client.js";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { deploy, freePort, startServer, stopAndClean, type ServerHandle } from "./harness.js";
@@ -141,6 +143,10 @@ test("function URLs answer on the public listener and on the admin port's path",
   });
   assert.equal(r.status, 201, await r.clone().text());
   const url = new URL(((await r.json()) as { url: string }).url);
+  // The URL reported is the public listener's, through the native API and the Lambda API alike.
+  assert.equal(url.origin, new URL(pub).origin);
+  const viaLambda = await lambdaClientFor(s).send(new GetFunctionUrlConfigCommand({ FunctionName: "echo" }));
+  assert.equal(new URL(viaLambda.FunctionUrl ?? "").origin, url.origin);
   for (const base of [s.url, pub]) {
     const res = await fetch(`${base}${url.pathname}hi`);
     assert.equal(res.status, 200, base);

@@ -9,8 +9,9 @@ import type { Platform } from "../../engine/platform.js";
 import { policyDocument, statementDocument, validateStatement } from "../../core/policy.js";
 import { corsFromAws, eventInvokeConfigShape, provisionedShape, urlShape } from "./config-shapes.js";
 import { bodyJson, latestOnly, qualified, unsupported, type FnParams } from "./request.js";
+import { functionUrlBase, type PublicAddress } from "../url-base.js";
 
-export function registerConfigRoutes(scope: FastifyInstance, platform: Platform): void {
+export function registerConfigRoutes(scope: FastifyInstance, platform: Platform, pub: PublicAddress): void {
   // Resource-based policy: AddPermission / GetPolicy / RemovePermission ($LATEST, i.e. the function).
   const policyName = (req: FastifyRequest<FnParams>): string => {
     const { name, qualifier } = qualified(req.params.fn, req.query.Qualifier);
@@ -202,7 +203,7 @@ export function registerConfigRoutes(scope: FastifyInstance, platform: Platform)
     if (b.Cors !== undefined) out.cors = corsFromAws(b.Cors);
     return out;
   };
-  const base = (req: FastifyRequest): string => `http://${req.headers.host ?? "127.0.0.1:8700"}`;
+  const base = (req: FastifyRequest): string => functionUrlBase(req, pub);
   scope.post<FnParams>(urlPath, async (req, reply) => {
     const name = urlName(req);
     const b = bodyJson(req);

@@ -41,6 +41,7 @@ import {
 } from "../session-auth.js";
 import { resolveFunctionRef } from "./function-ref.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
+import type { PublicAddress } from "../url-base.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
 const MAX_BODY = 70 * 1024 * 1024;
@@ -51,6 +52,8 @@ export interface LambdaApiOptions {
   lookupKey: (accessKeyId: string) => SigV4Credentials | undefined;
   /** The account an access key belongs to; the owner account unless the key was made for another. */
   accountOf: (accessKeyId: string) => string;
+  /** The public listener's address, for the function URLs reported (empty when there is none). */
+  publicAddress?: PublicAddress;
 }
 
 /** Routes a caller from another account may use, when the function's resource policy allows it. */
@@ -394,7 +397,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
       invoke(platform, req, reply),
     );
 
-    registerConfigRoutes(scope, platform);
+    registerConfigRoutes(scope, platform, opts.publicAddress ?? {});
     registerLayerRoutes(scope, platform);
     registerMappingRoutes(scope, platform);
 
