@@ -14,6 +14,7 @@ import { RETENTION_DAYS, type LogSearch } from "../engine/logs.js";
 import { signedRequestOf, signedScope } from "./request-scope.js";
 import { verifySigV4, type SigV4Credentials } from "./sigv4.js";
 import { toVajraError } from "./http-errors.js";
+import { acceptRawBodies } from "./raw-body.js";
 
 export const LOGS_PREFIX = "/_aws/logs";
 const TARGET = "Logs_20140328.";
@@ -303,10 +304,7 @@ const sendError = (reply: FastifyReply, e: LogsError): FastifyReply =>
 export function registerCloudWatchLogsRoutes(app: FastifyInstance, opts: LogsApiOptions): void {
   void app.register(
     (scope, _o, done) => {
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, (_req, body, next) =>
-        next(null, body),
-      );
+      acceptRawBodies(scope, 1024 * 1024);
       scope.post("/", async (req: FastifyRequest, reply: FastifyReply) => {
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         // The signature covers the path the client sent (`/`), before the rewrite.

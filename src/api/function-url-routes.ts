@@ -10,6 +10,7 @@ import { LIMITS } from "../core/limits.js";
 import type { CorsConfig } from "../core/types.js";
 import type { Platform } from "../engine/platform.js";
 import { verifySigV4, type SigV4Credentials } from "./sigv4.js";
+import { acceptRawBodies } from "./raw-body.js";
 
 export const URL_PREFIX = "/url/";
 
@@ -48,12 +49,7 @@ export function registerFunctionUrlRoutes(
   lookupKey: (id: string) => SigV4Credentials | undefined,
 ): void {
   void app.register((scope, _o, done) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      "*",
-      { parseAs: "buffer", bodyLimit: LIMITS.syncPayloadBytes },
-      (_req, body, next) => next(null, body),
-    );
+    acceptRawBodies(scope, LIMITS.syncPayloadBytes);
     scope.setErrorHandler((err, _req, reply) => {
       if ((err as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE")
         return plain(reply, 413, "Request must be smaller than 6291456 bytes");

@@ -11,6 +11,7 @@ import { fromV1Result, toV1Event } from "../core/http-event-v1.js";
 import { LIMITS } from "../core/limits.js";
 import type { Platform } from "../engine/platform.js";
 import type { LiveRoute } from "../engine/http-routes.js";
+import { acceptRawBodies } from "./raw-body.js";
 
 /** API Gateway's own answers: a JSON object with a `message`. */
 function gatewayError(reply: FastifyReply, status: number, message: string): FastifyReply {
@@ -78,12 +79,7 @@ function buildEvent(
 /** Serves every path not taken by a more specific public route (function URLs) from the route table. */
 export function registerHttpRouteHandler(app: FastifyInstance, platform: Platform): void {
   void app.register((scope, _o, done) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      "*",
-      { parseAs: "buffer", bodyLimit: LIMITS.syncPayloadBytes },
-      (_req, body, next) => next(null, body),
-    );
+    acceptRawBodies(scope, LIMITS.syncPayloadBytes);
     scope.setErrorHandler((err, req, reply) => {
       if ((err as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE")
         return gatewayError(reply, 413, "Request Entity Too Large");

@@ -15,6 +15,7 @@ import { decodeAwsChunked } from "./aws-chunked.js";
 import { signedRequestOf, signedScope } from "./request-scope.js";
 import { verifySigV4, type SigV4Credentials, type SigV4ErrorType } from "./sigv4.js";
 import { xmlEscape } from "./sts-routes.js";
+import { acceptRawBodies } from "./raw-body.js";
 
 export const S3_PREFIX = "/_s3";
 const XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -159,13 +160,8 @@ function listResult(bucket: string, all: ObjectRecord[], query: URLSearchParams)
 export function registerS3Routes(app: FastifyInstance, opts: S3Options): void {
   const bucketApi = opts.platform.codeBucket;
   void app.register((scope, _o, done) => {
-    scope.removeAllContentTypeParsers();
     // Chunked encoding adds a little per 64 KB chunk; the limit on the decoded object is checked after.
-    scope.addContentTypeParser(
-      "*",
-      { parseAs: "buffer", bodyLimit: MAX_OBJECT_BYTES + 1024 * 1024 },
-      (_req, body, next) => next(null, body),
-    );
+    acceptRawBodies(scope, MAX_OBJECT_BYTES + 1024 * 1024);
     scope.setErrorHandler((err, req, reply) => {
       const e = isVajraError(err) ? err : toVajraError(err);
       if (!e.userError) req.log.error({ err }, "code bucket request failed");

@@ -14,6 +14,7 @@ import type { ScheduleInput, ScheduleView } from "../engine/triggers/schedules.j
 import { signedRequestOf, signedScope } from "./request-scope.js";
 import { verifySigV4, type SigV4Credentials } from "./sigv4.js";
 import { toVajraError } from "./http-errors.js";
+import { acceptRawBodies } from "./raw-body.js";
 
 export const SCHEDULER_PREFIX = "/_aws/scheduler";
 
@@ -200,10 +201,7 @@ function listOutput(all: ScheduleView[], query: Record<string, string | undefine
 export function registerSchedulerRoutes(app: FastifyInstance, opts: SchedulerOptions): void {
   void app.register(
     (scope, _o, done) => {
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 256 * 1024 }, (_req, body, next) =>
-        next(null, body),
-      );
+      acceptRawBodies(scope, 256 * 1024);
       type Req = FastifyRequest<{
         Params: { name?: string };
         Querystring: Record<string, string | undefined>;

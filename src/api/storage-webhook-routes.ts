@@ -5,6 +5,7 @@
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Platform } from "../engine/platform.js";
+import { acceptRawBodies } from "./raw-body.js";
 
 export const STORAGE_WEBHOOK_PREFIX = "/events/s3/";
 /** One delivery carries one record (or a few): far below the API's 1 MiB. */
@@ -34,12 +35,7 @@ export function isStorageWebhookPath(url: string): boolean {
 export function registerStorageWebhookRoutes(app: FastifyInstance, platform: Platform): void {
   void app.register((scope, _opts, done) => {
     // Stores differ in the content type they send (or send none): the body is parsed here, as JSON.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      "*",
-      { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT },
-      (_req, body, next) => next(null, body),
-    );
+    acceptRawBodies(scope, WEBHOOK_BODY_LIMIT);
     // A store may probe the endpoint before it enables the target.
     scope.head<{ Params: { trigger: string } }>(`${STORAGE_WEBHOOK_PREFIX}:trigger`, (_req, reply) =>
       reply.code(200).send(),

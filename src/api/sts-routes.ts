@@ -11,6 +11,7 @@ import type { Platform } from "../engine/platform.js";
 import { signedRequestOf, signedScope } from "./request-scope.js";
 import { verifySigV4, type SigV4Credentials, type SigV4ErrorType } from "./sigv4.js";
 import { EXPIRED_TOKEN_MESSAGE, assumedRoleArn, securityToken, sessionAwareLookup } from "./session-auth.js";
+import { acceptRawBodies } from "./raw-body.js";
 
 const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const VERSION = "2011-06-15";
@@ -64,10 +65,7 @@ function queryParams(req: FastifyRequest, body: Buffer): URLSearchParams {
 
 export function registerStsRoutes(app: FastifyInstance, opts: StsOptions): void {
   void app.register((scope, _o, done) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 64 * 1024 }, (_req, body, next) =>
-      next(null, body),
-    );
+    acceptRawBodies(scope, 64 * 1024);
     const handler = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const keys = sessionAwareLookup(opts.platform, opts.lookupKey, () => securityToken(req));

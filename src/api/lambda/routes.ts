@@ -42,6 +42,7 @@ import {
 import { resolveFunctionRef } from "./function-ref.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 import type { PublicAddress } from "../url-base.js";
+import { acceptRawBodies } from "../raw-body.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
 const MAX_BODY = 70 * 1024 * 1024;
@@ -159,10 +160,7 @@ export function registerLambdaApi(app: FastifyInstance, opts: LambdaApiOptions):
   /** Requests signed with a function's role credentials, checked against its policy per operation. */
   const sessions = new WeakMap<FastifyRequest, CheckedSession>();
   void app.register((scope, _o, done) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_BODY }, (_req, body, next) =>
-      next(null, body),
-    );
+    acceptRawBodies(scope, MAX_BODY);
     scope.setErrorHandler((err, req, reply) => {
       const e = isVajraError(err) ? err : toVajraError(err);
       if (!e.userError) req.log.error({ err }, "Lambda API request failed");
