@@ -1,6 +1,7 @@
 // The native REST API (what the CLI and console use): functions, invoke, logs, runtimes, health.
 // Each handler maps HTTP to one Platform call and back; no decisions are made here.
 
+import { incomingTraceContext, traceOption } from "../core/trace-context.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn } from "../core/lambda-format.js";
@@ -377,13 +378,19 @@ function invokeHandler(platform: Platform) {
     const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const invocationType = req.headers["x-vajra-invocation-type"];
     if (typeof invocationType === "string" && invocationType.toLowerCase() === "event") {
-      const requestId = await platform.invokeAsync(req.params.name, payload, req.query.qualifier);
+      const requestId = await platform.invokeAsync(
+        req.params.name,
+        payload,
+        req.query.qualifier,
+        incomingTraceContext(req.headers),
+      );
       return reply.code(202).header("x-vajra-request-id", requestId).send({ requestId });
     }
     const logType = req.headers["x-vajra-log-type"];
     const out = await platform.invoke(req.params.name, payload, {
       ...(req.query.qualifier === undefined ? {} : { qualifier: req.query.qualifier }),
       logTail: typeof logType === "string" && logType.toLowerCase() === "tail",
+      ...traceOption(req.headers),
     });
     const r = out.report;
     const headers: Record<string, string> = {

@@ -45,6 +45,8 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Collect metrics (default true; VAJRA_METRICS=off turns them off). */
   metrics?: boolean;
+  /** OTLP/HTTP endpoint for invocation traces (default OTEL_EXPORTER_OTLP_ENDPOINT; unset: off). */
+  otlpEndpoint?: string;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -92,6 +94,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.codeS3 !== undefined) platformOpts.codeS3 = opts.codeS3;
   if (opts.defaultNetwork !== undefined) platformOpts.defaultNetwork = opts.defaultNetwork;
   if (opts.metrics !== undefined) platformOpts.metrics = opts.metrics;
+  if (opts.otlpEndpoint !== undefined) platformOpts.otlpEndpoint = opts.otlpEndpoint;
   const metricsToken = opts.metricsToken ?? (process.env.VAJRA_METRICS_TOKEN || undefined);
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);

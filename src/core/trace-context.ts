@@ -1,6 +1,9 @@
 // Trace-context headers in the two forms Vajra accepts and hands on: W3C `traceparent` and the X-Ray style
 // `X-Amzn-Trace-Id` that Lambda passes to functions as `_X_AMZN_TRACE_ID`. Pure conversions, no OTel.
 
+/** `faas.trigger` values of the FaaS semantic conventions. */
+export type FaasTrigger = "http" | "pubsub" | "timer" | "datasource" | "other";
+
 /** A trace context independent of its header spelling: 32-hex trace id, 16-hex parent span id, sampled flag. */
 export interface TraceContext {
   traceId: string;
@@ -80,4 +83,12 @@ export function incomingTraceContext(
 ): TraceContext | undefined {
   const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
   return parseTraceparent(one(headers["traceparent"])) ?? parseXrayHeader(one(headers["x-amzn-trace-id"]));
+}
+
+/** `{ trace }` for invoke options when the request carries a context, else nothing. */
+export function traceOption(headers: Record<string, string | string[] | undefined>): {
+  trace?: TraceContext;
+} {
+  const trace = incomingTraceContext(headers);
+  return trace === undefined ? {} : { trace };
 }

@@ -37,6 +37,8 @@ import type { InvokeOptions, InvokeOutcome } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
+import { queuedTraceOptions, startInvocationTrace, type Tracing } from "./tracing.js";
+import type { TraceContext } from "../core/trace-context.js";
 import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js";
 import { MinuteSeries } from "./minute-series.js";
 import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
@@ -67,6 +69,8 @@ export interface RegionShared {
   liveDigests: () => Set<string>;
   /** Prometheus metrics; absent when metrics are off (VAJRA_METRICS=off). */
   metrics?: VajraMetrics;
+  /** OpenTelemetry spans; absent unless an OTLP endpoint is configured. */
+  tracing?: Tracing;
   onWarning: (message: string) => void;
   onError: (err: unknown) => void;
 }
@@ -155,6 +159,7 @@ export class Region {
               requestId: item.requestId,
               attempt: item.attempts,
               ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
+              ...queuedTraceOptions(item),
             }),
           )
         ).ok,
@@ -189,7 +194,10 @@ export class Region {
       scope: this.scope,
       invoke: (fname, qualifier, payload) =>
         withArnScope(this.scope, () =>
-          this.invoke(fname, payload, qualifier === undefined ? {} : { qualifier }),
+          this.invoke(fname, payload, {
+            trigger: "pubsub",
+            ...(qualifier === undefined ? {} : { qualifier }),
+          }),
         ),
       resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
@@ -501,6 +509,7 @@ export class Region {
     if (handle !== undefined) handle.inFlight++;
     const requestId = opts.requestId ?? randomUUID();
     const startedAt = Date.now();
+    const trace = startInvocationTrace(this.shared.tracing, this.scope, fn, version, requestId, opts);
     try {
       const result = await this.executor.invoke(
         executionSpec(
@@ -518,10 +527,11 @@ export class Region {
           payload: payload.length === 0 ? EMPTY_EVENT : payload,
           timeoutMs: fn.timeout * 1000,
           invokedFunctionArn: functionArn(name, opts.qualifier),
-          traceId: traceId(),
+          traceId: trace?.header ?? traceId(),
           ...(opts.clientContext === undefined ? {} : { clientContext: opts.clientContext }),
         },
       );
+      trace?.end(result);
       const record: InvocationRecord = {
         requestId,
         functionName: name,
@@ -549,6 +559,9 @@ export class Region {
       if (result.errorType !== undefined) out.errorType = result.errorType;
       if (opts.logTail === true) out.logTail = tailBytes(result.log, LIMITS.logTailBytes);
       return out;
+    } catch (err) {
+      trace?.fail(err instanceof VajraError ? err.code : "InternalError");
+      throw err;
     } finally {
       if (handle !== undefined) handle.inFlight--;
       this.inFlightCount--;
@@ -560,12 +573,14 @@ export class Region {
    * Accepts an `Event` invocation: durable in the store before this resolves, then run (and retried)
    * by the queue. Resolves with the request id.
    */
-  invokeAsync(name: string, payload: Buffer, qualifier?: string): Promise<string> {
+  invokeAsync(name: string, payload: Buffer, qualifier?: string, trace?: TraceContext): Promise<string> {
     if (this.closing)
       throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
     // Resolve now so a bad qualifier is an error for the caller, not a dropped event.
     this.resolveFunction(name, qualifier);
-    return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload, qualifier);
+    return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload, qualifier, undefined, {
+      trace,
+    });
   }
 
   /** An event source's Event invocation, queued by `commit` together with the source's bookkeeping. */
@@ -580,7 +595,7 @@ export class Region {
       if (this.closing)
         throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
       this.resolveFunction(name, qualifier);
-      return this.queue.enqueue(name, payload, qualifier, commit);
+      return this.queue.enqueue(name, payload, qualifier, commit, { trigger: "timer" });
     });
   }
 

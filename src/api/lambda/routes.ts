@@ -40,6 +40,7 @@ import {
   type CheckedSession,
 } from "../session-auth.js";
 import { resolveFunctionRef } from "./function-ref.js";
+import { incomingTraceContext, traceOption } from "../../core/trace-context.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
@@ -432,7 +433,7 @@ async function invoke(
     return reply.code(204).header("x-amz-executed-version", platform.resolveFunction(name, q).version).send();
   }
   if (type === "Event") {
-    const requestId = await platform.invokeAsync(name, payload, q);
+    const requestId = await platform.invokeAsync(name, payload, q, incomingTraceContext(req.headers));
     return reply.code(202).header("x-amzn-requestid", requestId).send();
   }
   if (type !== "RequestResponse")
@@ -452,6 +453,7 @@ async function invoke(
     logTail: header(req, "x-amz-log-type") === "Tail",
     ...(q === undefined ? {} : { qualifier: q }),
     ...(clientContext === undefined ? {} : { clientContext }),
+    ...traceOption(req.headers),
   });
   // The invocation's own id, as on Lambda: the one in START/END/REPORT and the handler's context.
   reply

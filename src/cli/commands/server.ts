@@ -17,6 +17,7 @@ interface ServerOptions {
   codeS3Region?: string;
   defaultNetwork?: string;
   metricsToken?: string;
+  otlpEndpoint?: string;
 }
 
 /** The external code store, with its credentials from the environment (never the command line). */
@@ -96,6 +97,11 @@ export const serverCommand = defineCommand<ServerOptions>({
         "bearer token Prometheus may scrape GET /metrics with, besides API keys (prefer env VAJRA_METRICS_TOKEN: a command line is visible to other users)",
     },
     {
+      flags: "--otlp-endpoint <url>",
+      description:
+        "export a trace span per invocation over OTLP/HTTP to this base URL (spans go to <url>/v1/traces; default env OTEL_EXPORTER_OTLP_ENDPOINT; unset: tracing off)",
+    },
+    {
       flags: "--code-s3-region <region>",
       description: "region to sign --code-s3-endpoint requests for (default us-east-1)",
     },
@@ -122,6 +128,7 @@ export const serverCommand = defineCommand<ServerOptions>({
       codeS3: codeS3Options(opts),
       defaultNetwork: opts.defaultNetwork,
       metricsToken: opts.metricsToken,
+      otlpEndpoint: opts.otlpEndpoint,
       // Only for measuring what metrics cost (npm run bench).
       metrics: process.env.VAJRA_METRICS !== "off",
     });
