@@ -1,7 +1,7 @@
 // The native REST API (what the CLI and console use): functions, invoke, logs, runtimes, health.
 // Each handler maps HTTP to one Platform call and back; no decisions are made here.
 
-import { incomingTraceContext, traceOption } from "../core/trace-context.js";
+import { incomingTraceContext, traceOption, validateTracingMode } from "../core/trace-context.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn } from "../core/lambda-format.js";
@@ -75,6 +75,7 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     environment: fn.environment,
     description: fn.description,
     ephemeralStorage: fn.ephemeralStorage,
+    tracing: fn.tracingMode ?? "PassThrough",
     network: fn.network ?? "none",
     // A function without a role runs as the built-in one (no permissions unless an operator creates it).
     role: fn.role ?? `arn:${partitionOf(arnScope().region)}:iam::${arnScope().account}:role/vajra-function`,
@@ -102,6 +103,7 @@ const DEPLOY_FIELDS = new Set([
   "environment",
   "description",
   "ephemeralStorage",
+  "tracing",
   "network",
   "role",
   "reservedConcurrency",
@@ -127,6 +129,7 @@ function parseDeploy(body: unknown): DeployInput {
     if (b[k] !== undefined) input[k] = b[k] as number; // range and type checked in the engine
   }
   if (b.network !== undefined) input.network = b.network as string; // checked in the engine
+  if (b.tracing !== undefined) input.tracingMode = validateTracingMode(b.tracing, "tracing");
   if (b.role !== undefined) {
     if (typeof b.role !== "string") throw invalid("role must be a role name or ARN", { field: "role" });
     input.role = b.role; // resolved (name -> ARN) and checked to exist in the engine

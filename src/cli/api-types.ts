@@ -39,6 +39,8 @@ export interface DeployRequest {
   environment?: Record<string, string>;
   description?: string;
   ephemeralStorage?: number;
+  /** TracingConfig.Mode: active or passthrough (case-insensitive). */
+  tracing?: string;
   network?: string;
   /** An execution role name or ARN. */
   role?: string;

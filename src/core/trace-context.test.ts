@@ -8,6 +8,8 @@ import {
   incomingTraceContext,
   parseTraceparent,
   parseXrayHeader,
+  sampledFor,
+  validateTracingMode,
   xrayRoot,
 } from "./trace-context.js";
 
@@ -80,4 +82,16 @@ test("traceparent wins over X-Amzn-Trace-Id", () => {
     32,
   );
   assert.equal(incomingTraceContext({}), undefined);
+});
+
+test("tracing mode: either spelling accepted, anything else names the field; sampling per mode", () => {
+  assert.equal(validateTracingMode("Active"), "Active");
+  assert.equal(validateTracingMode("passthrough"), "PassThrough");
+  assert.throws(() => validateTracingMode("on", "tracing"), /tracing must be Active or PassThrough/);
+  assert.throws(() => validateTracingMode(1), /TracingConfig\.Mode/);
+  assert.equal(sampledFor(undefined, undefined), false);
+  assert.equal(sampledFor("PassThrough", { traceId: T, sampled: true }), true);
+  assert.equal(sampledFor("Active", undefined), true);
+  assert.equal(sampledFor("Active", { traceId: T }), true);
+  assert.equal(sampledFor("Active", { traceId: T, spanId: S, sampled: false }), false);
 });

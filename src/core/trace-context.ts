@@ -1,6 +1,29 @@
 // Trace-context headers in the two forms Vajra accepts and hands on: W3C `traceparent` and the X-Ray style
 // `X-Amzn-Trace-Id` that Lambda passes to functions as `_X_AMZN_TRACE_ID`. Pure conversions, no OTel.
 
+import { invalid } from "./errors.js";
+
+/**
+ * A function's TracingConfig.Mode. Active: record a trace when the caller made no sampling decision (no
+ * header, or X-Ray without Sampled). PassThrough (the default): record only when the caller's context is sampled.
+ */
+export type TracingMode = "Active" | "PassThrough";
+
+/** Accepts Lambda's spelling and the CLI's lower-case one; anything else names the field. */
+export function validateTracingMode(value: unknown, field = "TracingConfig.Mode"): TracingMode {
+  if (typeof value === "string") {
+    const v = value.toLowerCase();
+    if (v === "active") return "Active";
+    if (v === "passthrough") return "PassThrough";
+  }
+  throw invalid(`${field} must be Active or PassThrough, got ${JSON.stringify(value)}`, { field });
+}
+
+/** Whether an invocation is recorded: the caller's decision wins; without one, only Active samples. */
+export function sampledFor(mode: TracingMode | undefined, parent: TraceContext | undefined): boolean {
+  return parent?.sampled ?? mode === "Active";
+}
+
 /** `faas.trigger` values of the FaaS semantic conventions. */
 export type FaasTrigger = "http" | "pubsub" | "timer" | "datasource" | "other";
 

@@ -1,7 +1,7 @@
 // Domain types shared by every layer: what a function is, what an invocation produced, and what is
 // recorded about it. Pure data, no behaviour.
 
-import type { FaasTrigger, TraceContext } from "./trace-context.js";
+import type { FaasTrigger, TraceContext, TracingMode } from "./trace-context.js";
 
 /**
  * A function's network: `none` (an empty namespace: no connections in or out) or `egress` (outbound
@@ -38,6 +38,8 @@ export interface FunctionConfig {
   role?: string;
   /** Size of /tmp in MB, 512–10240. */
   ephemeralStorage: number;
+  /** TracingConfig.Mode; absent means PassThrough. */
+  tracingMode?: TracingMode;
   /**
    * How its instances reach the network: `none`, `egress`, or the named networks it joins (sorted,
    * comma-separated: `backend,cache`). Absent: `none`, an empty namespace.

@@ -3,6 +3,7 @@
 // Nothing here touches the function record: the caller commits the result in one store write, so
 // a failure (or a crash) at any point leaves the previous version in place.
 
+import { validateTracingMode } from "../core/trace-context.js";
 import { createHash, randomUUID } from "node:crypto";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn } from "../core/lambda-format.js";
@@ -39,6 +40,8 @@ export interface DeployInput {
   environment?: Record<string, string>;
   description?: string;
   ephemeralStorage?: number;
+  /** TracingConfig.Mode (Active | PassThrough), checked here. */
+  tracingMode?: string;
   /** `none`, `egress` or network names (`a,b`); null: the server's default. */
   network?: string | null;
   reservedConcurrency?: number | null;
@@ -242,6 +245,8 @@ export async function deployFunction(
     input.ephemeralStorage === undefined
       ? (existing?.ephemeralStorage ?? LIMITS.ephemeralDefaultMb)
       : validateEphemeralStorage(input.ephemeralStorage);
+  const tracingMode =
+    input.tracingMode === undefined ? existing?.tracingMode : validateTracingMode(input.tracingMode);
   const network =
     input.network === undefined
       ? (existing?.network ?? ctx.defaultNetwork)
@@ -309,6 +314,7 @@ export async function deployFunction(
     environment,
     description,
     ephemeralStorage,
+    ...(tracingMode === undefined ? {} : { tracingMode }),
     network,
     reservedConcurrency,
     ...(input.role !== undefined

@@ -4,7 +4,13 @@
 import { randomBytes } from "node:crypto";
 import type { Span, Tracer } from "@opentelemetry/api";
 import { functionArn } from "../core/lambda-format.js";
-import { formatXrayHeader, type FaasTrigger, type TraceContext } from "../core/trace-context.js";
+import {
+  formatXrayHeader,
+  sampledFor,
+  type FaasTrigger,
+  type TraceContext,
+  type TracingMode,
+} from "../core/trace-context.js";
 import type { FunctionConfig, QueuedInvocation } from "../core/types.js";
 
 export type { FaasTrigger };
@@ -20,6 +26,7 @@ export interface InvocationTraceInfo {
   requestId: string;
   trigger: FaasTrigger;
   parent?: TraceContext;
+  mode?: TracingMode;
   /** Epoch ms an Event invocation was accepted; the time until it runs is a `queued` child span. */
   queuedAt?: number;
 }
@@ -81,7 +88,7 @@ export async function startTracing(endpoint: string, serviceName = "vajra"): Pro
   const provider = new sdk.BasicTracerProvider({
     resource: resources.resourceFromAttributes({ "service.name": serviceName }),
     idGenerator,
-    // Sampling is decided per invocation below (PassThrough-like parent decision, else sample).
+    // Sampling is decided per invocation below (the caller's decision, else the function's TracingConfig).
     sampler: new sdk.AlwaysOnSampler(),
     spanProcessors: [
       new sdk.BatchSpanProcessor(new exporterMod.OTLPTraceExporter({ url: tracesUrl(endpoint) })),
@@ -93,7 +100,7 @@ export async function startTracing(endpoint: string, serviceName = "vajra"): Pro
   function start(info: InvocationTraceInfo): InvocationTrace {
     const startedAt = Date.now();
     const parent = info.parent;
-    const sampled = parent?.sampled ?? true;
+    const sampled = sampledFor(info.mode, parent);
     const traceId = parent?.traceId ?? hex(16);
     const handlerSpanId = hex(8);
     const header = formatXrayHeader({ traceId, spanId: handlerSpanId, sampled });
@@ -193,6 +200,7 @@ export function startInvocationTrace(
     memoryMb: fn.memorySize,
     requestId,
     trigger: opts.trigger ?? "other",
+    ...(fn.tracingMode === undefined ? {} : { mode: fn.tracingMode }),
     ...(opts.trace === undefined ? {} : { parent: opts.trace }),
     ...(opts.queuedAt === undefined ? {} : { queuedAt: opts.queuedAt }),
   });

@@ -1,13 +1,33 @@
 // Tracing end to end: a server started with --otlp-endpoint exports one SERVER span per invocation with
 // init / handler / queued children to an OTLP/HTTP receiver in this test (the real exporter, JSON
 // encoding); an incoming traceparent or X-Amzn-Trace-Id becomes the parent; the function sees the handler
-// span in _X_AMZN_TRACE_ID and TRACEPARENT.
+// span in _X_AMZN_TRACE_ID and TRACEPARENT; TracingConfig (Active | PassThrough) through the AWS SDK decides
+// what is recorded when the caller made no decision.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { deploy, invoke, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
+import {
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  UpdateFunctionConfigurationCommand,
+  type LambdaClient,
+} from "@aws-sdk/client-lambda";
+import { join } from "node:path";
+import {
+  FIXTURES,
+  createRoles,
+  deploy,
+  invoke,
+  startServer,
+  stopAndClean,
+  waitFor,
+  zipBase64,
+  type ServerHandle,
+} from "./harness.js";
+import { lambdaClientFor, rejectsAws } from "./aws-client.js";
 
 interface OtlpValue {
   stringValue?: string;
@@ -34,6 +54,7 @@ const STATUS_ERROR = 2;
 const spans: OtlpSpan[] = [];
 let receiver: Server;
 let s: ServerHandle;
+let lambda: LambdaClient;
 
 before(async () => {
   receiver = createServer((req, res) => {
@@ -56,13 +77,17 @@ before(async () => {
   });
   const r = await deploy(
     s,
-    { name: "traced", runtime: "python3.11", handler: "app.handler" },
+    { name: "traced", runtime: "python3.11", handler: "app.handler", tracing: "active" },
     "python/traced",
   );
   assert.equal(r.status, 201, JSON.stringify(r.json));
+  assert.equal(r.json.tracing, "Active");
+  await createRoles(s, "test");
+  lambda = lambdaClientFor(s);
 });
 after(async () => {
   try {
+    lambda.destroy();
     await stopAndClean(s);
   } finally {
     await new Promise<void>((r) => receiver.close(() => r()));
@@ -199,4 +224,81 @@ test("an Event invocation carries the caller's trace through the durable queue",
   const queued = kid(kids, "queued");
   assert.equal(queued.startTimeUnixNano, root.startTimeUnixNano);
   kid(kids, "handler");
+});
+
+test("TracingConfig through the AWS SDK: PassThrough records only sampled callers, Active samples the rest", async () => {
+  const zip = Buffer.from(await zipBase64(join(FIXTURES, "python/traced")), "base64");
+  const created = await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "passthrough",
+      Runtime: "python3.11",
+      Role: "arn:aws:iam::000000000000:role/test",
+      Handler: "app.handler",
+      Code: { ZipFile: zip },
+    }),
+  );
+  assert.equal(created.TracingConfig?.Mode, "PassThrough");
+  const call = async (payload = "{}"): Promise<string> => {
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: "passthrough", Payload: Buffer.from(payload) }),
+    );
+    assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
+    return (JSON.parse(Buffer.from(out.Payload ?? []).toString()) as { xray: string }).xray;
+  };
+  // No caller decision and PassThrough: the function still gets a trace id, nothing is recorded.
+  const unrecorded = await call();
+  assert.match(unrecorded, /;Sampled=0$/);
+
+  await lambda.send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: "passthrough",
+      TracingConfig: { Mode: "Active" },
+    }),
+  );
+  const got = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "passthrough" }));
+  assert.equal(got.TracingConfig?.Mode, "Active");
+  const recorded = await call();
+  assert.match(recorded, /;Sampled=1$/);
+  const root = /Root=1-([0-9a-f]{8})-([0-9a-f]{24})/.exec(recorded);
+  assert.ok(root);
+  const traceId = `${root[1]}${root[2]}`;
+  assert.ok(
+    await waitFor(() => spans.some((x) => x.traceId === traceId && x.name === "passthrough"), 20_000),
+  );
+  const unrecordedRoot = /Root=1-([0-9a-f]{8})-([0-9a-f]{24})/.exec(unrecorded);
+  assert.equal(
+    spans.some((x) => unrecordedRoot !== null && x.traceId === `${unrecordedRoot[1]}${unrecordedRoot[2]}`),
+    false,
+  );
+
+  await rejectsAws(
+    lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: "passthrough",
+        TracingConfig: { Mode: "Sometimes" as "Active" },
+      }),
+    ),
+    // The model's enum check answers first, as on AWS.
+    "ValidationException",
+    400,
+    /tracingConfig\.mode/i,
+  );
+  const unchanged = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "passthrough" }));
+  assert.equal(unchanged.TracingConfig?.Mode, "Active");
+});
+
+test("native API and CLI: a bad tracing mode is refused naming the field; --tracing sets it", async () => {
+  const bad = await deploy(s, { name: "traced", tracing: "sometimes" });
+  assert.equal(bad.status, 400);
+  assert.match(JSON.stringify(bad.json), /tracing/);
+  const r = s.cli([
+    "deploy",
+    "traced",
+    join(FIXTURES, "python/traced"),
+    "--tracing",
+    "passthrough",
+    "--json",
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { tracing: string }).tracing, "PassThrough");
 });

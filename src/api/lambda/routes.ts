@@ -40,7 +40,7 @@ import {
   type CheckedSession,
 } from "../session-auth.js";
 import { resolveFunctionRef } from "./function-ref.js";
-import { incomingTraceContext, traceOption } from "../../core/trace-context.js";
+import { incomingTraceContext, traceOption, validateTracingMode } from "../../core/trace-context.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 
 /** CreateFunction carries a 50 MB zip as base64 inside JSON (~67 MB). */
@@ -104,6 +104,10 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   if (b.Timeout !== undefined) input.timeout = b.Timeout as number;
   const env = b.Environment as { Variables?: Record<string, string> } | undefined;
   if (env !== undefined) input.environment = env.Variables ?? {};
+  if (b.TracingConfig !== undefined && b.TracingConfig !== null) {
+    const mode = (b.TracingConfig as { Mode?: unknown }).Mode;
+    if (mode !== undefined) input.tracingMode = validateTracingMode(mode);
+  }
   const eph = b.EphemeralStorage as { Size?: number } | undefined;
   if (eph?.Size !== undefined) input.ephemeralStorage = eph.Size;
   if (b.PackageType !== undefined && b.PackageType !== "Zip")

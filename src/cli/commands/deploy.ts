@@ -24,6 +24,7 @@ interface DeployOptions {
   ephemeralStorage?: number;
   network?: string;
   role?: string;
+  tracing?: string;
 }
 
 interface Package {
@@ -126,6 +127,11 @@ export const deployCommand = defineCommand<DeployOptions>({
       description: "execution role (vajra role create); its credentials are in the function's environment",
     },
     {
+      flags: "--tracing <mode>",
+      description:
+        "active (trace every invocation the caller did not decide on) or passthrough (the default: only when the caller's trace is sampled); needs a server with --otlp-endpoint",
+    },
+    {
       flags: "--network <mode>",
       description:
         "none (no network, the default), egress (outbound to public addresses only) or named networks (a,b; see vajra network)",
@@ -153,6 +159,7 @@ export const deployCommand = defineCommand<DeployOptions>({
       ephemeralStorage: opts.ephemeralStorage,
       network: opts.network,
       role: opts.role,
+      tracing: opts.tracing,
       reservedConcurrency: opts.concurrency,
       zipFile: pkg.zip.toString("base64"),
     };
