@@ -36,6 +36,7 @@ function snapshotKey(c: FunctionConfig): string {
     c.ephemeralStorage,
     c.description,
     c.role,
+    c.tracingMode,
   ]);
 }
 
