@@ -24,6 +24,7 @@ import {
   type LoadResult,
   type VajraServer,
 } from "./measure.js";
+import { tracingCost, type TracingCost } from "./tracing-cost.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
@@ -34,7 +35,7 @@ const BARE = "bare node:http";
 /**
  * Narrowing, for a quick look at one path (the full run takes many minutes): BENCH_ONLY=nodejs,python
  * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
- * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, metrics, brokers; default all).
+ * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, metrics, tracing, brokers; default all).
  */
 function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
   const raw = process.env[name];
@@ -302,7 +303,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONNECTIONS: "${c}" is not a positive integer`);
     return n;
   });
-  const allParts = ["warm", "freeze", "cold", "network", "metrics", "brokers"];
+  const allParts = ["warm", "freeze", "cold", "network", "metrics", "tracing", "brokers"];
   const parts = new Set(listEnv("BENCH_PARTS", allParts) ?? allParts);
   const started = performance.now();
   const bare = await startBare();
@@ -315,6 +316,7 @@ async function main(): Promise<void> {
   let network: { none: ColdResult; egress: ColdResult } | undefined;
   let metrics: Array<{ connections: number; on: number; off: number; ratio: number }> | undefined;
   let brokers: BrokerResults | undefined;
+  let tracing: TracingCost[] | undefined;
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -366,6 +368,10 @@ async function main(): Promise<void> {
       await deploy(vajra, consumer, JSON.stringify({ Records: [] }));
       brokers = await brokerBench(vajra, consumer.name);
     }
+    if (python !== undefined && parts.has("tracing"))
+      tracing = await tracingCost(ROOT, vajra, python.name, event, DURATION_S, (s) =>
+        deploy(s, python, event, { tracing: "active" }),
+      );
     if (parts.has("cold"))
       for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
@@ -470,6 +476,25 @@ async function main(): Promise<void> {
     );
   }
   if (brokers !== undefined) printBrokers(brokers);
+  if (tracing !== undefined) {
+    console.log(
+      "Tracing (python hello, warm, three servers alternately: metrics off, metrics on, metrics + OTLP)",
+    );
+    console.table(
+      tracing.map((t) => ({
+        conns: t.connections,
+        "off req/s": Math.round(t.off),
+        "metrics req/s": Math.round(t.metrics),
+        "traced req/s": Math.round(t.traced),
+        "traced/off": t.ratio.toFixed(3),
+        "spans exported": t.spans,
+      })),
+    );
+    const worst = Math.min(...tracing.map((t) => t.ratio));
+    console.log(
+      `tracing keeps ${(worst * 100).toFixed(1)} % of the throughput with metrics off (target ≥ 85 %)`,
+    );
+  }
   for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
   console.log(`bench took ${totalSeconds.toFixed(0)} s`);
 
@@ -489,6 +514,7 @@ async function main(): Promise<void> {
         network,
         metrics,
         brokers,
+        tracing,
         families,
         skipped,
       },

@@ -250,6 +250,10 @@ function invokeOnce(handler, next) {
   currentRequestId = globalThis[REQUEST_ID_SYMBOL] = id;
   if (h['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
   else delete process.env._X_AMZN_TRACE_ID;
+  // The W3C form as well (TRACEPARENT): a request sent onward with it continues the trace under the handler span.
+  const tp = traceparent(h['lambda-runtime-trace-id']);
+  if (tp) process.env.TRACEPARENT = tp;
+  else delete process.env.TRACEPARENT;
 
   // (after the response this still names this invocation; the process exits either way, as on AWS)
   onFatal = (err, code) => postFatalInvocationError(id, err).finally(() => process.exit(code));
@@ -386,3 +390,11 @@ async function main() {
 }
 
 main().catch(fatalLoopError);
+
+/** `Root=1-a-b;Parent=p;Sampled=s` as `00-ab-p-0s`; undefined when the header lacks a Root or Parent. */
+function traceparent(xray) {
+  const m = /Root=1-([0-9a-f]{8})-([0-9a-f]{24})/.exec(xray ?? '');
+  const p = /Parent=([0-9a-f]{16})/.exec(xray ?? '');
+  if (!m || !p) return undefined;
+  return `00-${m[1]}${m[2]}-${p[1]}-${/Sampled=1/.test(xray) ? '01' : '00'}`;
+}

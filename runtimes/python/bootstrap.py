@@ -408,6 +408,19 @@ def load_handler(handler):
         raise FaultException("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (fname, modname))
 
 
+def _traceparent(xray):
+    """The W3C form of the X-Ray header (Vajra's TRACEPARENT): a request the function sends onward with it
+    continues the trace under the handler span."""
+    if not xray:
+        return None
+    fields = dict(p.split("=", 1) for p in xray.split(";") if "=" in p)
+    root = fields.get("Root", "").split("-")
+    parent = fields.get("Parent", "")
+    if len(root) != 3 or len(root[1]) != 8 or len(root[2]) != 24 or len(parent) != 16:
+        return None
+    return "00-%s%s-%s-%s" % (root[1], root[2], parent, "01" if fields.get("Sampled") == "1" else "00")
+
+
 def handle_invocation(client, handler, headers, body):
     global _request_id
     request_id = headers.get("lambda-runtime-aws-request-id", "")
@@ -417,6 +430,11 @@ def handle_invocation(client, handler, headers, body):
         os.environ["_X_AMZN_TRACE_ID"] = trace_id
     else:
         os.environ.pop("_X_AMZN_TRACE_ID", None)
+    traceparent = _traceparent(trace_id)
+    if traceparent:
+        os.environ["TRACEPARENT"] = traceparent
+    else:
+        os.environ.pop("TRACEPARENT", None)
     _ensure_logging()
     error = payload = None
     try:

@@ -1,6 +1,7 @@
 // Requests to function URLs (`/url/{urlId}/...` on the same server): HTTP in, payload format 2.0 event
 // to the function, its result back as HTTP, with the URL's AuthType (NONE or SigV4) and CORS settings.
 
+import { traceOption } from "../core/trace-context.js";
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { withArnScope } from "../core/arn-scope.js";
@@ -96,7 +97,11 @@ export function registerFunctionUrlRoutes(
       try {
         // The function's region names its ARNs, whatever region the server's own is.
         const out = await withArnScope(scope, () =>
-          platform.invoke(fn.name, Buffer.from(JSON.stringify(event)), { requestId }),
+          platform.invoke(fn.name, Buffer.from(JSON.stringify(event)), {
+            requestId,
+            trigger: "http",
+            ...traceOption(req.headers),
+          }),
         );
         if (url.cors !== undefined) {
           const origin = originAllowed(url.cors, req.headers.origin);

@@ -1,6 +1,7 @@
 // The native REST API (what the CLI and console use): functions, invoke, logs, runtimes, health.
 // Each handler maps HTTP to one Platform call and back; no decisions are made here.
 
+import { incomingTraceContext, traceOption, validateTracingMode } from "../core/trace-context.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { VajraError, invalid } from "../core/errors.js";
 import { loggingInput, nativeLoggingShape } from "../core/logging-config.js";
@@ -77,6 +78,7 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     description: fn.description,
     ephemeralStorage: fn.ephemeralStorage,
     logging: nativeLoggingShape(fn.name, fn.logging),
+    tracing: fn.tracingMode ?? "PassThrough",
     network: fn.network ?? "none",
     // A function without a role runs as the built-in one (no permissions unless an operator creates it).
     role: fn.role ?? `arn:${partitionOf(arnScope().region)}:iam::${arnScope().account}:role/vajra-function`,
@@ -105,6 +107,7 @@ const DEPLOY_FIELDS = new Set([
   "description",
   "ephemeralStorage",
   "logging",
+  "tracing",
   "network",
   "role",
   "reservedConcurrency",
@@ -130,6 +133,7 @@ function parseDeploy(body: unknown): DeployInput {
     if (b[k] !== undefined) input[k] = b[k] as number; // range and type checked in the engine
   }
   if (b.network !== undefined) input.network = b.network as string; // checked in the engine
+  if (b.tracing !== undefined) input.tracingMode = validateTracingMode(b.tracing, "tracing");
   if (b.role !== undefined) {
     if (typeof b.role !== "string") throw invalid("role must be a role name or ARN", { field: "role" });
     input.role = b.role; // resolved (name -> ARN) and checked to exist in the engine
@@ -344,13 +348,19 @@ function invokeHandler(platform: Platform) {
     const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const invocationType = req.headers["x-vajra-invocation-type"];
     if (typeof invocationType === "string" && invocationType.toLowerCase() === "event") {
-      const requestId = await platform.invokeAsync(req.params.name, payload, req.query.qualifier);
+      const requestId = await platform.invokeAsync(
+        req.params.name,
+        payload,
+        req.query.qualifier,
+        incomingTraceContext(req.headers),
+      );
       return reply.code(202).header("x-vajra-request-id", requestId).send({ requestId });
     }
     const logType = req.headers["x-vajra-log-type"];
     const out = await platform.invoke(req.params.name, payload, {
       ...(req.query.qualifier === undefined ? {} : { qualifier: req.query.qualifier }),
       logTail: typeof logType === "string" && logType.toLowerCase() === "tail",
+      ...traceOption(req.headers),
     });
     const r = out.report;
     const headers: Record<string, string> = {

@@ -59,6 +59,8 @@ export interface ServerOptions {
   publicPort?: number;
   /** Its host (default VAJRA_PUBLIC_HOST, else the admin host). */
   publicHost?: string;
+  /** OTLP/HTTP endpoint for invocation traces (default OTEL_EXPORTER_OTLP_ENDPOINT; unset: off). */
+  otlpEndpoint?: string;
 }
 
 export const DEFAULT_PORT = 8700;
@@ -110,6 +112,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.defaultNetwork !== undefined) platformOpts.defaultNetwork = opts.defaultNetwork;
   if (opts.metrics !== undefined) platformOpts.metrics = opts.metrics;
   if (opts.logMaxMb !== undefined) platformOpts.logMaxMb = opts.logMaxMb;
+  if (opts.otlpEndpoint !== undefined) platformOpts.otlpEndpoint = opts.otlpEndpoint;
   const metricsToken = opts.metricsToken ?? (process.env.VAJRA_METRICS_TOKEN || undefined);
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);

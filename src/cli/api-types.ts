@@ -41,6 +41,8 @@ export interface DeployRequest {
   description?: string;
   ephemeralStorage?: number;
   logging?: { logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string };
+  /** TracingConfig.Mode: active or passthrough (case-insensitive). */
+  tracing?: string;
   network?: string;
   /** An execution role name or ARN. */
   role?: string;

@@ -1,6 +1,8 @@
 // Domain types shared by every layer: what a function is, what an invocation produced, and what is
 // recorded about it. Pure data, no behaviour.
 
+import type { FaasTrigger, TraceContext, TracingMode } from "./trace-context.js";
+
 /**
  * A function's network: `none` (an empty namespace: no connections in or out) or `egress` (outbound
  * connections to public addresses through the host's NAT; never the host, private ranges, link-local).
@@ -40,6 +42,8 @@ export interface FunctionConfig {
   ephemeralStorage: number;
   /** Lambda's LoggingConfig (JSON logs, log levels, log group); absent: Text into `/aws/lambda/NAME`. */
   logging?: LoggingConfig;
+  /** TracingConfig.Mode; absent means PassThrough. */
+  tracingMode?: TracingMode;
   /**
    * How its instances reach the network: `none`, `egress`, or the named networks it joins (sorted,
    * comma-separated: `backend,cache`). Absent: `none`, an empty namespace.
@@ -161,6 +165,10 @@ export interface QueuedInvocation {
   enqueuedAt: number;
   /** Epoch ms before which it must not run (retry backoff). */
   notBefore: number;
+  /** The caller's trace context, so the queued run continues the caller's trace. */
+  trace?: TraceContext;
+  /** What queued it, for the span's `faas.trigger` (schedules: timer). */
+  trigger?: FaasTrigger;
 }
 
 export interface CorsConfig {

@@ -10,6 +10,9 @@ import type { QueuedInvocation } from "../core/types.js";
 import type { PendingDelivery } from "../core/destination.js";
 import type { Store } from "../store/store.js";
 
+/** Tracing details kept with a queued event: the caller's trace and what queued it. */
+export type QueuedMeta = Pick<QueuedInvocation, "trace" | "trigger">;
+
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 
 /** What one attempt returned: whether the function succeeded, its response, and the version that ran. */
@@ -72,18 +75,26 @@ export class AsyncQueue {
    * store write when the event must be written together with the caller's own bookkeeping (a schedule's
    * fire); when it resolves false nothing was written and the event is not run (resolves undefined).
    */
-  async enqueue(functionName: string, payload: Buffer, qualifier?: string): Promise<string>;
+  async enqueue(
+    functionName: string,
+    payload: Buffer,
+    qualifier?: string,
+    commit?: undefined,
+    meta?: QueuedMeta,
+  ): Promise<string>;
   async enqueue(
     functionName: string,
     payload: Buffer,
     qualifier: string | undefined,
     commit: (item: QueuedInvocation) => Promise<boolean>,
+    meta?: QueuedMeta,
   ): Promise<string | undefined>;
   async enqueue(
     functionName: string,
     payload: Buffer,
     qualifier?: string,
     commit?: (item: QueuedInvocation) => Promise<boolean>,
+    meta: QueuedMeta = {},
   ): Promise<string | undefined> {
     if (this.stopped)
       throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
@@ -102,6 +113,8 @@ export class AsyncQueue {
       attempts: 0,
       enqueuedAt: now,
       notBefore: now,
+      ...(meta.trace === undefined ? {} : { trace: meta.trace }),
+      ...(meta.trigger === undefined ? {} : { trigger: meta.trigger }),
     };
     if (commit === undefined) await this.store.enqueueInvocation(item);
     else if (!(await commit(item))) return undefined;

@@ -3,6 +3,7 @@
 // Nothing here touches the function record: the caller commits the result in one store write, so
 // a failure (or a crash) at any point leaves the previous version in place.
 
+import { validateTracingMode } from "../core/trace-context.js";
 import { createHash, randomUUID } from "node:crypto";
 import { VajraError, invalid } from "../core/errors.js";
 import { functionArn } from "../core/lambda-format.js";
@@ -42,6 +43,8 @@ export interface DeployInput {
   ephemeralStorage?: number;
   /** Lambda's LoggingConfig, merged into the current one (partial updates keep the other fields). */
   logging?: LoggingConfigInput;
+  /** TracingConfig.Mode (Active | PassThrough), checked here. */
+  tracingMode?: string;
   /** `none`, `egress` or network names (`a,b`); null: the server's default. */
   network?: string | null;
   reservedConcurrency?: number | null;
@@ -249,6 +252,8 @@ export async function deployFunction(
       : validateEphemeralStorage(input.ephemeralStorage);
   const logging =
     input.logging === undefined ? existing?.logging : resolveLoggingConfig(input.logging, existing?.logging);
+  const tracingMode =
+    input.tracingMode === undefined ? existing?.tracingMode : validateTracingMode(input.tracingMode);
   const network =
     input.network === undefined
       ? (existing?.network ?? ctx.defaultNetwork)
@@ -317,6 +322,7 @@ export async function deployFunction(
     description,
     ephemeralStorage,
     ...(logging === undefined ? {} : { logging }),
+    ...(tracingMode === undefined ? {} : { tracingMode }),
     network,
     reservedConcurrency,
     ...(input.role !== undefined

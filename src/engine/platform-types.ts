@@ -2,6 +2,8 @@
 
 import type { InvocationReport } from "../core/types.js";
 import type { ExternalS3Options } from "./code-fetch.js";
+import type { TraceContext } from "../core/trace-context.js";
+import type { FaasTrigger } from "./tracing.js";
 
 export interface PlatformOptions {
   dataDir?: string;
@@ -25,6 +27,8 @@ export interface PlatformOptions {
   metrics?: boolean;
   /** Size cap of the log store (MB, all functions); default 1024. */
   logMaxMb?: number;
+  /** OTLP/HTTP endpoint to export invocation traces to (default OTEL_EXPORTER_OTLP_ENDPOINT; unset: off). */
+  otlpEndpoint?: string;
   onWarning?: (message: string) => void;
   onError?: (err: unknown) => void;
 }
@@ -40,6 +44,12 @@ export interface InvokeOptions {
   attempt?: number;
   /** Version number or alias; $LATEST when absent. */
   qualifier?: string;
+  /** The caller's trace context (traceparent / X-Amzn-Trace-Id), the parent of the invocation's span. */
+  trace?: TraceContext;
+  /** What caused the invocation, for `faas.trigger` (default other). */
+  trigger?: FaasTrigger;
+  /** Epoch ms an Event invocation was accepted (its queued time becomes a span). */
+  queuedAt?: number;
 }
 
 export interface InvokeOutcome {

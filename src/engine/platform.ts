@@ -44,6 +44,8 @@ import type { ProvisionedView } from "./provisioning.js";
 import type { AliasInput } from "./versions.js";
 import { Region, type RegionShared } from "./region.js";
 import { VajraMetrics } from "./metrics.js";
+import { otlpEndpoint, startTracing } from "./tracing.js";
+import type { TraceContext } from "../core/trace-context.js";
 import { metricsRange, type MetricPoint } from "../core/metric-series.js";
 import { NoNetwork } from "../executor/network/none.js";
 import { RoleCatalog, parseRoleArn, roleArn, type Role } from "./roles.js";
@@ -212,6 +214,8 @@ export class Platform {
     let regions: () => Region[] = () => [];
     const metricsOn = opts.metrics ?? process.env.VAJRA_METRICS !== "off";
     const metrics = metricsOn ? new VajraMetrics(() => regions().flatMap((r) => r.gauges())) : undefined;
+    const endpoint = otlpEndpoint(opts.otlpEndpoint);
+    const tracing = endpoint === undefined ? undefined : await startTracing(endpoint);
     // Named networks are host-wide; their rules go to the bridge egress instances use too.
     const networkCatalog = await NetworkCatalog.open(store, networks.egress, onWarning);
     const roles = new RoleCatalog(store);
@@ -241,6 +245,7 @@ export class Platform {
         onError,
         ...(metrics === undefined ? {} : { metrics }),
         logBus: new LogBus(),
+        ...(tracing === undefined ? {} : { tracing }),
       },
       sandbox.warnings,
       opts,
@@ -477,8 +482,8 @@ export class Platform {
     return this.here().invoke(name, payload, opts);
   }
 
-  invokeAsync(name: string, payload: Buffer, qualifier?: string): Promise<string> {
-    return this.here().invokeAsync(name, payload, qualifier);
+  invokeAsync(name: string, payload: Buffer, qualifier?: string, trace?: TraceContext): Promise<string> {
+    return this.here().invokeAsync(name, payload, qualifier, trace);
   }
 
   logs(name: string, limit: number): Promise<InvocationRecord[]> {
@@ -548,6 +553,7 @@ export class Platform {
     await this.executor.close();
     for (const r of this.regions.values()) await r.close();
     await this.logJanitor.stop();
+    await this.shared.tracing?.shutdown();
     await this.store.close();
   }
 }

@@ -38,6 +38,8 @@ import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
 import { RecordWriter } from "./record-writer.js";
 import { FunctionLogs, withInstance, type LogBus } from "./logs.js";
+import { queuedTraceOptions, startInvocationTrace, type FaasTrigger, type Tracing } from "./tracing.js";
+import type { TraceContext } from "../core/trace-context.js";
 import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js";
 import { MinuteSeries } from "./minute-series.js";
 import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
@@ -73,6 +75,8 @@ export interface RegionShared {
   /** Prometheus metrics; absent when metrics are off (VAJRA_METRICS=off). */
   metrics?: VajraMetrics;
   logBus: LogBus;
+  /** OpenTelemetry spans; absent unless an OTLP endpoint is configured. */
+  tracing?: Tracing;
   onWarning: (message: string) => void;
   onError: (err: unknown) => void;
 }
@@ -181,6 +185,7 @@ export class Region {
             requestId: item.requestId,
             attempt: item.attempts,
             ...(item.qualifier === undefined ? {} : { qualifier: item.qualifier }),
+            ...queuedTraceOptions(item),
           }),
         ),
       settle: (item, s) => this.destinations.settle(item, s),
@@ -200,25 +205,28 @@ export class Region {
       },
       onError: shared.onError,
     });
-    const asyncSource = {
+    const asyncSource = (trigger: FaasTrigger) => ({
       store,
       scope: this.scope,
       sink: {
         invokeAsync: (fname: string, payload: Buffer, qualifier: string | undefined, commit: Commit) =>
-          this.enqueueEvent(fname, payload, qualifier, commit),
+          this.enqueueEvent(fname, payload, qualifier, commit, trigger),
       },
       resolve: (fname: string, qualifier?: string) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
       onError: shared.onError,
-    };
-    this.schedules = new ScheduleSource(asyncSource);
-    this.storage = new StorageTriggerSource({ ...asyncSource, dataDir: shared.dataDir });
+    });
+    this.schedules = new ScheduleSource(asyncSource("timer"));
+    this.storage = new StorageTriggerSource({ ...asyncSource("datasource"), dataDir: shared.dataDir });
     this.mappings = new MappingSource({
       store,
       scope: this.scope,
       invoke: (fname, qualifier, payload) =>
         withArnScope(this.scope, () =>
-          this.invoke(fname, payload, qualifier === undefined ? {} : { qualifier }),
+          this.invoke(fname, payload, {
+            trigger: "pubsub",
+            ...(qualifier === undefined ? {} : { qualifier }),
+          }),
         ),
       resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
@@ -534,6 +542,7 @@ export class Region {
     if (handle !== undefined) handle.inFlight++;
     const requestId = opts.requestId ?? randomUUID();
     const startedAt = Date.now();
+    const trace = startInvocationTrace(this.shared.tracing, this.scope, fn, version, requestId, opts);
     try {
       const result = await this.executor.invoke(
         executionSpec(
@@ -551,10 +560,11 @@ export class Region {
           payload: payload.length === 0 ? EMPTY_EVENT : payload,
           timeoutMs: fn.timeout * 1000,
           invokedFunctionArn: functionArn(name, opts.qualifier),
-          traceId: traceId(),
+          traceId: trace?.header ?? traceId(),
           ...(opts.clientContext === undefined ? {} : { clientContext: opts.clientContext }),
         },
       );
+      trace?.end(result);
       const record: InvocationRecord = {
         requestId,
         functionName: name,
@@ -582,6 +592,9 @@ export class Region {
       if (result.errorType !== undefined) out.errorType = result.errorType;
       if (opts.logTail === true) out.logTail = tailBytes(result.log, LIMITS.logTailBytes);
       return out;
+    } catch (err) {
+      trace?.fail(err instanceof VajraError ? err.code : "InternalError");
+      throw err;
     } finally {
       if (handle !== undefined) handle.inFlight--;
       this.inFlightCount--;
@@ -593,12 +606,14 @@ export class Region {
    * Accepts an `Event` invocation: durable in the store before this resolves, then run (and retried)
    * by the queue. Resolves with the request id.
    */
-  invokeAsync(name: string, payload: Buffer, qualifier?: string): Promise<string> {
+  invokeAsync(name: string, payload: Buffer, qualifier?: string, trace?: TraceContext): Promise<string> {
     if (this.closing)
       throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
     // Resolve now so a bad qualifier is an error for the caller, not a dropped event.
     this.resolveFunction(name, qualifier);
-    return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload, qualifier);
+    return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload, qualifier, undefined, {
+      trace,
+    });
   }
 
   /** An event source's Event invocation, queued by `commit` together with the source's bookkeeping. */
@@ -607,13 +622,14 @@ export class Region {
     payload: Buffer,
     qualifier: string | undefined,
     commit: (item: QueuedInvocation) => Promise<boolean>,
+    trigger: FaasTrigger,
   ): Promise<string | undefined> {
     // Sources run outside any request: errors name ARNs of this region.
     return withArnScope(this.scope, () => {
       if (this.closing)
         throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
       this.resolveFunction(name, qualifier);
-      return this.queue.enqueue(name, payload, qualifier, commit);
+      return this.queue.enqueue(name, payload, qualifier, commit, { trigger });
     });
   }
 

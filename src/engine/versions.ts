@@ -37,6 +37,7 @@ function snapshotKey(c: FunctionConfig): string {
     c.logging,
     c.description,
     c.role,
+    c.tracingMode,
   ]);
 }
 

@@ -40,6 +40,7 @@ import {
   type CheckedSession,
 } from "../session-auth.js";
 import { resolveFunctionRef } from "./function-ref.js";
+import { incomingTraceContext, traceOption, validateTracingMode } from "../../core/trace-context.js";
 import { bodyJson, latestOnly, paginate, qualified, unsupported, type FnParams } from "./request.js";
 import type { PublicAddress } from "../url-base.js";
 import { acceptRawBodies } from "../raw-body.js";
@@ -107,6 +108,10 @@ function deployInput(name: string, b: Record<string, unknown>): DeployInput {
   if (b.Timeout !== undefined) input.timeout = b.Timeout as number;
   const env = b.Environment as { Variables?: Record<string, string> } | undefined;
   if (env !== undefined) input.environment = env.Variables ?? {};
+  if (b.TracingConfig !== undefined && b.TracingConfig !== null) {
+    const mode = (b.TracingConfig as { Mode?: unknown }).Mode;
+    if (mode !== undefined) input.tracingMode = validateTracingMode(mode);
+  }
   const eph = b.EphemeralStorage as { Size?: number } | undefined;
   if (eph?.Size !== undefined) input.ephemeralStorage = eph.Size;
   const lc = b.LoggingConfig as Record<string, unknown> | undefined;
@@ -447,7 +452,7 @@ async function invoke(
     return reply.code(204).header("x-amz-executed-version", platform.resolveFunction(name, q).version).send();
   }
   if (type === "Event") {
-    const requestId = await platform.invokeAsync(name, payload, q);
+    const requestId = await platform.invokeAsync(name, payload, q, incomingTraceContext(req.headers));
     return reply.code(202).header("x-amzn-requestid", requestId).send();
   }
   if (type !== "RequestResponse")
@@ -467,6 +472,7 @@ async function invoke(
     logTail: header(req, "x-amz-log-type") === "Tail",
     ...(q === undefined ? {} : { qualifier: q }),
     ...(clientContext === undefined ? {} : { clientContext }),
+    ...traceOption(req.headers),
   });
   // The invocation's own id, as on Lambda: the one in START/END/REPORT and the handler's context.
   reply

@@ -35,7 +35,7 @@ export function functionConfiguration(fn: FunctionConfig, version = "$LATEST"): 
     LastModified: lambdaTimestamp(new Date(fn.lastModified)),
     CodeSha256: codeSha256Base64(fn.build?.sourceSha256 ?? fn.codeSha256),
     Version: version,
-    TracingConfig: { Mode: "PassThrough" },
+    TracingConfig: { Mode: fn.tracingMode ?? "PassThrough" },
     RevisionId: fn.revisionId,
     State: fn.state,
     LastUpdateStatus: "Successful",

@@ -28,6 +28,7 @@ interface DeployOptions {
   logFormat?: string;
   logLevel?: string;
   systemLogLevel?: string;
+  tracing?: string;
 }
 
 /** `json`/`text` in any case become Lambda's `JSON`/`Text`; other values go to the server, which names them. */
@@ -171,6 +172,11 @@ export const deployCommand = defineCommand<DeployOptions>({
       parse: (v: string): number | null => (v === "never" ? null : intOption(1)(v)),
     },
     {
+      flags: "--tracing <mode>",
+      description:
+        "active (trace every invocation the caller did not decide on) or passthrough (the default: only when the caller's trace is sampled); needs a server with --otlp-endpoint",
+    },
+    {
       flags: "--network <mode>",
       description:
         "none (no network, the default), egress (outbound to public addresses only) or named networks (a,b; see vajra network)",
@@ -200,6 +206,7 @@ export const deployCommand = defineCommand<DeployOptions>({
       logging: loggingRequest(opts),
       network: opts.network,
       role: opts.role,
+      tracing: opts.tracing,
       reservedConcurrency: opts.concurrency,
       ...(opts.logRetentionDays === undefined ? {} : { logRetentionDays: opts.logRetentionDays }),
       zipFile: pkg.zip.toString("base64"),

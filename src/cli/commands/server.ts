@@ -20,6 +20,7 @@ interface ServerOptions {
   logMaxMb?: number;
   publicPort?: number;
   publicHost?: string;
+  otlpEndpoint?: string;
 }
 
 /** The external code store, with its credentials from the environment (never the command line). */
@@ -114,6 +115,11 @@ export const serverCommand = defineCommand<ServerOptions>({
       parse: intOption(1),
     },
     {
+      flags: "--otlp-endpoint <url>",
+      description:
+        "export a trace span per invocation over OTLP/HTTP to this base URL (spans go to <url>/v1/traces; default env OTEL_EXPORTER_OTLP_ENDPOINT; unset: tracing off)",
+    },
+    {
       flags: "--code-s3-region <region>",
       description: "region to sign --code-s3-endpoint requests for (default us-east-1)",
     },
@@ -144,6 +150,7 @@ export const serverCommand = defineCommand<ServerOptions>({
       logMaxMb: opts.logMaxMb,
       publicPort: opts.publicPort,
       publicHost: opts.publicHost,
+      otlpEndpoint: opts.otlpEndpoint,
       // Only for measuring what metrics cost (npm run bench).
       metrics: process.env.VAJRA_METRICS !== "off",
     });
