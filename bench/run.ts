@@ -24,7 +24,7 @@ import {
   type LoadResult,
   type VajraServer,
 } from "./measure.js";
-import { tracingCost, type TracingCost } from "./tracing-cost.js";
+import { observabilityCost, type ObservabilityCost } from "./observability-cost.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
@@ -35,7 +35,7 @@ const BARE = "bare node:http";
 /**
  * Narrowing, for a quick look at one path (the full run takes many minutes): BENCH_ONLY=nodejs,python
  * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
- * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, metrics, tracing, brokers; default all).
+ * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, observability, brokers; default all).
  */
 function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
   const raw = process.env[name];
@@ -209,49 +209,6 @@ async function freezeCost(
 }
 
 /**
- * What collecting metrics costs warm throughput: the python hello at 1 and 8 connections on this server
- * (metrics on) and on a second one started with VAJRA_METRICS=off, measured on-off-off-on so drift of
- * the host affects both alike. The ratio is on/off requests per second (target: at least 0.95).
- */
-async function metricsCost(
-  on: VajraServer,
-  f: BenchFunction,
-  event: string,
-): Promise<Array<{ connections: number; on: number; off: number; ratio: number }>> {
-  const off = await startVajra(ROOT, { VAJRA_METRICS: "off" });
-  try {
-    await deploy(off, f, event);
-    const out: Array<{ connections: number; on: number; off: number; ratio: number }> = [];
-    for (const connections of [1, 8]) {
-      const common = { connections, durationS: DURATION_S, body: event };
-      const measure = async (server: VajraServer, label: string): Promise<number> =>
-        (
-          await load({
-            ...common,
-            target: `${f.name} (metrics ${label})`,
-            url: `${server.base}/functions/${f.name}/invoke`,
-            headers: server.auth,
-          })
-        ).rps;
-      let rpsOn = 0;
-      let rpsOff = 0;
-      // on, off, off, on: a host getting busier or quieter during the run weighs on both alike.
-      for (const first of [true, false]) {
-        if (first) rpsOn += await measure(on, "on");
-        rpsOff += await measure(off, "off");
-        if (!first) rpsOn += await measure(on, "on");
-      }
-      out.push({ connections, on: rpsOn / 2, off: rpsOff / 2, ratio: rpsOn / rpsOff });
-    }
-    await dropInstances(on, f.name);
-    await dropInstances(off, f.name);
-    return out;
-  } finally {
-    await off.stop();
-  }
-}
-
-/**
  * What network mode egress adds to a cold start: the python hello deployed twice, `none` and `egress`,
  * cold-started alternately on the same server. Undefined where the host cannot offer egress.
  */
@@ -303,8 +260,9 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONNECTIONS: "${c}" is not a positive integer`);
     return n;
   });
-  const allParts = ["warm", "freeze", "cold", "network", "metrics", "tracing", "brokers"];
-  const parts = new Set(listEnv("BENCH_PARTS", allParts) ?? allParts);
+  const allParts = ["warm", "freeze", "cold", "network", "observability", "brokers"];
+  // `metrics` and `tracing` are older names of the `observability` part.
+  const parts = new Set(listEnv("BENCH_PARTS", [...allParts, "metrics", "tracing"]) ?? allParts);
   const started = performance.now();
   const bare = await startBare();
   let server: VajraServer | undefined;
@@ -314,9 +272,8 @@ async function main(): Promise<void> {
   const skipped: Skipped[] = [];
   let freeze: { on: LoadResult; off: LoadResult } | undefined;
   let network: { none: ColdResult; egress: ColdResult } | undefined;
-  let metrics: Array<{ connections: number; on: number; off: number; ratio: number }> | undefined;
   let brokers: BrokerResults | undefined;
-  let tracing: TracingCost[] | undefined;
+  let observability: ObservabilityCost[] | undefined;
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -362,14 +319,13 @@ async function main(): Promise<void> {
     const python = deployed.find((f) => f.family === "python");
     if (python !== undefined && parts.has("freeze")) freeze = await freezeCost(vajra, python, event);
     if (python !== undefined && parts.has("network")) network = await networkCost(vajra, python, event);
-    if (python !== undefined && parts.has("metrics")) metrics = await metricsCost(vajra, python, event);
     if (python !== undefined && parts.has("brokers")) {
       const consumer = { ...python, name: "bench-broker", dir: "bench/functions/python-broker" };
       await deploy(vajra, consumer, JSON.stringify({ Records: [] }));
       brokers = await brokerBench(vajra, consumer.name);
     }
-    if (python !== undefined && parts.has("tracing"))
-      tracing = await tracingCost(ROOT, vajra, python.name, event, DURATION_S, (s) =>
+    if (python !== undefined && (parts.has("observability") || parts.has("metrics") || parts.has("tracing")))
+      observability = await observabilityCost(ROOT, python.name, event, DURATION_S * 1.5, (s) =>
         deploy(s, python, event, { tracing: "active" }),
       );
     if (parts.has("cold"))
@@ -458,41 +414,26 @@ async function main(): Promise<void> {
     );
     console.log(`egress adds ${(network.egress.p50 - network.none.p50).toFixed(1)} ms to a cold start (p50)`);
   }
-  if (metrics !== undefined) {
-    console.log(
-      "Metrics collection (python hello, warm, two servers alternately: metrics on and VAJRA_METRICS=off)",
-    );
-    console.table(
-      metrics.map((m) => ({
-        conns: m.connections,
-        "on req/s": Math.round(m.on),
-        "off req/s": Math.round(m.off),
-        "on/off": m.ratio.toFixed(3),
-      })),
-    );
-    const worst = Math.min(...metrics.map((m) => m.ratio));
-    console.log(
-      `metrics on keep ${(worst * 100).toFixed(1)} % of the throughput with metrics off (target ≥ 95 %)`,
-    );
-  }
   if (brokers !== undefined) printBrokers(brokers);
-  if (tracing !== undefined) {
+  if (observability !== undefined) {
     console.log(
-      "Tracing (python hello, warm, three servers alternately: metrics off, metrics on, metrics + OTLP)",
+      "Observability (python hello, warm, three fresh servers in rotation: metrics off, metrics on, metrics + OTLP traces)",
     );
     console.table(
-      tracing.map((t) => ({
+      observability.map((t) => ({
         conns: t.connections,
         "off req/s": Math.round(t.off),
         "metrics req/s": Math.round(t.metrics),
         "traced req/s": Math.round(t.traced),
-        "traced/off": t.ratio.toFixed(3),
+        "metrics/off": t.metricsRatio.toFixed(3),
+        "traced/off": t.tracedRatio.toFixed(3),
         "spans exported": t.spans,
       })),
     );
-    const worst = Math.min(...tracing.map((t) => t.ratio));
+    const worst = (k: "metricsRatio" | "tracedRatio"): string =>
+      (Math.min(...(observability ?? []).map((t) => t[k])) * 100).toFixed(1);
     console.log(
-      `tracing keeps ${(worst * 100).toFixed(1)} % of the throughput with metrics off (target ≥ 85 %)`,
+      `metrics on keep ${worst("metricsRatio")} % of the throughput with metrics off (target ≥ 95 %); metrics + tracing ${worst("tracedRatio")} % (target ≥ 85 %)`,
     );
   }
   for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
@@ -512,9 +453,8 @@ async function main(): Promise<void> {
         coldStart: cold,
         freeze,
         network,
-        metrics,
         brokers,
-        tracing,
+        observability,
         families,
         skipped,
       },
