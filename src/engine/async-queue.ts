@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { VajraError, isVajraError } from "../core/errors.js";
 import type { QueuedInvocation } from "../core/types.js";
 import type { PendingDelivery } from "../core/destination.js";
+import { DueDispatcher } from "./due-dispatcher.js";
 import type { Store } from "../store/store.js";
 
 /** Tracing details kept with a queued event: the caller's trace and what queued it. */
@@ -49,25 +50,27 @@ export interface AsyncQueueOptions {
 }
 
 export class AsyncQueue {
-  private pending: QueuedInvocation[] = [];
-  /** Attempts running now (kept for the queue's per-function statistics). */
-  private readonly running = new Set<QueuedInvocation>();
-  private inFlight = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly dispatch: DueDispatcher<QueuedInvocation>;
   private stopped = false;
 
   constructor(
     private readonly store: Store,
     private readonly opts: AsyncQueueOptions,
-  ) {}
+  ) {
+    // attempt() handles its own errors (a platform error reschedules the event).
+    this.dispatch = new DueDispatcher({
+      maxInFlight: opts.maxInFlight,
+      run: (item) => this.attempt(item),
+      onError: opts.onError,
+    });
+  }
 
   /** Loads what a previous run left (including attempts a crash interrupted) and starts dispatching. */
   async start(): Promise<void> {
     const stored = await this.store.listQueuedInvocations();
     // Events accepted while the list was read are in both: keep one of each.
-    const accepted = new Set(this.pending.map((i) => i.requestId));
-    this.pending.push(...stored.filter((i) => !accepted.has(i.requestId)));
-    this.schedule();
+    const accepted = new Set(this.dispatch.waiting.map((i) => i.requestId));
+    this.dispatch.add(stored.filter((i) => !accepted.has(i.requestId)));
   }
 
   /**
@@ -118,19 +121,18 @@ export class AsyncQueue {
     };
     if (commit === undefined) await this.store.enqueueInvocation(item);
     else if (!(await commit(item))) return undefined;
-    this.pending.push(item);
-    this.schedule();
+    this.dispatch.add([item]);
     return item.requestId;
   }
 
   get depth(): number {
-    return this.pending.length + this.inFlight;
+    return this.dispatch.size;
   }
 
   /** Per function: events waiting, running or between retries, and when the oldest was accepted. */
   stats(): Map<string, { depth: number; oldestEnqueuedAt: number }> {
     const out = new Map<string, { depth: number; oldestEnqueuedAt: number }>();
-    for (const list of [this.pending, this.running]) {
+    for (const list of [this.dispatch.waiting, [...this.dispatch.active]]) {
       for (const item of list) {
         const s = out.get(item.functionName);
         if (s === undefined) out.set(item.functionName, { depth: 1, oldestEnqueuedAt: item.enqueuedAt });
@@ -146,33 +148,8 @@ export class AsyncQueue {
   /** Stops starting attempts; running ones finish (the platform bounds them) and stay queued if cut. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    const now = Date.now();
-    this.pending.sort((a, b) => a.notBefore - b.notBefore);
-    while (
-      this.inFlight < this.opts.maxInFlight &&
-      this.pending.length > 0 &&
-      (this.pending[0]?.notBefore ?? Infinity) <= now
-    ) {
-      const item = this.pending.shift() as QueuedInvocation; // length > 0 checked above
-      this.inFlight++;
-      this.running.add(item);
-      void this.attempt(item).finally(() => {
-        this.inFlight--;
-        this.running.delete(item);
-        this.schedule();
-      });
-    }
-    const next = this.pending[0];
-    if (next !== undefined && this.inFlight < this.opts.maxInFlight) {
-      this.timer = setTimeout(() => this.schedule(), Math.max(0, next.notBefore - now));
-      this.timer.unref();
-    }
+    // The running attempts are awaited by the platform's own drain, not here.
+    void this.dispatch.stop();
   }
 
   private async attempt(item: QueuedInvocation): Promise<void> {
@@ -214,7 +191,7 @@ export class AsyncQueue {
   private async later(item: QueuedInvocation, attempts: number, delayMs: number): Promise<void> {
     const next = { ...item, attempts, notBefore: Date.now() + delayMs };
     await this.store.updateQueuedInvocation(next);
-    if (!this.stopped) this.pending.push(next);
+    if (!this.stopped) this.dispatch.add([next]);
   }
 
   private async drop(item: QueuedInvocation, why: string, s?: Settlement): Promise<void> {

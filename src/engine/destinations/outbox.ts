@@ -5,6 +5,7 @@
 // waiting is loaded and retried on start.
 
 import { maskDestination, type PendingDelivery } from "../../core/destination.js";
+import { DueDispatcher } from "../due-dispatcher.js";
 import type { Store } from "../../store/store.js";
 
 /** A delivery error no retry can fix (the destination function is gone, the record is too large). */
@@ -34,30 +35,32 @@ export interface OutboxStats {
 }
 
 export class DestinationOutbox {
-  private pending: PendingDelivery[] = [];
-  private inFlight = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** Held until start() has loaded what the store kept. */
+  private readonly dispatch: DueDispatcher<PendingDelivery>;
   private stopped = true;
-  private readonly running = new Set<Promise<void>>();
   readonly counts = { delivered: 0, failedAttempts: 0, givenUp: 0 };
 
   constructor(
     private readonly store: Store,
     private readonly opts: OutboxOptions,
-  ) {}
+  ) {
+    this.dispatch = new DueDispatcher(
+      { maxInFlight: opts.maxInFlight, run: (d) => this.attempt(d), onError: opts.onError },
+      false,
+    );
+  }
 
   async start(): Promise<void> {
     const stored = await this.store.listDeliveries();
-    const known = new Set(this.pending.map((d) => d.id));
-    this.pending.push(...stored.filter((d) => !known.has(d.id)));
+    const known = new Set(this.dispatch.waiting.map((d) => d.id));
+    this.dispatch.add(stored.filter((d) => !known.has(d.id)));
     this.stopped = false;
-    this.schedule();
+    this.dispatch.start();
   }
 
   /** Takes records already committed to the store (by the caller's own transaction) into delivery. */
   accept(items: readonly PendingDelivery[]): void {
-    this.pending.push(...items);
-    this.schedule();
+    this.dispatch.add(items);
   }
 
   /** Commits records to the store, then delivers them. */
@@ -68,42 +71,13 @@ export class DestinationOutbox {
   }
 
   stats(): OutboxStats {
-    return { waiting: this.pending.length + this.inFlight, ...this.counts };
+    return { waiting: this.dispatch.size, ...this.counts };
   }
 
   /** Stops starting deliveries and waits for the running ones (each bounded by its publish timeout). */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await Promise.all([...this.running]);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    const now = Date.now();
-    this.pending.sort((a, b) => a.notBefore - b.notBefore);
-    while (
-      this.inFlight < this.opts.maxInFlight &&
-      this.pending.length > 0 &&
-      (this.pending[0]?.notBefore ?? Infinity) <= now
-    ) {
-      const d = this.pending.shift() as PendingDelivery; // length > 0 checked above
-      this.inFlight++;
-      const run = this.attempt(d)
-        .catch(this.opts.onError)
-        .finally(() => {
-          this.inFlight--;
-          this.running.delete(run);
-          this.schedule();
-        });
-      this.running.add(run);
-    }
-    const next = this.pending[0];
-    if (next !== undefined && this.inFlight < this.opts.maxInFlight) {
-      this.timer = setTimeout(() => this.schedule(), Math.max(0, next.notBefore - now));
-      this.timer.unref();
-    }
+    await this.dispatch.stop();
   }
 
   private async attempt(d: PendingDelivery): Promise<void> {
@@ -126,7 +100,7 @@ export class DestinationOutbox {
       const delay = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** Math.min(d.attempts, 20));
       const next: PendingDelivery = { ...d, attempts, notBefore: Date.now() + delay, lastError: why };
       await this.store.putDeliveries([next]);
-      if (!this.stopped) this.pending.push(next);
+      if (!this.stopped) this.dispatch.add([next]);
       return;
     }
     await this.store.deleteDelivery(d.id);
