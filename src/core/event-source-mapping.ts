@@ -4,7 +4,7 @@
 
 import { invalid } from "./errors.js";
 
-export type MappingKind = "amqp" | "nats";
+export type MappingKind = "amqp" | "nats" | "mqtt" | "redis";
 
 /** A parsed source URI. `password` is the secret part; everything else may be shown. */
 export interface SourceUri {
@@ -15,8 +15,10 @@ export interface SourceUri {
   password?: string;
   /** RabbitMQ virtual host (default `/`). */
   vhost: string;
-  /** The RabbitMQ queue or the NATS JetStream stream. */
+  /** The RabbitMQ queue, the NATS JetStream stream, the MQTT topic filter or the Redis stream. */
   target: string;
+  /** Redis only: the consumer group (default `vajra-<mapping uuid>`). */
+  group?: string;
 }
 
 export type MappingState = "Creating" | "Enabled" | "Disabled";
@@ -58,28 +60,37 @@ export interface StoredMapping {
   secret?: string;
 }
 
-const DEFAULT_PORT: Record<MappingKind, number> = { amqp: 5672, nats: 4222 };
-const TARGET_PARAM: Record<MappingKind, string> = { amqp: "queue", nats: "stream" };
+const DEFAULT_PORT: Record<MappingKind, number> = { amqp: 5672, nats: 4222, mqtt: 1883, redis: 6379 };
+const TARGET_PARAM: Record<MappingKind, string> = {
+  amqp: "queue",
+  nats: "stream",
+  mqtt: "topic",
+  redis: "stream",
+};
+const KINDS = Object.keys(DEFAULT_PORT) as MappingKind[];
+const EXAMPLES =
+  "amqp://user:pass@host:5672/vhost?queue=Q, nats://host:4222?stream=S, mqtt://host:1883?topic=a/%23, redis://host:6379?stream=S&group=G";
 export const MASK = "****";
 
-/** Parses `amqp://user:pass@host:5672/vhost?queue=Q` or `nats://host:4222?stream=S` (field: EventSourceArn). */
+/**
+ * Parses `amqp://user:pass@host:5672/vhost?queue=Q`, `nats://host:4222?stream=S`,
+ * `mqtt://host:1883?topic=a/%23` or `redis://host:6379?stream=S&group=G` (field: EventSourceArn).
+ */
 export function parseSourceUri(text: string, field = "EventSourceArn"): SourceUri {
   if (text.startsWith("arn:"))
     throw invalid(
-      `${field}: Vajra's event sources are broker URIs (amqp://user:pass@host:5672/vhost?queue=Q, nats://host:4222?stream=S); the AWS source ${JSON.stringify(text)} is not one`,
+      `${field}: Vajra's event sources are broker URIs (${EXAMPLES}); the AWS source ${JSON.stringify(text)} is not one`,
     );
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw invalid(
-      `${field}: ${JSON.stringify(maskUri(text))} is not a URI such as amqp://user:pass@host:5672/vhost?queue=Q or nats://host:4222?stream=S`,
-    );
+    throw invalid(`${field}: ${JSON.stringify(maskUri(text))} is not a URI such as one of ${EXAMPLES}`);
   }
   const scheme = url.protocol.replace(/:$/, "");
-  if (scheme !== "amqp" && scheme !== "nats")
-    throw invalid(`${field}: unknown source kind ${JSON.stringify(scheme)} (supported: amqp, nats)`);
-  const kind: MappingKind = scheme;
+  if (!(KINDS as string[]).includes(scheme))
+    throw invalid(`${field}: unknown source kind ${JSON.stringify(scheme)} (supported: ${KINDS.join(", ")})`);
+  const kind = scheme as MappingKind;
   const param = TARGET_PARAM[kind];
   const target = url.searchParams.get(param) ?? "";
   if (target === "") throw invalid(`${field}: a ${kind}:// source needs ?${param}=NAME`);
@@ -87,7 +98,11 @@ export function parseSourceUri(text: string, field = "EventSourceArn"): SourceUr
     throw invalid(`${field}: stream name ${JSON.stringify(target)} may hold only letters, digits, _ and -`);
   if (url.hostname === "") throw invalid(`${field}: the source URI needs a host`);
   const path = decodeURIComponent(url.pathname.replace(/^\//, ""));
-  if (kind === "nats" && path !== "") throw invalid(`${field}: a nats:// source has no path`);
+  if (kind !== "amqp" && path !== "") throw invalid(`${field}: a ${kind}:// source has no path`);
+  if (kind === "mqtt") checkTopicFilter(target, field);
+  const group = url.searchParams.get("group");
+  if (group !== null && kind !== "redis") throw invalid(`${field}: ?group= applies to redis:// sources only`);
+  if (group === "") throw invalid(`${field}: ?group= needs a consumer group name`);
   const out: SourceUri = {
     kind,
     host: url.hostname,
@@ -95,6 +110,7 @@ export function parseSourceUri(text: string, field = "EventSourceArn"): SourceUr
     vhost: path === "" ? "/" : path,
     target,
   };
+  if (group !== null) out.group = group;
   if (url.username !== "") out.username = decodeURIComponent(url.username);
   if (url.password !== "") out.password = decodeURIComponent(url.password);
   return out;
@@ -108,7 +124,19 @@ export function formatSourceUri(s: SourceUri, password?: string): string {
       : `${encodeURIComponent(s.username)}${s.password === undefined ? "" : `:${password ?? MASK}`}@`;
   const host = s.host.includes(":") ? `[${s.host}]` : s.host;
   const path = s.kind === "amqp" ? `/${s.vhost === "/" ? "" : encodeURIComponent(s.vhost)}` : "";
-  return `${s.kind}://${user}${host}:${s.port}${path}?${TARGET_PARAM[s.kind]}=${encodeURIComponent(s.target)}`;
+  const group = s.group === undefined ? "" : `&group=${encodeURIComponent(s.group)}`;
+  return `${s.kind}://${user}${host}:${s.port}${path}?${TARGET_PARAM[s.kind]}=${encodeURIComponent(s.target)}${group}`;
+}
+
+/** An MQTT topic filter: `+` and `#` stand for whole levels, `#` only last (MQTT 3.1.1 §4.7.1). */
+function checkTopicFilter(topic: string, field: string): void {
+  const levels = topic.split("/");
+  levels.forEach((level, i) => {
+    if (level.includes("#") && (level !== "#" || i !== levels.length - 1))
+      throw invalid(`${field}: topic ${JSON.stringify(topic)}: # must be the whole last level`);
+    if (level.includes("+") && level !== "+")
+      throw invalid(`${field}: topic ${JSON.stringify(topic)}: + must be a whole level`);
+  });
 }
 
 /** Masks any `scheme://user:password@` in a text (error messages from clients may echo the URI). */
