@@ -118,10 +118,11 @@ export function parseSourceUri(text: string, field = "EventSourceArn"): SourceUr
 
 /** The URI as shown everywhere: the password replaced by ****. */
 export function formatSourceUri(s: SourceUri, password?: string): string {
+  // A password without a user (Redis's `redis://:pass@host`) is kept: shown masked, as any other.
   const user =
-    s.username === undefined
+    s.username === undefined && s.password === undefined
       ? ""
-      : `${encodeURIComponent(s.username)}${s.password === undefined ? "" : `:${password ?? MASK}`}@`;
+      : `${encodeURIComponent(s.username ?? "")}${s.password === undefined ? "" : `:${password ?? MASK}`}@`;
   const host = s.host.includes(":") ? `[${s.host}]` : s.host;
   const path = s.kind === "amqp" ? `/${s.vhost === "/" ? "" : encodeURIComponent(s.vhost)}` : "";
   const group = s.group === undefined ? "" : `&group=${encodeURIComponent(s.group)}`;
