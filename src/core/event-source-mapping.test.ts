@@ -28,5 +28,13 @@ test("redis:// takes a stream and an optional group", () => {
   assert.equal(parseSourceUri("redis://h?stream=s").group, undefined);
   assert.throws(() => parseSourceUri("redis://h?stream=s&group="), /group/);
   assert.throws(() => parseSourceUri("nats://h?stream=s&group=g"), /redis:\/\/ sources only/);
-  assert.throws(() => parseSourceUri("kafka://h?topic=t"), /supported: amqp, nats, mqtt, redis/);
+  assert.throws(() => parseSourceUri("kafka://h?topic=t"), /supported: amqp, nats, mqtt, redis, postgres/);
+});
+
+test("postgres:// takes a database path and a channel", () => {
+  const s = parseSourceUri("postgres://app:pw@db.local/shop?channel=orders_new");
+  assert.deepEqual([s.kind, s.port, s.vhost, s.target], ["postgres", 5432, "shop", "orders_new"]);
+  assert.equal(formatSourceUri(s), "postgres://app:****@db.local:5432/shop?channel=orders_new");
+  assert.equal(parseSourceUri("postgres://h?channel=c").vhost, "/");
+  assert.throws(() => parseSourceUri("postgres://h/db"), /needs \?channel=NAME/);
 });

@@ -4,7 +4,7 @@
 
 import { invalid } from "./errors.js";
 
-export type MappingKind = "amqp" | "nats" | "mqtt" | "redis";
+export type MappingKind = "amqp" | "nats" | "mqtt" | "redis" | "postgres";
 
 /** A parsed source URI. `password` is the secret part; everything else may be shown. */
 export interface SourceUri {
@@ -13,9 +13,9 @@ export interface SourceUri {
   port: number;
   username?: string;
   password?: string;
-  /** RabbitMQ virtual host (default `/`). */
+  /** RabbitMQ virtual host, or PostgreSQL database (default `/`: the server's default database). */
   vhost: string;
-  /** The RabbitMQ queue, the NATS JetStream stream, the MQTT topic filter or the Redis stream. */
+  /** The RabbitMQ queue, NATS JetStream stream, MQTT topic filter, Redis stream or PostgreSQL channel. */
   target: string;
   /** Redis only: the consumer group (default `vajra-<mapping uuid>`). */
   group?: string;
@@ -60,16 +60,23 @@ export interface StoredMapping {
   secret?: string;
 }
 
-const DEFAULT_PORT: Record<MappingKind, number> = { amqp: 5672, nats: 4222, mqtt: 1883, redis: 6379 };
+const DEFAULT_PORT: Record<MappingKind, number> = {
+  amqp: 5672,
+  nats: 4222,
+  mqtt: 1883,
+  redis: 6379,
+  postgres: 5432,
+};
 const TARGET_PARAM: Record<MappingKind, string> = {
   amqp: "queue",
   nats: "stream",
   mqtt: "topic",
   redis: "stream",
+  postgres: "channel",
 };
 const KINDS = Object.keys(DEFAULT_PORT) as MappingKind[];
 const EXAMPLES =
-  "amqp://user:pass@host:5672/vhost?queue=Q, nats://host:4222?stream=S, mqtt://host:1883?topic=a/%23, redis://host:6379?stream=S&group=G";
+  "amqp://user:pass@host:5672/vhost?queue=Q, nats://host:4222?stream=S, mqtt://host:1883?topic=a/%23, redis://host:6379?stream=S&group=G, postgres://user@host:5432/db?channel=C";
 export const MASK = "****";
 
 /**
@@ -98,7 +105,8 @@ export function parseSourceUri(text: string, field = "EventSourceArn"): SourceUr
     throw invalid(`${field}: stream name ${JSON.stringify(target)} may hold only letters, digits, _ and -`);
   if (url.hostname === "") throw invalid(`${field}: the source URI needs a host`);
   const path = decodeURIComponent(url.pathname.replace(/^\//, ""));
-  if (kind !== "amqp" && path !== "") throw invalid(`${field}: a ${kind}:// source has no path`);
+  if (kind !== "amqp" && kind !== "postgres" && path !== "")
+    throw invalid(`${field}: a ${kind}:// source has no path`);
   if (kind === "mqtt") checkTopicFilter(target, field);
   const group = url.searchParams.get("group");
   if (group !== null && kind !== "redis") throw invalid(`${field}: ?group= applies to redis:// sources only`);
@@ -124,7 +132,10 @@ export function formatSourceUri(s: SourceUri, password?: string): string {
       ? ""
       : `${encodeURIComponent(s.username ?? "")}${s.password === undefined ? "" : `:${password ?? MASK}`}@`;
   const host = s.host.includes(":") ? `[${s.host}]` : s.host;
-  const path = s.kind === "amqp" ? `/${s.vhost === "/" ? "" : encodeURIComponent(s.vhost)}` : "";
+  const path =
+    s.kind === "amqp" || s.kind === "postgres"
+      ? `/${s.vhost === "/" ? "" : encodeURIComponent(s.vhost)}`
+      : "";
   const group = s.group === undefined ? "" : `&group=${encodeURIComponent(s.group)}`;
   return `${s.kind}://${user}${host}:${s.port}${path}?${TARGET_PARAM[s.kind]}=${encodeURIComponent(s.target)}${group}`;
 }

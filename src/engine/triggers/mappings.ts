@@ -22,6 +22,7 @@ import { mappingFailureRecord } from "../destinations/records.js";
 import { partitionOf } from "../../core/arn-scope.js";
 import { mqttAdapter } from "./mqtt.js";
 import { natsAdapter } from "./nats.js";
+import { postgresAdapter } from "./postgres.js";
 import { rabbitmqAdapter } from "./rabbitmq.js";
 import { redisAdapter } from "./redis.js";
 import { parseTarget } from "./schedule-input.js";
@@ -32,6 +33,7 @@ const ADAPTERS: Record<MappingKind, BrokerAdapter> = {
   nats: natsAdapter,
   mqtt: mqttAdapter,
   redis: redisAdapter,
+  postgres: postgresAdapter,
 };
 
 /** The fields a create sets and an update may change (undefined: unchanged). */
