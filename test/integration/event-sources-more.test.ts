@@ -1,5 +1,5 @@
-// Event source mappings on MQTT and Redis streams through the real server: a mapping made with the
-// native /triggers API delivers published messages in order as vajra:mqtt / vajra:redis Records with
+// Event source mappings on MQTT, Redis streams and PostgreSQL LISTEN through the real server: a mapping
+// made with the native /triggers API delivers published messages in order as vajra:* Records with
 // the password masked, and a server killed (SIGKILL) in the middle of a batch processes every message at
 // least once after its restart. Each test uses its own topic or stream and removes it.
 // A missing broker skips (fails under VAJRA_REQUIRE_SERVICES=1).
@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { Redis } from "ioredis";
+import pg from "pg";
 import { deploy, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
 
 let s: ServerHandle;
@@ -147,6 +148,43 @@ test("Redis streams: a /triggers mapping delivers vajra:redis Records in order a
     if (uuid !== undefined) await deleteTrigger(uuid);
     await r.del(stream).catch(() => undefined);
     r.disconnect();
+  }
+});
+
+test("PostgreSQL LISTEN: a /triggers mapping delivers vajra:postgres Records in order", async (t) => {
+  const client = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" });
+  client.on("error", () => undefined);
+  if (!(await reachable(t, "PostgreSQL on 127.0.0.1:5432", () => client.connect()))) return;
+  const channel = `vajra-esm-${randomUUID().slice(0, 8)}`;
+  let uuid: string | undefined;
+  try {
+    const created = await createTrigger(
+      `postgres://postgres:pw@127.0.0.1:5432/postgres?channel=${channel}`,
+      5,
+    );
+    uuid = String(created.uuid);
+    assert.equal(created.source, `postgres://postgres:****@127.0.0.1:5432/postgres?channel=${channel}`);
+    // NOTIFY keeps nothing: publish only once the mapping's session LISTENs.
+    const listening = async (): Promise<boolean> => {
+      const r = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND query = $2",
+        [`vajra-${uuid}`, `LISTEN "${channel}"`],
+      );
+      return Number(r.rows[0]?.n ?? 0) > 0;
+    };
+    assert.ok(await waitFor(listening, 20_000), "the mapping LISTENs");
+    for (let i = 0; i < 7; i++) await client.query("SELECT pg_notify($1, $2)", [channel, `n${i}`]);
+    const mine = (): Promise<Record<string, unknown>[]> => records((x) => x.channel === channel);
+    assert.ok(await waitFor(async () => (await mine()).length >= 7, 60_000), "7 records");
+    const recs = await mine();
+    assert.deepEqual(
+      recs.map((x) => x.body),
+      ["n0", "n1", "n2", "n3", "n4", "n5", "n6"],
+    );
+    assert.equal(recs[0]?.eventSource, "vajra:postgres");
+  } finally {
+    if (uuid !== undefined) await deleteTrigger(uuid);
+    await client.end().catch(() => undefined);
   }
 });
 
