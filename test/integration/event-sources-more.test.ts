@@ -41,6 +41,21 @@ async function records(match: (r: Record<string, unknown>) => boolean): Promise<
   return out;
 }
 
+/**
+ * An MQTT subscription is made after the mapping says it is enabled, and what is published before it
+ * is not kept: publishes `probe` until a record of it reaches the function (bounded).
+ */
+async function untilDelivered(
+  probe: () => Promise<void>,
+  match: (r: Record<string, unknown>) => boolean,
+): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await probe();
+    if (await waitFor(async () => (await records(match)).some((r) => r.body === "probe"), 1000)) return;
+  }
+  assert.fail("the probe message never reached the function");
+}
+
 async function reachable(t: TestContext, label: string, probe: () => Promise<unknown>): Promise<boolean> {
   try {
     await probe();
@@ -96,10 +111,14 @@ test("MQTT: a /triggers mapping on a wildcard topic delivers vajra:mqtt Records 
     uuid = String(created.uuid);
     assert.equal(created.source, `mqtt://who:****@127.0.0.1:1883?topic=${topic}%2F%2B%2Ftemp`);
     assert.ok(await waitFor(() => enabled(uuid as string), 20_000), "the mapping is consuming");
+    await untilDelivered(
+      async () => void (await client.publishAsync(`${topic}/probe/temp`, "probe", { qos: 1 })),
+      (r) => r.topic === `${topic}/probe/temp`,
+    );
     for (let i = 0; i < 7; i++) await client.publishAsync(`${topic}/${i % 2}/temp`, `n${i}`, { qos: 1 });
     await client.publishAsync(`${topic}/0/humidity`, "not matched", { qos: 1 });
     const mine = (): Promise<Record<string, unknown>[]> =>
-      records((r) => String(r.topic).startsWith(`${topic}/`));
+      records((r) => String(r.topic).startsWith(`${topic}/`) && r.body !== "probe");
     assert.ok(await waitFor(async () => (await mine()).length >= 7, 60_000), "7 records");
     const recs = await mine();
     assert.deepEqual(
@@ -205,13 +224,16 @@ async function killMidBatch(
   source: string,
   publish: (bodies: string[]) => Promise<void>,
   match: (r: Record<string, unknown>) => boolean,
+  probe?: () => Promise<void>,
 ): Promise<void> {
   const bodies = Array.from({ length: 30 }, (_, i) => `slow-${i}`);
-  const seen = async (): Promise<string[]> => (await records(match)).map((r) => String(r.body));
+  const seen = async (): Promise<string[]> =>
+    (await records(match)).map((r) => String(r.body)).filter((b) => b !== "probe");
   let uuid: string | undefined;
   try {
     uuid = String((await createTrigger(source, 5)).uuid);
     assert.ok(await waitFor(() => enabled(uuid as string), 20_000), "the mapping is consuming");
+    if (probe !== undefined) await untilDelivered(probe, match);
     await publish(bodies);
     // The first batch's record is written: the next batch (1.5 s of work) is under way. Kill now.
     assert.ok(await waitFor(async () => (await seen()).length >= 5, 60_000), "a first batch");
@@ -267,6 +289,7 @@ test("SIGKILL mid-batch on an MQTT topic: after the restart every message was pr
         for (const b of bodies) await client.publishAsync(topic, b, { qos: 1 });
       },
       (x) => x.topic === topic,
+      async () => void (await client.publishAsync(topic, "probe", { qos: 1 })),
     );
   } finally {
     await client.endAsync().catch(() => undefined);
