@@ -159,6 +159,7 @@ export const triggerCreateCommand = defineCommand<TriggerFlags>({
     "vajra trigger create 'nats://localhost:4222?stream=EVENTS' --function audit --report-failures",
     "vajra trigger create 'mqtt://localhost:1883?topic=plant/%2B/temp' --function temps",
     "vajra trigger create 'redis://localhost:6379?stream=orders&group=billing' --function billing",
+    "vajra trigger create 'postgres://app@localhost:5432/shop?channel=orders_new' --function notify",
   ],
   async run(ctx, [source], opts) {
     const s = need(source, "vajra trigger create SOURCE-URI --function F");
