@@ -1,5 +1,5 @@
 // Lambda API routes for event source mappings (Create/Get/List/Update/DeleteEventSourceMapping). Vajra's
-// sources are brokers named by URI, so `EventSourceArn` takes `amqp://…?queue=Q` or `nats://…?stream=S`
+// sources are brokers named by URI, so `EventSourceArn` takes `amqp://…?queue=Q`, `nats://…?stream=S`, `mqtt://…?topic=T`, `redis://…?stream=S` or `postgres://…?channel=C`
 // (validate.ts exempts it from the model's ARN pattern); the engine checks everything else.
 
 import type { FastifyInstance } from "fastify";

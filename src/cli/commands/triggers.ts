@@ -64,7 +64,10 @@ const fieldOptions: OptionSpec[] = [
     flags: "--report-failures",
     description: "ReportBatchItemFailures: retry only the items the function names",
   },
-  { flags: "--starting-position <TRIM_HORIZON|LATEST>", description: "nats: where a new mapping starts" },
+  {
+    flags: "--starting-position <TRIM_HORIZON|LATEST>",
+    description: "nats, redis: where a new mapping starts",
+  },
   {
     flags: "--filter <pattern>",
     description:
@@ -154,6 +157,9 @@ export const triggerCreateCommand = defineCommand<TriggerFlags>({
   examples: [
     "vajra trigger create 'amqp://user:pass@localhost:5672/?queue=orders' --function orders --batch-size 10",
     "vajra trigger create 'nats://localhost:4222?stream=EVENTS' --function audit --report-failures",
+    "vajra trigger create 'mqtt://localhost:1883?topic=plant/%2B/temp' --function temps",
+    "vajra trigger create 'redis://localhost:6379?stream=orders&group=billing' --function billing",
+    "vajra trigger create 'postgres://app@localhost:5432/shop?channel=orders_new' --function notify",
   ],
   async run(ctx, [source], opts) {
     const s = need(source, "vajra trigger create SOURCE-URI --function F");

@@ -20,14 +20,20 @@ import type { EventSource, EventSourceStatus } from "./event-source.js";
 import { MappingRunner, type MappingFailure, type SyncInvoke } from "./mapping-runner.js";
 import { mappingFailureRecord } from "../destinations/records.js";
 import { partitionOf } from "../../core/arn-scope.js";
+import { mqttAdapter } from "./mqtt.js";
 import { natsAdapter } from "./nats.js";
+import { postgresAdapter } from "./postgres.js";
 import { rabbitmqAdapter } from "./rabbitmq.js";
+import { redisAdapter } from "./redis.js";
 import { parseTarget } from "./schedule-input.js";
 import { parseFilterPattern } from "../../core/event-filter.js";
 
 const ADAPTERS: Record<MappingKind, BrokerAdapter> = {
   amqp: rabbitmqAdapter,
   nats: natsAdapter,
+  mqtt: mqttAdapter,
+  redis: redisAdapter,
+  postgres: postgresAdapter,
 };
 
 /** The fields a create sets and an update may change (undefined: unchanged). */
@@ -236,7 +242,8 @@ export class MappingSource implements EventSource {
     if (sp !== undefined) {
       if (sp !== "TRIM_HORIZON" && sp !== "LATEST")
         throw invalid(`startingPosition: ${JSON.stringify(sp)} must be TRIM_HORIZON or LATEST`);
-      if (source.kind !== "nats") throw invalid("startingPosition applies to nats:// streams only");
+      if (source.kind !== "nats" && source.kind !== "redis")
+        throw invalid("startingPosition applies to nats:// and redis:// streams only");
       record.startingPosition = sp;
     }
     return { record, source, runner: undefined };
