@@ -313,14 +313,14 @@ export class Platform {
     const r = await this.shared.roles.put(this.arnScope.account, name, policy);
     // A policy change applies to credentials already out; a (re)created role has a new id, so
     // instances holding credentials for the previous one (or the built-in role) are replaced.
-    if (r.created) for (const region of this.regions.values()) region.retireRole(r.role.arn);
+    if (r.created) for (const region of this.regions.values()) region.roles.retireRole(r.role.arn);
     return r;
   }
 
   /** Deletes a role: session credentials minted for it are refused from the next request on. */
   async deleteRole(name: string): Promise<void> {
     await this.shared.roles.delete(this.arnScope.account, name);
-    for (const region of this.regions.values()) region.retireRole(roleArn(this.arnScope.account, name));
+    for (const region of this.regions.values()) region.roles.retireRole(roleArn(this.arnScope.account, name));
   }
 
   /**
@@ -333,7 +333,7 @@ export class Platform {
     if (!v.ok) return v;
     const s = v.session;
     const region = this.regions.get(s.region);
-    if (region?.sessionStands(s.functionName, s.version, s.incarnation, s.roleArn) !== true)
+    if (region?.roles.sessionStands(s.functionName, s.version, s.incarnation, s.roleArn) !== true)
       return { ok: false, reason: "invalid" };
     const ref = parseRoleArn(s.roleArn);
     const role = ref === undefined ? undefined : this.shared.roles.get(ref.account, ref.name);

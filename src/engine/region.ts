@@ -21,9 +21,10 @@ import type {
   QueuedInvocation,
 } from "../core/types.js";
 import type { BlobStore } from "../blobs/code-package.js";
-import type { Executor, InstanceCredentials } from "../executor/executor.js";
-import { instanceCredentials, type SessionCredentials } from "./credentials.js";
-import { DEFAULT_ROLE_NAME, roleArn, type RoleCatalog } from "./roles.js";
+import type { Executor } from "../executor/executor.js";
+import type { SessionCredentials } from "./credentials.js";
+import type { RoleCatalog } from "./roles.js";
+import { FunctionRoles } from "./function-roles.js";
 import type { RuntimeInfo } from "../executor/runtime-discovery.js";
 import type { Store } from "../store/store.js";
 import { ConcurrencyGate } from "./concurrency.js";
@@ -44,12 +45,11 @@ import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js
 import { MinuteSeries } from "./minute-series.js";
 import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
 import type { EventSource } from "./triggers/event-source.js";
-import { ScheduleSource } from "./triggers/schedules.js";
-import { MappingSource } from "./triggers/mappings.js";
-import { StorageTriggerSource } from "./triggers/storage.js";
-
-type Commit = (item: QueuedInvocation) => Promise<boolean>;
+import type { ScheduleSource } from "./triggers/schedules.js";
+import type { MappingSource } from "./triggers/mappings.js";
+import type { StorageTriggerSource } from "./triggers/storage.js";
 import { RegionDestinations } from "./destinations/region-destinations.js";
+import { regionSources } from "./region-sources.js";
 
 /** What every region shares: the host's executor, code and builder. */
 export interface RegionShared {
@@ -113,6 +113,8 @@ export class Region {
   private readonly sources: EventSource[];
   /** Destinations and dead-letter targets of Event invocations and mappings, with their outbox. */
   readonly destinations: RegionDestinations;
+  /** The roles functions run as and their instances' credentials. */
+  readonly roles: FunctionRoles;
 
   constructor(
     readonly name: string,
@@ -149,6 +151,14 @@ export class Region {
             onError: shared.onError,
           });
     this.catalog = new VersionCatalog(store);
+    this.roles = new FunctionRoles({
+      scope: this.scope,
+      roles: shared.roles,
+      credentials: shared.credentials,
+      functions: this.functions,
+      catalog: this.catalog,
+      retire: (fname) => this.executor.retire(this.id(fname)),
+    });
     this.layers = new LayerCatalog(store, shared.blobs, shared.dataDir);
     this.provisioning = new Provisioning({
       region: name,
@@ -163,7 +173,7 @@ export class Region {
       resolveFunction: (fname, qualifier) => this.resolveFunction(fname, qualifier),
       serialize: (fname, fn) => this.serialize(fname, fn),
       optDir: (fn) => this.layers.optDir(fn.layers),
-      credentials: (fn, version) => this.credentialsFor(fn, version),
+      credentials: (fn, version) => this.roles.credentialsFor(fn, version),
     });
     this.settings = new FunctionSettings({
       store,
@@ -205,35 +215,25 @@ export class Region {
       },
       onError: shared.onError,
     });
-    const asyncSource = (trigger: FaasTrigger) => ({
+    const sources = regionSources({
+      name,
       store,
       scope: this.scope,
-      sink: {
-        invokeAsync: (fname: string, payload: Buffer, qualifier: string | undefined, commit: Commit) =>
-          this.enqueueEvent(fname, payload, qualifier, commit, trigger),
-      },
-      resolve: (fname: string, qualifier?: string) => void this.resolveFunction(fname, qualifier),
+      dataDir: shared.dataDir,
+      destinations: this.destinations,
+      metrics: this.metrics,
+      enqueue: (fname, payload, qualifier, commit, trigger) =>
+        this.enqueueEvent(fname, payload, qualifier, commit, trigger),
+      // Batches run outside any request: errors name ARNs of this region.
+      invoke: (fname, payload, opts) => withArnScope(this.scope, () => this.invoke(fname, payload, opts)),
+      resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
       onWarning: shared.onWarning,
       onError: shared.onError,
     });
-    this.schedules = new ScheduleSource(asyncSource("timer"));
-    this.storage = new StorageTriggerSource({ ...asyncSource("datasource"), dataDir: shared.dataDir });
-    this.mappings = new MappingSource({
-      store,
-      scope: this.scope,
-      invoke: (fname, qualifier, payload) =>
-        withArnScope(this.scope, () =>
-          this.invoke(fname, payload, {
-            trigger: "pubsub",
-            ...(qualifier === undefined ? {} : { qualifier }),
-          }),
-        ),
-      resolve: (fname, qualifier) => void this.resolveFunction(fname, qualifier),
-      onWarning: shared.onWarning,
-      destinations: this.destinations,
-      onBatch: (m, n, age) => this.metrics?.eventSourceBatch(this.name, m.functionName, m.kind, n, age),
-    });
-    this.sources = [this.schedules, this.mappings, this.storage];
+    this.schedules = sources.schedules;
+    this.storage = sources.storage;
+    this.mappings = sources.mappings;
+    this.sources = sources.all;
   }
 
   /** Loads the region's functions, versions and layers; starts its provisioned pools and queued events. */
@@ -332,48 +332,6 @@ export class Region {
       });
       return result;
     });
-  }
-
-  /** The role a function's instances run as: its own, or the built-in `vajra-function`. */
-  roleOf(fn: FunctionConfig): string {
-    return fn.role ?? roleArn(this.scope.account, DEFAULT_ROLE_NAME);
-  }
-
-  /** A provider of fresh role credentials for each instance of this function version. */
-  credentialsFor(fn: FunctionConfig, version: string): () => InstanceCredentials {
-    return instanceCredentials(this.shared.roles, this.shared.credentials, {
-      account: this.scope.account,
-      region: this.name,
-      functionName: fn.name,
-      version,
-      incarnation: fn.createdAt,
-      roleArn: this.roleOf(fn),
-    });
-  }
-
-  /**
-   * Retires the instances of functions that run as `arn` (in $LATEST or a version): after the role was
-   * created again or deleted, their credentials are revoked, and new instances get current ones.
-   */
-  retireRole(arn: string): void {
-    for (const fn of this.functions.values()) {
-      const versions = this.catalog.listVersions(fn.name).map((v) => v.config);
-      if ([fn, ...versions].some((c) => this.roleOf(c) === arn)) this.executor.retire(this.id(fn.name));
-    }
-  }
-
-  /**
-   * Whether a session minted for (function, version, incarnation, role) still stands: the function was
-   * not deleted or recreated, the version still names that role. Memory lookups only (hot path).
-   */
-  sessionStands(name: string, version: string, incarnation: string, arn: string): boolean {
-    const fn = this.functions.get(name);
-    if (fn === undefined || fn.createdAt !== incarnation) return false;
-    try {
-      return this.roleOf(this.catalog.resolve(fn, version).config) === arn;
-    } catch {
-      return false; // the version is gone
-    }
   }
 
   getFunction(name: string): FunctionConfig {
@@ -552,7 +510,7 @@ export class Region {
           runtime,
           this.blobs.codeDir(fn.codeSha256),
           () => this.layers.optDir(fn.layers),
-          this.credentialsFor(fn, version),
+          this.roles.credentialsFor(fn, version),
         ),
         {
           requestId,
