@@ -117,3 +117,27 @@ test("full-text search finds substrings; deleted events leave the index", async 
     );
   });
 });
+
+test("events are indexed when a search needs them; events deleted before that never reach the index", async () => {
+  await withStore(async (store) => {
+    const first = events("f", 4, NOW);
+    first[0] = { ...(first[0] as LogEvent), message: "early needle" };
+    await store.logs.insertEvents(first);
+    // Deleted before any search: never indexed, so nothing of them is left for a search to find.
+    await store.logs.deleteOldest(4);
+    const later = events("f", 3, NOW + 1000);
+    later[2] = { ...(later[2] as LogEvent), message: "late needle" };
+    await store.logs.insertEvents(later);
+    const hits = async (): Promise<string[]> =>
+      (await store.logs.queryEvents({ functionName: "f", contains: ["needle"], limit: 10 })).map(
+        (e) => e.message,
+      );
+    assert.deepEqual(await hits(), ["late needle"]);
+    // Everything deleted, then new events: their ids are new (AUTOINCREMENT), so they are indexed too.
+    await store.logs.deleteOldest(10);
+    const again = events("f", 2, NOW + 2000);
+    again[1] = { ...(again[1] as LogEvent), message: "newest needle" };
+    await store.logs.insertEvents(again);
+    assert.deepEqual(await hits(), ["newest needle"]);
+  });
+});
