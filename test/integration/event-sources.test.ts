@@ -430,3 +430,62 @@ test("SIGKILL in the middle of a batch: after the restart every published messag
     await conn.close();
   }
 });
+
+test("SIGKILL in the middle of a batch on a NATS stream: after the restart every message was processed at least once", async (t) => {
+  if (
+    !(await reachable(t, "NATS on 127.0.0.1:4222", async () =>
+      (await connect({ servers: "127.0.0.1:4222" })).close(),
+    ))
+  )
+    return;
+  const stream = `vajra-esm-${randomUUID().slice(0, 8)}`;
+  const nc = await connect({ servers: "127.0.0.1:4222" });
+  const jsm = await jetstreamManager(nc);
+  let uuid: string | undefined;
+  const bodies = Array.from({ length: 30 }, (_, i) => `slow-${i}`);
+  const records = async (): Promise<Record<string, unknown>[]> =>
+    (await batches())
+      .flatMap((e) => (e.Records ?? []) as Record<string, unknown>[])
+      .filter((r) => r.stream === stream);
+  const seen = async (): Promise<string[]> => (await records()).map((r) => String(r.body));
+  try {
+    await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+    const r = s.cli([
+      "trigger",
+      "create",
+      `nats://127.0.0.1:4222?stream=${stream}`,
+      "--function",
+      "batcher",
+      "--batch-size",
+      "5",
+      "--json",
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    uuid = String((JSON.parse(r.stdout) as { uuid: string }).uuid);
+    const js = jetstream(nc);
+    for (const b of bodies) await js.publish(`${stream}.work`, b);
+    // The first batch's record is written: the next batch (1.5 s of work) is under way. Kill now.
+    assert.ok(await waitFor(async () => (await seen()).length >= 5, 60_000), "a first batch");
+    const dataDir = s.dataDir;
+    const before = (await seen()).length;
+    await s.stop("SIGKILL");
+    assert.ok(before < bodies.length, "killed before the end");
+    s = await startServer({ dataDir });
+    // What the killed server held unacknowledged comes back after the consumer's ack wait (30 s).
+    assert.ok(
+      await waitFor(async () => new Set(await seen()).size >= bodies.length, 150_000),
+      "every message processed after the restart",
+    );
+    const after = await seen();
+    for (const b of bodies) assert.ok(after.includes(b), `${b} processed at least once`);
+    t.diagnostic(
+      `${after.length} deliveries of ${bodies.length} messages (repeats: ${after.length - bodies.length})`,
+    );
+    const info = await jsm.consumers.list(stream).next();
+    assert.equal(info[0]?.num_ack_pending ?? 0, 0, "nothing left unacknowledged");
+  } finally {
+    if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
+    await jsm.streams.delete(stream).catch(() => undefined);
+    await nc.close();
+  }
+});
