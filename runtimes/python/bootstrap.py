@@ -5,6 +5,7 @@ import sys
 import time
 import _json
 import _socket
+import _vajra_trace  # from /var/runtime (this script's folder, sys.path[0] at start)
 
 _API = "/2018-06-01/runtime"
 _SOCKET_PATH = os.environ.get("VAJRA_RUNTIME_SOCKET") or "/run/vajra/runtime.sock"
@@ -408,33 +409,11 @@ def load_handler(handler):
         raise FaultException("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (fname, modname))
 
 
-def _traceparent(xray):
-    """The W3C form of the X-Ray header (Vajra's TRACEPARENT): a request the function sends onward with it
-    continues the trace under the handler span."""
-    if not xray:
-        return None
-    fields = dict(p.split("=", 1) for p in xray.split(";") if "=" in p)
-    root = fields.get("Root", "").split("-")
-    parent = fields.get("Parent", "")
-    if len(root) != 3 or len(root[1]) != 8 or len(root[2]) != 24 or len(parent) != 16:
-        return None
-    return "00-%s%s-%s-%s" % (root[1], root[2], parent, "01" if fields.get("Sampled") == "1" else "00")
-
-
 def handle_invocation(client, handler, headers, body):
     global _request_id
     request_id = headers.get("lambda-runtime-aws-request-id", "")
     _request_id = request_id
-    trace_id = headers.get("lambda-runtime-trace-id")
-    if trace_id:
-        os.environ["_X_AMZN_TRACE_ID"] = trace_id
-    else:
-        os.environ.pop("_X_AMZN_TRACE_ID", None)
-    traceparent = _traceparent(trace_id)
-    if traceparent:
-        os.environ["TRACEPARENT"] = traceparent
-    else:
-        os.environ.pop("TRACEPARENT", None)
+    _vajra_trace.set_environment(headers.get("lambda-runtime-trace-id"))
     _ensure_logging()
     error = payload = None
     try:

@@ -32,6 +32,25 @@ function responseContext(r: FunctionResponse): Record<string, unknown> {
   return { statusCode: 200, executedVersion: r.version, ...(r.ok ? {} : { functionError: "Unhandled" }) };
 }
 
+/** What every destination record starts with: its version, time and request context. */
+function recordHead(input: {
+  requestId: string;
+  functionArn: string;
+  condition: RecordCondition;
+  approximateInvokeCount: number;
+  now?: Date;
+}): Record<string, unknown> {
+  return {
+    version: "1.0",
+    timestamp: (input.now ?? new Date()).toISOString(),
+    requestContext: {
+      requestId: input.requestId,
+      functionArn: input.functionArn,
+      condition: input.condition,
+      approximateInvokeCount: input.approximateInvokeCount,
+    },
+  };
+}
 export function invocationRecord(input: {
   requestId: string;
   /** The qualified ARN (…:function:NAME:$LATEST or :VERSION / :ALIAS). */
@@ -42,17 +61,8 @@ export function invocationRecord(input: {
   response?: FunctionResponse;
   now?: Date;
 }): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    version: "1.0",
-    timestamp: (input.now ?? new Date()).toISOString(),
-    requestContext: {
-      requestId: input.requestId,
-      functionArn: input.functionArn,
-      condition: input.condition,
-      approximateInvokeCount: input.approximateInvokeCount,
-    },
-    requestPayload: payloadValue(input.requestPayload),
-  };
+  const out = recordHead(input);
+  out.requestPayload = payloadValue(input.requestPayload);
   // An event that aged out before any attempt has no response to report.
   if (input.response !== undefined) {
     out.responseContext = responseContext(input.response);
@@ -84,16 +94,7 @@ export function mappingFailureRecord(input: {
   response?: FunctionResponse;
   now?: Date;
 }): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    version: "1.0",
-    timestamp: (input.now ?? new Date()).toISOString(),
-    requestContext: {
-      requestId: input.requestId,
-      functionArn: input.functionArn,
-      condition: input.condition,
-      approximateInvokeCount: input.approximateInvokeCount,
-    },
-  };
+  const out = recordHead(input);
   if (input.response !== undefined) out.responseContext = responseContext(input.response);
   out.BrokerBatchInfo = { ...input.batch, eventSourceMappingArn: input.mappingArn };
   out.payload = input.payload;
