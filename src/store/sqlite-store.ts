@@ -33,6 +33,7 @@ import { HTTP_ROUTES_MIGRATION, SqliteRoutes } from "./sqlite-routes.js";
 import type { HttpRouteRecord } from "../core/route-key.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 import { OUTBOX_MIGRATION, SqliteOutbox } from "./sqlite-outbox.js";
+import { SqliteUsage, USAGE_MIGRATION } from "./sqlite-usage.js";
 import type { PendingDelivery } from "../core/destination.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
@@ -143,6 +144,7 @@ export const MIGRATIONS: readonly Migration[] = [
   STORAGE_TRIGGERS_MIGRATION,
   OUTBOX_MIGRATION,
   HTTP_ROUTES_MIGRATION,
+  USAGE_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -163,6 +165,7 @@ export class SqliteStore implements Store {
   private readonly host: SqliteHostRecords;
   private readonly metrics: SqliteMetrics;
   readonly logs: SqliteLogs;
+  readonly usage: SqliteUsage;
   private readonly mappings: SqliteMappings;
   private readonly storageTriggers: SqliteStorageTriggers;
   private readonly outbox: SqliteOutbox;
@@ -281,6 +284,7 @@ export class SqliteStore implements Store {
     this.host = new SqliteHostRecords(db);
     this.metrics = new SqliteMetrics(db, r);
     this.logs = new SqliteLogs(db, r);
+    this.usage = new SqliteUsage(db, r);
     this.mappings = new SqliteMappings(db, r);
     this.storageTriggers = new SqliteStorageTriggers(db, r);
     this.outbox = new SqliteOutbox(db, r);

@@ -17,6 +17,7 @@ import type {
   RoleRecord,
 } from "../core/types.js";
 import type { NetworkDefinition } from "../core/networks.js";
+import type { UsageStore } from "./usage-store.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core/storage-event.js";
 import type { HttpRouteRecord } from "../core/route-key.js";
@@ -66,6 +67,8 @@ export interface Store {
 
   /** Log events (written by insertInvocations), retention and the size cap's accounting. */
   readonly logs: LogStore;
+  /** Metering: hourly usage, price sheets and per-invocation metering records (usage-store.ts). */
+  readonly usage: UsageStore;
   /** Writes a batch of finished invocations (with their logs, cut into log events) in one transaction. */
   insertInvocations(records: readonly InvocationRecord[]): Promise<void>;
   /** The newest `limit` invocations of a function, returned oldest first. */
