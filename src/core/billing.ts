@@ -114,7 +114,12 @@ export function parsePriceSheet(input: unknown, base: PriceSheet = DEFAULT_PRICE
 export function sheetAt(versions: readonly PriceSheetVersion[], ms: number): PriceSheetVersion {
   let best: PriceSheetVersion = DEFAULT_PRICE_VERSION;
   for (const v of versions) {
-    if (v.effectiveFrom <= ms && (v.effectiveFrom > best.effectiveFrom || v.version > best.version)) best = v;
+    if (v.effectiveFrom > ms) continue;
+    if (
+      v.effectiveFrom > best.effectiveFrom ||
+      (v.effectiveFrom === best.effectiveFrom && v.version > best.version)
+    )
+      best = v;
   }
   return best;
 }

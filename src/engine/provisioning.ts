@@ -13,6 +13,7 @@ import type { Store } from "../store/store.js";
 import type { ConcurrencyGate } from "./concurrency.js";
 import { executionSpec, functionId } from "./execution-spec.js";
 import type { VersionCatalog } from "./versions.js";
+import type { ProvisionedCapacity } from "./cost/usage-meter.js";
 
 export interface ProvisionedView {
   qualifier: string;
@@ -125,6 +126,28 @@ export class Provisioning {
 
   list(name: string): ProvisionedView[] {
     return Object.keys(this.ctx.getFunction(name).provisioned ?? {}).map((q) => this.view(name, q));
+  }
+
+  /** Provisioned instances allocated now, per function version: what metering bills as kept ready. */
+  capacity(): ProvisionedCapacity[] {
+    const out: ProvisionedCapacity[] = [];
+    for (const [name, fn] of this.ctx.functions) {
+      for (const qualifier of Object.keys(fn.provisioned ?? {})) {
+        const q = parseQualifier(qualifier);
+        const target =
+          q.kind === "alias" ? this.ctx.catalog.getAlias(name, q.alias).functionVersion : qualifier;
+        const { config, version } = this.ctx.catalog.resolve(fn, target);
+        const instances = this.view(name, qualifier).allocated;
+        out.push({
+          functionName: name,
+          version,
+          memoryMb: config.memorySize,
+          ephemeralMb: config.ephemeralStorage,
+          instances,
+        });
+      }
+    }
+    return out;
   }
 
   private specFor(name: string, qualifier: string): ExecutionSpec {

@@ -43,6 +43,8 @@ import { queuedTraceOptions, startInvocationTrace, type FaasTrigger, type Tracin
 import type { TraceContext } from "../core/trace-context.js";
 import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js";
 import { MinuteSeries } from "./minute-series.js";
+import { UsageMeter } from "./cost/usage-meter.js";
+import { CostLedger } from "./cost/ledger.js";
 import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
 import type { EventSource } from "./triggers/event-source.js";
 import type { ScheduleSource } from "./triggers/schedules.js";
@@ -101,6 +103,9 @@ export class Region {
   /** The region's 1-minute series; absent when metrics are off. */
   private readonly series: MinuteSeries | undefined;
   private readonly metrics: VajraMetrics | undefined;
+  private readonly meter: UsageMeter;
+  /** Metered usage priced: cost reports, metering records, spend for budgets. */
+  readonly cost: CostLedger;
   private readonly runtimes: ReadonlyMap<string, RuntimeInfo>;
   private readonly blobs: BlobStore;
   private readonly executor: Executor;
@@ -151,6 +156,14 @@ export class Region {
             onError: shared.onError,
           });
     this.catalog = new VersionCatalog(store);
+    this.meter = new UsageMeter(store.usage, {
+      ...{ flushIntervalMs: 10_000, provisionedTickMs: 60_000, onError: shared.onError },
+      provisioned: () => this.provisioning.capacity(),
+    });
+    this.cost = new CostLedger({
+      ...{ usage: store.usage, meter: this.meter, functionExists: (n) => this.functions.has(n) },
+      ephemeralMb: (n) => this.functions.get(n)?.ephemeralStorage,
+    });
     this.roles = new FunctionRoles({
       scope: this.scope,
       roles: shared.roles,
@@ -535,6 +548,9 @@ export class Region {
       if (result.errorType !== undefined) record.errorType = result.errorType;
       if (opts.attempt !== undefined) record.attempt = opts.attempt;
       this.records.add(withInstance(record, result.instance));
+      const { memorySizeMb, billedDurationMs } = result.report;
+      const provisioned = result.instance?.provisioned === true;
+      this.meter.invocation(name, version, memorySizeMb, fn.ephemeralStorage, billedDurationMs, provisioned);
       if (handle !== undefined) {
         const r = result.report;
         this.metrics?.finished(handle, result.ok, r.durationMs, r.initDurationMs, result.errorType);
@@ -641,5 +657,6 @@ export class Region {
     await this.destinations.stop();
     await this.records.close();
     await this.series?.close();
+    await this.meter.close();
   }
 }

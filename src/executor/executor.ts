@@ -136,7 +136,7 @@ export class Executor {
     try {
       const result = await inst.invoke(req);
       // The instance names the invocation's log stream.
-      result.instance = { id: inst.id, startedAt: inst.createdAt };
+      result.instance = { id: inst.id, startedAt: inst.createdAt, provisioned: inst.provisioned };
       return result;
     } finally {
       pool.release(inst);

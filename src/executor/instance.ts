@@ -50,7 +50,7 @@ export interface InvokeResult {
   log: string;
   report: InvocationReport;
   /** The instance that ran it (set by the executor). */
-  instance?: { id: string; startedAt: number };
+  instance?: { id: string; startedAt: number; provisioned: boolean };
 }
 
 interface Pending {
@@ -105,6 +105,8 @@ export class Instance {
   readonly id = randomBytes(16).toString("hex");
   readonly createdAt = Date.now();
   readonly memoryMb: number;
+  /** Started for provisioned concurrency (its invocations are billed at the provisioned price). */
+  readonly provisioned: boolean;
   state: InstanceState = "starting";
   lastUsed = Date.now();
   private readonly dir: string;
@@ -132,6 +134,7 @@ export class Instance {
 
   private constructor(private readonly opts: InstanceOptions) {
     this.memoryMb = opts.spec.memoryMb;
+    this.provisioned = !opts.reportInitDuration;
     this.unreportedInit = opts.reportInitDuration;
     this.dir = join(opts.instancesDir, this.id);
     this.server = createRuntimeApi({
