@@ -16,6 +16,7 @@ import { deleteCommand, infoCommand, listCommand } from "./commands/functions.js
 import { logsCommand } from "./commands/logs.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { metricsCommand } from "./commands/metrics.js";
+import { costCommand, pricesGroup } from "./commands/cost.js";
 import { keysGroup } from "./commands/keys.js";
 import { networkGroup } from "./commands/network.js";
 import { roleGroup } from "./commands/roles.js";
@@ -39,6 +40,8 @@ export const COMMANDS: ProgramEntry[] = [
   infoCommand,
   logsCommand,
   metricsCommand,
+  costCommand,
+  pricesGroup,
   deleteCommand,
   versionsGroup,
   aliasGroup,

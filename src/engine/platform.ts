@@ -55,6 +55,7 @@ import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
 import { NetworkCatalog, networkUsers, type NetworkInput, type NetworkView } from "./networks.js";
 import { LogBus, type FunctionLogs } from "./logs.js";
 import { LogJanitor } from "./log-janitor.js";
+import type { CostLedger } from "./cost/ledger.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
@@ -493,6 +494,11 @@ export class Platform {
   /** Log events of the region in scope (search, follow, retention). */
   get logEvents(): FunctionLogs {
     return this.here().logEvents;
+  }
+
+  /** The cost ledger of the region in scope (price sheets are the host's). */
+  get cost(): CostLedger {
+    return this.here().cost;
   }
 
   /** Prometheus metrics, or undefined when metrics are off. */

@@ -163,6 +163,7 @@ export class Region {
     this.cost = new CostLedger({
       ...{ usage: store.usage, meter: this.meter, functionExists: (n) => this.functions.has(n) },
       ephemeralMb: (n) => this.functions.get(n)?.ephemeralStorage,
+      flushRecords: () => this.records.flush(),
     });
     this.roles = new FunctionRoles({
       scope: this.scope,

@@ -39,6 +39,8 @@ export interface MeteringPage {
 export interface CostLedgerDeps {
   usage: UsageStore;
   meter: UsageMeter;
+  /** Writes buffered invocation records (metering records are read from them). */
+  flushRecords: () => Promise<void>;
   /** Whether a function of this name exists now (a deleted one is still reported if it has usage). */
   functionExists: (name: string) => boolean;
   /** Ephemeral storage of a function now (metering records predate nothing better). */
@@ -117,6 +119,7 @@ export class CostLedger {
     if (q.after !== undefined && !/^\d+\.\d+$/.test(q.after))
       throw invalid(`after '${q.after}' is not a page token from a previous response`, { field: "after" });
     this.checkFunction(q.functionName, false);
+    await this.d.flushRecords();
     const page = await this.d.usage.listMetering({
       ...range,
       limit,

@@ -32,6 +32,7 @@ export class UsageMeter {
   private readonly tickTimer: NodeJS.Timeout;
   private readonly now: () => number;
   private lastTick: number;
+  private lastCapacity: ProvisionedCapacity[] = [];
 
   constructor(
     private readonly store: UsageStore,
@@ -86,20 +87,23 @@ export class UsageMeter {
     if (provisioned) r.provisionedBilledMs += billedMs;
   }
 
-  /** Bills provisioned capacity for the time since the last tick, split at hour boundaries. */
+  /**
+   * Bills the provisioned capacity seen at the last sample for the time since, split at hour boundaries,
+   * and samples it again. Capacity is billed from the first sample that sees it (at most one tick late),
+   * never for time before it was allocated.
+   */
   tick(): void {
     const now = this.now();
-    const from = this.lastTick;
+    const from = Math.min(this.lastTick, now);
     this.lastTick = now;
-    if (now <= from) return;
-    let capacity: ProvisionedCapacity[];
+    const billed = this.lastCapacity;
     try {
-      capacity = this.opts.provisioned();
+      this.lastCapacity = this.opts.provisioned();
     } catch (err) {
+      this.lastCapacity = [];
       this.opts.onError(err);
-      return;
     }
-    for (const c of capacity) {
+    for (const c of billed) {
       if (c.instances <= 0) continue;
       for (let t = from; t < now;) {
         const hour = hourOf(t);
