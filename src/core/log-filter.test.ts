@@ -60,7 +60,12 @@ test("malformed patterns throw naming the problem", () => {
     "{ level = 1 }",
     '{ $.a > "x" }',
     "%[%",
-    "[a, b]",
+    "[a, b",
+    "[]",
+    "[a, b = ]",
+    "[a, 1x]",
+    "[status, bytes > big]",
+    "[a, status = 4* || code = 5*]",
     "- x",
   ])
     assert.throws(() => parseFilterPattern(bad), FilterPatternError, bad);
@@ -69,4 +74,20 @@ test("malformed patterns throw naming the problem", () => {
 test("requiredTexts lists the plain required terms of 3+ characters", () => {
   assert.deepEqual(requiredTexts(parseFilterPattern('ERROR "db down" ab -x ?y')), ["ERROR", "db down"]);
   assert.deepEqual(requiredTexts(parseFilterPattern("{ $.a = 1 }")), []);
+});
+
+test("space-delimited patterns match fields in order, with ... and conditions", () => {
+  const line = '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 404 2326';
+  const m = (pattern: string): boolean => matchesFilter(parseFilterPattern(pattern), line);
+  assert.ok(m("[ip, user, username, timestamp, request, status, bytes]"));
+  assert.ok(!m("[ip, user, username, timestamp, request, status]"), "without ... the count must match");
+  assert.ok(m("[ip, ..., status = 404, bytes]"));
+  assert.ok(m("[ip = 127.0.0.*, ...]"));
+  assert.ok(m('[..., request = "GET *", status = 4* || status = 5*, bytes > 1000]'));
+  assert.ok(!m("[..., status = 2*, bytes]"));
+  assert.ok(!m("[..., bytes < 1000]"));
+  assert.ok(m("[..., status != 200, bytes >= 2326 && bytes <= 2326]"));
+  assert.ok(m("[ip, user, username = frank, timestamp = 10/Oct/2000*, ...]"));
+  assert.ok(m("[...]"));
+  assert.ok(!matchesFilter(parseFilterPattern("[a, b]"), "one"));
 });

@@ -3,7 +3,10 @@
 // AWS's syntax: terms, "quoted phrases", -exclusions, ?optional terms, %regex% and JSON patterns such as
 // `{ $.level = "ERROR" && $.latency > 100 }`. Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
 
-export class FilterPatternError extends Error {}
+import { FilterPatternError } from "./log-filter-error.js";
+import { matchFields, parseFieldPattern, type FieldSpec } from "./log-filter-fields.js";
+
+export { FilterPatternError };
 
 type Term = { text: string } | { regex: RegExp };
 
@@ -18,15 +21,15 @@ type PathSeg = string | number;
 export type FilterPattern =
   | { kind: "all" }
   | { kind: "terms"; required: Term[]; optional: Term[]; excluded: Term[] }
-  | { kind: "json"; expr: JsonExpr };
+  | { kind: "json"; expr: JsonExpr }
+  | { kind: "fields"; fields: FieldSpec[] };
 
 /** Parses a filter pattern; throws FilterPatternError naming what is wrong. */
 export function parseFilterPattern(pattern: string): FilterPattern {
   const text = pattern.trim();
   if (text === "" || text === '""') return { kind: "all" };
   if (text.startsWith("{")) return { kind: "json", expr: parseJsonPattern(text) };
-  if (text.startsWith("["))
-    throw new FilterPatternError("space-delimited [field, ...] filter patterns are not supported by Vajra");
+  if (text.startsWith("[")) return { kind: "fields", fields: parseFieldPattern(text) };
   return parseTerms(text);
 }
 
@@ -48,6 +51,8 @@ export function matchesFilter(p: FilterPattern, message: string): boolean {
       if (p.excluded.some(has)) return false;
       return p.optional.length === 0 || p.optional.some(has);
     }
+    case "fields":
+      return matchFields(p.fields, message);
     case "json": {
       const doc = jsonOf(message);
       return doc !== undefined && evalJson(p.expr, doc);
