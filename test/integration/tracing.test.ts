@@ -28,6 +28,7 @@ import {
   type ServerHandle,
 } from "./harness.js";
 import { lambdaClientFor, rejectsAws } from "./aws-client.js";
+import { sharedBuildCache, skipUnlessRuntime, skipUnlessRustCrates } from "./runtime-support.js";
 
 interface OtlpValue {
   stringValue?: string;
@@ -73,7 +74,7 @@ before(async () => {
   const port = (receiver.address() as AddressInfo).port;
   s = await startServer({
     args: ["--otlp-endpoint", `http://127.0.0.1:${port}`],
-    env: { OTEL_BSP_SCHEDULE_DELAY: "100" },
+    env: { OTEL_BSP_SCHEDULE_DELAY: "100", ...sharedBuildCache() },
   });
   const r = await deploy(
     s,
@@ -166,6 +167,36 @@ test("an incoming traceparent becomes the parent and the function continues it",
   const handler = kid(kids, "handler");
   assert.equal((r.json() as { traceparent: string }).traceparent, `00-${traceId}-${handler.spanId}-01`);
 });
+
+// The compiled runtimes' shims set TRACEPARENT as the Python and Node.js bootstraps do.
+for (const [runtime, skip] of [
+  ["go1.19", skipUnlessRuntime("go1.19")],
+  ["rust1.70", skipUnlessRuntime("rust1.70") || skipUnlessRustCrates()],
+] as const) {
+  test(
+    `${runtime}: the function sees the handler span in _X_AMZN_TRACE_ID and TRACEPARENT`,
+    { skip },
+    async () => {
+      const name = `traced-${runtime.replace(".", "")}`;
+      const dir = runtime === "go1.19" ? "go/toolkit" : "rust/toolkit";
+      const d = await deploy(s, { name, runtime, tracing: "active" }, dir);
+      assert.equal(d.status, 201, JSON.stringify(d.json));
+      const traceId = "0af7651916cd43dd8448eb211c80319c";
+      const r = await invoke(
+        s,
+        name,
+        { action: "trace" },
+        { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+      );
+      assert.equal(r.status, 200, r.text);
+      const { kids } = await spansOf(r.headers.get("x-vajra-request-id") ?? "", 2);
+      const handler = kid(kids, "handler");
+      const seen = r.json() as { xray: string; traceparent: string };
+      assert.equal(seen.xray, `Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=${handler.spanId};Sampled=1`);
+      assert.equal(seen.traceparent, `00-${traceId}-${handler.spanId}-01`);
+    },
+  );
+}
 
 test("X-Amzn-Trace-Id is accepted; an unsampled parent is passed on but not recorded", async () => {
   const r = await invoke(

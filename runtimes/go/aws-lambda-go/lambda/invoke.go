@@ -147,6 +147,11 @@ func serve(c *client, h *handlerOptions, inv *invocation) error {
 	} else {
 		os.Unsetenv("_X_AMZN_TRACE_ID")
 	}
+	if tp := traceparent(traceID); tp != "" {
+		os.Setenv("TRACEPARENT", tp)
+	} else {
+		os.Unsetenv("TRACEPARENT")
+	}
 	// The X-Ray SDK for Go reads the trace header from this (string) key, as aws-lambda-go sets it.
 	ctx = context.WithValue(ctx, "x-amzn-trace-id", traceID) //nolint:staticcheck
 

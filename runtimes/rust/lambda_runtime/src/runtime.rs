@@ -115,6 +115,30 @@ fn set_trace_env(ctx: &Context) {
         Some(t) => env::set_var("_X_AMZN_TRACE_ID", t),
         None => env::remove_var("_X_AMZN_TRACE_ID"),
     }
+    // The W3C form as well (Vajra's TRACEPARENT): a request sent onward with it continues the trace.
+    match ctx.xray_trace_id.as_deref().and_then(traceparent) {
+        Some(tp) => env::set_var("TRACEPARENT", tp),
+        None => env::remove_var("TRACEPARENT"),
+    }
+}
+
+/// `Root=1-a-b;Parent=p;Sampled=s` as `00-ab-p-0s`; None when the header lacks a well-formed Root or Parent.
+fn traceparent(xray: &str) -> Option<String> {
+    let (mut root, mut parent, mut sampled) = ("", "", "");
+    for part in xray.split(';') {
+        match part.split_once('=') {
+            Some(("Root", v)) => root = v,
+            Some(("Parent", v)) => parent = v,
+            Some(("Sampled", v)) => sampled = v,
+            _ => {}
+        }
+    }
+    let r: Vec<&str> = root.split('-').collect();
+    if r.len() != 3 || r[1].len() != 8 || r[2].len() != 24 || parent.len() != 16 {
+        return None;
+    }
+    let flags = if sampled == "1" { "01" } else { "00" };
+    Some(format!("00-{}{}-{}-{}", r[1], r[2], parent, flags))
 }
 
 /// The body AWS's crate reports for a panic: the payload's text, and the type name of the payload box.
