@@ -30,6 +30,7 @@ import { registerUrlConfigRoutes } from "./url-config-routes.js";
 import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { registerTriggerRoutes } from "./trigger-routes.js";
 import { registerLogRoutes } from "./logs-routes.js";
+import { registerRecommendationRoutes } from "./cost-recommend-routes.js";
 import { LOGS_PREFIX, isLogsRequest, registerCloudWatchLogsRoutes } from "./cloudwatch-logs-routes.js";
 import { SCHEDULER_PREFIX, registerSchedulerRoutes, rewriteSchedulerUrl } from "./scheduler-routes.js";
 
@@ -176,6 +177,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerScheduleRoutes(app, platform);
   registerMetricsRoutes(app, platform);
   registerLogRoutes(app, platform);
+  registerRecommendationRoutes(app, platform);
   registerTriggerRoutes(app, platform);
   registerStorageTriggerRoutes(app, platform);
   registerStorageWebhookRoutes(app, platform);

@@ -16,6 +16,7 @@ import { deleteCommand, infoCommand, listCommand } from "./commands/functions.js
 import { logsCommand } from "./commands/logs.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { metricsCommand } from "./commands/metrics.js";
+import { recommendCommand } from "./commands/recommend.js";
 import { keysGroup } from "./commands/keys.js";
 import { networkGroup } from "./commands/network.js";
 import { roleGroup } from "./commands/roles.js";
@@ -39,6 +40,7 @@ export const COMMANDS: ProgramEntry[] = [
   infoCommand,
   logsCommand,
   metricsCommand,
+  recommendCommand,
   deleteCommand,
   versionsGroup,
   aliasGroup,

@@ -55,6 +55,8 @@ import { EgressNetwork, egressSettings } from "../executor/network/egress.js";
 import { NetworkCatalog, networkUsers, type NetworkInput, type NetworkView } from "./networks.js";
 import { LogBus, type FunctionLogs } from "./logs.js";
 import { LogJanitor } from "./log-janitor.js";
+import { DEFAULT_PRICE_SHEET } from "../core/billing.js";
+import { recommendations, type RecommendationReport } from "./cost/recommendations.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
@@ -520,6 +522,11 @@ export class Platform {
       periodSeconds: range.periodMs / 1000,
       points,
     };
+  }
+
+  /** Cost recommendations for one function (FunctionNotFound when unknown) or all; see engine/cost. */
+  recommendations(name?: string): Promise<RecommendationReport> {
+    return recommendations(this.here(), { currentSheet: () => Promise.resolve(DEFAULT_PRICE_SHEET) }, name);
   }
 
   listNetworks(): NetworkView[] {
