@@ -44,6 +44,8 @@ export const TIMEOUT_MIN_GAP_MS = 2000;
 /** The suggested timeout: p99 × 3 (and the longest seen × 1.5), rounded up to whole seconds. */
 export const TIMEOUT_SUGGEST_FACTOR = 3;
 export const TIMEOUT_SUGGEST_MAX_FACTOR = 1.5;
+/** Never below Lambda's default of 3 s, so a function on the default timeout is left alone. */
+export const TIMEOUT_SUGGEST_MIN_SECONDS = 3;
 
 /** Provisioned concurrency is judged once it has been in place this long. */
 export const PROVISIONED_MIN_OBSERVED_MS = DAY_MS;
@@ -235,8 +237,8 @@ export function traffic(ev: FunctionEvidence, nowMs: number): Traffic {
 
 export function trafficWords(t: Traffic): string {
   const over =
-    t.observedMs < MIN_EXTRAPOLATION_MS ? "less than a day (counted as one day)" : days(t.observedMs);
-  return `${t.requests} invocations over ${over}, about ${Math.round(t.monthlyRequests)} a month`;
+    t.observedMs < MIN_EXTRAPOLATION_MS ? "less than a day, counted as one day" : days(t.observedMs);
+  return `${t.requests} invocations over ${over}: about ${Math.round(t.monthlyRequests)} a month`;
 }
 
 export function savingSeverity(saving: number): Severity {

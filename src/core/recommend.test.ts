@@ -211,7 +211,17 @@ test("a timeout far above the p99 duration: suggests p99 x 3 rounded up to secon
   const [r] = ofKind(run(ev).recommendations, "timeout");
   assert.ok(r !== undefined);
   assert.equal(r.evidence.p99DurationMs, 390);
-  assert.equal(r.evidence.suggestedTimeoutSeconds, 2, "max(390 x 3, 390 x 1.5) = 1.17 s, rounded up");
+  assert.equal(
+    r.evidence.suggestedTimeoutSeconds,
+    3,
+    "1.17 s (390 ms x 3) is raised to Lambda's default 3 s",
+  );
+  const slow = evidence({
+    timeoutSeconds: 900,
+    samples: samples(30, (i) => ({ durationMs: 2000 + i * 100 })),
+  });
+  const [s2] = ofKind(run(slow).recommendations, "timeout");
+  assert.equal(s2?.evidence.suggestedTimeoutSeconds, 15, "p99 4.9 s x 3 = 14.7 s, rounded up");
   assert.equal(r.estimatedMonthlySaving, undefined);
   assert.match(r.detail, /300 s/);
 });
@@ -221,6 +231,8 @@ test("the timeout is left alone when close to p99, within 2 s of it, or on thin 
   assert.equal(ofKind(run(near).recommendations, "timeout").length, 0, "10 s is under 10 x 1.5 s");
   const gap = evidence({ timeoutSeconds: 2, samples: samples(30, () => ({ durationMs: 50 })) });
   assert.equal(ofKind(run(gap).recommendations, "timeout").length, 0, "1.95 s apart");
+  const lambdaDefault = evidence({ timeoutSeconds: 3, samples: samples(30, () => ({ durationMs: 10 })) });
+  assert.equal(ofKind(run(lambdaDefault).recommendations, "timeout").length, 0, "the default 3 s stays");
   const thin = run(evidence({ timeoutSeconds: 300, samples: samples(TIMEOUT_MIN_SAMPLES - 1) }));
   assert.equal(ofKind(thin.recommendations, "timeout").length, 0);
   assert.ok(thin.notes.some((n) => n.includes("timeout not judged")));

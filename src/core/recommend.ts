@@ -28,6 +28,7 @@ import {
   TIMEOUT_MIN_SAMPLES,
   TIMEOUT_SUGGEST_FACTOR,
   TIMEOUT_SUGGEST_MAX_FACTOR,
+  TIMEOUT_SUGGEST_MIN_SECONDS,
   days,
   formatMoney,
   mean,
@@ -212,7 +213,7 @@ function memoryRightSizing(c: Ctx, faster: string | undefined): Recommendation |
       {
         risk:
           `Invocations that need more than ${configured} MB fail with Runtime.OutOfMemory. The larger size costs ` +
-          `about ${money(c, extra)} more a month at ${trafficWords(c.t)} if durations stay the same ` +
+          `about ${money(c, extra)} more a month at the observed traffic (${trafficWords(c.t)}) if durations stay the same ` +
           `(they may drop: the CPU share grows with memory).`,
       },
     );
@@ -229,7 +230,7 @@ function memoryRightSizing(c: Ctx, faster: string | undefined): Recommendation |
     savingSeverity(saving),
     `over-sized memory: lower it from ${configured} MB to ${suggested} MB`,
     `${used_}. ${suggested} MB leaves ${MEMORY_HEADROOM_FACTOR}× (at least +${MEMORY_HEADROOM_MIN_MB} MB) ` +
-      `headroom above the most used. At ${trafficWords(c.t)} and a mean billed duration of ${ms(meanBilled)}, ` +
+      `headroom above the most used. At the observed traffic (${trafficWords(c.t)}) and a mean billed duration of ${ms(meanBilled)}, ` +
       `that saves about ${money(c, saving)} a month if durations stay the same.`,
     evidence,
     {
@@ -257,7 +258,7 @@ function timeoutRule(c: Ctx): Recommendation | undefined {
   const timeoutMs = ev.timeoutSeconds * 1000;
   if (!(timeoutMs > TIMEOUT_FACTOR * p99 && timeoutMs - p99 > TIMEOUT_MIN_GAP_MS)) return undefined;
   const suggested = Math.max(
-    1,
+    TIMEOUT_SUGGEST_MIN_SECONDS,
     Math.ceil(Math.max(p99 * TIMEOUT_SUGGEST_FACTOR, longest * TIMEOUT_SUGGEST_MAX_FACTOR) / 1000),
   );
   if (suggested >= ev.timeoutSeconds) return undefined;
@@ -433,9 +434,10 @@ function errorRate(c: Ctx): Recommendation | undefined {
     "error-rate",
     rate >= ERROR_RATE_HIGH ? "high" : "medium",
     `${pct(rate)} of invocations fail`,
-    `${t.errors} of ${t.requests} invocations failed (${trafficWords(t)})` +
+    `${t.errors} of ${t.requests} invocations failed` +
       (top.length > 0 ? `; most common: ${top.map(([k, v]) => `${k} (${v})`).join(", ")}` : "") +
-      `. Failed invocations are billed like successful ones: about ${money(c, wasted)} a month at this rate. ` +
+      `. Failed invocations are billed like successful ones: about ${money(c, wasted)} a month at ` +
+      `the observed traffic (${trafficWords(t)}). ` +
       `See \`vajra logs ${ev.function} --errors\`.`,
     {
       invocations: t.requests,

@@ -35,6 +35,22 @@ export function formatSaving(amount: number | undefined, currency: string): stri
   return `${text} ${currency}`;
 }
 
+/** Word-wraps `text` to `width` columns, each line starting with `indent`. */
+export function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (line !== "" && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(indent + line);
+  return lines.join("\n");
+}
+
+const WIDTH = 100;
+
 export const recommendCommand = defineCommand({
   name: "recommend",
   args: ["[name]"],
@@ -77,15 +93,12 @@ export const recommendCommand = defineCommand({
       r.recommendations.forEach((x, i) => {
         ctx.out.print("");
         ctx.out.print(`${c.bold(`${i + 1}. ${x.function}`)}: ${x.title}`);
-        ctx.out.print(`   ${x.detail}`);
-        if (x.risk !== undefined) ctx.out.print(`   ${c.yellow("risk:")} ${x.risk}`);
+        ctx.out.print(wrap(x.detail, WIDTH, "   "));
+        if (x.risk !== undefined) ctx.out.print(wrap(`risk: ${x.risk}`, WIDTH, "   "));
       });
     }
     for (const n of r.notes) ctx.out.note(ctx.out.errColors.dim(`note: ${n}`));
-    ctx.out.note(
-      ctx.out.errColors.dim(
-        `evidence from ${r.from} to ${r.to}; prices: ${r.priceSheet} (${r.currency}); ${r.assumptions.join("; ")}`,
-      ),
-    );
+    const footer = `prices: ${r.priceSheet} (${r.currency}); ${r.assumptions.join("; ")}`;
+    ctx.out.note(ctx.out.errColors.dim(wrap(footer, WIDTH, "")));
   },
 });
