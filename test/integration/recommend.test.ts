@@ -30,6 +30,16 @@ before(async () => {
   );
   assert.equal(r.status, 201, JSON.stringify(r.json));
   for (let i = 0; i < INVOCATIONS; i++) assert.equal((await invoke(s, "roomy", { i })).status, 200);
+  // The same function at two memory sizes: redeployed with more memory halfway.
+  for (const memorySize of [256, 512]) {
+    const d = await deploy(
+      s,
+      { name: "sized", runtime: "python3.11", handler: "app.counter", memorySize },
+      "python/toolkit",
+    );
+    assert.ok(d.status === 201 || d.status === 200, JSON.stringify(d.json));
+    for (let i = 0; i < 12; i++) assert.equal((await invoke(s, "sized", { i })).status, 200);
+  }
 });
 after(async () => {
   await stopAndClean(s);
@@ -62,6 +72,30 @@ test("GET /recommendations?function= suggests less memory and a shorter timeout,
   assert.ok((timeout.evidence.p99DurationMs as number) * 10 < 300_000);
 });
 
+test("a function that ran at two memory sizes gets their durations and costs per request compared", async () => {
+  const r = await s.api("/recommendations?function=sized");
+  const text = await r.text();
+  assert.equal(r.status, 200, text);
+  const report = JSON.parse(text) as { recommendations: Rec[] };
+  const cmp = report.recommendations.find((x) => x.kind === "memory-size-comparison");
+  assert.ok(cmp !== undefined, text);
+  const sizes = cmp.evidence.sizes as Array<{
+    memorySizeMb: number;
+    invocations: number;
+    costPerRequest: number;
+  }>;
+  assert.deepEqual(
+    sizes.map((x) => [x.memorySizeMb, x.invocations]),
+    [
+      [256, 12],
+      [512, 12],
+    ],
+  );
+  assert.ok(sizes.every((x) => x.costPerRequest > 0));
+  assert.equal(typeof cmp.evidence.moreMemoryBoughtSpeed, "boolean");
+  assert.match(cmp.detail, /256 MB: median .* per request \(12 invocations\); 512 MB/);
+});
+
 test("vajra recommend prints the recommendations with their evidence; --json gives the report", () => {
   const r = s.cli(["recommend", "roomy"]);
   assert.equal(r.status, 0, r.stderr);
@@ -74,8 +108,33 @@ test("vajra recommend prints the recommendations with their evidence; --json giv
   const all = s.cli(["recommend", "--json"]);
   assert.equal(all.status, 0, all.stderr);
   const parsed = JSON.parse(all.stdout) as { functions: number; recommendations: Rec[] };
-  assert.equal(parsed.functions, 1);
+  assert.equal(parsed.functions, 2);
   assert.ok(parsed.recommendations.some((x) => x.kind === "timeout" && x.function === "roomy"));
+});
+
+test("with metrics off the records alone are the evidence", async () => {
+  const off = await startServer({ env: { VAJRA_METRICS: "off" } });
+  try {
+    const d = await deploy(
+      off,
+      { name: "roomy", runtime: "python3.11", handler: "app.counter", memorySize: 1024, timeout: 300 },
+      "python/toolkit",
+    );
+    assert.equal(d.status, 201, JSON.stringify(d.json));
+    for (let i = 0; i < INVOCATIONS; i++) assert.equal((await invoke(off, "roomy", { i })).status, 200);
+    const r = await off.api("/recommendations");
+    const text = await r.text();
+    assert.equal(r.status, 200, text);
+    const report = JSON.parse(text) as { assumptions: string[]; recommendations: Rec[] };
+    assert.ok(
+      report.assumptions.some((a) => a.includes("metrics are off")),
+      text,
+    );
+    const kinds = report.recommendations.map((x) => x.kind).sort();
+    assert.deepEqual(kinds, ["memory-right-sizing", "timeout"]);
+  } finally {
+    await stopAndClean(off);
+  }
 });
 
 test("an unknown function is a 404 FunctionNotFound naming it, from the API and the CLI", async () => {

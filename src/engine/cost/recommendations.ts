@@ -66,13 +66,22 @@ function sample(r: InvocationRecord): InvocationSample {
   return s;
 }
 
-function provisionedEvidence(src: RecommendationSource, name: string): ProvisionedEvidence[] {
-  return src.listProvisioned(name).map((p) => {
+/** The memory of the version `qualifier` keeps ready; $LATEST's when it no longer resolves (deleted meanwhile). */
+function memoryOf(src: RecommendationSource, fn: FunctionConfig, qualifier: string): number {
+  try {
+    return src.resolveFunction(fn.name, qualifier).config.memorySize;
+  } catch {
+    return fn.memorySize;
+  }
+}
+
+function provisionedEvidence(src: RecommendationSource, fn: FunctionConfig): ProvisionedEvidence[] {
+  return src.listProvisioned(fn.name).map((p) => {
     const since = Date.parse(p.lastModified);
     return {
       qualifier: p.qualifier,
       allocated: p.allocated,
-      memorySizeMb: src.resolveFunction(name, p.qualifier).config.memorySize,
+      memorySizeMb: memoryOf(src, fn, p.qualifier),
       sinceMs: Number.isNaN(since) ? 0 : since,
     };
   });
@@ -99,7 +108,7 @@ export async function gatherEvidence(
     timeoutSeconds: fn.timeout,
     ephemeralStorageMb: fn.ephemeralStorage,
     samples: records.filter((r) => r.startedAt >= fromMs).map(sample),
-    provisioned: provisionedEvidence(src, name),
+    provisioned: provisionedEvidence(src, fn),
   };
   if (points !== undefined)
     ev.series = points.map((p) => ({
