@@ -331,6 +331,20 @@ test("error-heavy functions are a finding without a saving; a few errors are not
   assert.equal(ofKind(run(thin).recommendations, "error-rate").length, 0);
 });
 
+test("a function that never ran gets one note, and its idle provisioned concurrency judged", () => {
+  const out = run(
+    evidence({
+      series: series(72, () => ({})),
+      provisioned: [{ qualifier: "live", allocated: 1, memorySizeMb: 128, sinceMs: NOW - 2 * DAY_MS }],
+    }),
+  );
+  assert.deepEqual(out.notes, ["f: no invocations in the window"]);
+  assert.deepEqual(
+    out.recommendations.map((r) => r.kind),
+    ["idle-provisioned-concurrency"],
+  );
+});
+
 test("a healthy, right-sized function gets no recommendation; the most severe come first", () => {
   const healthy = evidence({
     memorySizeMb: 128,

@@ -464,6 +464,12 @@ export function recommend(
   const notes: string[] = [];
   for (const ev of evidence) {
     const c: Ctx = { ev, sheet, nowMs, t: traffic(ev, nowMs), notes };
+    if (ev.samples.length === 0 && c.t.requests === 0) {
+      // Nothing ran: only kept-ready instances can be judged (and they are the waste).
+      notes.push(`${ev.function}: no invocations in the window`);
+      recs.push(...idleProvisioned(c));
+      continue;
+    }
     const { rec: comparison, faster } = memorySizeComparison(c);
     const found = [
       memoryRightSizing(c, faster),
