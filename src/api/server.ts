@@ -31,6 +31,7 @@ import { isMetricsScrape, registerMetricsRoutes } from "./metrics-routes.js";
 import { registerTriggerRoutes } from "./trigger-routes.js";
 import { registerLogRoutes } from "./logs-routes.js";
 import { registerCostRoutes } from "./cost-routes.js";
+import { registerRecommendationRoutes } from "./cost-recommend-routes.js";
 import { LOGS_PREFIX, isLogsRequest, registerCloudWatchLogsRoutes } from "./cloudwatch-logs-routes.js";
 import { SCHEDULER_PREFIX, registerSchedulerRoutes, rewriteSchedulerUrl } from "./scheduler-routes.js";
 
@@ -178,6 +179,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerMetricsRoutes(app, platform);
   registerLogRoutes(app, platform);
   registerCostRoutes(app, platform);
+  registerRecommendationRoutes(app, platform);
   registerTriggerRoutes(app, platform);
   registerStorageTriggerRoutes(app, platform);
   registerStorageWebhookRoutes(app, platform);

@@ -17,6 +17,7 @@ import { logsCommand } from "./commands/logs.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { metricsCommand } from "./commands/metrics.js";
 import { costCommand, pricesGroup } from "./commands/cost.js";
+import { recommendCommand } from "./commands/recommend.js";
 import { keysGroup } from "./commands/keys.js";
 import { networkGroup } from "./commands/network.js";
 import { roleGroup } from "./commands/roles.js";
@@ -42,6 +43,7 @@ export const COMMANDS: ProgramEntry[] = [
   metricsCommand,
   costCommand,
   pricesGroup,
+  recommendCommand,
   deleteCommand,
   versionsGroup,
   aliasGroup,

@@ -56,6 +56,7 @@ import { NetworkCatalog, networkUsers, type NetworkInput, type NetworkView } fro
 import { LogBus, type FunctionLogs } from "./logs.js";
 import { LogJanitor } from "./log-janitor.js";
 import type { CostLedger } from "./cost/ledger.js";
+import { recommendations, type RecommendationReport } from "./cost/recommendations.js";
 
 export type { InvokeOptions, InvokeOutcome, PlatformOptions, RuntimeListing } from "./platform-types.js";
 export type { ProvisionedView } from "./provisioning.js";
@@ -526,6 +527,12 @@ export class Platform {
       periodSeconds: range.periodMs / 1000,
       points,
     };
+  }
+
+  /** Cost recommendations for one function (FunctionNotFound when unknown) or all; see engine/cost. */
+  recommendations(name?: string): Promise<RecommendationReport> {
+    const region = this.here();
+    return recommendations(region, { currentSheet: () => region.cost.currentSheet() }, name);
   }
 
   listNetworks(): NetworkView[] {
