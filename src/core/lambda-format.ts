@@ -93,6 +93,31 @@ function platformRecord(type: string, record: Record<string, unknown>, now: Date
   return JSON.stringify({ time: now.toISOString(), type, record }) + "\n";
 }
 
+/** What an environment's INIT_START names: its runtime version and how it was initialised. */
+export interface InitInfo {
+  /** `family:major.vN`, like AWS's `python:3.12.v18`. */
+  runtimeVersion: string;
+  runtimeVersionArn: string;
+  initializationType: "on-demand" | "provisioned-concurrency";
+  functionName: string;
+  functionVersion: string;
+}
+
+/**
+ * INIT_START, the first line of a new execution environment, or in JSON mode `platform.initStart`
+ * (INFO) followed by nothing else: `platform.initRuntimeDone` is DEBUG and written once init ends.
+ */
+export function platformInitStart(
+  info: InitInfo,
+  style: PlatformLogStyle = TEXT_PLATFORM_LOG,
+  now = new Date(),
+): string {
+  if (style.format === "Text")
+    return `INIT_START Runtime Version: ${info.runtimeVersion}\tRuntime Version ARN: ${info.runtimeVersionArn}\n`;
+  if (!passes(style, "INFO")) return "";
+  return platformRecord("platform.initStart", { ...info, phase: "init" }, now);
+}
+
 /** START, or in JSON mode `platform.start` (INFO). */
 export function platformStart(
   requestId: string,

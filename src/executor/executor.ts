@@ -2,6 +2,8 @@
 // report. It owns pools of warm instances, the keep-alive reaper and the host memory budget; it knows
 // nothing about HTTP, aliases or users.
 
+import { TEXT_PLATFORM_LOG, platformInitStart } from "../core/lambda-format.js";
+import { initInfo } from "./runtime-version.js";
 import type { NetworkBackend, NetworkMode } from "./network/network.js";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
@@ -291,6 +293,10 @@ export class Executor {
         ...(spec.logging === undefined
           ? {}
           : { platformLog: { format: spec.logging.format, systemLevel: spec.logging.systemLevel } }),
+        initLog: platformInitStart(
+          initInfo(runtime, spec.region, spec.functionName, spec.version, initializationType),
+          spec.logging ?? TEXT_PLATFORM_LOG,
+        ),
         initTimeoutMs: Math.max(INIT_TIMEOUT_MS, spec.timeoutSec * 1000),
         reportInitDuration: initializationType === "on-demand",
         freezeIdle: this.opts.freezeIdle,

@@ -78,6 +78,8 @@ export interface InstanceOptions {
   version: string;
   /** How START/END/REPORT are written (the function's LoggingConfig); absent: Lambda's text lines. */
   platformLog?: PlatformLogStyle;
+  /** INIT_START (or platform.initStart): the first line of the environment's log. */
+  initLog?: string;
   /** Longest the runtime may take to initialise before the instance is abandoned. */
   initTimeoutMs: number;
   /**
@@ -136,6 +138,7 @@ export class Instance {
     this.memoryMb = opts.spec.memoryMb;
     this.provisioned = !opts.reportInitDuration;
     this.unreportedInit = opts.reportInitDuration;
+    if (opts.initLog !== undefined && opts.initLog !== "") this.looseLog.push(opts.initLog);
     this.dir = join(opts.instancesDir, this.id);
     this.server = createRuntimeApi({
       next: (res) => this.onNext(res),

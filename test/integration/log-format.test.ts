@@ -85,7 +85,17 @@ function parsed(lines: string[]): Line[] {
   });
 }
 
-function assertPlatformRecords(records: Line[], version: string): void {
+function assertPlatformRecords(records: Line[], version: string, cold = false): void {
+  const init = records.find((r) => r.type === "platform.initStart");
+  assert.ok(!cold || init !== undefined, "a cold start logs platform.initStart");
+  if (init !== undefined) {
+    const rec = init.record as Line;
+    assert.equal(rec.phase, "init");
+    assert.equal(rec.initializationType, "on-demand");
+    assert.equal(rec.functionVersion, version);
+    assert.match(String(rec.runtimeVersionArn), /^arn:aws:lambda:[a-z0-9-]+::runtime:[0-9a-f]{64}$/);
+    assert.ok(records.indexOf(init) < records.findIndex((r) => r.type === "platform.start"));
+  }
   const start = records.find((r) => r.type === "platform.start");
   assert.ok(start, JSON.stringify(records));
   assert.equal((start.record as Line).version, version);
@@ -136,7 +146,7 @@ test(
     assert.equal(caught.errorMessage, "bad order");
     assert.ok(Array.isArray(caught.stackTrace));
     assert.ok(lines.includes("plain print line"), "print stays a plain text line");
-    assertPlatformRecords(records, "$LATEST");
+    assertPlatformRecords(records, "$LATEST", true);
     const report = records.find((r) => r.type === "platform.report") as { record: { metrics: Line } };
     assert.equal(typeof report.record.metrics.initDurationMs, "number", "cold start reports init");
   },
@@ -179,7 +189,12 @@ test(
     const { result, lines } = await tail("node-text");
     assert.equal(result.format, "Text");
     assert.equal(result.level, undefined);
-    assert.match(lines[0] ?? "", /^START RequestId: \S+ Version: \$LATEST$/);
+    // A cold start: the environment's INIT_START comes first, as AWS logs it.
+    assert.match(
+      lines[0] ?? "",
+      /^INIT_START Runtime Version: nodejs:20\.v\d+\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$/,
+    );
+    assert.match(lines[1] ?? "", /^START RequestId: \S+ Version: \$LATEST$/);
     assert.ok(lines.some((l) => /^END RequestId: /.test(l)));
     assert.ok(lines.some((l) => /^REPORT RequestId: .*Init Duration/.test(l)));
     assert.ok(
