@@ -22,6 +22,7 @@ import { roleGroup } from "./commands/roles.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
+import { budgetGroup } from "./commands/budgets.js";
 import { routeGroup } from "./commands/routes.js";
 import { triggerGroup } from "./commands/triggers.js";
 import { storageTriggerGroup } from "./commands/storage-triggers.js";
@@ -49,6 +50,7 @@ export const COMMANDS: ProgramEntry[] = [
   urlGroup,
   scheduleGroup,
   routeGroup,
+  budgetGroup,
   triggerGroup,
   storageTriggerGroup,
   runtimesCommand,
