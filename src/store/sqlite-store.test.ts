@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { MIGRATIONS, SqliteStore } from "./sqlite-store.js";
 import { runStoreContract, sampleFunction, type StoreContractOptions } from "./store-contract.js";
 import { runLogStoreContract } from "./log-store-contract.js";
+import { runBudgetStoreContract } from "./budget-store-contract.js";
 
 const sqliteStores: StoreContractOptions = {
   async newStore() {
@@ -23,6 +24,7 @@ const sqliteStores: StoreContractOptions = {
 };
 runStoreContract("SqliteStore", sqliteStores);
 runLogStoreContract("SqliteStore", sqliteStores);
+runBudgetStoreContract("SqliteStore", sqliteStores);
 
 test("SqliteStore keeps its data across reopening (migrations run once)", async () => {
   const dir = await mkdtemp(join(tmpdir(), "vajra-store-"));
