@@ -75,6 +75,7 @@ export class Budgets {
   private blocked = new Map<string, Block>();
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private kicked = false;
   private readonly now: () => number;
 
   constructor(private readonly o: BudgetsOptions) {
@@ -97,7 +98,8 @@ export class Budgets {
 
   /** Evaluates every budget now, then every `intervalMs` (the timer does not keep the process up). */
   async start(): Promise<void> {
-    await this.evaluateAll();
+    // A failing evaluation must not keep the region from starting: the timer tries again.
+    await this.evaluateAll().catch(this.o.onError);
     const ms =
       this.o.intervalMs ?? (Number(process.env.VAJRA_BUDGET_INTERVAL_MS) || DEFAULT_BUDGET_INTERVAL_MS);
     if (ms > 0) {
@@ -194,8 +196,13 @@ export class Budgets {
     });
   }
 
+  /** Starts an evaluation of every budget unless one started this way is still waiting or running. */
   private kick(): void {
-    this.evaluateAll().catch(this.o.onError);
+    if (this.kicked) return;
+    this.kicked = true;
+    this.evaluateAll()
+      .catch(this.o.onError)
+      .finally(() => (this.kicked = false));
   }
 
   /** Runs `fn` after every other change or evaluation has finished: decisions never interleave. */
