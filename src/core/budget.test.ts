@@ -72,6 +72,7 @@ test("alert targets: the log, a function by name or ARN, or a webhook", () => {
     kind: "function",
     functionName: "notify",
     qualifier: "live",
+    region: "us-east-1",
   });
   assert.deepEqual(parseAlertTarget("https://hooks.example.com/b?x=1"), {
     kind: "webhook",

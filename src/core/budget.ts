@@ -91,7 +91,7 @@ export function scopeFunction(scope: string): string | undefined {
 export type AlertTarget =
   | { kind: "log" }
   | { kind: "webhook"; url: string }
-  | { kind: "function"; functionName: string; qualifier?: string };
+  | { kind: "function"; functionName: string; qualifier?: string; region?: string };
 
 /** Parses an alert target; that a function target exists is the engine's check. */
 export function parseAlertTarget(text: unknown): AlertTarget {
@@ -103,9 +103,12 @@ export function parseAlertTarget(text: unknown): AlertTarget {
   if (text.startsWith("arn:")) {
     const d = parseDestination(text, "alertTo");
     if (d.kind === "function" && d.functionName !== undefined)
-      return d.qualifier === undefined
-        ? { kind: "function", functionName: d.functionName }
-        : { kind: "function", functionName: d.functionName, qualifier: d.qualifier };
+      return {
+        kind: "function",
+        functionName: d.functionName,
+        ...(d.qualifier === undefined ? {} : { qualifier: d.qualifier }),
+        ...(d.region === undefined ? {} : { region: d.region }),
+      };
   }
   if (/^https?:\/\//i.test(text)) {
     const d = parseDestination(text, "alertTo");

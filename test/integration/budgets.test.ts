@@ -218,6 +218,9 @@ test("an enforced budget alerts once per threshold, throttles its function at 10
   assert.equal(raised.status, 0, raised.stderr);
   assert.equal((JSON.parse(raised.stdout) as Answer).state.enforced, false);
   assert.equal((await invoke(s, "work", { id: "again" })).status, 200, "raised: invokes run again");
+  const off = s.cli(["budget", "update", "cap", "--no-enforce", "--json"]);
+  assert.equal(off.status, 0, off.stderr);
+  assert.equal((JSON.parse(off.stdout) as { enforce: boolean }).enforce, false);
   const list = s.cli(["budget", "list"]);
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /cap\s+function:work/);

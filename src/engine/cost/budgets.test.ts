@@ -32,6 +32,7 @@ async function withBudgets(fn: (h: Harness) => Promise<void>, functions = ["api"
         ),
       currency: () => Promise.resolve("USD"),
       functionExists: (n) => functions.includes(n),
+      region: "us-east-1",
       alerts: { send: (to, alert) => void sent.push({ to, alert }) },
       intervalMs: 0,
       now: () => clock.now,
@@ -117,6 +118,7 @@ test("alerts already sent stay sent across a restart of the evaluator", () =>
       spend: () => Promise.resolve(8),
       currency: () => Promise.resolve("USD"),
       functionExists: () => true,
+      region: "us-east-1",
       alerts: { send: (to, alert) => void sent.push({ to, alert }) },
       intervalMs: 0,
       now: () => clock.now,
@@ -210,6 +212,11 @@ test("bad input names the field and changes nothing", () =>
     assert.equal(
       await code(budgets.create("bad name", { monthlyAmount: 1, scope: "all" })),
       "InvalidParameter:name",
+    );
+    const elsewhere = "arn:aws:lambda:eu-west-1:000000000000:function:api";
+    assert.equal(
+      await code(budgets.create("x", { monthlyAmount: 1, scope: "all", alertTo: elsewhere })),
+      "InvalidParameter:alertTo",
     );
     assert.deepEqual(await budgets.list(), []);
     await budgets.create("x", { monthlyAmount: 1, scope: "all" });

@@ -42,6 +42,8 @@ export interface BudgetsOptions {
   /** The currency of the prices in force. */
   currency: () => Promise<string>;
   functionExists: (name: string) => boolean;
+  /** The region the budgets belong to (a function alert target must be in it). */
+  region: string;
   alerts: AlertSink;
   /** Evaluation period of the background timer (default 15 s, VAJRA_BUDGET_INTERVAL_MS); 0 = no timer. */
   intervalMs?: number;
@@ -228,6 +230,13 @@ export class Budgets {
     if (fn !== undefined && !this.o.functionExists(fn))
       throw invalid(`scope names function "${fn}", which does not exist`, { field: "scope" });
     const target = parseAlertTarget(b.alertTo);
+    if (target.kind === "function" && target.region !== undefined && target.region !== this.o.region)
+      throw invalid(
+        `alertTo names a function of region ${target.region}; use one of this region (${this.o.region})`,
+        {
+          field: "alertTo",
+        },
+      );
     if (target.kind === "function" && !this.o.functionExists(target.functionName))
       throw invalid(`alertTo names function "${target.functionName}", which does not exist`, {
         field: "alertTo",

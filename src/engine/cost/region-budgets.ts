@@ -25,6 +25,7 @@ export function regionBudgets(
     spend: (fromMs, toMs, fn) => cost.spend(fromMs, toMs, fn),
     currency: async () => (await cost.currentSheet()).currency,
     functionExists: (name) => functions.has(name),
+    region: store.region,
     alerts: new BudgetAlertSender({
       onWarning: host.onWarning,
       invokeEvent,
