@@ -16,6 +16,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   BuildFailed: 400,
   FunctionNotFound: 404,
   ScheduleNotFound: 404,
+  BudgetNotFound: 404,
+  BudgetExceeded: 429,
   StorageTriggerNotFound: 404,
   RouteNotFound: 404,
   AlreadyExists: 409,

@@ -21,6 +21,7 @@ import { isStsPath, registerStsRoutes } from "./sts-routes.js";
 import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.js";
 import { isS3Path, registerS3Routes } from "./s3-routes.js";
 import { registerScheduleRoutes } from "./schedule-routes.js";
+import { registerBudgetRoutes } from "./budget-routes.js";
 import { registerStorageTriggerRoutes } from "./storage-trigger-routes.js";
 import { isStorageWebhookPath, registerStorageWebhookRoutes } from "./storage-webhook-routes.js";
 import { registerRouteRoutes } from "./route-routes.js";
@@ -176,6 +177,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerStsRoutes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerS3Routes(app, { platform, lookupKey: accessKeys.lookup, accountOf: accessKeys.accountOf });
   registerScheduleRoutes(app, platform);
+  registerBudgetRoutes(app, platform);
   registerMetricsRoutes(app, platform);
   registerLogRoutes(app, platform);
   registerCostRoutes(app, platform);

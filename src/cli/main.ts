@@ -24,6 +24,7 @@ import { roleGroup } from "./commands/roles.js";
 import { scaleCommand } from "./commands/scale.js";
 import { urlGroup } from "./commands/url.js";
 import { scheduleGroup } from "./commands/schedules.js";
+import { budgetGroup } from "./commands/budgets.js";
 import { routeGroup } from "./commands/routes.js";
 import { triggerGroup } from "./commands/triggers.js";
 import { storageTriggerGroup } from "./commands/storage-triggers.js";
@@ -54,6 +55,7 @@ export const COMMANDS: ProgramEntry[] = [
   urlGroup,
   scheduleGroup,
   routeGroup,
+  budgetGroup,
   triggerGroup,
   storageTriggerGroup,
   runtimesCommand,

@@ -59,6 +59,12 @@ export const ERROR_CODES = {
     userError: true,
     summary: "The caller's account may not perform the action: no resource policy statement allows it.",
   },
+  BudgetNotFound: { userError: true, summary: "No budget with that name exists in the region." },
+  BudgetExceeded: {
+    userError: true,
+    summary:
+      "An enforced budget of the function (or of all functions) has reached 100 % of its monthly amount: invocations are throttled until the month ends or the budget is raised.",
+  },
   ScheduleNotFound: { userError: true, summary: "No schedule with that name exists (in the default group)." },
   StorageTriggerNotFound: {
     userError: true,

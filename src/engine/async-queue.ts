@@ -171,6 +171,9 @@ export class AsyncQueue {
           // Throttles and capacity problems are retried (without counting as attempts) until max age.
           return await this.later(item, item.attempts, 1000 + Math.random() * 1000);
         }
+        // A budget's throttle lasts until it is raised or the month ends: check back less often.
+        if (isVajraError(err) && err.code === "BudgetExceeded")
+          return await this.later(item, item.attempts, 10_000 + Math.random() * 10_000);
         throw err;
       }
       const attempts = item.attempts + 1;

@@ -35,6 +35,7 @@ import type { FunctionSettings } from "./function-settings.js";
 import type { LayerCatalog } from "./layers.js";
 import { HttpRoutes } from "./http-routes.js";
 import type { ScheduleSource } from "./triggers/schedules.js";
+import type { Budgets } from "./cost/budgets.js";
 import type { StorageTriggerSource } from "./triggers/storage.js";
 import type { MappingSource } from "./triggers/mappings.js";
 import { CodeBucket } from "./code-bucket.js";
@@ -369,6 +370,11 @@ export class Platform {
   /** The caller's region's event source mappings. */
   get mappings(): MappingSource {
     return this.here().mappings;
+  }
+
+  /** Budgets of the caller's region. */
+  get budgets(): Budgets {
+    return this.here().budgets;
   }
 
   /** Lambda layers of the caller's region. */

@@ -45,6 +45,8 @@ import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js
 import { MinuteSeries } from "./minute-series.js";
 import { UsageMeter } from "./cost/usage-meter.js";
 import { CostLedger } from "./cost/ledger.js";
+import type { Budgets } from "./cost/budgets.js";
+import { regionBudgets } from "./cost/region-budgets.js";
 import type { MetricPoint, MetricsRange } from "../core/metric-series.js";
 import type { EventSource } from "./triggers/event-source.js";
 import type { ScheduleSource } from "./triggers/schedules.js";
@@ -106,6 +108,8 @@ export class Region {
   private readonly meter: UsageMeter;
   /** Metered usage priced: cost reports, metering records, spend for budgets. */
   readonly cost: CostLedger;
+  /** Monthly budgets: alerts, and the throttle `invoke()` checks before admission. */
+  readonly budgets: Budgets;
   private readonly runtimes: ReadonlyMap<string, RuntimeInfo>;
   private readonly blobs: BlobStore;
   private readonly executor: Executor;
@@ -165,6 +169,9 @@ export class Region {
       ephemeralMb: (n) => this.functions.get(n)?.ephemeralStorage,
       flushRecords: () => this.records.flush(),
     });
+    this.budgets = regionBudgets(store, this.cost, this.functions, shared, (f, p, q) =>
+      this.queue.enqueue(f, p, q),
+    );
     this.roles = new FunctionRoles({
       scope: this.scope,
       roles: shared.roles,
@@ -266,6 +273,7 @@ export class Region {
     await this.queue.start();
     for (const source of this.sources) await source.start();
     await this.destinations.start();
+    await this.budgets.start();
     void this.series?.prune();
   }
 
@@ -491,6 +499,7 @@ export class Region {
         `payload of ${payload.length} bytes exceeds the ${LIMITS.syncPayloadBytes}-byte limit for synchronous invocations`,
       );
     }
+    this.budgets.admit(name);
     const runtime = this.runtimes.get(fn.runtime);
     if (runtime === undefined || !runtime.available) {
       throw new VajraError(
@@ -586,6 +595,7 @@ export class Region {
       throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
     // Resolve now so a bad qualifier is an error for the caller, not a dropped event.
     this.resolveFunction(name, qualifier);
+    this.budgets.admit(name);
     return this.queue.enqueue(name, payload.length === 0 ? EMPTY_EVENT : payload, qualifier, undefined, {
       trace,
     });
@@ -651,6 +661,7 @@ export class Region {
     this.closing = true;
     for (const source of this.sources) source.stop();
     this.queue.stop();
+    this.budgets.stop();
   }
 
   /** Writes the records still buffered (after in-flight invocations have finished). */

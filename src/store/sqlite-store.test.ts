@@ -8,6 +8,7 @@ import { MIGRATIONS, SqliteStore } from "./sqlite-store.js";
 import { runStoreContract, sampleFunction, type StoreContractOptions } from "./store-contract.js";
 import { runLogStoreContract } from "./log-store-contract.js";
 import { runUsageStoreContract } from "./usage-store-contract.js";
+import { runBudgetStoreContract } from "./budget-store-contract.js";
 
 const sqliteStores: StoreContractOptions = {
   async newStore() {
@@ -25,6 +26,7 @@ const sqliteStores: StoreContractOptions = {
 runStoreContract("SqliteStore", sqliteStores);
 runLogStoreContract("SqliteStore", sqliteStores);
 runUsageStoreContract("SqliteStore", sqliteStores);
+runBudgetStoreContract("SqliteStore", sqliteStores);
 
 test("SqliteStore keeps its data across reopening (migrations run once)", async () => {
   const dir = await mkdtemp(join(tmpdir(), "vajra-store-"));

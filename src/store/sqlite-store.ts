@@ -34,6 +34,7 @@ import type { HttpRouteRecord } from "../core/route-key.js";
 import type { StoredMapping } from "../core/event-source-mapping.js";
 import { OUTBOX_MIGRATION, SqliteOutbox } from "./sqlite-outbox.js";
 import { SqliteUsage, USAGE_MIGRATION } from "./sqlite-usage.js";
+import { BUDGETS_MIGRATION, SqliteBudgets } from "./sqlite-budgets.js";
 import type { PendingDelivery } from "../core/destination.js";
 
 /** One schema step: SQL, or code for a step that needs the server's settings (the home region). */
@@ -145,6 +146,7 @@ export const MIGRATIONS: readonly Migration[] = [
   OUTBOX_MIGRATION,
   HTTP_ROUTES_MIGRATION,
   USAGE_MIGRATION,
+  BUDGETS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -166,6 +168,7 @@ export class SqliteStore implements Store {
   private readonly metrics: SqliteMetrics;
   readonly logs: SqliteLogs;
   readonly usage: SqliteUsage;
+  readonly budgets: SqliteBudgets;
   private readonly mappings: SqliteMappings;
   private readonly storageTriggers: SqliteStorageTriggers;
   private readonly outbox: SqliteOutbox;
@@ -285,6 +288,7 @@ export class SqliteStore implements Store {
     this.metrics = new SqliteMetrics(db, r);
     this.logs = new SqliteLogs(db, r);
     this.usage = new SqliteUsage(db, r);
+    this.budgets = new SqliteBudgets(db, r);
     this.mappings = new SqliteMappings(db, r);
     this.storageTriggers = new SqliteStorageTriggers(db, r);
     this.outbox = new SqliteOutbox(db, r);

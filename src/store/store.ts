@@ -18,6 +18,7 @@ import type {
 } from "../core/types.js";
 import type { NetworkDefinition } from "../core/networks.js";
 import type { UsageStore } from "./usage-store.js";
+import type { BudgetStore } from "./budget-store.js";
 import type { ScheduleRecord } from "../core/schedule.js";
 import type { ReportedChange, ReportedFile, StorageTriggerRecord } from "../core/storage-event.js";
 import type { HttpRouteRecord } from "../core/route-key.js";
@@ -69,6 +70,8 @@ export interface Store {
   readonly logs: LogStore;
   /** Metering: hourly usage, price sheets and per-invocation metering records (usage-store.ts). */
   readonly usage: UsageStore;
+  /** Budgets and the alerts already sent for them (budget-store.ts). */
+  readonly budgets: BudgetStore;
   /** Writes a batch of finished invocations (with their logs, cut into log events) in one transaction. */
   insertInvocations(records: readonly InvocationRecord[]): Promise<void>;
   /** The newest `limit` invocations of a function, returned oldest first. */

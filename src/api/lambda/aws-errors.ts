@@ -29,6 +29,9 @@ const BY_CODE: Record<ErrorCode, AwsError> = {
   NetworkNotFound: { status: 400, type: "InvalidParameterValueException" },
   NetworkInUse: { status: 409, type: "ResourceConflictException" },
   ScheduleNotFound: { status: 404, type: "ResourceNotFoundException" },
+  BudgetNotFound: { status: 404, type: "ResourceNotFoundException" },
+  // AWS has no budgets that throttle; a throttle is TooManyRequestsException, its Reason says why.
+  BudgetExceeded: { status: 429, type: "TooManyRequestsException" },
   StorageTriggerNotFound: { status: 404, type: "ResourceNotFoundException" },
   RouteNotFound: { status: 404, type: "ResourceNotFoundException" },
   AlreadyExists: { status: 409, type: "ResourceConflictException" },
@@ -67,6 +70,7 @@ export function sendVajraErrorAsAws(reply: FastifyReply, err: VajraError): Fasti
     reply.header("retry-after", "1");
     extra.Reason = err.details?.reason ?? "ConcurrentInvocationLimitExceeded";
   }
+  if (err.code === "BudgetExceeded") extra.Reason = "BudgetExceeded";
   if (err.code === "UnsupportedOperation" && typeof err.details?.operation === "string")
     extra.Operation = err.details.operation;
   return sendAwsError(reply, mapped.type, mapped.status, err.message, extra, mapped.service === true);
