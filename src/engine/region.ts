@@ -4,11 +4,9 @@
 // executor, code blobs and builder between them. Function configuration is served from memory; the
 // store is the source of truth and every change goes through it first.
 
-import { randomUUID } from "node:crypto";
 import { VajraError, invalid } from "../core/errors.js";
 import { withArnScope, type ArnScope } from "../core/arn-scope.js";
-import { functionArn, tailBytes } from "../core/lambda-format.js";
-import { LIMITS } from "../core/limits.js";
+import { functionArn } from "../core/lambda-format.js";
 import { policyAllows } from "../core/policy.js";
 import { LATEST, parseQualifier } from "../core/routing.js";
 import type {
@@ -31,19 +29,18 @@ import { ConcurrencyGate } from "./concurrency.js";
 import { deployFunction, type DeployInput, type DeployOptions, type DeployResult } from "./deploy.js";
 import { AsyncQueue } from "./async-queue.js";
 import type { PackageBuilder } from "./builds.js";
-import { EMPTY_EVENT, executionSpec, functionId, poolKey, traceId } from "./execution-spec.js";
+import { EMPTY_EVENT, functionId, poolKey } from "./execution-spec.js";
 import { FunctionSettings } from "./function-settings.js";
 import { LayerCatalog } from "./layers.js";
 import type { InvokeOptions, InvokeOutcome } from "./platform-types.js";
 import { Provisioning, type ProvisionedView } from "./provisioning.js";
 import { VersionCatalog, type AliasInput } from "./versions.js";
-import { RecordWriter } from "./record-writer.js";
-import { FunctionLogs, withInstance, type LogBus } from "./logs.js";
-import { queuedTraceOptions, startInvocationTrace, type FaasTrigger, type Tracing } from "./tracing.js";
+import type { RecordWriter } from "./record-writer.js";
+import { Invoker } from "./invoker.js";
+import { FunctionLogs, type LogBus } from "./logs.js";
+import { queuedTraceOptions, type FaasTrigger, type Tracing } from "./tracing.js";
 import type { TraceContext } from "../core/trace-context.js";
 import { dropReason, type FunctionGauges, type VajraMetrics } from "./metrics.js";
-import { MinuteSeries } from "./minute-series.js";
-import { UsageMeter } from "./cost/usage-meter.js";
 import { CostLedger } from "./cost/ledger.js";
 import type { Budgets } from "./cost/budgets.js";
 import { regionBudgets } from "./cost/region-budgets.js";
@@ -89,7 +86,6 @@ export class Region {
   readonly scope: ArnScope;
   private readonly functions = new Map<string, FunctionConfig>();
   private readonly locks = new Map<string, Promise<unknown>>();
-  private inFlightCount = 0;
   private closing = false;
   private readonly queue: AsyncQueue;
   private readonly catalog: VersionCatalog;
@@ -101,11 +97,9 @@ export class Region {
   /** Lambda's concurrency quota is per account and region. */
   private readonly gate: ConcurrencyGate;
   private readonly records: RecordWriter;
+  private readonly invoker: Invoker;
   readonly logEvents: FunctionLogs;
-  /** The region's 1-minute series; absent when metrics are off. */
-  private readonly series: MinuteSeries | undefined;
   private readonly metrics: VajraMetrics | undefined;
-  private readonly meter: UsageMeter;
   /** Metered usage priced: cost reports, metering records, spend for budgets. */
   readonly cost: CostLedger;
   /** Monthly budgets: alerts, and the throttle `invoke()` checks before admission. */
@@ -135,12 +129,6 @@ export class Region {
     this.blobs = shared.blobs;
     this.executor = shared.executor;
     this.gate = new ConcurrencyGate(shared.accountConcurrency);
-    this.records = new RecordWriter(store, {
-      flushIntervalMs: 100,
-      maxBuffered: 500,
-      onError: shared.onError,
-      onWritten: (batch) => shared.logBus.publish(name, batch),
-    });
     this.logEvents = new FunctionLogs({
       region: name,
       store: store.logs,
@@ -151,27 +139,7 @@ export class Region {
       listFunctions: () => this.listFunctions(),
     });
     this.metrics = shared.metrics;
-    this.series =
-      shared.metrics === undefined
-        ? undefined
-        : new MinuteSeries(store, {
-            flushIntervalMs: 10_000,
-            pruneIntervalMs: 3600_000,
-            onError: shared.onError,
-          });
     this.catalog = new VersionCatalog(store);
-    this.meter = new UsageMeter(store.usage, {
-      ...{ flushIntervalMs: 10_000, provisionedTickMs: 60_000, onError: shared.onError },
-      provisioned: () => this.provisioning.capacity(),
-    });
-    this.cost = new CostLedger({
-      ...{ usage: store.usage, meter: this.meter, functionExists: (n) => this.functions.has(n) },
-      ephemeralMb: (n) => this.functions.get(n)?.ephemeralStorage,
-      flushRecords: () => this.records.flush(),
-    });
-    this.budgets = regionBudgets(store, this.cost, this.functions, shared, (f, p, q) =>
-      this.queue.enqueue(f, p, q),
-    );
     this.roles = new FunctionRoles({
       scope: this.scope,
       roles: shared.roles,
@@ -181,6 +149,22 @@ export class Region {
       retire: (fname) => this.executor.retire(this.id(fname)),
     });
     this.layers = new LayerCatalog(store, shared.blobs, shared.dataDir);
+    this.invoker = new Invoker({
+      ...{ scope: this.scope, store, shared, gate: this.gate, catalog: this.catalog },
+      ...{ layers: this.layers, roles: this.roles, getFunction: (f) => this.getFunction(f) },
+      admit: (f) => this.budgets.admit(f),
+      closing: () => this.closing,
+      provisioned: () => this.provisioning.capacity(),
+    });
+    this.records = this.invoker.records;
+    this.cost = new CostLedger({
+      ...{ usage: store.usage, meter: this.invoker.meter, functionExists: (n) => this.functions.has(n) },
+      ephemeralMb: (n) => this.functions.get(n)?.ephemeralStorage,
+      flushRecords: () => this.records.flush(),
+    });
+    this.budgets = regionBudgets(store, this.cost, this.functions, shared, (f, p, q) =>
+      this.queue.enqueue(f, p, q),
+    );
     this.provisioning = new Provisioning({
       region: name,
       store,
@@ -274,7 +258,7 @@ export class Region {
     for (const source of this.sources) await source.start();
     await this.destinations.start();
     await this.budgets.start();
-    void this.series?.prune();
+    void this.invoker.series?.prune();
   }
 
   /** Code this region's functions, versions and layers use. */
@@ -297,7 +281,7 @@ export class Region {
   }
 
   get inFlight(): number {
-    return this.inFlightCount;
+    return this.invoker.inFlight;
   }
 
   private id(name: string): string {
@@ -385,8 +369,7 @@ export class Region {
         await this.store.deleteFunction(name);
         this.functions.delete(name);
         this.catalog.forget(name);
-        this.series?.forget(name);
-        this.metrics?.forget(this.name, name);
+        this.invoker.forget(name);
         this.gate.setReservation(name, null);
         this.executor.retire(this.id(name));
       }
@@ -489,101 +472,8 @@ export class Region {
     this.executor.retire(this.id(name));
   }
 
-  async invoke(name: string, payload: Buffer, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
-    if (this.closing)
-      throw new VajraError("ShuttingDown", "the server is shutting down and accepts no new invocations");
-    const { config: fn, version } = this.catalog.resolve(this.getFunction(name), opts.qualifier);
-    if (payload.length > LIMITS.syncPayloadBytes) {
-      throw new VajraError(
-        "PayloadTooLarge",
-        `payload of ${payload.length} bytes exceeds the ${LIMITS.syncPayloadBytes}-byte limit for synchronous invocations`,
-      );
-    }
-    this.budgets.admit(name);
-    const runtime = this.runtimes.get(fn.runtime);
-    if (runtime === undefined || !runtime.available) {
-      throw new VajraError(
-        "RuntimeUnavailable",
-        `runtime ${fn.runtime} is not available on this host: ${runtime?.reason ?? "unknown runtime"}`,
-      );
-    }
-    const handle = this.metrics?.handle(this.name, name, version, opts.qualifier ?? LATEST);
-    let release: () => void;
-    try {
-      release = this.gate.acquire(name);
-    } catch (err) {
-      if (handle !== undefined) {
-        handle.throttled.value++;
-        this.series?.throttle(name);
-      }
-      throw err;
-    }
-    this.inFlightCount++;
-    const concurrency = this.gate.current(name);
-    if (handle !== undefined) handle.inFlight++;
-    const requestId = opts.requestId ?? randomUUID();
-    const startedAt = Date.now();
-    const trace = startInvocationTrace(this.shared.tracing, this.scope, fn, version, requestId, opts);
-    try {
-      const result = await this.executor.invoke(
-        executionSpec(
-          this.name,
-          fn,
-          version,
-          runtime,
-          this.blobs.codeDir(fn.codeSha256),
-          () => this.layers.optDir(fn.layers),
-          this.roles.credentialsFor(fn, version),
-        ),
-        {
-          requestId,
-          // Lambda hands an empty payload to the function as an empty JSON object.
-          payload: payload.length === 0 ? EMPTY_EVENT : payload,
-          timeoutMs: fn.timeout * 1000,
-          invokedFunctionArn: functionArn(name, opts.qualifier),
-          traceId: trace?.header ?? traceId(),
-          ...(opts.clientContext === undefined ? {} : { clientContext: opts.clientContext }),
-        },
-      );
-      trace?.end(result);
-      const record: InvocationRecord = {
-        requestId,
-        functionName: name,
-        version,
-        startedAt,
-        status: result.ok ? "success" : "error",
-        report: result.report,
-        log: result.log,
-      };
-      if (result.errorType !== undefined) record.errorType = result.errorType;
-      if (opts.attempt !== undefined) record.attempt = opts.attempt;
-      this.records.add(withInstance(record, result.instance));
-      const { memorySizeMb, billedDurationMs } = result.report;
-      const provisioned = result.instance?.provisioned === true;
-      this.meter.invocation(name, version, memorySizeMb, fn.ephemeralStorage, billedDurationMs, provisioned);
-      if (handle !== undefined) {
-        const r = result.report;
-        this.metrics?.finished(handle, result.ok, r.durationMs, r.initDurationMs, result.errorType);
-        this.series?.invocation(name, result.ok, r.durationMs, r.initDurationMs !== undefined, concurrency);
-      }
-      const out: InvokeOutcome = {
-        requestId,
-        version,
-        ok: result.ok,
-        body: result.body,
-        report: result.report,
-      };
-      if (result.errorType !== undefined) out.errorType = result.errorType;
-      if (opts.logTail === true) out.logTail = tailBytes(result.log, LIMITS.logTailBytes);
-      return out;
-    } catch (err) {
-      trace?.fail(err instanceof VajraError ? err.code : "InternalError");
-      throw err;
-    } finally {
-      if (handle !== undefined) handle.inFlight--;
-      this.inFlightCount--;
-      release();
-    }
+  invoke(name: string, payload: Buffer, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
+    return this.invoker.invoke(name, payload, opts);
   }
 
   /**
@@ -627,7 +517,7 @@ export class Region {
   /** The function's 1-minute series over `range` (undefined when metrics are off). */
   async metricSeries(name: string, range: MetricsRange): Promise<MetricPoint[] | undefined> {
     this.getFunction(name);
-    return this.series?.query(name, range);
+    return this.invoker.series?.query(name, range);
   }
 
   /** What /metrics reports about each function now. */
@@ -667,8 +557,6 @@ export class Region {
   /** Writes the records still buffered (after in-flight invocations have finished). */
   async close(): Promise<void> {
     await this.destinations.stop();
-    await this.records.close();
-    await this.series?.close();
-    await this.meter.close();
+    await this.invoker.close();
   }
 }
