@@ -4,8 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Budget, BudgetAlertMark } from "../core/budget.js";
-import type { StoreContractOptions } from "./store-contract.js";
-import type { Store } from "./store.js";
+import { storeRunner, type StoreContractOptions } from "./store-contract.js";
 
 function budget(name: string, over: Partial<Budget> = {}): Budget {
   return {
@@ -26,14 +25,7 @@ function mark(budgetName: string, period: string, thresholdPercent: number, sent
 }
 
 export function runBudgetStoreContract(name: string, opts: StoreContractOptions): void {
-  async function withStore(fn: (s: Store) => Promise<void>): Promise<void> {
-    const { store, dispose } = await opts.newStore();
-    try {
-      await fn(store);
-    } finally {
-      await dispose();
-    }
-  }
+  const withStore = storeRunner(opts);
 
   test(`${name}: budgets are created once, updated, listed by name and deleted, per region`, () =>
     withStore(async (s) => {

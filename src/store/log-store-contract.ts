@@ -5,8 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { InvocationRecord } from "../core/types.js";
-import type { StoreContractOptions } from "./store-contract.js";
-import type { Store } from "./store.js";
+import { storeRunner, type StoreContractOptions } from "./store-contract.js";
 
 const T0 = Date.UTC(2026, 2, 3, 10);
 
@@ -31,14 +30,7 @@ function record(
 }
 
 export function runLogStoreContract(name: string, opts: StoreContractOptions): void {
-  async function withStore(fn: (s: Store) => Promise<void>): Promise<void> {
-    const { store, dispose } = await opts.newStore();
-    try {
-      await fn(store);
-    } finally {
-      await dispose();
-    }
-  }
+  const withStore = storeRunner(opts);
 
   test(`${name}: invocation records are cut into log events, filtered and paged`, () =>
     withStore(async (s) => {

@@ -37,7 +37,19 @@ export function sampleFunction(name: string, overrides: Partial<FunctionConfig> 
   };
 }
 
-function sampleInvocation(fn: string, requestId: string, startedAt: number): InvocationRecord {
+/** Runs `fn` on a new store and disposes of it afterwards (every contract suite's test body). */
+export function storeRunner(opts: StoreContractOptions): (fn: (s: Store) => Promise<void>) => Promise<void> {
+  return async (fn) => {
+    const { store, dispose } = await opts.newStore();
+    try {
+      await fn(store);
+    } finally {
+      await dispose();
+    }
+  };
+}
+
+export function sampleInvocation(fn: string, requestId: string, startedAt: number): InvocationRecord {
   return {
     requestId,
     functionName: fn,
@@ -50,14 +62,7 @@ function sampleInvocation(fn: string, requestId: string, startedAt: number): Inv
 }
 
 export function runStoreContract(name: string, opts: StoreContractOptions): void {
-  async function withStore(fn: (s: Store) => Promise<void>): Promise<void> {
-    const { store, dispose } = await opts.newStore();
-    try {
-      await fn(store);
-    } finally {
-      await dispose();
-    }
-  }
+  const withStore = storeRunner(opts);
 
   test(`${name}: stores, replaces, lists and deletes functions`, () =>
     withStore(async (s) => {

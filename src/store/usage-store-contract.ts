@@ -5,9 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_PRICE_SHEET, HOUR_MS, type UsageRow } from "../core/billing.js";
-import type { InvocationRecord } from "../core/types.js";
-import type { StoreContractOptions } from "./store-contract.js";
-import type { Store } from "./store.js";
+import { sampleInvocation, storeRunner, type StoreContractOptions } from "./store-contract.js";
 
 const T0 = Date.UTC(2026, 4, 1, 10);
 
@@ -26,27 +24,8 @@ function usage(over: Partial<UsageRow>): UsageRow {
   };
 }
 
-function record(fn: string, requestId: string, startedAt: number): InvocationRecord {
-  return {
-    requestId,
-    functionName: fn,
-    version: "$LATEST",
-    startedAt,
-    status: "success",
-    report: { durationMs: 4.2, billedDurationMs: 5, memorySizeMb: 256, maxMemoryUsedMb: 30 },
-    log: `START RequestId: ${requestId}\n`,
-  };
-}
-
 export function runUsageStoreContract(name: string, opts: StoreContractOptions): void {
-  async function withStore(fn: (s: Store) => Promise<void>): Promise<void> {
-    const { store, dispose } = await opts.newStore();
-    try {
-      await fn(store);
-    } finally {
-      await dispose();
-    }
-  }
+  const withStore = storeRunner(opts);
 
   test(`${name}: usage rows add up per key, are listed by hour range and function, per region`, () =>
     withStore(async (s) => {
@@ -97,11 +76,11 @@ export function runUsageStoreContract(name: string, opts: StoreContractOptions):
   test(`${name}: metering records page through invocations in start order, by function or all`, () =>
     withStore(async (s) => {
       const records = [
-        record("f", "r1", T0 + 1),
-        record("g", "r2", T0 + 2),
-        record("f", "r3", T0 + 2),
-        record("f", "r4", T0 + 3),
-        record("f", "late", T0 + HOUR_MS),
+        sampleInvocation("f", "r1", T0 + 1),
+        sampleInvocation("g", "r2", T0 + 2),
+        sampleInvocation("f", "r3", T0 + 2),
+        sampleInvocation("f", "r4", T0 + 3),
+        sampleInvocation("f", "late", T0 + HOUR_MS),
       ];
       await s.insertInvocations(records);
       const p1 = await s.usage.listMetering({ fromMs: T0, toMs: T0 + 10, limit: 2 });
@@ -136,7 +115,7 @@ export function runUsageStoreContract(name: string, opts: StoreContractOptions):
       const r1 = f.records[0];
       assert.deepEqual(
         r1 && [r1.billedDurationMs, r1.memorySizeMb, r1.maxMemoryUsedMb, r1.attempt, r1.status],
-        [5, 256, 30, 0, "success"],
+        [2, 128, 20, 0, "success"],
       );
       assert.deepEqual(
         (await s.inRegion("eu-west-1").usage.listMetering({ fromMs: T0, toMs: T0 + 10, limit: 5 })).records,
