@@ -25,6 +25,7 @@ import { registerStorageTriggerRoutes } from "./storage-trigger-routes.js";
 import { isStorageWebhookPath, registerStorageWebhookRoutes } from "./storage-webhook-routes.js";
 import { registerRouteRoutes } from "./route-routes.js";
 import { isConsolePath, registerConsoleRoutes } from "./console-routes.js";
+import { registerApiKeyRoutes } from "./api-key-routes.js";
 import { startPublicListener } from "./public-server.js";
 import { setPublicAddress, type PublicAddress } from "./url-base.js";
 import { registerUrlConfigRoutes } from "./url-config-routes.js";
@@ -186,6 +187,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerCloudWatchLogsRoutes(app, { platform, lookupKey: accessKeys.lookup });
   registerRouteRoutes(app, platform);
   registerConsoleRoutes(app);
+  registerApiKeyRoutes(app, platform.store, auth);
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =
