@@ -62,24 +62,24 @@ function AliasForm({
       aria-label={alias === undefined ? "Create alias" : `Edit alias ${alias.name}`}
     >
       {alias === undefined && (
-        <label>
-          Alias name
+        <div className="field">
+          <label htmlFor={`${idp}-name`}>Alias name</label>
           <input id={`${idp}-name`} value={aliasName} onChange={(e) => setAliasName(e.target.value)} />
-        </label>
+        </div>
       )}
-      <label>
-        Version
-        <select value={version} onChange={(e) => setVersion(e.target.value)}>
+      <div className="field">
+        <label htmlFor={`${idp}-version`}>Version</label>
+        <select id={`${idp}-version`} value={version} onChange={(e) => setVersion(e.target.value)}>
           {versions.map((v) => (
             <option key={v} value={v}>
               {v}
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Shift traffic to
-        <select value={second} onChange={(e) => setSecond(e.target.value)}>
+      </div>
+      <div className="field">
+        <label htmlFor={`${idp}-second`}>Shift traffic to</label>
+        <select id={`${idp}-second`} value={second} onChange={(e) => setSecond(e.target.value)}>
           <option value="">(no second version)</option>
           {versions
             .filter((v) => v !== version && v !== "$LATEST")
@@ -89,11 +89,14 @@ function AliasForm({
               </option>
             ))}
         </select>
-      </label>
+      </div>
       {second !== "" && (
-        <label>
-          Weight of version {second}: {percent}%
+        <div className="field">
+          <label htmlFor={`${idp}-weight`}>
+            Weight of version {second}: {percent}%
+          </label>
           <input
+            id={`${idp}-weight`}
             type="range"
             min={0}
             max={100}
@@ -101,7 +104,7 @@ function AliasForm({
             value={percent}
             onChange={(e) => setPercent(Number(e.target.value))}
           />
-        </label>
+        </div>
       )}
       {error !== undefined && <ErrorBox error={error} />}
       <button type="submit" disabled={busy}>
