@@ -30,7 +30,17 @@ export function Chart({
       {
         width,
         height: 200,
-        series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 2, spanGaps: false }))],
+        // Points as well as lines: a period alone between empty ones has no line to draw.
+        series: [
+          {},
+          ...lines.map((l) => ({
+            label: l.label,
+            stroke: l.color,
+            width: 2,
+            spanGaps: false,
+            points: { show: true, size: 5, fill: l.color },
+          })),
+        ],
         axes: [
           { stroke: "currentColor" },
           { stroke: "currentColor", values: (_u, v) => v.map((n) => `${n}${unit}`) },
