@@ -6,6 +6,7 @@ import { parseRoute, type Route } from "./route.ts";
 import { SignIn } from "./pages/sign-in.tsx";
 import { FunctionsList } from "./pages/functions-list.tsx";
 import { FunctionPage } from "./pages/function-page.tsx";
+import { ServerPage } from "./pages/server-page.tsx";
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
@@ -58,6 +59,9 @@ export function App() {
           <a href="#/" aria-current={route.page === "list" ? "page" : undefined}>
             Functions
           </a>
+          <a href="#/server" aria-current={route.page === "server" ? "page" : undefined}>
+            Server
+          </a>
         </nav>
         <button type="button" className="secondary" onClick={() => signOut()}>
           Sign out
@@ -66,6 +70,8 @@ export function App() {
       <main id="main">
         {route.page === "list" ? (
           <FunctionsList api={api} />
+        ) : route.page === "server" ? (
+          <ServerPage api={api} />
         ) : (
           <FunctionPage key={route.name} api={api} name={route.name} tab={route.tab} />
         )}

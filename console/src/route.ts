@@ -3,13 +3,14 @@
 export const TABS = ["config", "test", "logs", "monitor", "versions"] as const;
 export type Tab = (typeof TABS)[number];
 
-export type Route = { page: "list" } | { page: "function"; name: string; tab: Tab };
+export type Route = { page: "list" } | { page: "server" } | { page: "function"; name: string; tab: Tab };
 
 export function parseRoute(hash: string): Route {
   const parts = hash
     .replace(/^#\/?/, "")
     .split("/")
     .filter((p) => p !== "");
+  if (parts[0] === "server") return { page: "server" };
   if (parts[0] === "functions" && parts[1] !== undefined) {
     let name: string;
     try {
@@ -24,5 +25,7 @@ export function parseRoute(hash: string): Route {
 }
 
 export function hrefOf(route: Route): string {
-  return route.page === "list" ? "#/" : `#/functions/${encodeURIComponent(route.name)}/${route.tab}`;
+  if (route.page === "list") return "#/";
+  if (route.page === "server") return "#/server";
+  return `#/functions/${encodeURIComponent(route.name)}/${route.tab}`;
 }

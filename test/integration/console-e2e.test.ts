@@ -5,13 +5,16 @@
 // refused once the key is revoked. Screenshots of each page go to test-screenshots/console/
 // (git-ignored). Playwright never downloads a browser here: it is given chromium's path.
 
-import { existsSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { zipDirectory } from "../../src/blobs/zip-dir.js";
 import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chromium, type Browser, type Page } from "playwright-core";
 import {
   deploy,
+  FIXTURES,
   invoke,
   ROOT,
   startServer,
@@ -47,10 +50,14 @@ async function apiJson<T>(s: ServerHandle, path: string, body?: unknown, method 
 }
 
 test(
-  "the console signs in, lists, configures, invokes, follows logs, monitors, shifts traffic and refuses a revoked key",
+  "the console signs in, lists, configures, uploads code, invokes, follows logs, monitors, shifts traffic, refuses a revoked key and reports a stopped server",
   { skip: missing },
   async () => {
     mkdirSync(SHOTS, { recursive: true });
+    // The code to upload: the fixture with one more file, so its digest differs.
+    const work = mkdtempSync(join(tmpdir(), "vajra-console-e2e-"));
+    cpSync(join(FIXTURES, "python", "toolkit"), join(work, "code"), { recursive: true });
+    writeFileSync(join(work, "code", "VERSION"), "2\n");
     const s = await startServer();
     let browser: Browser | undefined;
     try {
@@ -103,6 +110,18 @@ test(
       await page.getByRole("button", { name: "Save" }).click();
       await page.getByRole("status").filter({ hasText: "Saved: 256 MB" }).waitFor();
       await shot(page, "04-config-saved");
+
+      // New code from a zip upload: the function's code changes.
+      const before = await apiJson<{ codeSha256: string }>(s, "/functions/hello", undefined, "GET");
+      writeFileSync(join(work, "code.zip"), await zipDirectory(join(work, "code")));
+      await page.getByLabel("Deploy new code").setInputFiles(join(work, "code.zip"));
+      await page.getByRole("button", { name: "Deploy", exact: true }).click();
+      await page.getByRole("status").filter({ hasText: "Deployed code.zip" }).waitFor();
+      const after = await apiJson<{ codeSha256: string }>(s, "/functions/hello", undefined, "GET");
+      assert.notEqual(after.codeSha256, before.codeSha256);
+      await page.getByRole("button", { name: "Build log" }).click();
+      await page.getByText("there was no build, so there is no build log").waitFor();
+      await shot(page, "04b-code-deployed");
 
       // Test: invalid JSON is refused in place; a valid event is invoked and its response and log shown.
       await page.getByRole("tab", { name: "Test" }).click();
@@ -197,10 +216,31 @@ test(
       assert.equal(await page.evaluate("sessionStorage.getItem('vajra.console.apiKey')"), null);
       await shot(page, "10-revoked");
 
+      // The Server page, signed in again with the admin key: runtimes and a new key's secret shown once.
+      await page.getByLabel("API key").fill(s.key);
+      await page.getByLabel("API key").press("Enter");
+      await page.getByRole("heading", { name: "Functions" }).waitFor();
+      await page.getByRole("link", { name: "Server" }).click();
+      await page.getByRole("heading", { name: "Runtimes" }).waitFor();
+      await page.getByRole("rowheader", { name: "python3.11" }).waitFor();
+      const createKey = page.getByRole("form", { name: "Create API key" });
+      await createKey.getByLabel("Name").fill("second");
+      await createKey.getByRole("button", { name: "Create key" }).click();
+      assert.match(await page.getByTestId("new-secret").innerText(), /^vjk_/);
+      await page.getByRole("rowheader", { name: "second" }).waitFor();
+      await shot(page, "11-server");
+
+      // The server goes away mid-session: the console says so in place.
+      await s.stop();
+      await page.getByRole("link", { name: "Functions" }).first().click();
+      await page.getByRole("alert").filter({ hasText: "ServerUnreachable" }).waitFor();
+      await shot(page, "12-server-gone");
+
       assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
     } finally {
       await browser?.close();
       await stopAndClean(s);
+      rmSync(work, { recursive: true, force: true });
     }
   },
 );

@@ -11,12 +11,13 @@ import type {
   FunctionConfig,
   FunctionDetails,
   Health,
+  RuntimeInfo,
   VersionView,
 } from "../../../src/cli/api-types.ts";
 import type { MetricPoint } from "../../../src/core/metric-series.ts";
 
 export type { MetricPoint };
-export type { AliasView, BuildLog, FunctionConfig, FunctionDetails, Health, VersionView };
+export type { AliasView, BuildLog, FunctionConfig, FunctionDetails, Health, RuntimeInfo, VersionView };
 
 /** An error from the API (its code and message), or from reaching it (ServerUnreachable). */
 export class ApiError extends Error {
@@ -71,6 +72,15 @@ export interface InvokeResult {
   memorySizeMb: number;
   maxMemoryUsedMb: number;
   logTail: string;
+}
+
+/** An entry of `GET /api-keys`; `secret` only in the answer of a create. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  createdAt: string;
+  expiresAt?: string;
+  secret?: string;
 }
 
 const fnPath = (name: string, rest = ""): string => `/functions/${encodeURIComponent(name)}${rest}`;
@@ -180,6 +190,25 @@ export class Api {
 
   health(): Promise<Health> {
     return this.json<Health>("GET", "/health");
+  }
+
+  async runtimes(): Promise<RuntimeInfo[]> {
+    return (await this.json<{ runtimes: RuntimeInfo[] }>("GET", "/runtimes")).runtimes;
+  }
+
+  async apiKeys(): Promise<ApiKeyView[]> {
+    return (await this.json<{ apiKeys: ApiKeyView[] }>("GET", "/api-keys")).apiKeys;
+  }
+
+  createApiKey(name: string, expiresInDays?: number): Promise<ApiKeyView> {
+    return this.json<ApiKeyView>("POST", "/api-keys", {
+      name,
+      ...(expiresInDays === undefined ? {} : { expiresInDays }),
+    });
+  }
+
+  revokeApiKey(id: string): Promise<void> {
+    return this.json<undefined>("DELETE", `/api-keys/${encodeURIComponent(id)}`);
   }
 
   async listFunctions(): Promise<FunctionConfig[]> {
