@@ -67,5 +67,9 @@ describe("test events", () => {
     expect((JSON.parse(templateText("schedule")) as { "detail-type": string })["detail-type"]).toBe(
       "Scheduled Event",
     );
+    expect((JSON.parse(templateText("apigw-v1")) as { httpMethod: string }).httpMethod).toBe("GET");
+    expect((JSON.parse(templateText("rabbitmq")) as { eventSource: string }).eventSource).toBe("aws:rmq");
+    const nats = JSON.parse(templateText("nats")) as { Records: { eventSource: string }[] };
+    expect(nats.Records[0]?.eventSource).toBe("vajra:nats");
   });
 });

@@ -1,6 +1,7 @@
 // Test events of the Test tab: JSON checked before sending, saved by name per function in this
 // browser's localStorage (they are the user's drafts, not server state), and templates of the event
-// shapes Vajra emits: its HTTP routes (API Gateway payload 2.0), S3 notifications and schedules.
+// shapes Vajra emits: its HTTP routes (API Gateway payloads 2.0 and 1.0), S3 notifications, schedules
+// and the brokers' batches (RabbitMQ in AWS's shape, NATS in Vajra's SQS-like one).
 
 export interface SavedEvent {
   name: string;
@@ -109,6 +110,35 @@ export const TEMPLATES: { id: string; label: string; make: () => unknown }[] = [
     }),
   },
   {
+    id: "apigw-v1",
+    label: "API Gateway REST API (payload 1.0)",
+    make: () => ({
+      version: "1.0",
+      resource: "/hello",
+      path: "/hello",
+      httpMethod: "GET",
+      headers: { accept: "application/json" },
+      multiValueHeaders: { accept: ["application/json"] },
+      queryStringParameters: { name: "world" },
+      multiValueQueryStringParameters: { name: ["world"] },
+      pathParameters: null,
+      stageVariables: null,
+      requestContext: {
+        accountId: "000000000000",
+        apiId: "vajra",
+        httpMethod: "GET",
+        path: "/hello",
+        requestId: "console-test",
+        resourcePath: "/hello",
+        stage: "$default",
+        identity: { sourceIp: "127.0.0.1", userAgent: "vajra-console" },
+        requestTimeEpoch: Date.now(),
+      },
+      body: null,
+      isBase64Encoded: false,
+    }),
+  },
+  {
     id: "s3-put",
     label: "S3 object created",
     make: () => ({
@@ -144,6 +174,44 @@ export const TEMPLATES: { id: string; label: string; make: () => unknown }[] = [
     }),
   },
 ];
+
+TEMPLATES.push(
+  {
+    id: "rabbitmq",
+    label: "RabbitMQ messages (event source mapping)",
+    make: () => ({
+      eventSource: "aws:rmq",
+      eventSourceArn: "arn:aws:mq:us-east-1:000000000000:broker:vajra:example",
+      rmqMessagesByQueue: {
+        "orders::/": [
+          {
+            basicProperties: { contentType: "application/json", headers: {}, deliveryMode: 2 },
+            redelivered: false,
+            data: btoa(JSON.stringify({ order: 1 })),
+          },
+        ],
+      },
+    }),
+  },
+  {
+    id: "nats",
+    label: "NATS JetStream messages (event source mapping)",
+    make: () => ({
+      Records: [
+        {
+          eventSource: "vajra:nats",
+          eventSourceArn: "arn:aws:lambda:us-east-1:000000000000:event-source-mapping:example",
+          messageId: "1",
+          stream: "ORDERS",
+          subject: "orders.created",
+          headers: {},
+          body: JSON.stringify({ order: 1 }),
+          attributes: { redelivered: false, deliveryCount: 1, timestamp: now() },
+        },
+      ],
+    }),
+  },
+);
 
 export function templateText(id: string): string {
   const t = TEMPLATES.find((x) => x.id === id) ?? TEMPLATES[0];
