@@ -74,7 +74,10 @@ test(
         args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         timeout: STEP_MS,
       });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 860 },
+        colorScheme: "light",
+      });
       const page = await context.newPage();
       page.setDefaultTimeout(STEP_MS);
       const consoleErrors: string[] = [];
@@ -178,6 +181,11 @@ test(
       assert.match(await totals.innerText(), /^([2-9]|\d{2,})\d* invocations/);
       await page.locator(".uplot").first().waitFor();
       await shot(page, "07-monitor");
+      // The dark theme follows the system.
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.locator(".uplot").first().waitFor();
+      await shot(page, "07b-monitor-dark");
+      await page.emulateMedia({ colorScheme: "light" });
 
       // Versions & aliases: two versions, an alias sending 10 % to the second.
       await apiJson(s, "/functions/hello/versions", { description: "first" });

@@ -37,9 +37,9 @@ export function MonitorTab({ api, name }: { api: Api; name: string }) {
               title: "Duration",
               unit: " ms",
               lines: [
-                { label: "p50", values: d.p50, color: "#10b981" },
-                { label: "p95", values: d.p95, color: "#8b5cf6" },
-                { label: "p99", values: d.p99, color: "#ec4899" },
+                { label: "p50", values: d.p50, color: "#10b981", points: true },
+                { label: "p95", values: d.p95, color: "#8b5cf6", points: true },
+                { label: "p99", values: d.p99, color: "#ec4899", points: true },
               ],
             },
             {
