@@ -1,6 +1,6 @@
 // Hash routes (#/functions/NAME/TAB): the server serves one index.html, and a reload keeps the page.
 
-export const TABS = ["config", "test", "logs", "monitor", "versions"] as const;
+export const TABS = ["config", "test", "logs", "monitor", "versions", "triggers"] as const;
 export type Tab = (typeof TABS)[number];
 
 export type Route = { page: "list" } | { page: "server" } | { page: "function"; name: string; tab: Tab };

@@ -208,6 +208,18 @@ test(
       assert.deepEqual(alias.routingConfig.additionalVersionWeights, { "2": 0.1 });
       await shot(page, "08-versions-aliases");
 
+      // Triggers: a schedule made over the API is listed with its state.
+      await apiJson(s, "/schedules", {
+        name: "daily-hello",
+        function: "hello",
+        expression: "cron(0 3 * * ? *)",
+        state: "DISABLED",
+      });
+      await page.getByRole("tab", { name: "Triggers" }).click();
+      await page.getByRole("rowheader", { name: "daily-hello" }).waitFor();
+      await page.getByRole("cell", { name: "cron(0 3 * * ? *) (UTC)" }).waitFor();
+      await shot(page, "08b-triggers");
+
       // A phone's width: the list still reads.
       await page.setViewportSize({ width: 390, height: 800 });
       await page.goto(`${s.url}/console/#/`);

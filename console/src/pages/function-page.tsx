@@ -8,6 +8,7 @@ import { TestTab } from "../tabs/test-tab.tsx";
 import { LogsTab } from "../tabs/logs-tab.tsx";
 import { MonitorTab } from "../tabs/monitor-tab.tsx";
 import { VersionsTab } from "../tabs/versions-tab.tsx";
+import { TriggersTab } from "../tabs/triggers-tab.tsx";
 
 const LABELS: Record<Tab, string> = {
   config: "Code & configuration",
@@ -15,6 +16,7 @@ const LABELS: Record<Tab, string> = {
   logs: "Logs",
   monitor: "Monitor",
   versions: "Versions & aliases",
+  triggers: "Triggers",
 };
 
 export function FunctionPage({ api, name, tab }: { api: Api; name: string; tab: Tab }) {
@@ -71,6 +73,7 @@ export function FunctionPage({ api, name, tab }: { api: Api; name: string; tab: 
             {tab === "logs" && <LogsTab api={api} name={name} />}
             {tab === "monitor" && <MonitorTab api={api} name={name} />}
             {tab === "versions" && <VersionsTab api={api} name={name} />}
+            {tab === "triggers" && <TriggersTab api={api} name={name} />}
           </div>
         </>
       )}
