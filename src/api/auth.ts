@@ -36,6 +36,8 @@ export async function ensureAdminKey(store: Store, dataDir: string): Promise<str
 /** Checks a request's credentials; a small cache keeps the hot path off the store. */
 export class Authenticator {
   private readonly known = new Map<string, ApiKeyRecord>();
+  /** Ids revoked while this server runs: a lookup that raced the revocation cannot bring one back. */
+  private readonly revoked = new Set<string>();
 
   constructor(private readonly store: Store) {}
 
@@ -43,11 +45,23 @@ export class Authenticator {
   async check(authorization: string | undefined): Promise<ApiKeyRecord | undefined> {
     if (authorization === undefined) return undefined;
     const cached = this.known.get(authorization);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return live(cached);
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (m === null) return undefined;
     const key = await this.store.findApiKeyByHash(hashSecret(m[1] as string));
-    if (key !== undefined && this.known.size < 1000) this.known.set(authorization, key);
-    return key;
+    if (key === undefined || this.revoked.has(key.id)) return undefined;
+    if (this.known.size < 1000) this.known.set(authorization, key);
+    return live(key);
   }
+
+  /** Drops a revoked key from the cache: the next request with it is refused. */
+  forget(id: string): void {
+    this.revoked.add(id);
+    for (const [header, key] of this.known) if (key.id === id) this.known.delete(header);
+  }
+}
+
+/** An expired key is refused like an unknown one (checked on every request, cached or not). */
+function live(key: ApiKeyRecord): ApiKeyRecord | undefined {
+  return key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now() ? undefined : key;
 }

@@ -25,6 +25,8 @@ import { registerBudgetRoutes } from "./budget-routes.js";
 import { registerStorageTriggerRoutes } from "./storage-trigger-routes.js";
 import { isStorageWebhookPath, registerStorageWebhookRoutes } from "./storage-webhook-routes.js";
 import { registerRouteRoutes } from "./route-routes.js";
+import { isConsolePath, registerConsoleRoutes } from "./console-routes.js";
+import { registerApiKeyRoutes } from "./api-key-routes.js";
 import { startPublicListener } from "./public-server.js";
 import { setPublicAddress, type PublicAddress } from "./url-base.js";
 import { registerUrlConfigRoutes } from "./url-config-routes.js";
@@ -137,6 +139,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (req.url.startsWith(LOGS_PREFIX)) return;
     // S3-compatible stores post notifications with the trigger's own secret (checked by the route).
     if (isStorageWebhookPath(req.url)) return;
+    // The console's static files are public; the API calls they make carry the user's key.
+    if (isConsolePath(req.url)) return;
     // A Prometheus scrape may carry the metrics token instead of an API key.
     if (isMetricsScrape(req.url, req.headers.authorization, metricsToken)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
@@ -188,6 +192,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerSchedulerRoutes(app, { platform, lookupKey: accessKeys.lookup });
   registerCloudWatchLogsRoutes(app, { platform, lookupKey: accessKeys.lookup });
   registerRouteRoutes(app, platform);
+  registerConsoleRoutes(app);
+  registerApiKeyRoutes(app, platform.store, auth);
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =

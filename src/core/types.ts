@@ -137,6 +137,8 @@ export interface ApiKeyRecord {
   secretHash: string;
   name: string;
   createdAt: string;
+  /** After this time (ISO 8601) the key is refused; none: it never expires. */
+  expiresAt?: string;
 }
 
 /**

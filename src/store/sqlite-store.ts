@@ -224,6 +224,7 @@ export class SqliteStore implements Store {
         "SELECT record FROM api_keys WHERE secret_hash = ?",
       ),
       listApiKeys: db.prepare<[], { record: string }>("SELECT record FROM api_keys ORDER BY id"),
+      deleteApiKey: db.prepare("DELETE FROM api_keys WHERE id = ?"),
       putAccessKey: db.prepare("INSERT OR REPLACE INTO access_keys (id, record) VALUES (?, ?)"),
       getAccessKey: db.prepare<[string], { record: string }>("SELECT record FROM access_keys WHERE id = ?"),
       listAccessKeys: db.prepare<[], { record: string }>("SELECT record FROM access_keys ORDER BY id"),
@@ -443,6 +444,10 @@ export class SqliteStore implements Store {
 
   listApiKeys(): Promise<ApiKeyRecord[]> {
     return Promise.resolve(this.stmts.listApiKeys.all().map((r) => JSON.parse(r.record) as ApiKeyRecord));
+  }
+
+  deleteApiKey(id: string): Promise<boolean> {
+    return Promise.resolve(this.stmts.deleteApiKey.run(id).changes > 0);
   }
 
   putAccessKey(key: AccessKeyRecord): Promise<void> {

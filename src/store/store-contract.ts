@@ -103,6 +103,9 @@ export function runStoreContract(name: string, opts: StoreContractOptions): void
       assert.equal((await s.findApiKeyByHash("h1"))?.id, "k1");
       assert.equal(await s.findApiKeyByHash("k1"), undefined);
       assert.equal((await s.listApiKeys()).length, 1);
+      assert.equal(await s.deleteApiKey("k1"), true);
+      assert.equal(await s.deleteApiKey("k1"), false);
+      assert.equal(await s.findApiKeyByHash("h1"), undefined);
     }));
 
   test(`${name}: versions and aliases live and die with their function`, () =>

@@ -90,6 +90,8 @@ export interface Store {
   putApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined>;
   listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Deletes an API key; resolves false when there was none with that id. */
+  deleteApiKey(id: string): Promise<boolean>;
 
   putAccessKey(key: AccessKeyRecord): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;

@@ -1,0 +1,81 @@
+// The console's shell: sign-in gate, header with sign-out, and the page the hash names.
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { Api, type ApiError } from "./lib/api.ts";
+import { forgetKey, loadKey, saveKey } from "./lib/session.ts";
+import { parseRoute, type Route } from "./route.ts";
+import { SignIn } from "./pages/sign-in.tsx";
+import { FunctionsList } from "./pages/functions-list.tsx";
+import { FunctionPage } from "./pages/function-page.tsx";
+import { ServerPage } from "./pages/server-page.tsx";
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const on = (): void => setRoute(parseRoute(window.location.hash));
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
+
+export function App() {
+  const [key, setKey] = useState(() => loadKey(sessionStorage));
+  const [refusal, setRefusal] = useState<string | undefined>();
+  const route = useRoute();
+
+  const signOut = useCallback((reason?: string) => {
+    forgetKey(sessionStorage);
+    setKey(undefined);
+    setRefusal(reason);
+  }, []);
+
+  const api = useMemo(
+    () => (key === undefined ? undefined : new Api(key, (e: ApiError) => signOut(e.message))),
+    [key, signOut],
+  );
+
+  if (api === undefined)
+    return (
+      <SignIn
+        refusal={refusal}
+        onSignedIn={(k) => {
+          saveKey(sessionStorage, k);
+          setRefusal(undefined);
+          setKey(k);
+        }}
+      />
+    );
+
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <a className="brand" href="#/">
+          Vajra
+        </a>
+        <nav aria-label="Main">
+          <a href="#/" aria-current={route.page === "list" ? "page" : undefined}>
+            Functions
+          </a>
+          <a href="#/server" aria-current={route.page === "server" ? "page" : undefined}>
+            Server
+          </a>
+        </nav>
+        <button type="button" className="secondary" onClick={() => signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main id="main">
+        {route.page === "list" ? (
+          <FunctionsList api={api} />
+        ) : route.page === "server" ? (
+          <ServerPage api={api} />
+        ) : (
+          <FunctionPage key={route.name} api={api} name={route.name} tab={route.tab} />
+        )}
+      </main>
+    </>
+  );
+}
