@@ -92,6 +92,8 @@ export interface ExecutorOptions {
 }
 
 const INIT_TIMEOUT_MS = 10_000;
+/** How many times an invocation waits for a busy instance before it starts one regardless. */
+const MAX_WAIT_ROUNDS = 4;
 
 export class Executor {
   private readonly pools = new Map<string, Pool>();
@@ -141,7 +143,7 @@ export class Executor {
         pool.endStart(inst, startedAt);
       }
       void inst.whenReady().then((ready) => {
-        if (ready) stats.recordCold(performance.now() - startedAt);
+        if (ready) stats.recordCold(Date.now() - startedAt);
       });
     }
     const heldFrom = performance.now();
@@ -158,22 +160,29 @@ export class Executor {
 
   /**
    * Every instance is busy: waits for one to free up when that is expected sooner than a cold start
-   * (placement.ts); undefined when a new instance should start instead.
+   * (placement.ts); undefined when a new instance should start instead. A wait that runs out teaches
+   * the figures (holds or starts take longer than believed) and the rule is asked again, a few times
+   * at most: a start that is slow because the host is loaded is not helped by more starts.
    */
   private async waitForBusy(pool: Pool, stats: PlacementStats): Promise<Instance | undefined> {
-    const budget = waitBudget({
-      busyReady: pool.initializedBusy,
-      starting: pool.startingCount,
-      waiting: pool.waiters.length,
-      warmMs: stats.warmMs,
-      coldMs: stats.coldMs,
-      startingAgeMs: pool.startingAgeMs,
-      cores: this.cores,
-    });
-    if (budget <= 0) return undefined;
-    const busy = pool.initializedBusy + pool.startingCount;
-    const place = pool.waiters.length + 1;
-    return pool.waiters.wait(budget, () => stats.waitTimedOut(budget, busy, place));
+    for (let round = 0; round < MAX_WAIT_ROUNDS; round++) {
+      const view = {
+        ...pool.placementCounts(),
+        waiting: pool.waiters.length,
+        warmMs: stats.warmMs,
+        coldMs: stats.coldMs,
+        cores: this.cores,
+      };
+      const budget = waitBudget(view);
+      process.stderr.write(`placement r${round} ${JSON.stringify(view)} -> ${budget}\n`);
+      if (budget <= 0) return undefined;
+      const inst = await pool.waiters.wait(budget);
+      if (inst !== undefined) return inst;
+      if (this.closed || pool.retired) return undefined;
+      if (view.busyReady > 0) stats.waitTimedOut(budget, view.busyReady + view.starting, view.waiting + 1);
+      else stats.startIsSlow(pool.placementCounts().startingAgeMs);
+    }
+    return undefined;
   }
 
   /**
@@ -270,7 +279,7 @@ export class Executor {
           const ready = await inst.whenReady();
           pool.endStart(undefined, startedAt);
           if (!ready) return;
-          this.placementStats.get(spec.poolKey).recordCold(performance.now() - startedAt);
+          this.placementStats.get(spec.poolKey).recordCold(Date.now() - startedAt);
           pool.addWarm(inst);
         },
         () => {

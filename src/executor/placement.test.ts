@@ -32,6 +32,10 @@ test("waits for a busy instance when short invocations free one up sooner than a
   assert.equal(waitBudget(view({ busyReady: 2, waiting: 30 })), 70);
 });
 
+test("one wait is bounded even when cold starts are slow", () => {
+  assert.equal(waitBudget(view({ coldMs: 5000 })), 1000);
+});
+
 test("starts an instance when the queue would take longer than a cold start", () => {
   // 1-second invocations (a sleep): waiting for one is never sooner than a 70 ms cold start.
   assert.equal(waitBudget(view({ warmMs: 1000 })), 0);

@@ -13,6 +13,9 @@
 // was. The wait also does not count against the function's timeout, which starts when the event is
 // handed to the runtime.
 
+/** One wait lasts at most this long; the executor then asks again (a few times) or starts an instance. */
+export const MAX_WAIT_MS = 1000;
+
 /** What the decision looks at, for one pool (one function version) at the moment of the invocation. */
 export interface PlacementView {
   /** Initialised instances running an invocation. */
@@ -48,7 +51,7 @@ export function waitBudget(v: PlacementView): number {
     v.busyReady > 0
       ? (place * v.warmMs) / v.busyReady
       : Math.max(0, v.coldMs - v.startingAgeMs) + (place * v.warmMs) / v.starting;
-  return expected < cold ? Math.ceil(cold) : 0;
+  return expected < cold ? Math.ceil(Math.min(cold, MAX_WAIT_MS)) : 0;
 }
 
 /** Weight of the newest sample in the running means. */
@@ -76,6 +79,11 @@ export class PlacementStats {
   waitTimedOut(waitedMs: number, busy: number, place: number): void {
     const atLeast = (waitedMs * Math.max(1, busy)) / Math.max(1, place);
     if (this.warmMs === undefined || this.warmMs < atLeast) this.warmMs = atLeast;
+  }
+
+  /** A start in progress has run `ageMs` already: cold starts take at least that long now. */
+  startIsSlow(ageMs: number): void {
+    if (this.coldMs === undefined || this.coldMs < ageMs) this.coldMs = ageMs;
   }
 }
 

@@ -9,7 +9,7 @@ import { WaitQueue } from "./placement.js";
 export class Pool {
   private readonly idle: Instance[] = [];
   private readonly busy = new Set<Instance>();
-  /** When each start in progress began (performance.now()), oldest first. */
+  /** When each start in progress began (epoch ms), oldest first. */
   private readonly startedAt: number[] = [];
   /** Invocations waiting for a busy instance to free up (see placement.ts). */
   readonly waiters = new WaitQueue<Instance>();
@@ -40,7 +40,7 @@ export class Pool {
 
   /** Counts a start in progress; pass what it returns to endStart. */
   beginStart(): number {
-    const at = performance.now();
+    const at = Date.now();
     this.startedAt.push(at);
     return at;
   }
@@ -55,14 +55,24 @@ export class Pool {
     return this.startedAt.length;
   }
 
-  /** How long the oldest start in progress has run (ms; 0 when none). */
-  get startingAgeMs(): number {
-    const first = this.startedAt[0];
-    return first === undefined ? 0 : performance.now() - first;
-  }
-
-  get startingCount(): number {
-    return this.starting;
+  /**
+   * What placement looks at: busy instances that are initialised, instances on their way (being
+   * spawned, or spawned and initialising with their first invocation), and how long (ms) the oldest
+   * of those has been on its way.
+   */
+  placementCounts(): { busyReady: number; starting: number; startingAgeMs: number } {
+    const now = Date.now();
+    let busyReady = 0;
+    let starting = this.startedAt.length;
+    let oldest = this.startedAt[0] ?? now;
+    for (const inst of this.busy) {
+      if (inst.initialized) busyReady++;
+      else {
+        starting++;
+        if (inst.createdAt < oldest) oldest = inst.createdAt;
+      }
+    }
+    return { busyReady, starting, startingAgeMs: now - oldest };
   }
 
   /** Returns an instance after an invocation; true when it went back to the idle list. */
