@@ -174,7 +174,6 @@ export class Executor {
         cores: this.cores,
       };
       const budget = waitBudget(view);
-      process.stderr.write(`placement r${round} ${JSON.stringify(view)} -> ${budget}\n`);
       if (budget <= 0) return undefined;
       const inst = await pool.waiters.wait(budget);
       if (inst !== undefined) return inst;
