@@ -70,6 +70,15 @@ test("running means follow the samples; a wait that ran out raises the warm esti
   assert.equal(waitBudget(view({ busyReady: 4, warmMs: s.warmMs, coldMs: s.coldMs })), 0);
 });
 
+test("one long hold moves the warm mean by a bounded step; a lasting slowdown still shows", () => {
+  const s = new PlacementStats();
+  s.recordWarm(1);
+  s.recordWarm(1000); // counted as 4 ms
+  assert.ok(Math.abs((s.warmMs ?? 0) - 1.6) < 1e-9, String(s.warmMs));
+  for (let i = 0; i < 20; i++) s.recordWarm(1000);
+  assert.ok((s.warmMs ?? 0) > 100, String(s.warmMs));
+});
+
 test("the book keeps figures per pool key and forgets the oldest beyond its size", () => {
   const book = new PlacementBook(2);
   book.get("a").recordWarm(5);

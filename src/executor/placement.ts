@@ -56,14 +56,22 @@ export function waitBudget(v: PlacementView): number {
 
 /** Weight of the newest sample in the running means. */
 const ALPHA = 0.2;
+/** A warm sample counts at most this many times the running mean. */
+const SPIKE = 4;
 
 /** The observed warm hold time and cold start of one function version (running means). */
 export class PlacementStats {
   warmMs: number | undefined;
   coldMs: number | undefined;
 
+  /**
+   * One hold counts at most SPIKE × the mean so far: a single pause (a garbage collection in the
+   * runtime, the host scheduling something else) must not make a whole queue start instances. A real
+   * slowdown still shows within a few invocations, and a wait that runs out raises the mean at once.
+   */
   recordWarm(ms: number): void {
-    this.warmMs = this.warmMs === undefined ? ms : this.warmMs + ALPHA * (ms - this.warmMs);
+    if (this.warmMs === undefined) this.warmMs = ms;
+    else this.warmMs += ALPHA * (Math.min(ms, SPIKE * this.warmMs) - this.warmMs);
   }
 
   recordCold(ms: number): void {
