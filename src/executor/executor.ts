@@ -7,12 +7,14 @@ import { initInfo } from "./runtime-version.js";
 import type { NetworkBackend, NetworkMode } from "./network/network.js";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { logGroupName, logStreamName } from "../core/lambda-format.js";
 import { VajraError } from "../core/errors.js";
 import { loggingEnvironment, type EffectiveLogging } from "../core/logging-config.js";
 import { launchFor } from "./launch.js";
 import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
+import { PlacementBook, type PlacementStats, waitBudget } from "./placement.js";
 import { Pool } from "./pool.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
 import { NODE_SDK_PATH, NODE_SDK_VIEW_PATH, PYTHON_SDK_PATH, type RuntimeSdks } from "./runtime-sdks.js";
@@ -92,6 +94,8 @@ export interface ExecutorOptions {
 }
 
 const INIT_TIMEOUT_MS = 10_000;
+/** How many times an invocation waits for a busy instance before it starts one regardless. */
+const MAX_WAIT_ROUNDS = 4;
 
 export class Executor {
   private readonly pools = new Map<string, Pool>();
@@ -105,6 +109,9 @@ export class Executor {
   private closed = false;
   /** When each instance's credentials expire (epoch ms), for instances that were given some. */
   private readonly credentialsExpiry = new WeakMap<Instance, number>();
+  /** Warm hold times and cold starts per pool key; they outlive a pool emptied by the reaper. */
+  private readonly placementStats = new PlacementBook();
+  private readonly cores = availableParallelism();
 
   constructor(private readonly opts: ExecutorOptions) {
     this.instancesDir = join(opts.dataDir, "instances");
@@ -126,23 +133,79 @@ export class Executor {
   async invoke(spec: ExecutionSpec, req: InvokeRequest): Promise<InvokeResult> {
     if (this.closed) throw new VajraError("ShuttingDown", "the server is shutting down");
     const pool = this.pool(spec);
-    let inst = this.takeUsable(pool, spec);
+    const stats = this.placementStats.get(spec.poolKey);
+    let inst = this.takeUsable(pool, spec) ?? (await this.waitForBusy(pool, stats));
+    const warm = inst !== undefined;
     if (inst === undefined) {
-      pool.beginStart();
+      if (this.closed) throw new VajraError("ShuttingDown", "the server is shutting down");
+      const startedAt = pool.beginStart();
       try {
         inst = await this.startInstance(spec, pool);
       } finally {
-        pool.endStart(inst);
+        pool.endStart(inst, startedAt);
       }
+      void inst.whenReady().then((ready) => {
+        if (ready) stats.recordCold(Date.now() - startedAt);
+      });
     }
+    const heldFrom = performance.now();
     try {
       const result = await inst.invoke(req);
       // The instance names the invocation's log stream.
       result.instance = { id: inst.id, startedAt: inst.createdAt, provisioned: inst.provisioned };
       return result;
     } finally {
-      pool.release(inst);
+      if (warm) stats.recordWarm(performance.now() - heldFrom);
+      this.release(pool, inst, spec);
     }
+  }
+
+  /**
+   * Every instance is busy: waits for one to free up when that is expected sooner than a cold start
+   * (placement.ts); undefined when a new instance should start instead. A wait that runs out teaches
+   * the figures (holds or starts take longer than believed) and the rule is asked again, a few times
+   * at most: a start that is slow because the host is loaded is not helped by more starts.
+   */
+  private async waitForBusy(pool: Pool, stats: PlacementStats): Promise<Instance | undefined> {
+    for (let round = 0; round < MAX_WAIT_ROUNDS; round++) {
+      const view = {
+        ...pool.placementCounts(),
+        waiting: pool.waiters.length,
+        warmMs: stats.warmMs,
+        coldMs: stats.coldMs,
+        cores: this.cores,
+      };
+      const budget = waitBudget(view);
+      if (budget <= 0) return undefined;
+      const inst = await pool.waiters.wait(budget);
+      if (inst !== undefined) return inst;
+      if (this.closed || pool.retired) return undefined;
+      if (view.busyReady > 0) stats.waitTimedOut(budget, view.busyReady + view.starting, view.waiting + 1);
+      else stats.startIsSlow(pool.placementCounts().startingAgeMs);
+    }
+    return undefined;
+  }
+
+  /**
+   * After an invocation: the instance goes to the longest-waiting invocation of its pool if there is
+   * one (it stays busy), else back to the idle list.
+   */
+  private release(pool: Pool, inst: Instance, spec: ExecutionSpec): void {
+    if (
+      inst.state === "idle" &&
+      !pool.retired &&
+      pool.waiters.length > 0 &&
+      this.credentialsLast(inst, spec) &&
+      pool.waiters.offer(inst)
+    )
+      return;
+    pool.release(inst);
+  }
+
+  /** Whether the instance's credentials (if it has any) last through one more invocation. */
+  private credentialsLast(inst: Instance, spec: ExecutionSpec): boolean {
+    const expiresAt = this.credentialsExpiry.get(inst);
+    return expiresAt === undefined || expiresAt > Date.now() + spec.timeoutSec * 1000 + CREDENTIALS_MARGIN_MS;
   }
 
   /**
@@ -150,12 +213,10 @@ export class Executor {
    * would expire is retired instead (a provisioned pool then starts a replacement with fresh ones).
    */
   private takeUsable(pool: Pool, spec: ExecutionSpec): Instance | undefined {
-    const needed = Date.now() + spec.timeoutSec * 1000 + CREDENTIALS_MARGIN_MS;
     for (let i = 0; i < 1000; i++) {
       const inst = pool.takeIdle();
       if (inst === undefined) return undefined;
-      const expiresAt = this.credentialsExpiry.get(inst);
-      if (expiresAt === undefined || expiresAt > needed) return inst;
+      if (this.credentialsLast(inst, spec)) return inst;
       pool.forget(inst);
       inst.kill();
     }
@@ -213,15 +274,17 @@ export class Executor {
   private topUp(spec: ExecutionSpec, pool: Pool): void {
     if (this.closed || pool.retired) return;
     for (let i = pool.total; i < pool.minWarm; i++) {
-      pool.beginStart();
+      const startedAt = pool.beginStart();
       this.startInstance(spec, pool, "provisioned-concurrency").then(
         async (inst) => {
           const ready = await inst.whenReady();
-          pool.endStart(undefined);
-          if (ready) pool.addWarm(inst);
+          pool.endStart(undefined, startedAt);
+          if (!ready) return;
+          this.placementStats.get(spec.poolKey).recordCold(Date.now() - startedAt);
+          pool.addWarm(inst);
         },
         () => {
-          pool.endStart(undefined);
+          pool.endStart(undefined, startedAt);
           // The sandbox could not start: try again shortly rather than in a tight loop.
           setTimeout(() => this.topUp(spec, pool), 1000).unref();
         },
@@ -233,6 +296,7 @@ export class Executor {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
+    for (const p of this.pools.values()) p.waiters.drain();
     for (const inst of this.live) inst.kill();
     const deadline = Date.now() + 5000;
     while (this.liveMemoryMb > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

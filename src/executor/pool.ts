@@ -4,11 +4,15 @@
 // then stops them.
 
 import type { Instance } from "./instance.js";
+import { WaitQueue } from "./placement.js";
 
 export class Pool {
   private readonly idle: Instance[] = [];
   private readonly busy = new Set<Instance>();
-  private starting = 0;
+  /** When each start in progress began (epoch ms), oldest first. */
+  private readonly startedAt: number[] = [];
+  /** Invocations waiting for a busy instance to free up (see placement.ts). */
+  readonly waiters = new WaitQueue<Instance>();
   retired = false;
   /** The version's invocation timeout (what an idle instance's credentials must outlive). */
   timeoutMs = 0;
@@ -34,13 +38,41 @@ export class Pool {
     }
   }
 
-  beginStart(): void {
-    this.starting++;
+  /** Counts a start in progress; pass what it returns to endStart. */
+  beginStart(): number {
+    const at = Date.now();
+    this.startedAt.push(at);
+    return at;
   }
 
-  endStart(inst: Instance | undefined): void {
-    this.starting--;
+  endStart(inst: Instance | undefined, startedAt: number): void {
+    const i = this.startedAt.indexOf(startedAt);
+    if (i >= 0) this.startedAt.splice(i, 1);
     if (inst !== undefined) this.busy.add(inst);
+  }
+
+  private get starting(): number {
+    return this.startedAt.length;
+  }
+
+  /**
+   * What placement looks at: busy instances that are initialised, instances on their way (being
+   * spawned, or spawned and initialising with their first invocation), and how long (ms) the oldest
+   * of those has been on its way.
+   */
+  placementCounts(): { busyReady: number; starting: number; startingAgeMs: number } {
+    const now = Date.now();
+    let busyReady = 0;
+    let starting = this.startedAt.length;
+    let oldest = this.startedAt[0] ?? now;
+    for (const inst of this.busy) {
+      if (inst.initialized) busyReady++;
+      else {
+        starting++;
+        if (inst.createdAt < oldest) oldest = inst.createdAt;
+      }
+    }
+    return { busyReady, starting, startingAgeMs: now - oldest };
   }
 
   /** Returns an instance after an invocation; true when it went back to the idle list. */
@@ -61,10 +93,19 @@ export class Pool {
     if (i >= 0) this.idle.splice(i, 1);
   }
 
-  /** Adds a freshly initialised (provisioned) instance to the idle list. */
+  /**
+   * Adds a freshly initialised (provisioned) instance: to the longest-waiting invocation if there is
+   * one (it is then busy), else to the idle list.
+   */
   addWarm(inst: Instance): void {
-    if (this.retired) inst.kill();
-    else this.idle.push(inst);
+    if (this.retired) {
+      inst.kill();
+      return;
+    }
+    this.busy.add(inst);
+    if (this.waiters.offer(inst)) return;
+    this.busy.delete(inst);
+    this.idle.push(inst);
   }
 
   /** Instances that exist or are starting: what provisioned concurrency counts. */
@@ -103,6 +144,8 @@ export class Pool {
   retire(): void {
     this.retired = true;
     for (const inst of this.idle.splice(0)) inst.kill();
+    // Waiting invocations start an instance of their own instead (as those in flight did before).
+    this.waiters.drain();
   }
 
   /** Busy instances that finished initialising (not the ones still starting). */

@@ -51,3 +51,31 @@ test("32 concurrent clients on a function never start more than 32 instances", {
     `warm instances after the run: ${JSON.stringify(info.instances)}`,
   );
 });
+
+// Placement waits for a busy instance only when one is expected to free up sooner than a new one
+// starts: invocations that take longer than a cold start still each get an instance of their own.
+test("invocations longer than a cold start each get an instance of their own", { skip }, async () => {
+  assert.equal(
+    (
+      await deploy(
+        s,
+        { name: "slow", runtime: "python3.11", handler: "app.sleep", timeout: 30 },
+        "python/toolkit",
+      )
+    ).status,
+    201,
+  );
+  // Two in a row teach the platform how long a cold start and a warm invocation take here.
+  for (let i = 0; i < 2; i++) assert.equal((await invoke(s, "slow", { seconds: 4 })).status, 200);
+  const CONCURRENT = 4;
+  const results = await Promise.all(
+    Array.from({ length: CONCURRENT }, () => invoke(s, "slow", { seconds: 4 })),
+  );
+  for (const r of results) assert.equal(r.status, 200, r.text);
+  const cold = results.filter((r) => r.headers.get("x-vajra-init-duration-ms") !== null).length;
+  assert.equal(cold, CONCURRENT - 1, "one warm instance was reused, the others started");
+  const info = (await (await s.api("/functions/slow")).json()) as {
+    instances: { idle: number; busy: number };
+  };
+  assert.equal(info.instances.idle + info.instances.busy, CONCURRENT);
+});
