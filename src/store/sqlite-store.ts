@@ -25,6 +25,7 @@ import { NETWORKS_MIGRATION, ROLES_MIGRATION, SqliteHostRecords } from "./sqlite
 import { METRICS_MIGRATION, SqliteMetrics } from "./sqlite-metrics.js";
 import { LOGS_MIGRATION, SqliteLogs } from "./sqlite-logs.js";
 import { logEventsOf } from "../core/log-events.js";
+import { SqliteWriter, immediateTransactions } from "./sqlite-writer.js";
 import type { MinuteBucket } from "../core/metric-series.js";
 import { MAPPINGS_MIGRATION, SqliteMappings } from "./sqlite-mappings.js";
 import { STORAGE_TRIGGERS_MIGRATION, SqliteStorageTriggers } from "./sqlite-storage-triggers.js";
@@ -154,7 +155,12 @@ export interface SqliteStoreOptions {
   region?: string;
   /** Where rows from before regions existed go, once, when the schema is upgraded (default: `region`). */
   homeRegion?: string;
+  /** Write invocation records and log events on a worker thread (default true; see sqlite-writer.ts). */
+  writerThread?: boolean;
 }
+
+/** The writer thread of each file database (shared by its region views). */
+const WRITERS = new WeakMap<Database.Database, SqliteWriter>();
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -191,6 +197,10 @@ export class SqliteStore implements Store {
       this.db.pragma("synchronous = NORMAL");
       this.db.pragma("busy_timeout = 5000");
       this.migrate({ homeRegion: opts.homeRegion ?? this.region });
+      if (source !== ":memory:" && opts.writerThread !== false) {
+        immediateTransactions(this.db);
+        WRITERS.set(this.db, new SqliteWriter(source));
+      }
       this.owner = true;
       this.views = new Map<string, SqliteStore>();
     } else {
@@ -415,16 +425,26 @@ export class SqliteStore implements Store {
   }
 
   insertInvocations(records: readonly InvocationRecord[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const r of records) {
-        // Retries of an Event invocation share its request id; each attempt keeps its own row.
-        const key = r.attempt === undefined || r.attempt === 0 ? r.requestId : `${r.requestId}#${r.attempt}`;
-        this.stmts.insertInvocation.run(key, r.functionName, r.startedAt, JSON.stringify(r));
-      }
-      // The batch's log events in one go (their full-text indexing is one statement).
-      this.logs.insertSync(records.flatMap(logEventsOf));
-    })();
+    const writer = WRITERS.get(this.db);
+    if (writer?.alive === true) return writer.write(this.region, records);
+    this.insertInvocationsSync(records);
     return Promise.resolve();
+  }
+
+  /** The write itself (on the writer thread's connection, or this one). */
+  insertInvocationsSync(records: readonly InvocationRecord[]): void {
+    this.db
+      .transaction(() => {
+        for (const r of records) {
+          // Retries of an Event invocation share its request id; each attempt keeps its own row.
+          const key =
+            r.attempt === undefined || r.attempt === 0 ? r.requestId : `${r.requestId}#${r.attempt}`;
+          this.stmts.insertInvocation.run(key, r.functionName, r.startedAt, JSON.stringify(r));
+        }
+        // The batch's log events in one go (their full-text indexing is one statement).
+        this.logs.insertSync(records.flatMap(logEventsOf));
+      })
+      .immediate();
   }
 
   listInvocations(functionName: string, limit: number): Promise<InvocationRecord[]> {
@@ -653,7 +673,9 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    if (this.owner) this.db.close();
-    return Promise.resolve();
+    if (!this.owner) return Promise.resolve();
+    return (WRITERS.get(this.db)?.close() ?? Promise.resolve()).then(() => {
+      this.db.close();
+    });
   }
 }
