@@ -161,3 +161,10 @@ export class Output {
     this.note(`${this.errColors.red("error:")} ${message}${suffix}`);
   }
 }
+
+/** Money: two decimals, or two significant digits below a cent (Lambda prices are fractions of one); "-" when absent. */
+export function formatMoney(amount: number | undefined, currency: string): string {
+  if (amount === undefined) return "-";
+  const text = Math.abs(amount) >= 0.01 || amount === 0 ? amount.toFixed(2) : amount.toPrecision(2);
+  return `${text} ${currency}`;
+}

@@ -288,3 +288,18 @@ export function sizeStats(ev: FunctionEvidence, sheet: PriceSheet): SizeStats[] 
   }
   return out.sort((a, b) => a.memorySizeMb - b.memorySizeMb);
 }
+
+/** What `GET /recommendations` answers. */
+export interface RecommendationReport {
+  generatedAt: string;
+  /** The window the evidence comes from. */
+  from: string;
+  to: string;
+  currency: string;
+  priceSheet: string;
+  /** How the figures were reached, in words. */
+  assumptions: string[];
+  functions: number;
+  recommendations: Recommendation[];
+  notes: string[];
+}

@@ -4,7 +4,7 @@
 import { defineCommand, defineGroup, type OptionSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
-import { formatKeyValues, formatTable } from "../output.js";
+import { formatKeyValues, formatMoney, formatTable } from "../output.js";
 import { confirmDeletion } from "./functions.js";
 
 interface BudgetView {
@@ -71,10 +71,6 @@ function body(opts: BudgetFlags): Record<string, unknown> {
   return b;
 }
 
-function money(n: number, currency: string): string {
-  return `${Number(n.toPrecision(6))} ${currency}`;
-}
-
 function printBudget(ctx: CommandContext, b: BudgetView, verb?: string): void {
   if (ctx.json) return ctx.out.printJson(b);
   const c = ctx.out.colors;
@@ -85,13 +81,13 @@ function printBudget(ctx: CommandContext, b: BudgetView, verb?: string): void {
     formatKeyValues(
       [
         ["name", b.name],
-        ["monthly", money(b.monthlyAmount, s.currency)],
+        ["monthly", formatMoney(b.monthlyAmount, s.currency)],
         ["scope", b.scope],
         ["alert at", b.alertAt.map((t) => `${t} %`).join(", ")],
         ["alert to", b.alertTo],
         ["enforce", b.enforce ? "yes" : "no"],
         ["period", s.period],
-        ["spent", `${money(s.spent, s.currency)} (${s.percent.toFixed(1)} %)`],
+        ["spent", `${formatMoney(s.spent, s.currency)} (${s.percent.toFixed(1)} %)`],
         ["alerts sent", sent.length === 0 ? "-" : sent.join("\n" + " ".repeat(14))],
         ["throttled", s.enforced ? c.red("yes: invocations get 429 BudgetExceeded") : "no"],
       ],
@@ -150,8 +146,8 @@ export const budgetListCommand = defineCommand({
         r.budgets.map((b) => [
           b.name,
           b.scope,
-          money(b.monthlyAmount, b.state.currency),
-          money(b.state.spent, b.state.currency),
+          formatMoney(b.monthlyAmount, b.state.currency),
+          formatMoney(b.state.spent, b.state.currency),
           b.state.percent.toFixed(1),
           b.enforce ? "yes" : "no",
           b.state.enforced ? "yes" : "no",

@@ -7,7 +7,7 @@ import type { CostReport, PriceSheet, PriceSheetVersion } from "../../core/billi
 import { costReportCsv, csvLines } from "../../core/cost-csv.js";
 import { defineCommand, defineGroup } from "../command.js";
 import { UsageError } from "../errors.js";
-import { formatTable } from "../output.js";
+import { formatMoney, formatTable } from "../output.js";
 
 interface CostOptions {
   since?: string;
@@ -23,13 +23,6 @@ interface MeteringPage {
   currency: string;
   records: Array<Record<string, string | number | null | undefined>>;
   next?: string;
-}
-
-/** Money with enough digits for sub-cent figures (Lambda prices are fractions of a cent). */
-export function money(v: number, currency: string): string {
-  const digits =
-    v === 0 || Math.abs(v) >= 1 ? 2 : Math.min(8, Math.max(2, 2 - Math.floor(Math.log10(Math.abs(v))) + 1));
-  return `${v.toFixed(digits)} ${currency}`;
 }
 
 function changeText(c: number | null): string {
@@ -106,7 +99,7 @@ export const costCommand = defineCommand<CostOptions>({
               String(r.requestId),
               String(r.billedDurationMs),
               String(r.memorySizeMb),
-              money(Number(r.cost), page.currency),
+              formatMoney(Number(r.cost), page.currency),
             ]),
           ),
         );
@@ -122,8 +115,8 @@ export const costCommand = defineCommand<CostOptions>({
       l.key,
       String(l.requests),
       l.gbSeconds.toFixed(3),
-      money(l.cost.total, cur),
-      money(l.previousCost, cur),
+      formatMoney(l.cost.total, cur),
+      formatMoney(l.previousCost, cur),
       changeText(l.change),
     ]);
     const t = report.total;
@@ -131,8 +124,8 @@ export const costCommand = defineCommand<CostOptions>({
       c.bold("total"),
       String(t.requests),
       t.gbSeconds.toFixed(3),
-      c.bold(money(t.cost.total, cur)),
-      money(t.previousCost, cur),
+      c.bold(formatMoney(t.cost.total, cur)),
+      formatMoney(t.previousCost, cur),
       changeText(t.change),
     ]);
     ctx.out.print(

@@ -1,12 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatSaving, wrap } from "./recommend.js";
+import { formatMoney } from "../output.js";
+import { wrap } from "./recommend.js";
 
 test("savings show two decimals, or two significant digits below a cent, and a dash when absent", () => {
-  assert.equal(formatSaving(12.345, "USD"), "12.35 USD");
-  assert.equal(formatSaving(0.000041234, "EUR"), "0.000041 EUR");
-  assert.equal(formatSaving(0, "USD"), "0.00 USD");
-  assert.equal(formatSaving(undefined, "USD"), "-");
+  assert.equal(formatMoney(12.345, "USD"), "12.35 USD");
+  assert.equal(formatMoney(0.000041234, "EUR"), "0.000041 EUR");
+  assert.equal(formatMoney(0, "USD"), "0.00 USD");
+  assert.equal(formatMoney(undefined, "USD"), "-");
 });
 
 test("details are word-wrapped to the width with their indent, words never split", () => {

@@ -2,38 +2,9 @@
 // (memory, timeout, provisioned concurrency, cold starts, errors), as a table with the evidence of
 // each below it.
 
+import type { Recommendation, RecommendationReport } from "../../core/recommend-model.js";
 import { defineCommand } from "../command.js";
-import { formatTable } from "../output.js";
-
-interface Recommendation {
-  function: string;
-  kind: string;
-  severity: "high" | "medium" | "low" | "info";
-  title: string;
-  detail: string;
-  evidence: Record<string, unknown>;
-  estimatedMonthlySaving?: number;
-  currency: string;
-  risk?: string;
-}
-
-interface RecommendationReport {
-  from: string;
-  to: string;
-  currency: string;
-  priceSheet: string;
-  assumptions: string[];
-  functions: number;
-  recommendations: Recommendation[];
-  notes: string[];
-}
-
-/** Money for a column: two decimals, or two significant digits below a cent. */
-export function formatSaving(amount: number | undefined, currency: string): string {
-  if (amount === undefined) return "-";
-  const text = amount >= 0.01 || amount === 0 ? amount.toFixed(2) : amount.toPrecision(2);
-  return `${text} ${currency}`;
-}
+import { formatMoney, formatTable } from "../output.js";
 
 /** Word-wraps `text` to `width` columns, each line starting with `indent`. */
 export function wrap(text: string, width: number, indent: string): string {
@@ -84,7 +55,7 @@ export const recommendCommand = defineCommand({
             sev(x.severity),
             c.bold(x.function),
             x.kind,
-            formatSaving(x.estimatedMonthlySaving, x.currency),
+            formatMoney(x.estimatedMonthlySaving, x.currency),
             x.title,
           ]),
           { align: ["right", "left", "left", "left", "right", "left"], styleHeader: c.dim },

@@ -12,10 +12,12 @@ import {
   type FunctionEvidence,
   type InvocationSample,
   type ProvisionedEvidence,
-  type Recommendation,
 } from "../../core/recommend.js";
+import type { RecommendationReport } from "../../core/recommend-model.js";
 import type { FunctionConfig, InvocationRecord } from "../../core/types.js";
 import type { ProvisionedView } from "../provisioning.js";
+
+export type { RecommendationReport };
 
 /** What recommendations read from a region (Region has these methods). */
 export interface RecommendationSource {
@@ -36,20 +38,6 @@ export interface RecommendationsOptions {
   now?: () => number;
   /** Records read per function (default MAX_RECORDS_PER_FUNCTION). */
   maxRecords?: number;
-}
-
-export interface RecommendationReport {
-  generatedAt: string;
-  /** The window the evidence comes from. */
-  from: string;
-  to: string;
-  currency: string;
-  priceSheet: string;
-  /** How the figures were reached, in words. */
-  assumptions: string[];
-  functions: number;
-  recommendations: Recommendation[];
-  notes: string[];
 }
 
 function sample(r: InvocationRecord): InvocationSample {
