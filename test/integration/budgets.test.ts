@@ -6,11 +6,10 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
-import { InvokeCommand, LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { InvokeCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { deploy, invoke, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
+import { lambdaClientFor } from "./aws-client.js";
 
 let s: ServerHandle;
 let hook: Server;
@@ -69,17 +68,6 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   });
   const text = await r.text();
   return { status: r.status, json: (text === "" ? {} : JSON.parse(text)) as Answer };
-}
-
-function lambdaClient(): LambdaClient {
-  const text = readFileSync(join(s.dataDir, "credentials"), "utf8");
-  const get = (k: string): string => new RegExp(`${k} = (\\S+)`).exec(text)?.[1] ?? "";
-  return new LambdaClient({
-    endpoint: s.url,
-    region: "us-east-1",
-    maxAttempts: 1,
-    credentials: { accessKeyId: get("aws_access_key_id"), secretAccessKey: get("aws_secret_access_key") },
-  });
 }
 
 test("bad budgets are refused naming the field, and nothing is created", async () => {
@@ -167,7 +155,7 @@ test("an enforced budget alerts once per threshold, throttles its function at 10
     body: "{}",
   });
   assert.equal(event.status, 429, "an Event invocation is refused before it is queued");
-  const lambda = lambdaClient();
+  const lambda = lambdaClientFor(s);
   try {
     await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: "work" })), (e: unknown) => {
       assert.ok(e instanceof TooManyRequestsException);

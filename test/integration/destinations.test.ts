@@ -4,17 +4,16 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import {
   GetFunctionConfigurationCommand,
-  LambdaClient,
+  type LambdaClient,
   PutFunctionEventInvokeConfigCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { connect } from "@nats-io/transport-node";
 import { deploy, freePort, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
+import { lambdaClientFor } from "./aws-client.js";
 
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function";
 let s: ServerHandle;
@@ -24,7 +23,7 @@ before(async () => {
   s = await startServer({
     env: { VAJRA_ASYNC_RETRY_BASE_MS: "100", VAJRA_DESTINATION_RETRY_BASE_MS: "200" },
   });
-  lambda = lambdaClient();
+  lambda = lambdaClientFor(s);
   for (const [name, handler] of [
     ["work", "app.work"],
     ["sink", "app.record"],
@@ -52,17 +51,6 @@ interface Rec {
   responseContext?: { statusCode: number; executedVersion: string; functionError?: string };
   responsePayload?: unknown;
   id?: string;
-}
-
-function lambdaClient(): LambdaClient {
-  const text = readFileSync(join(s.dataDir, "credentials"), "utf8");
-  const get = (k: string): string => new RegExp(`${k} = (\\S+)`).exec(text)?.[1] ?? "";
-  return new LambdaClient({
-    endpoint: s.url,
-    region: "us-east-1",
-    maxAttempts: 1,
-    credentials: { accessKeyId: get("aws_access_key_id"), secretAccessKey: get("aws_secret_access_key") },
-  });
 }
 
 /** The records the sink function printed. */
@@ -223,7 +211,7 @@ test("a record waiting for its destination survives SIGKILL and is delivered aft
     env: { VAJRA_ASYNC_RETRY_BASE_MS: "100", VAJRA_DESTINATION_RETRY_BASE_MS: "200" },
   });
   lambda.destroy();
-  lambda = lambdaClient();
+  lambda = lambdaClientFor(s);
   const got: Rec[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
