@@ -25,6 +25,7 @@ import {
   type VajraServer,
 } from "./measure.js";
 import { observabilityCost, type ObservabilityCost } from "./observability-cost.js";
+import { peerBench, type PeerResults } from "./peers.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
@@ -274,6 +275,7 @@ async function main(): Promise<void> {
   let network: { none: ColdResult; egress: ColdResult } | undefined;
   let brokers: BrokerResults | undefined;
   let observability: ObservabilityCost[] | undefined;
+  let peers: PeerResults | undefined;
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -315,6 +317,11 @@ async function main(): Promise<void> {
         // Idle instances left behind would only load the host for the measurements that follow.
         await dropInstances(vajra, f.name);
       }
+    }
+    // `--peers`: the same hello in serverless-offline and Miniflare, at the same connection counts.
+    if (process.argv.includes("--peers")) {
+      peers = await peerBench({ event, durationS: DURATION_S, connections });
+      results.push(...peers.loads);
     }
     const python = deployed.find((f) => f.family === "python");
     if (python !== undefined && parts.has("freeze")) freeze = await freezeCost(vajra, python, event);
@@ -414,6 +421,19 @@ async function main(): Promise<void> {
     );
     console.log(`egress adds ${(network.egress.p50 - network.none.p50).toFixed(1)} ms to a cold start (p50)`);
   }
+  if (peers !== undefined) {
+    console.log(
+      "Peers: start until ready, and their first invocation (the Vajra rows above are cold starts)",
+    );
+    console.table(
+      peers.first.map((p) => ({
+        target: p.target,
+        "ready ms": p.readyMs.toFixed(0),
+        "first ms": p.firstMs.toFixed(1),
+      })),
+    );
+    for (const s of peers.skipped) console.log(`peer skipped: ${s}`);
+  }
   if (brokers !== undefined) printBrokers(brokers);
   if (observability !== undefined) {
     console.log(
@@ -455,6 +475,7 @@ async function main(): Promise<void> {
         network,
         brokers,
         observability,
+        peers,
         families,
         skipped,
       },
