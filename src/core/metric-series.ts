@@ -117,6 +117,15 @@ export interface MetricPoint {
   durationMaxMs: number | null;
 }
 
+/** A function's series over a range, as `GET /functions/{name}/metrics` answers it. */
+export interface MetricSeries {
+  function: string;
+  from: string;
+  to: string;
+  periodSeconds: number;
+  points: MetricPoint[];
+}
+
 /**
  * Groups minute buckets into periods of `periodMs` from `fromMs` (inclusive) to `toMs` (exclusive);
  * periods without invocations are present with zeros, so a chart has no gaps.

@@ -3,28 +3,8 @@
 
 import { defineCommand } from "../command.js";
 import { UsageError } from "../errors.js";
+import type { MetricSeries } from "../../core/metric-series.js";
 import { formatMs, formatTable, formatTimestamp } from "../output.js";
-
-interface MetricPoint {
-  start: string;
-  invocations: number;
-  errors: number;
-  throttles: number;
-  coldStarts: number;
-  maxConcurrency: number;
-  durationAvgMs: number | null;
-  durationP50Ms: number | null;
-  durationP95Ms: number | null;
-  durationP99Ms: number | null;
-}
-
-interface MetricsResult {
-  function: string;
-  from: string;
-  to: string;
-  periodSeconds: number;
-  points: MetricPoint[];
-}
 
 const SPARKS = "▁▂▃▄▅▆▇█";
 
@@ -64,7 +44,7 @@ export const metricsCommand = defineCommand<{ since?: string; until?: string; pe
     if (opts.until !== undefined) q.set("until", opts.until);
     q.set("period", opts.period ?? "1m");
     const client = await ctx.client();
-    const r = await client.json<MetricsResult>(
+    const r = await client.json<MetricSeries>(
       "GET",
       `/functions/${encodeURIComponent(name)}/metrics?${q.toString()}`,
     );
