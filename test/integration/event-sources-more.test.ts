@@ -11,6 +11,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { deploy, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
+import { reachable } from "../support/services.js";
 
 let s: ServerHandle;
 before(async () => {
@@ -54,17 +55,6 @@ async function untilDelivered(
     if (await waitFor(async () => (await records(match)).some((r) => r.body === "probe"), 1000)) return;
   }
   assert.fail("the probe message never reached the function");
-}
-
-async function reachable(t: TestContext, label: string, probe: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await probe();
-    return true;
-  } catch {
-    if (process.env.VAJRA_REQUIRE_SERVICES === "1") assert.fail(`${label} is not reachable`);
-    t.skip(`${label} is not reachable on this host`);
-    return false;
-  }
 }
 
 async function createTrigger(source: string, batchSize: number): Promise<Record<string, unknown>> {

@@ -8,12 +8,13 @@ import { after, before, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { awsCli, awsOk, skipWithoutAwsCli } from "./aws-cli.js";
 import { deploy, startServer, stopAndClean, waitFor, type ServerHandle } from "./harness.js";
+import { reachable } from "../support/services.js";
 
 let s: ServerHandle;
 before(async () => {
@@ -42,17 +43,6 @@ async function batches(): Promise<Record<string, unknown>[]> {
   return out;
 }
 
-async function reachable(t: TestContext, label: string, probe: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await probe();
-    return true;
-  } catch {
-    if (process.env.VAJRA_REQUIRE_SERVICES === "1") assert.fail(`${label} is not reachable`);
-    t.skip(`${label} is not reachable on this host`);
-    return false;
-  }
-}
-
 interface Esm {
   UUID: string;
   State: string;
@@ -69,17 +59,105 @@ function listMappings(): Esm[] {
 }
 
 const AMQP = { protocol: "amqp", hostname: "127.0.0.1", port: 5672, username: "guest", password: "guest" };
+const NATS = { servers: "127.0.0.1:4222" };
+
+/** A broker resource made for one test; `close()` deletes it and the mapping made on it (`mapping`). */
+interface Fixture {
+  name: string;
+  mapping?: string;
+  close(): Promise<void>;
+}
+
+async function closeFixture(
+  f: Fixture,
+  remove: () => Promise<unknown>,
+  disconnect: () => Promise<void>,
+): Promise<void> {
+  if (f.mapping !== undefined) s.cli(["trigger", "delete", f.mapping, "--yes"]);
+  await remove().catch(() => undefined);
+  await disconnect();
+}
+
+/** A fresh durable queue on the local RabbitMQ and a confirm channel to it; undefined (skipped) without RabbitMQ. */
+async function rabbitQueue(t: TestContext): Promise<(Fixture & { ch: amqp.ConfirmChannel }) | undefined> {
+  if (!(await reachable(t, "RabbitMQ on 127.0.0.1:5672", async () => (await amqp.connect(AMQP)).close())))
+    return undefined;
+  const name = `vajra-esm-${randomUUID().slice(0, 8)}`;
+  const conn = await amqp.connect(AMQP);
+  const ch = await conn.createConfirmChannel();
+  await ch.assertQueue(name, { durable: true });
+  const f: Fixture & { ch: amqp.ConfirmChannel } = {
+    name,
+    ch,
+    close: () =>
+      closeFixture(
+        f,
+        () => ch.deleteQueue(name),
+        () => conn.close(),
+      ),
+  };
+  return f;
+}
+
+/** A stream name on the local NATS (the test creates the stream); undefined (skipped) without NATS. */
+async function natsStream(
+  t: TestContext,
+): Promise<(Fixture & { nc: NatsConnection; jsm: JetStreamManager }) | undefined> {
+  if (!(await reachable(t, "NATS on 127.0.0.1:4222", async () => (await connect(NATS)).close())))
+    return undefined;
+  const name = `vajra-esm-${randomUUID().slice(0, 8)}`;
+  const nc = await connect(NATS);
+  const jsm = await jetstreamManager(nc);
+  const f: Fixture & { nc: NatsConnection; jsm: JetStreamManager } = {
+    name,
+    nc,
+    jsm,
+    close: () =>
+      closeFixture(
+        f,
+        () => jsm.streams.delete(name),
+        () => nc.close(),
+      ),
+  };
+  return f;
+}
+
+/** The bodies the function saw from RabbitMQ queue `queue`, in order. */
+async function rmqBodies(queue: string): Promise<string[]> {
+  return (await batches()).flatMap(
+    (e) =>
+      ((e.rmqMessagesByQueue ?? {}) as Record<string, { data: string }[]>)[`${queue}::/`]?.map((m) =>
+        Buffer.from(m.data, "base64").toString(),
+      ) ?? [],
+  );
+}
+
+/** `vajra trigger create SOURCE --function batcher …` through the CLI; returns the mapping's UUID. */
+function createTrigger(source: string, extra: string[] = []): string {
+  const r = s.cli(["trigger", "create", source, "--function", "batcher", ...extra, "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  return String((JSON.parse(r.stdout) as { uuid: string }).uuid);
+}
+
+/**
+ * Waits until a first batch is recorded (the next one, 1.5 s of work, is then under way), kills the
+ * server with SIGKILL and starts it again on the same data directory.
+ */
+async function killMidBatch(seen: () => Promise<string[]>, total: number): Promise<void> {
+  assert.ok(await waitFor(async () => (await seen()).length >= 5, 60_000), "a first batch");
+  const dataDir = s.dataDir;
+  const before = (await seen()).length;
+  await s.stop("SIGKILL");
+  assert.ok(before < total, "killed before the end");
+  s = await startServer({ dataDir });
+}
 
 test("RabbitMQ: the AWS CLI creates a mapping; batches arrive in order as aws:rmq; only a failed item is retried", async (t) => {
   if (skipWithoutAwsCli(t)) return;
-  if (!(await reachable(t, "RabbitMQ on 127.0.0.1:5672", async () => (await amqp.connect(AMQP)).close())))
-    return;
-  const queue = `vajra-esm-${randomUUID().slice(0, 8)}`;
-  const conn = await amqp.connect(AMQP);
-  let uuid: string | undefined;
+  const q = await rabbitQueue(t);
+  if (q === undefined) return;
+  const { name: queue, ch } = q;
   try {
-    const ch = await conn.createConfirmChannel();
-    await ch.assertQueue(queue, { durable: true });
     const created = awsOk<Esm>(s, [
       "lambda",
       "create-event-source-mapping",
@@ -96,7 +174,7 @@ test("RabbitMQ: the AWS CLI creates a mapping; batches arrive in order as aws:rm
       "--function-response-types",
       "ReportBatchItemFailures",
     ]);
-    uuid = created.UUID;
+    const uuid = (q.mapping = created.UUID);
     assert.equal(created.State, "Creating");
     assert.equal(created.EventSourceArn, `amqp://guest:****@127.0.0.1:5672/?queue=${queue}`);
     assert.match(created.FunctionArn, /:function:batcher$/);
@@ -154,28 +232,18 @@ test("RabbitMQ: the AWS CLI creates a mapping; batches arrive in order as aws:rm
     );
     const deleted = awsOk<Esm>(s, ["lambda", "delete-event-source-mapping", "--uuid", created.UUID]);
     assert.equal(deleted.State, "Deleting");
-    uuid = undefined;
+    q.mapping = undefined;
     assert.ok(!listMappings().some((m) => m.UUID === created.UUID));
   } finally {
-    if (uuid !== undefined) awsCli(s, ["lambda", "delete-event-source-mapping", "--uuid", uuid]);
-    const ch = await conn.createChannel();
-    await ch.deleteQueue(queue).catch(() => undefined);
-    await conn.close();
+    await q.close();
   }
 });
 
 test("NATS JetStream: a mapping delivers vajra:nats Records in order and resumes after its stream reappears", async (t) => {
   if (skipWithoutAwsCli(t)) return;
-  if (
-    !(await reachable(t, "NATS on 127.0.0.1:4222", async () =>
-      (await connect({ servers: "127.0.0.1:4222" })).close(),
-    ))
-  )
-    return;
-  const stream = `vajra-esm-${randomUUID().slice(0, 8)}`;
-  const nc = await connect({ servers: "127.0.0.1:4222" });
-  const jsm = await jetstreamManager(nc);
-  let uuid: string | undefined;
+  const f = await natsStream(t);
+  if (f === undefined) return;
+  const { name: stream, nc, jsm } = f;
   try {
     // Created before its stream: the mapping says why it is not delivering, then resumes by itself.
     const created = awsOk<Esm>(s, [
@@ -188,7 +256,7 @@ test("NATS JetStream: a mapping delivers vajra:nats Records in order and resumes
       "--batch-size",
       "5",
     ]);
-    uuid = created.UUID;
+    f.mapping = created.UUID;
     assert.ok(
       await waitFor(
         () =>
@@ -222,11 +290,9 @@ test("NATS JetStream: a mapping delivers vajra:nats Records in order and resumes
     assert.equal(got.StateTransitionReason, "USER_INITIATED");
     assert.equal(got.LastProcessingResult, "OK");
     awsOk(s, ["lambda", "delete-event-source-mapping", "--uuid", created.UUID]);
-    uuid = undefined;
+    f.mapping = undefined;
   } finally {
-    if (uuid !== undefined) awsCli(s, ["lambda", "delete-event-source-mapping", "--uuid", uuid]);
-    await jsm.streams.delete(stream).catch(() => undefined);
-    await nc.close();
+    await f.close();
   }
 });
 
@@ -267,14 +333,10 @@ test("bad input: unknown scheme, batch size out of range, unknown function; noth
 });
 
 test("vajra trigger: create, list, disable, enable, show and delete, with the password masked", async (t) => {
-  if (!(await reachable(t, "RabbitMQ on 127.0.0.1:5672", async () => (await amqp.connect(AMQP)).close())))
-    return;
-  const queue = `vajra-esm-${randomUUID().slice(0, 8)}`;
-  const conn = await amqp.connect(AMQP);
-  const ch = await conn.createChannel();
-  let uuid: string | undefined;
+  const q = await rabbitQueue(t);
+  if (q === undefined) return;
+  const queue = q.name;
   try {
-    await ch.assertQueue(queue, { durable: true });
     const run = (args: string[]): Record<string, unknown> => {
       const r = s.cli(["trigger", ...args, "--json"]);
       assert.equal(r.status, 0, r.stderr);
@@ -290,7 +352,7 @@ test("vajra trigger: create, list, disable, enable, show and delete, with the pa
       "3",
       "--report-failures",
     ]);
-    uuid = String(created.uuid);
+    const uuid = (q.mapping = String(created.uuid));
     assert.equal(created.source, `amqp://guest:****@127.0.0.1:5672/?queue=${queue}`);
     assert.equal(created.batchSize, 3);
     assert.equal(created.reportBatchItemFailures, true);
@@ -306,34 +368,19 @@ test("vajra trigger: create, list, disable, enable, show and delete, with the pa
     assert.equal(run(["show", uuid]).batchSize, 3, "a refused update changes nothing");
     const del = s.cli(["trigger", "delete", uuid, "--yes"]);
     assert.equal(del.status, 0, del.stderr);
-    uuid = undefined;
+    q.mapping = undefined;
     assert.equal(s.cli(["trigger", "show", String(created.uuid)]).status, 1);
   } finally {
-    if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
-    await ch.deleteQueue(queue).catch(() => undefined);
-    await conn.close();
+    await q.close();
   }
 });
 
 test("a mapping survives a restart: its password is kept apart from the record and it resumes delivering", async (t) => {
-  if (!(await reachable(t, "RabbitMQ on 127.0.0.1:5672", async () => (await amqp.connect(AMQP)).close())))
-    return;
-  const queue = `vajra-esm-${randomUUID().slice(0, 8)}`;
-  const conn = await amqp.connect(AMQP);
-  const ch = await conn.createConfirmChannel();
-  let uuid: string | undefined;
+  const q = await rabbitQueue(t);
+  if (q === undefined) return;
+  const { name: queue, ch } = q;
   try {
-    await ch.assertQueue(queue, { durable: true });
-    const r = s.cli([
-      "trigger",
-      "create",
-      `amqp://guest:guest@127.0.0.1:5672/?queue=${queue}`,
-      "--function",
-      "batcher",
-      "--json",
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-    uuid = String((JSON.parse(r.stdout) as { uuid: string }).uuid);
+    const uuid = (q.mapping = createTrigger(`amqp://guest:guest@127.0.0.1:5672/?queue=${queue}`));
     const dataDir = s.dataDir;
     await s.stop();
     const db = new Database(join(dataDir, "vajra.db"), { readonly: true });
@@ -351,60 +398,25 @@ test("a mapping survives a restart: its password is kept apart from the record a
     for (let i = 0; i < 5; i++) ch.sendToQueue(queue, Buffer.from(`r${i}`), { messageId: `r${i}` });
     await ch.waitForConfirms();
     s = await startServer({ dataDir });
-    const seen = async (): Promise<string[]> =>
-      (await batches()).flatMap(
-        (e) =>
-          ((e.rmqMessagesByQueue ?? {}) as Record<string, { data: string }[]>)[`${queue}::/`]?.map((m) =>
-            Buffer.from(m.data, "base64").toString(),
-          ) ?? [],
-      );
+    const seen = (): Promise<string[]> => rmqBodies(queue);
     assert.ok(await waitFor(async () => (await seen()).length >= 5, 60_000), "5 messages after the restart");
     assert.deepEqual(await seen(), ["r0", "r1", "r2", "r3", "r4"]);
   } finally {
-    if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
-    await ch.deleteQueue(queue).catch(() => undefined);
-    await conn.close();
+    await q.close();
   }
 });
 
 test("SIGKILL in the middle of a batch: after the restart every published message was processed at least once", async (t) => {
-  if (!(await reachable(t, "RabbitMQ on 127.0.0.1:5672", async () => (await amqp.connect(AMQP)).close())))
-    return;
-  const queue = `vajra-esm-${randomUUID().slice(0, 8)}`;
-  const conn = await amqp.connect(AMQP);
-  const ch = await conn.createConfirmChannel();
-  let uuid: string | undefined;
+  const q = await rabbitQueue(t);
+  if (q === undefined) return;
+  const { name: queue, ch } = q;
   const bodies = Array.from({ length: 30 }, (_, i) => `slow-${i}`);
-  const seen = async (): Promise<string[]> =>
-    (await batches()).flatMap(
-      (e) =>
-        ((e.rmqMessagesByQueue ?? {}) as Record<string, { data: string }[]>)[`${queue}::/`]?.map((m) =>
-          Buffer.from(m.data, "base64").toString(),
-        ) ?? [],
-    );
+  const seen = (): Promise<string[]> => rmqBodies(queue);
   try {
-    await ch.assertQueue(queue, { durable: true });
-    const r = s.cli([
-      "trigger",
-      "create",
-      `amqp://guest:guest@127.0.0.1:5672/?queue=${queue}`,
-      "--function",
-      "batcher",
-      "--batch-size",
-      "5",
-      "--json",
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-    uuid = String((JSON.parse(r.stdout) as { uuid: string }).uuid);
+    q.mapping = createTrigger(`amqp://guest:guest@127.0.0.1:5672/?queue=${queue}`, ["--batch-size", "5"]);
     for (const b of bodies) ch.sendToQueue(queue, Buffer.from(b), { messageId: b, persistent: true });
     await ch.waitForConfirms();
-    // The first batch's record is written: the next batch (1.5 s of work) is under way. Kill now.
-    assert.ok(await waitFor(async () => (await seen()).length >= 5, 60_000), "a first batch");
-    const dataDir = s.dataDir;
-    const before = (await seen()).length;
-    await s.stop("SIGKILL");
-    assert.ok(before < bodies.length, "killed before the end");
-    s = await startServer({ dataDir });
+    await killMidBatch(seen, bodies.length);
     assert.ok(
       await waitFor(async () => new Set(await seen()).size >= bodies.length, 120_000),
       "every message processed after the restart",
@@ -422,26 +434,16 @@ test("SIGKILL in the middle of a batch: after the restart every published messag
       ),
     );
     assert.ok(redelivered, "what the killed server held unacknowledged came back redelivered");
-    const q = await ch.checkQueue(queue);
-    assert.equal(q.messageCount, 0, "nothing left on the queue");
+    assert.equal((await ch.checkQueue(queue)).messageCount, 0, "nothing left on the queue");
   } finally {
-    if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
-    await ch.deleteQueue(queue).catch(() => undefined);
-    await conn.close();
+    await q.close();
   }
 });
 
 test("SIGKILL in the middle of a batch on a NATS stream: after the restart every message was processed at least once", async (t) => {
-  if (
-    !(await reachable(t, "NATS on 127.0.0.1:4222", async () =>
-      (await connect({ servers: "127.0.0.1:4222" })).close(),
-    ))
-  )
-    return;
-  const stream = `vajra-esm-${randomUUID().slice(0, 8)}`;
-  const nc = await connect({ servers: "127.0.0.1:4222" });
-  const jsm = await jetstreamManager(nc);
-  let uuid: string | undefined;
+  const f = await natsStream(t);
+  if (f === undefined) return;
+  const { name: stream, nc, jsm } = f;
   const bodies = Array.from({ length: 30 }, (_, i) => `slow-${i}`);
   const records = async (): Promise<Record<string, unknown>[]> =>
     (await batches())
@@ -450,27 +452,10 @@ test("SIGKILL in the middle of a batch on a NATS stream: after the restart every
   const seen = async (): Promise<string[]> => (await records()).map((r) => String(r.body));
   try {
     await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
-    const r = s.cli([
-      "trigger",
-      "create",
-      `nats://127.0.0.1:4222?stream=${stream}`,
-      "--function",
-      "batcher",
-      "--batch-size",
-      "5",
-      "--json",
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-    uuid = String((JSON.parse(r.stdout) as { uuid: string }).uuid);
+    f.mapping = createTrigger(`nats://127.0.0.1:4222?stream=${stream}`, ["--batch-size", "5"]);
     const js = jetstream(nc);
     for (const b of bodies) await js.publish(`${stream}.work`, b);
-    // The first batch's record is written: the next batch (1.5 s of work) is under way. Kill now.
-    assert.ok(await waitFor(async () => (await seen()).length >= 5, 60_000), "a first batch");
-    const dataDir = s.dataDir;
-    const before = (await seen()).length;
-    await s.stop("SIGKILL");
-    assert.ok(before < bodies.length, "killed before the end");
-    s = await startServer({ dataDir });
+    await killMidBatch(seen, bodies.length);
     // What the killed server held unacknowledged comes back after the consumer's ack wait (30 s).
     assert.ok(
       await waitFor(async () => new Set(await seen()).size >= bodies.length, 150_000),
@@ -484,8 +469,6 @@ test("SIGKILL in the middle of a batch on a NATS stream: after the restart every
     const info = await jsm.consumers.list(stream).next();
     assert.equal(info[0]?.num_ack_pending ?? 0, 0, "nothing left unacknowledged");
   } finally {
-    if (uuid !== undefined) s.cli(["trigger", "delete", uuid, "--yes"]);
-    await jsm.streams.delete(stream).catch(() => undefined);
-    await nc.close();
+    await f.close();
   }
 });

@@ -4,7 +4,7 @@
 // and every test file has a deadline after which it stops its servers and fails.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -19,8 +19,13 @@ export const FIXTURES = join(ROOT, "test", "fixtures");
 
 /** A fresh data directory named for this test run (so the run's leftover check recognises its processes). */
 export function newDataDir(): string {
-  return mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
+  const dir = mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
+  made.add(dir);
+  return dir;
 }
+
+/** Data directories this test file made; one still there when the file ends was not cleaned up. */
+const made = new Set<string>();
 
 /** Servers of this test file that have not exited yet. */
 const live = new Set<ChildProcess>();
@@ -33,6 +38,9 @@ function running(proc: ChildProcess): boolean {
 // its sandboxes; a server that survives its parent gets SIGTERM from the kernel anyway (pdeathsig below).
 process.on("exit", () => {
   for (const proc of live) if (running(proc)) proc.kill("SIGTERM");
+  for (const dir of made)
+    if (existsSync(dir))
+      process.stderr.write(`harness: ${process.argv[1] ?? "this file"} left ${dir} behind\n`);
 });
 // The runner ends a file that overruns its timeout with a signal, which skips "exit" handlers by default.
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {

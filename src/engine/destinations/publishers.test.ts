@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import amqp from "amqplib";
 import { Redis } from "ioredis";
 import mqtt from "mqtt";
@@ -17,19 +17,7 @@ import { HttpPublisher } from "./http-publisher.js";
 import { MqttPublisher } from "./mqtt-publisher.js";
 import { NatsPublisher } from "./nats-publisher.js";
 import { RedisPublisher } from "./redis-publisher.js";
-
-const strict = process.env.CI === "true" || process.env.VAJRA_REQUIRE_SERVICES === "1";
-
-async function reachable(t: TestContext, label: string, probe: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await probe();
-    return true;
-  } catch (err) {
-    if (strict) throw err;
-    t.skip(`${label} is not reachable on this host`);
-    return false;
-  }
-}
+import { REQUIRE_SERVICES, reachable } from "../../../test/support/services.js";
 
 const body = (): Buffer => Buffer.from(JSON.stringify({ version: "1.0", id: randomUUID() }));
 
@@ -38,7 +26,7 @@ test("NATS: a record is published to the subject", async (t) => {
   try {
     nc = await connect({ servers: "127.0.0.1:4222", reconnect: false });
   } catch (err) {
-    if (strict) throw err;
+    if (REQUIRE_SERVICES) throw err;
     return t.skip("NATS is not reachable on 127.0.0.1:4222");
   }
   const subject = `vajra.pub.${randomUUID()}`;

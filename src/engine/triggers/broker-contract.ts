@@ -79,7 +79,11 @@ function record(
   };
 }
 
-async function skipUnless(t: TestContext, f: BrokerFixture, label: string): Promise<boolean> {
+export async function skipUnless(
+  t: TestContext,
+  f: Pick<BrokerFixture, "available">,
+  label: string,
+): Promise<boolean> {
   if (await f.available()) return true;
   if (process.env.VAJRA_REQUIRE_SERVICES === "1") assert.fail(`${label} is not reachable`);
   t.skip(`${label} is not reachable on this host`);
