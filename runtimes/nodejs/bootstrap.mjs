@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { RuntimeClient, headerSafe, parseTarget } from './runtime-client.mjs';
 import { jsonLogLine } from './json-log.mjs';
+// Last: a pre-initialised sandbox waits there for its function (everything above is loaded by then).
+import './preinit.mjs';
 
 const API = '/2018-06-01/runtime';
 const SOCKET_PATH = process.env.VAJRA_RUNTIME_SOCKET || '/run/vajra/runtime.sock';

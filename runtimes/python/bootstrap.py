@@ -444,6 +444,10 @@ def handle_invocation(client, handler, headers, body):
 
 
 def main():
+    if os.environ.get("VAJRA_PREINIT") == "1":
+        import _vajra_preinit  # from /var/runtime
+
+        _vajra_preinit.wait_for_assignment()
     import _vajra_endpoint_relay  # from /var/runtime: sys.path[0] until the task root replaces it
     _vajra_endpoint_relay.start(_ENDPOINT_SOCKET)
     if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":

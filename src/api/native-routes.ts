@@ -155,6 +155,7 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
     status: "ok",
     version,
     isolation: { isolated: platform.isolated, warnings: platform.warnings },
+    preinitPool: platform.sandboxPool ?? null,
   }));
 
   app.get("/runtimes", () => ({ runtimes: platform.runtimeRegistry.list() }));

@@ -22,8 +22,9 @@ import { NETWORK_MODES, type NetworkMode } from "../core/types.js";
 import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRecord } from "../core/types.js";
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
-import { ENDPOINT_SOCKET_NAME } from "../executor/sandbox.js";
+import { ENDPOINT_SOCKET_NAME, type SandboxPoolStats } from "../executor/sandbox.js";
 import { createSandboxBackend } from "../executor/host-check.js";
+import { preinitPoolSize, withPreinit } from "../executor/preinit/setup.js";
 import { prepareRuntimeSdks } from "../executor/runtime-sdks.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
 import { SqliteStore } from "../store/sqlite-store.js";
@@ -199,15 +200,25 @@ export class Platform {
     for (const n of Object.values(networks)) await n.sweep();
     const runtimeSdks = await prepareRuntimeSdks(dataDir);
     rt.registry.sdks = runtimeSdks;
+    // Cold starts take pre-initialised sandboxes where the host allows (executor/preinit/).
+    const preinit = withPreinit(
+      sandbox.backend,
+      preinitPoolSize(),
+      onWarning,
+      networks.egress.unavailable === undefined ? () => networks.egress.attach([]) : undefined,
+    );
     const executor = new Executor({
       networks,
       runtimeSdks,
-      backend: sandbox.backend,
+      backend: preinit.backend,
       dataDir,
       runtimesDir: rt.runtimesDir,
       javaRuntimeDir: () => rt.java.dir(),
       javaArchive: (dir, runtime) => rt.java.archive(dir, runtime),
-      onClose: () => rt.java.close(),
+      onClose: async () => {
+        await rt.java.close();
+        await preinit.close();
+      },
       keepAliveMs: (opts.keepAliveSeconds ?? 300) * 1000,
       maxWarmMemoryMb: opts.maxWarmMemoryMb ?? Math.floor(totalmem() / 1024 / 1024 / 2),
       freezeIdle: opts.freezeIdle ?? true,
@@ -355,6 +366,11 @@ export class Platform {
 
   get isolated(): boolean {
     return this.executor.isolated;
+  }
+
+  /** The pool of pre-initialised sandboxes, where the host has one. */
+  get sandboxPool(): SandboxPoolStats | undefined {
+    return this.executor.sandboxPool;
   }
 
   /** Schedules of the caller's region. */

@@ -45,7 +45,17 @@ export interface Cgroup {
   killAll(): void;
   /** Removes the group; processes must be gone. Errors are swallowed (the group may already be gone). */
   destroy(): void;
+  /**
+   * Changes the limits of a live group (a pre-initialised sandbox given to a function takes the
+   * function's memory size). Lowering memory below what the group uses makes the kernel reclaim or OOM-kill.
+   */
+  setLimits(limits: CgroupLimits): void;
 }
+
+/** cpu.shares (v1) and cpu.weight (v2) in proportion to memory, as Lambda gives CPU. */
+const cpuShares = (l: CgroupLimits): number => Math.max(2, Math.round((l.memoryMbForCpu * 1024) / 1769));
+const cpuWeight = (l: CgroupLimits): number =>
+  Math.min(10000, Math.max(1, Math.round(l.memoryMbForCpu / 18)));
 
 export interface CgroupManager {
   readonly version: "v1" | "v2";
@@ -204,6 +214,25 @@ class CgroupV1 implements Cgroup {
       this.thaw();
     }
   }
+  setLimits(limits: CgroupLimits): void {
+    const memory = join(this.mem, "memory.limit_in_bytes");
+    const memsw = join(this.mem, "memory.memsw.limit_in_bytes");
+    // v1 keeps memory ≤ memory+swap: raise memsw first when growing, lower it last when shrinking.
+    const grow = limits.memoryBytes >= readNumber(memory);
+    // Without swap accounting memsw may be absent; where present, forbid swapping past the limit.
+    const writeMemsw = (): void => {
+      try {
+        writeFileSync(memsw, String(limits.memoryBytes));
+      } catch {
+        // no swap accounting on this kernel
+      }
+    };
+    if (grow) writeMemsw();
+    writeFileSync(memory, String(limits.memoryBytes));
+    if (!grow) writeMemsw();
+    writeFileSync(join(this.pids, "pids.max"), String(limits.pidsMax));
+    if (this.cpu !== undefined) writeFileSync(join(this.cpu, "cpu.shares"), String(cpuShares(limits)));
+  }
   destroy(): void {
     this.peak.close();
     this.freezerState?.close();
@@ -232,29 +261,19 @@ class CgroupV1Manager implements CgroupManager {
     const pids = join(ROOT, "pids", OWN, id);
     mkdirSync(mem);
     mkdirSync(pids);
-    writeFileSync(join(mem, "memory.limit_in_bytes"), String(limits.memoryBytes));
-    // Without swap accounting memsw may be absent; where present, forbid swapping past the limit.
-    try {
-      writeFileSync(join(mem, "memory.memsw.limit_in_bytes"), String(limits.memoryBytes));
-    } catch {
-      // no swap accounting on this kernel
-    }
-    writeFileSync(join(pids, "pids.max"), String(limits.pidsMax));
     let cpu: string | undefined;
     if (this.hasCpu) {
       cpu = join(ROOT, "cpu", OWN, id);
       mkdirSync(cpu);
-      writeFileSync(
-        join(cpu, "cpu.shares"),
-        String(Math.max(2, Math.round((limits.memoryMbForCpu * 1024) / 1769))),
-      );
     }
     let freezer: string | undefined;
     if (this.canFreeze) {
       freezer = join(ROOT, "freezer", OWN, id);
       mkdirSync(freezer);
     }
-    return new CgroupV1(mem, pids, cpu, freezer);
+    const group = new CgroupV1(mem, pids, cpu, freezer);
+    group.setLimits(limits);
+    return group;
   }
 }
 
@@ -299,6 +318,15 @@ class CgroupV2 implements Cgroup {
       this.thaw();
     }
   }
+  setLimits(limits: CgroupLimits): void {
+    writeFileSync(join(this.dir, "memory.max"), String(limits.memoryBytes));
+    writeFileSync(join(this.dir, "pids.max"), String(limits.pidsMax));
+    try {
+      writeFileSync(join(this.dir, "cpu.weight"), String(cpuWeight(limits)));
+    } catch {
+      // cpu controller not delegated
+    }
+  }
   destroy(): void {
     this.peak.close();
     this.freezeFile.close();
@@ -321,22 +349,14 @@ class CgroupV2Manager implements CgroupManager {
   create(id: string, limits: CgroupLimits): Cgroup {
     const dir = join(this.parent, id);
     mkdirSync(dir);
-    writeFileSync(join(dir, "memory.max"), String(limits.memoryBytes));
     try {
       writeFileSync(join(dir, "memory.swap.max"), "0");
     } catch {
       // no swap controller
     }
-    writeFileSync(join(dir, "pids.max"), String(limits.pidsMax));
-    try {
-      writeFileSync(
-        join(dir, "cpu.weight"),
-        String(Math.min(10000, Math.max(1, Math.round(limits.memoryMbForCpu / 18)))),
-      );
-    } catch {
-      // cpu controller not delegated
-    }
-    return new CgroupV2(dir);
+    const group = new CgroupV2(dir);
+    group.setLimits(limits);
+    return group;
   }
 }
 

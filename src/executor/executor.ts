@@ -18,7 +18,13 @@ import { PlacementBook, type PlacementStats, waitBudget } from "./placement.js";
 import { Pool } from "./pool.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
 import { NODE_SDK_PATH, NODE_SDK_VIEW_PATH, PYTHON_SDK_PATH, type RuntimeSdks } from "./runtime-sdks.js";
-import { ENDPOINT_ADDRESS, ENDPOINT_DIR, type Mount, type SandboxBackend } from "./sandbox.js";
+import {
+  ENDPOINT_ADDRESS,
+  ENDPOINT_DIR,
+  type Mount,
+  type SandboxBackend,
+  type SandboxPoolStats,
+} from "./sandbox.js";
 
 export interface ExecutionSpec {
   /** Changes whenever code or configuration changes, so old instances are never reused. */
@@ -128,6 +134,10 @@ export class Executor {
 
   get isolated(): boolean {
     return this.opts.backend.isolated;
+  }
+
+  get sandboxPool(): SandboxPoolStats | undefined {
+    return this.opts.backend.poolStats?.();
   }
 
   async invoke(spec: ExecutionSpec, req: InvokeRequest): Promise<InvokeResult> {
@@ -381,7 +391,7 @@ export class Executor {
             ...this.sdkMounts(runtime, optDir),
             ...(this.endpointDir === undefined ? [] : [{ host: this.endpointDir, path: ENDPOINT_DIR }]),
           ],
-          ...(net.netnsPath === undefined ? {} : { netnsPath: net.netnsPath }),
+          ...(net.netnsPath === undefined ? {} : { netnsPath: net.netnsPath, networkKey: spec.network }),
           ...(net.resolvConf === undefined ? {} : { resolvConf: net.resolvConf }),
         },
         onDeath: (dead) => {

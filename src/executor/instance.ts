@@ -167,7 +167,7 @@ export class Instance {
     try {
       await listenOnSocket(inst.server, join(inst.dir, SOCKET_NAME));
       const { codeDir, runtimeDir, optDir, extraMounts, ...rest } = opts.spec;
-      inst.proc = opts.backend.spawn({
+      const sandboxSpec = {
         ...rest,
         id: inst.id,
         cwd: TASK_ROOT,
@@ -180,7 +180,10 @@ export class Instance {
           }),
           ...(extraMounts ?? []),
         ],
-      });
+      };
+      // A pre-initialised sandbox when the backend has one for this spec; Init Duration then counts
+      // from here, the time the function actually waits.
+      inst.proc = (await opts.backend.claim?.(sandboxSpec)) ?? opts.backend.spawn(sandboxSpec);
     } catch (err) {
       inst.cleanup();
       throw err;

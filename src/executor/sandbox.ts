@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { VajraError } from "../core/errors.js";
 import type { Cgroup, CgroupManager } from "./cgroups.js";
 import { noUserNamespaceFilter } from "./seccomp.js";
@@ -33,9 +33,16 @@ export interface SandboxSpec {
   network?: boolean;
   /** A prepared network namespace (egress) to run in instead of a fresh empty one. */
   netnsPath?: string;
+  /**
+   * The network policy `netnsPath` belongs to (`egress`, or named networks `a,b`): a sandbox prepared
+   * ahead of time serves a spec only when it runs under the same policy.
+   */
+  networkKey?: string;
   /** Shown as /etc/resolv.conf instead of the host's. */
   resolvConf?: string;
   pidsMax?: number;
+  /** Give the process a pipe on its stdin (a pre-initialised sandbox reads its assignment there). */
+  stdin?: boolean;
 }
 
 /** Where an instance's folders appear: code, runtime bootstrap, Runtime API socket, layers. */
@@ -69,6 +76,8 @@ export interface SandboxExit {
 }
 
 export interface SandboxProcess {
+  /** Present when the spec asked for it (`stdin: true`). */
+  readonly stdin?: Writable;
   readonly stdout: Readable;
   readonly stderr: Readable;
   readonly exited: Promise<SandboxExit>;
@@ -85,6 +94,8 @@ export interface SandboxProcess {
   oomKilled(): boolean;
   /** Releases host resources (cgroups) once the process has exited. */
   release(): void;
+  /** Changes the memory and pids limits of the running sandbox, where it has a cgroup. */
+  setLimits?(memoryMb: number, pidsMax?: number): void;
 }
 
 export interface SandboxBackend {
@@ -92,6 +103,26 @@ export interface SandboxBackend {
   /** How idle instances are frozen: their cgroup, their process group (SIGSTOP), or not at all. */
   readonly freezing: "cgroup" | "signal" | "none";
   spawn(spec: SandboxSpec): SandboxProcess;
+  /**
+   * A sandbox started ahead of time that now runs `spec` (see executor/preinit/), or undefined: then the
+   * caller spawns one. Only backends that keep such sandboxes have it.
+   */
+  claim?(spec: SandboxSpec): Promise<SandboxProcess | undefined>;
+  /** What the pool of such sandboxes holds and has done, for /health. */
+  poolStats?(): SandboxPoolStats;
+}
+
+export interface SandboxPoolStats {
+  /** Sandboxes waiting for a function now. */
+  waiting: number;
+  /** Cold starts served by a waiting sandbox. */
+  taken: number;
+  /** Sandboxes started into the pool. */
+  started: number;
+  /** Sandboxes killed unused (idle, short of memory, or a failed assignment). */
+  discarded: number;
+  /** Assignments that failed, so the cold start made a sandbox of its own. */
+  fellBack: number;
 }
 
 export const TASK_ROOT = "/var/task";
@@ -310,7 +341,7 @@ export class BwrapSandbox implements SandboxBackend {
       ["-c", JOIN_CGROUPS_SCRIPT, "sh", ...(cgroup?.procsFiles ?? []), "--", ...argv],
       {
         env: {},
-        stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+        stdio: [spec.stdin === true ? "pipe" : "ignore", "pipe", "pipe", "pipe", "pipe"],
         detached: true,
       },
     );
@@ -327,7 +358,9 @@ export class BwrapSandbox implements SandboxBackend {
     argsPipe.end(this.args(spec).join("\0") + "\0");
     seccompPipe.end(this.seccomp ?? Buffer.alloc(0));
     const exited = exitPromise(child);
+    child.stdin?.on("error", swallow);
     return {
+      ...(child.stdin === null ? {} : { stdin: child.stdin }),
       stdout: child.stdout,
       stderr: child.stderr,
       exited,
@@ -335,6 +368,12 @@ export class BwrapSandbox implements SandboxBackend {
         killGroup(child);
         cgroup?.killAll();
       },
+      setLimits: (memoryMb, pidsMax) =>
+        cgroup?.setLimits({
+          memoryBytes: memoryMb * 1024 * 1024,
+          pidsMax: pidsMax ?? PIDS_MAX,
+          memoryMbForCpu: memoryMb,
+        }),
       // Without a cgroup there is nothing to freeze: bwrap starts the function in a session of its
       // own, out of reach of a process-group signal (`freezing` says "none" and doctor reports it).
       freeze: () => cgroup?.freeze(),

@@ -113,10 +113,11 @@ test("reserved concurrency full answers 429 TooManyRequests", async () => {
 });
 
 test("the account concurrency limit answers 429 when every slot is taken", async () => {
-  await fn("many", "app.sleep", { timeout: 10 });
-  // 20 account slots; 'one' reserves 1, so 19 are shared.
+  await fn("many", "app.sleep", { timeout: 15 });
+  // 20 account slots; 'one' reserves 1, so 19 are shared. Each call holds its slot for 8 s, so that all 24
+  // have arrived before the first ends even on a loaded host (24 cold starts keep the event loop busy).
   const calls = Array.from({ length: 24 }, () =>
-    s.api("/functions/many/invoke", { method: "POST", body: '{"seconds":1.5}' }),
+    s.api("/functions/many/invoke", { method: "POST", body: '{"seconds":8}' }),
   );
   const statuses = (await Promise.all(calls)).map((r) => r.status);
   assert.equal(statuses.filter((x) => x === 200).length, 19);

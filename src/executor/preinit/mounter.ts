@@ -1,0 +1,110 @@
+// Bind mounts made on the host while sandboxes run. A pre-initialised sandbox was started with empty
+// slot folders at /var/task, /run/vajra and /opt; binding the function's folders onto those slots on the
+// host reaches the running sandbox through mount propagation (the slots live under a shared mount, which
+// bubblewrap's namespaces receive as slaves). Node cannot call mount(2), and spawning mount(8) from the
+// server forks a large process each time, so one small root shell stays up and runs the commands it is
+// sent, one per line. When the server goes away its stdin closes and the shell unmounts everything.
+
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { VajraError } from "../../core/errors.js";
+
+/** Reads "op<TAB>a<TAB>b" lines; answers "rc<TAB>message" per line. On EOF, unmounts the whole root. */
+const SCRIPT = `root="$1"
+while IFS='	' read -r op a b; do
+  case "$op" in
+    bind) out=$(mount --bind -o ro "$a" "$b" 2>&1) ;;
+    umount) out=$(umount -l "$a" 2>&1) ;;
+    *) out="unknown command $op"; false ;;
+  esac
+  rc=$?
+  printf '%s\\t%s\\n' "$rc" "$(printf '%s' "$out" | tr '\\n\\t' '  ')"
+done
+umount -R -l "$root" 2>/dev/null
+# Detached, only empty slot folders are left: remove them (never a file, never another filesystem).
+find "$root" -xdev -depth -type d -empty -delete 2>/dev/null
+exit 0`;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class Mounter {
+  private readonly child: ChildProcess;
+  private readonly waiters: Waiter[] = [];
+  private buffered = "";
+  private closed = false;
+
+  /**
+   * Makes `root` a shared mount (a bind of itself) so that what is mounted below it later propagates
+   * into sandboxes that bound a folder under it. Throws when the host refuses (not root, no mount).
+   */
+  constructor(readonly root: string) {
+    mkdirSync(root, { recursive: true, mode: 0o755 });
+    // A server killed before its shell could clean up leaves mounts: take them away first.
+    spawnSync("umount", ["-R", "-l", root], { stdio: "ignore", timeout: 10_000 });
+    for (const args of [
+      ["--bind", root, root],
+      ["--make-shared", root],
+    ]) {
+      const r = spawnSync("mount", args, { encoding: "utf8", timeout: 10_000 });
+      if (r.status !== 0)
+        throw new VajraError(
+          "SandboxUnavailable",
+          `mount ${args.join(" ")} failed: ${(r.stderr ?? "").trim()}`,
+        );
+    }
+    this.child = spawn("/bin/sh", ["-c", SCRIPT, "sh", root], { stdio: ["pipe", "pipe", "ignore"] });
+    this.child.stdin?.on("error", () => undefined);
+    this.child.stdout?.setEncoding("utf8");
+    this.child.stdout?.on("data", (chunk: string) => this.onData(chunk));
+    this.child.once("exit", () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w.reject(new Error("the mount helper exited"));
+    });
+  }
+
+  /** Binds `host` read-only onto `target` (a slot folder under the root). */
+  bind(host: string, target: string): Promise<void> {
+    return this.send("bind", host, target);
+  }
+
+  /** Detaches whatever is mounted on `target` (lazily: a process still using it keeps its view). */
+  unmount(target: string): Promise<void> {
+    return this.send("umount", target, "");
+  }
+
+  /** Ends the helper, which unmounts everything below the root (and the root's own bind). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const exited = new Promise((r) => this.child.once("exit", r));
+    this.child.stdin?.end();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private send(op: string, a: string, b: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("the mount helper is closed"));
+    if (/[\t\n]/.test(a + b))
+      return Promise.reject(new Error(`path with a tab or newline: ${JSON.stringify(a + b)}`));
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.child.stdin?.write(`${op}\t${a}\t${b}\n`);
+    });
+  }
+
+  private onData(chunk: string): void {
+    this.buffered += chunk;
+    for (let nl = this.buffered.indexOf("\n"); nl >= 0; nl = this.buffered.indexOf("\n")) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      const tab = line.indexOf("\t");
+      const rc = line.slice(0, tab);
+      const w = this.waiters.shift();
+      if (rc === "0") w?.resolve();
+      else w?.reject(new Error(line.slice(tab + 1) || `exit ${rc}`));
+    }
+  }
+}
