@@ -83,6 +83,8 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     // A function without a role runs as the built-in one (no permissions unless an operator creates it).
     role: fn.role ?? `arn:${partitionOf(arnScope().region)}:iam::${arnScope().account}:role/vajra-function`,
     reservedConcurrency: fn.reservedConcurrency,
+    layers: (fn.layers ?? []).map((l) => ({ arn: l.arn, codeSize: l.codeSize })),
+    tags: fn.tags ?? {},
     codeSha256: fn.codeSha256,
     codeSize: fn.codeSize,
     ...(fn.build === undefined
@@ -111,6 +113,8 @@ const DEPLOY_FIELDS = new Set([
   "network",
   "role",
   "reservedConcurrency",
+  "layers",
+  "tags",
   "zipFile",
 ]);
 
@@ -141,6 +145,9 @@ function parseDeploy(body: unknown): DeployInput {
   if (b.logging !== undefined) input.logging = loggingInput(b.logging); // values checked in the engine
   if (b.environment !== undefined) input.environment = b.environment as Record<string, string>;
   if (b.reservedConcurrency !== undefined) input.reservedConcurrency = b.reservedConcurrency as number | null;
+  // Layer version ARNs and tags: checked in the engine (LayerCatalog.resolve, validateTags).
+  if (b.layers !== undefined) input.layers = b.layers as string[];
+  if (b.tags !== undefined) input.tags = b.tags as Record<string, string>;
   if (b.zipFile !== undefined) {
     if (typeof b.zipFile !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.zipFile)) {
       throw invalid("zipFile must be the base64 of a zip file", { field: "zipFile" });
