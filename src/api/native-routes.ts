@@ -10,7 +10,7 @@ import { arnScope, partitionOf } from "../core/arn-scope.js";
 import { LIMITS } from "../core/limits.js";
 import type { Alias, FunctionConfig, FunctionVersion } from "../core/types.js";
 import type { AliasInput } from "../engine/versions.js";
-import type { DeployInput } from "../engine/deploy.js";
+import type { DeployInput, DeployOptions } from "../engine/deploy.js";
 import type { Platform } from "../engine/platform.js";
 import { sendError, toVajraError } from "./http-errors.js";
 import { streamWork, wantsStream } from "./stream.js";
@@ -188,25 +188,34 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
     return { buildKey: key, ...rest, log };
   });
 
-  app.post("/functions", { bodyLimit: MAX_DEPLOY_BODY }, async (req, reply) => {
-    const retention = takeLogRetention(req.body);
-    const input = parseDeploy(retention.body);
-    // Set once the deploy succeeded (a failed deploy changes nothing).
-    const setRetention = async (): Promise<void> => {
-      if (retention.days !== undefined) await platform.logEvents.setRetention(input.name, retention.days);
-    };
-    if (wantsStream(req)) {
-      // A deploy that builds streams the build's output, then its result.
-      return streamWork(reply, async (log) => {
-        const result = await platform.deploy(input, { onBuildLog: log });
-        await setRetention();
-        return { status: result.created ? 201 : 200, body: functionView(result.config, result.warnings) };
-      });
-    }
-    const result = await platform.deploy(input);
-    await setRetention();
-    return reply.code(result.created ? 201 : 200).send(functionView(result.config, result.warnings));
-  });
+  app.post<{ Querystring: { mode?: string } }>(
+    "/functions",
+    { bodyLimit: MAX_DEPLOY_BODY },
+    async (req, reply) => {
+      const retention = takeLogRetention(req.body);
+      const input = parseDeploy(retention.body);
+      // ?mode=create: refuse (409 AlreadyExists) instead of updating a function of that name.
+      const mode = req.query.mode;
+      if (mode !== undefined && mode !== "create" && mode !== "update" && mode !== "upsert")
+        throw invalid(`mode must be create, update or upsert; got '${mode}'`, { field: "mode" });
+      const opts: DeployOptions = mode === undefined ? {} : { mode };
+      // Set once the deploy succeeded (a failed deploy changes nothing).
+      const setRetention = async (): Promise<void> => {
+        if (retention.days !== undefined) await platform.logEvents.setRetention(input.name, retention.days);
+      };
+      if (wantsStream(req)) {
+        // A deploy that builds streams the build's output, then its result.
+        return streamWork(reply, async (log) => {
+          const result = await platform.deploy(input, { ...opts, onBuildLog: log });
+          await setRetention();
+          return { status: result.created ? 201 : 200, body: functionView(result.config, result.warnings) };
+        });
+      }
+      const result = await platform.deploy(input, opts);
+      await setRetention();
+      return reply.code(result.created ? 201 : 200).send(functionView(result.config, result.warnings));
+    },
+  );
 
   app.get("/functions", () => ({ functions: platform.listFunctions().map((f) => functionView(f)) }));
 

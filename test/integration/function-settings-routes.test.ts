@@ -110,3 +110,12 @@ test("layers: listed with their version ARN and set on a native deploy", async (
   r = await call("POST", "/functions", { name: "cfg", layers: [] });
   assert.deepEqual(r.json.layers, []);
 });
+
+test("POST /functions?mode=create refuses a name in use instead of updating it", async () => {
+  const before = (await call("GET", "/functions/cfg")).json;
+  const r = await call("POST", "/functions?mode=create", { name: "cfg", memorySize: 512 });
+  assert.equal(r.status, 409);
+  assert.match(JSON.stringify(r.json), /AlreadyExists/);
+  assert.equal((await call("GET", "/functions/cfg")).json.memorySize, before.memorySize, "unchanged");
+  assert.equal((await call("POST", "/functions?mode=sideways", { name: "cfg" })).status, 400);
+});
