@@ -38,12 +38,11 @@ describe("create-function form", () => {
   it("names every missing or malformed field, the code included", () => {
     const form = { ...emptyCreateForm(RUNTIMES[3]), name: "bad name!", handler: " ", memorySize: "lots" };
     const r = checkCreateForm(form, RUNTIMES, false);
-    expect("errors" in r && r.errors).toMatchObject({
-      name: expect.stringMatching(/not a valid function name/),
-      handler: expect.stringMatching(/required/),
-      memorySize: expect.stringMatching(/whole number/),
-      code: expect.stringMatching(/folder/),
-    });
+    const errors = "errors" in r ? r.errors : {};
+    expect(errors.name).toMatch(/not a valid function name/);
+    expect(errors.handler).toMatch(/required/);
+    expect(errors.memorySize).toMatch(/whole number/);
+    expect(errors.code).toMatch(/folder/);
     const zip = checkCreateForm({ ...form, source: "zip" }, RUNTIMES, false);
     expect("errors" in zip && zip.errors.code).toMatch(/\.zip/);
   });
