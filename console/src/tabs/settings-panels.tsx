@@ -95,7 +95,7 @@ function LayersPanel({ api, fn, onSaved }: { api: Api; fn: FunctionDetails; onSa
       )}
       <Outcome problem={saver.problem} done={saver.done} />
       <button type="submit" disabled={saver.busy}>
-        {saver.busy ? "Saving…" : "Save layers"}
+        {saver.busy ? "Saving…" : "Update layers"}
       </button>
     </form>
   );
@@ -170,7 +170,7 @@ function NetworkPanel({ api, fn, onSaved }: { api: Api; fn: FunctionDetails; onS
       {networks.error !== undefined && <ErrorBox error={networks.error} onRetry={networks.reload} />}
       <Outcome problem={saver.problem} done={saver.done} />
       <button type="submit" disabled={saver.busy}>
-        {saver.busy ? "Saving…" : "Save network"}
+        {saver.busy ? "Saving…" : "Update network"}
       </button>
     </form>
   );

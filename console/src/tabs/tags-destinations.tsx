@@ -91,7 +91,7 @@ export function TagsPanel({ api, name }: { api: Api; name: string }) {
       <Outcome problem={saver.problem} done={saver.done} />
       <div className="buttons">
         <button type="submit" disabled={saver.busy || rows === undefined}>
-          {saver.busy ? "Saving…" : "Save tags"}
+          {saver.busy ? "Saving…" : "Update tags"}
         </button>
       </div>
     </form>
@@ -192,7 +192,7 @@ export function DestinationsPanel({ api, name }: { api: Api; name: string }) {
       <Outcome problem={saver.problem} done={saver.done === "" ? undefined : saver.done} />
       <div className="buttons">
         <button type="submit" disabled={saver.busy || form === undefined}>
-          {saver.busy ? "Saving…" : "Save destinations"}
+          {saver.busy ? "Saving…" : "Update destinations"}
         </button>
         <button type="button" className="secondary" onClick={remove} disabled={saver.busy}>
           Remove all
