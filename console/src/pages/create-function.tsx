@@ -222,7 +222,7 @@ export function CreateFunctionPage({ api }: { api: Api }) {
             {code?.kind === "folder" && (
               <p className="muted" role="status">
                 {folderName(code.files.map((f) => ({ path: f.webkitRelativePath || f.name, size: f.size })))}:{" "}
-                {code.files.length} files
+                {code.files.length} {code.files.length === 1 ? "file" : "files"}
               </p>
             )}
             {errors.code !== undefined && (
