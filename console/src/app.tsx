@@ -7,6 +7,7 @@ import { SignIn } from "./pages/sign-in.tsx";
 import { FunctionsList } from "./pages/functions-list.tsx";
 import { FunctionPage } from "./pages/function-page.tsx";
 import { ServerPage } from "./pages/server-page.tsx";
+import { CreateFunctionPage } from "./pages/create-function.tsx";
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
@@ -56,7 +57,7 @@ export function App() {
           Vajra
         </a>
         <nav aria-label="Main">
-          <a href="#/" aria-current={route.page === "list" ? "page" : undefined}>
+          <a href="#/" aria-current={route.page === "list" || route.page === "create" ? "page" : undefined}>
             Functions
           </a>
           <a href="#/server" aria-current={route.page === "server" ? "page" : undefined}>
@@ -72,6 +73,8 @@ export function App() {
           <FunctionsList api={api} />
         ) : route.page === "server" ? (
           <ServerPage api={api} />
+        ) : route.page === "create" ? (
+          <CreateFunctionPage api={api} />
         ) : (
           <FunctionPage key={route.name} api={api} name={route.name} tab={route.tab} />
         )}

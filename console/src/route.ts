@@ -3,7 +3,12 @@
 export const TABS = ["config", "test", "logs", "monitor", "versions", "triggers"] as const;
 export type Tab = (typeof TABS)[number];
 
-export type Route = { page: "list" } | { page: "server" } | { page: "function"; name: string; tab: Tab };
+export type Route =
+  | { page: "list" }
+  | { page: "server" }
+  | { page: "function"; name: string; tab: Tab }
+  // The create-function page (console-a).
+  | { page: "create" };
 
 export function parseRoute(hash: string): Route {
   const parts = hash
@@ -11,6 +16,7 @@ export function parseRoute(hash: string): Route {
     .split("/")
     .filter((p) => p !== "");
   if (parts[0] === "server") return { page: "server" };
+  if (parts[0] === "create") return { page: "create" };
   if (parts[0] === "functions" && parts[1] !== undefined) {
     let name: string;
     try {
@@ -27,5 +33,6 @@ export function parseRoute(hash: string): Route {
 export function hrefOf(route: Route): string {
   if (route.page === "list") return "#/";
   if (route.page === "server") return "#/server";
+  if (route.page === "create") return "#/create";
   return `#/functions/${encodeURIComponent(route.name)}/${route.tab}`;
 }

@@ -10,7 +10,7 @@ import { arnScope, partitionOf } from "../core/arn-scope.js";
 import { LIMITS } from "../core/limits.js";
 import type { Alias, FunctionConfig, FunctionVersion } from "../core/types.js";
 import type { AliasInput } from "../engine/versions.js";
-import type { DeployInput } from "../engine/deploy.js";
+import type { DeployInput, DeployOptions } from "../engine/deploy.js";
 import type { Platform } from "../engine/platform.js";
 import { sendError, toVajraError } from "./http-errors.js";
 import { streamWork, wantsStream } from "./stream.js";
@@ -83,6 +83,8 @@ export function functionView(fn: FunctionConfig, warnings?: string[]): Record<st
     // A function without a role runs as the built-in one (no permissions unless an operator creates it).
     role: fn.role ?? `arn:${partitionOf(arnScope().region)}:iam::${arnScope().account}:role/vajra-function`,
     reservedConcurrency: fn.reservedConcurrency,
+    layers: (fn.layers ?? []).map((l) => ({ arn: l.arn, codeSize: l.codeSize })),
+    tags: fn.tags ?? {},
     codeSha256: fn.codeSha256,
     codeSize: fn.codeSize,
     ...(fn.build === undefined
@@ -111,6 +113,8 @@ const DEPLOY_FIELDS = new Set([
   "network",
   "role",
   "reservedConcurrency",
+  "layers",
+  "tags",
   "zipFile",
 ]);
 
@@ -141,6 +145,9 @@ function parseDeploy(body: unknown): DeployInput {
   if (b.logging !== undefined) input.logging = loggingInput(b.logging); // values checked in the engine
   if (b.environment !== undefined) input.environment = b.environment as Record<string, string>;
   if (b.reservedConcurrency !== undefined) input.reservedConcurrency = b.reservedConcurrency as number | null;
+  // Layer version ARNs and tags: checked in the engine (LayerCatalog.resolve, validateTags).
+  if (b.layers !== undefined) input.layers = b.layers as string[];
+  if (b.tags !== undefined) input.tags = b.tags as Record<string, string>;
   if (b.zipFile !== undefined) {
     if (typeof b.zipFile !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.zipFile)) {
       throw invalid("zipFile must be the base64 of a zip file", { field: "zipFile" });
@@ -182,25 +189,34 @@ export function registerNativeRoutes(app: FastifyInstance, platform: Platform, v
     return { buildKey: key, ...rest, log };
   });
 
-  app.post("/functions", { bodyLimit: MAX_DEPLOY_BODY }, async (req, reply) => {
-    const retention = takeLogRetention(req.body);
-    const input = parseDeploy(retention.body);
-    // Set once the deploy succeeded (a failed deploy changes nothing).
-    const setRetention = async (): Promise<void> => {
-      if (retention.days !== undefined) await platform.logEvents.setRetention(input.name, retention.days);
-    };
-    if (wantsStream(req)) {
-      // A deploy that builds streams the build's output, then its result.
-      return streamWork(reply, async (log) => {
-        const result = await platform.deploy(input, { onBuildLog: log });
-        await setRetention();
-        return { status: result.created ? 201 : 200, body: functionView(result.config, result.warnings) };
-      });
-    }
-    const result = await platform.deploy(input);
-    await setRetention();
-    return reply.code(result.created ? 201 : 200).send(functionView(result.config, result.warnings));
-  });
+  app.post<{ Querystring: { mode?: string } }>(
+    "/functions",
+    { bodyLimit: MAX_DEPLOY_BODY },
+    async (req, reply) => {
+      const retention = takeLogRetention(req.body);
+      const input = parseDeploy(retention.body);
+      // ?mode=create: refuse (409 AlreadyExists) instead of updating a function of that name.
+      const mode = req.query.mode;
+      if (mode !== undefined && mode !== "create" && mode !== "update" && mode !== "upsert")
+        throw invalid(`mode must be create, update or upsert; got '${mode}'`, { field: "mode" });
+      const opts: DeployOptions = mode === undefined ? {} : { mode };
+      // Set once the deploy succeeded (a failed deploy changes nothing).
+      const setRetention = async (): Promise<void> => {
+        if (retention.days !== undefined) await platform.logEvents.setRetention(input.name, retention.days);
+      };
+      if (wantsStream(req)) {
+        // A deploy that builds streams the build's output, then its result.
+        return streamWork(reply, async (log) => {
+          const result = await platform.deploy(input, { ...opts, onBuildLog: log });
+          await setRetention();
+          return { status: result.created ? 201 : 200, body: functionView(result.config, result.warnings) };
+        });
+      }
+      const result = await platform.deploy(input, opts);
+      await setRetention();
+      return reply.code(result.created ? 201 : 200).send(functionView(result.config, result.warnings));
+    },
+  );
 
   app.get("/functions", () => ({ functions: platform.listFunctions().map((f) => functionView(f)) }));
 

@@ -16,6 +16,7 @@ import { URL_PREFIX, registerFunctionUrlRoutes } from "./function-url-routes.js"
 import { isLambdaPath, lambdaNotFound, registerLambdaApi } from "./lambda/routes.js";
 import { registerNativeRoutes } from "./native-routes.js";
 import { registerNetworkRoutes } from "./network-routes.js";
+import { registerFunctionSettingsRoutes } from "./function-settings-routes.js";
 import { useServerScope } from "./request-scope.js";
 import { isStsPath, registerStsRoutes } from "./sts-routes.js";
 import { gateFunctionRequest, startFunctionEndpoint } from "./function-endpoint.js";
@@ -167,6 +168,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerNativeRoutes(app, platform, packageVersion());
   registerKeyRoutes(app, accessKeys);
   registerNetworkRoutes(app, platform);
+  registerFunctionSettingsRoutes(app, platform);
   registerRoleRoutes(app, platform);
   registerFunctionUrlRoutes(app, platform, accessKeys.lookup);
   // Function URLs are reported at the public listener once it listens.

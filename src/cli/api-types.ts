@@ -15,6 +15,9 @@ export interface FunctionConfig {
   network: string;
   role?: string;
   reservedConcurrency: number | null;
+  /** Layer version ARNs in order (servers before layers were in this view omit it). */
+  layers?: { arn: string; codeSize: number }[];
+  tags?: Record<string, string>;
   codeSha256: string;
   codeSize: number;
   /** Set when the server built the package from the uploaded sources. */
@@ -49,7 +52,40 @@ export interface DeployRequest {
   reservedConcurrency?: number | null;
   /** Days log events are kept; null = never expire. */
   logRetentionDays?: number | null;
+  /** Layer version ARNs, in order; [] removes every layer. */
+  layers?: string[];
+  tags?: Record<string, string>;
   zipFile?: string;
+}
+
+/** `GET /layers`: the newest version of each layer. */
+export interface LayerView {
+  name: string;
+  arn: string;
+  version: number;
+  versionArn: string;
+  description: string;
+  compatibleRuntimes: string[];
+  codeSize: number;
+  createdAt: string;
+}
+
+/** `GET /functions/{name}/event-invoke-config`: retries and destinations of Event invocations. */
+export interface InvokeConfigView {
+  configured: boolean;
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+  /** Masked when it holds a password; sending the masked text back keeps the stored one. */
+  onSuccess?: string;
+  onFailure?: string;
+  lastModified?: string;
+}
+
+/** `GET /networks`: a named network a function can join. */
+export interface NetworkSummary {
+  name: string;
+  allow: string[];
+  egress: boolean;
 }
 
 export interface RuntimeInfo {

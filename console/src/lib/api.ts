@@ -11,6 +11,9 @@ import type {
   FunctionConfig,
   FunctionDetails,
   Health,
+  InvokeConfigView,
+  LayerView,
+  NetworkSummary,
   RuntimeInfo,
   VersionView,
 } from "../../../src/cli/api-types.ts";
@@ -18,6 +21,7 @@ import type { MetricPoint } from "../../../src/core/metric-series.ts";
 
 export type { MetricPoint };
 export type { AliasView, BuildLog, FunctionConfig, FunctionDetails, Health, RuntimeInfo, VersionView };
+export type { InvokeConfigView, LayerView, NetworkSummary };
 
 /** An error from the API (its code and message), or from reaching it (ServerUnreachable). */
 export class ApiError extends Error {
@@ -219,8 +223,13 @@ export class Api {
     return this.json<FunctionDetails>("GET", fnPath(name));
   }
 
-  deploy(req: DeployRequest): Promise<FunctionConfig> {
-    return this.json<FunctionConfig>("POST", "/functions", req);
+  /** A deploy; mode "create" refuses a name in use (409 AlreadyExists) instead of updating it. */
+  deploy(req: DeployRequest, mode?: "create"): Promise<FunctionConfig> {
+    return this.json<FunctionConfig>(
+      "POST",
+      mode === undefined ? "/functions" : `/functions?mode=${mode}`,
+      req,
+    );
   }
 
   buildLog(name: string): Promise<BuildLog> {
@@ -292,5 +301,39 @@ export class Api {
 
   updateAlias(name: string, alias: string, req: AliasRequest): Promise<AliasView> {
     return this.json<AliasView>("PUT", fnPath(name, `/aliases/${encodeURIComponent(alias)}`), req);
+  }
+
+  // Configuration settings beyond a deploy (console-a): layers, tags, networks, destinations.
+
+  async layers(): Promise<LayerView[]> {
+    return (await this.json<{ layers: LayerView[] }>("GET", "/layers")).layers;
+  }
+
+  async networks(): Promise<NetworkSummary[]> {
+    return (await this.json<{ networks: NetworkSummary[] }>("GET", "/networks")).networks;
+  }
+
+  async tags(name: string): Promise<Record<string, string>> {
+    return (await this.json<{ tags: Record<string, string> }>("GET", fnPath(name, "/tags"))).tags;
+  }
+
+  /** Replaces the function's whole set of tags. */
+  async putTags(name: string, tags: Record<string, string>): Promise<Record<string, string>> {
+    return (await this.json<{ tags: Record<string, string> }>("PUT", fnPath(name, "/tags"), { tags })).tags;
+  }
+
+  invokeConfig(name: string): Promise<InvokeConfigView> {
+    return this.json<InvokeConfigView>("GET", fnPath(name, "/event-invoke-config"));
+  }
+
+  putInvokeConfig(
+    name: string,
+    config: Omit<InvokeConfigView, "configured" | "lastModified">,
+  ): Promise<InvokeConfigView> {
+    return this.json<InvokeConfigView>("PUT", fnPath(name, "/event-invoke-config"), config);
+  }
+
+  deleteInvokeConfig(name: string): Promise<void> {
+    return this.json<undefined>("DELETE", fnPath(name, "/event-invoke-config"));
   }
 }

@@ -90,6 +90,9 @@ export function FunctionsList({ api }: { api: Api }) {
     <section aria-labelledby="fn-title">
       <div className="title-row">
         <h1 id="fn-title">Functions</h1>
+        <a className="button" href={hrefOf({ page: "create" })}>
+          Create function
+        </a>
         <button type="button" className="secondary" onClick={reload} disabled={loading}>
           Refresh
         </button>
@@ -99,7 +102,13 @@ export function FunctionsList({ api }: { api: Api }) {
       {data !== undefined && data.length === 0 && (
         <div className="empty">
           <h2>No functions yet</h2>
-          <p>Deploy your first function from a folder with its code, for example:</p>
+          <p>
+            <a className="button" href={hrefOf({ page: "create" })}>
+              Create a function
+            </a>{" "}
+            from a folder or a .zip of its code, here in the browser.
+          </p>
+          <p>Or deploy it from a folder with the CLI, for example:</p>
           <pre>
             <code>vajra deploy hello --runtime python3.12 --handler app.handler --code ./hello</code>
           </pre>
