@@ -39,6 +39,8 @@ def handler(event, context):
         "memory": context.memory_limit_in_mb,
         "pid": os.getpid(),
         "uid": os.getuid(),
+        # The options of the top mount at /var/task (the last line naming it in mountinfo).
+        "taskMount": [l.split()[5] for l in open("/proc/self/mountinfo") if l.split()[4] == "/var/task"][-1],
     }
 `;
 
@@ -117,6 +119,7 @@ test(
     const a = (await coldFromPool("alpha")).json();
     assert.deepEqual(a.task, ["alpha.txt", "app.py"]);
     assert.equal(a.cwd, "/var/task");
+    assert.match(String(a.taskMount), /^ro(,|$)/, "the code is mounted read-only inside the sandbox");
     assert.equal(a.role, "a");
     assert.equal(a.preinit, null, "the pool's own variable is gone after the assignment");
     assert.equal(a.functionName, "alpha");

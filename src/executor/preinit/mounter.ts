@@ -9,11 +9,16 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { VajraError } from "../../core/errors.js";
 
-/** Reads "op<TAB>a<TAB>b" lines; answers "rc<TAB>message" per line. On EOF, unmounts the whole root. */
-const SCRIPT = `root="$1"
+/**
+ * Reads "op<TAB>a<TAB>b" lines; answers "rc<TAB>message" per line. On EOF, unmounts the whole root.
+ * A bind is made read-only on a private staging folder first and only then bound into the slot: a
+ * mount propagates with the flags it has when it is made, so binding straight into the slot and
+ * remounting it read-only afterwards would leave the sandbox's copy writable.
+ */
+const SCRIPT = `root="$1"; stage="$2"
 while IFS='	' read -r op a b; do
   case "$op" in
-    bind) out=$(mount --bind -o ro "$a" "$b" 2>&1) ;;
+    bind) out=$(mount --bind -o ro "$a" "$stage" 2>&1 && mount --bind "$stage" "$b" 2>&1; rc=$?; umount -l "$stage" 2>/dev/null; exit $rc) ;;
     umount) out=$(umount -l "$a" 2>&1) ;;
     *) out="unknown command $op"; false ;;
   esac
@@ -21,8 +26,10 @@ while IFS='	' read -r op a b; do
   printf '%s\\t%s\\n' "$rc" "$(printf '%s' "$out" | tr '\\n\\t' '  ')"
 done
 umount -R -l "$root" 2>/dev/null
+umount -R -l "$stage" 2>/dev/null
 # Detached, only empty slot folders are left: remove them (never a file, never another filesystem).
 find "$root" -xdev -depth -type d -empty -delete 2>/dev/null
+rmdir "$stage" 2>/dev/null
 exit 0`;
 
 interface Waiter {
@@ -41,12 +48,18 @@ export class Mounter {
    * into sandboxes that bound a folder under it. Throws when the host refuses (not root, no mount).
    */
   constructor(readonly root: string) {
+    const stage = `${root}-stage`;
     mkdirSync(root, { recursive: true, mode: 0o755 });
+    mkdirSync(stage, { recursive: true, mode: 0o700 });
     // A server killed before its shell could clean up leaves mounts: take them away first.
-    spawnSync("umount", ["-R", "-l", root], { stdio: "ignore", timeout: 10_000 });
+    for (const dir of [root, stage])
+      spawnSync("umount", ["-R", "-l", dir], { stdio: "ignore", timeout: 10_000 });
     for (const args of [
       ["--bind", root, root],
       ["--make-shared", root],
+      // The staging folder is private: what is mounted there reaches no other namespace.
+      ["--bind", stage, stage],
+      ["--make-private", stage],
     ]) {
       const r = spawnSync("mount", args, { encoding: "utf8", timeout: 10_000 });
       if (r.status !== 0)
@@ -55,7 +68,7 @@ export class Mounter {
           `mount ${args.join(" ")} failed: ${(r.stderr ?? "").trim()}`,
         );
     }
-    this.child = spawn("/bin/sh", ["-c", SCRIPT, "sh", root], { stdio: ["pipe", "pipe", "ignore"] });
+    this.child = spawn("/bin/sh", ["-c", SCRIPT, "sh", root, stage], { stdio: ["pipe", "pipe", "ignore"] });
     this.child.stdin?.on("error", () => undefined);
     this.child.stdout?.setEncoding("utf8");
     this.child.stdout?.on("data", (chunk: string) => this.onData(chunk));
