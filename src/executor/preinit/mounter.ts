@@ -2,21 +2,31 @@
 // slot folders at /var/task, /run/vajra and /opt; binding the function's folders onto those slots on the
 // host reaches the running sandbox through mount propagation (the slots live under a shared mount, which
 // bubblewrap's namespaces receive as slaves). Node cannot call mount(2), and spawning mount(8) from the
-// server forks a large process each time, so one small root shell stays up and runs the commands it is
-// sent, one per line. When the server goes away its stdin closes and the shell unmounts everything.
+// server forks a large process each time, so one small root helper stays up and runs the commands it is
+// sent, one per line: Python calling mount(2) where the host has python3 (microseconds a mount), else a
+// shell running mount(8) (a few processes a mount). When the server goes away the helper's stdin closes
+// and it unmounts everything.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { VajraError } from "../../core/errors.js";
 
+/** Run by either helper at the end: unmount everything, then remove the (empty) slot folders. */
+const CLEANUP = `umount -R -l "$root" 2>/dev/null
+umount -R -l "$stage" 2>/dev/null
+# Detached, only empty slot folders are left: remove them (never a file, never another filesystem).
+find "$root" -xdev -depth -type d -empty -delete 2>/dev/null
+rmdir "$stage" 2>/dev/null
+exit 0`;
+
 /**
- * Reads "op<TAB>a<TAB>b" lines; answers "rc<TAB>message" per line. On EOF, unmounts the whole root.
- * A bind is made read-only on a private staging folder first and only then bound into the slot: a
- * mount propagates with the flags it has when it is made, so binding straight into the slot and
- * remounting it read-only afterwards would leave the sandbox's copy writable.
+ * Both helpers read "op<TAB>a<TAB>b" lines and answer "rc<TAB>message" per line. A bind is made
+ * read-only on a private staging folder first and only then bound into the slot: a mount propagates
+ * with the flags it has when it is made, so binding straight into the slot and remounting it read-only
+ * afterwards would leave the sandbox's copy writable.
  */
-const SCRIPT = `root="$1"; stage="$2"
-while IFS='	' read -r op a b; do
+const SHELL_LOOP = `root="$1"; stage="$2"
+while IFS='\t' read -r op a b; do
   case "$op" in
     bind) out=$(mount --bind -o ro "$a" "$stage" 2>&1 && mount --bind "$stage" "$b" 2>&1; rc=$?; umount -l "$stage" 2>/dev/null; exit $rc) ;;
     umount) out=$(umount -l "$a" 2>&1) ;;
@@ -25,12 +35,43 @@ while IFS='	' read -r op a b; do
   rc=$?
   printf '%s\\t%s\\n' "$rc" "$(printf '%s' "$out" | tr '\\n\\t' '  ')"
 done
-umount -R -l "$root" 2>/dev/null
-umount -R -l "$stage" 2>/dev/null
-# Detached, only empty slot folders are left: remove them (never a file, never another filesystem).
-find "$root" -xdev -depth -type d -empty -delete 2>/dev/null
-rmdir "$stage" 2>/dev/null
-exit 0`;
+${CLEANUP}`;
+
+const PYTHON_LOOP = `import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
+libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+MS_RDONLY, MS_REMOUNT, MS_BIND, MNT_DETACH = 1, 32, 4096, 2
+stage = sys.argv[2].encode()
+def check(rc, what):
+    if rc != 0:
+        raise OSError(what + ": " + os.strerror(ctypes.get_errno()))
+def bind(src, dst):
+    check(libc.mount(src, stage, None, MS_BIND, None), "bind")
+    try:
+        check(libc.mount(None, stage, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None), "read-only")
+        check(libc.mount(stage, dst, None, MS_BIND, None), "bind into the slot")
+    finally:
+        libc.umount2(stage, MNT_DETACH)
+for line in sys.stdin.buffer:
+    try:
+        op, a, b = line.rstrip(b"\\n").split(b"\\t")
+        if op == b"bind":
+            bind(a, b)
+        elif op == b"umount":
+            check(libc.umount2(a, MNT_DETACH), "umount")
+        else:
+            raise ValueError("unknown command")
+        out = "0\\t"
+    except Exception as e:
+        out = "1\\t" + str(e).replace("\\t", " ").replace("\\n", " ")
+    sys.stdout.write(out + "\\n")
+    sys.stdout.flush()
+os.execv("/bin/sh", ["sh", "-c", ${JSON.stringify(`root="$1"; stage="$2"\n${CLEANUP}`)}, "sh"] + sys.argv[1:3])
+`;
+
+/** The system's Python (not a pyenv one: its ctypes and libc are the host's). */
+const PYTHON = "/usr/bin/python3";
 
 interface Waiter {
   resolve: () => void;
@@ -68,7 +109,10 @@ export class Mounter {
           `mount ${args.join(" ")} failed: ${(r.stderr ?? "").trim()}`,
         );
     }
-    this.child = spawn("/bin/sh", ["-c", SCRIPT, "sh", root, stage], { stdio: ["pipe", "pipe", "ignore"] });
+    const [exe, script] = existsSync(PYTHON) ? [PYTHON, PYTHON_LOOP] : ["/bin/sh", SHELL_LOOP];
+    this.child = spawn(exe, ["-c", script, ...(exe === PYTHON ? [] : ["sh"]), root, stage], {
+      stdio: ["pipe", "pipe", "ignore"],
+    });
     this.child.stdin?.on("error", () => undefined);
     this.child.stdout?.setEncoding("utf8");
     this.child.stdout?.on("data", (chunk: string) => this.onData(chunk));
