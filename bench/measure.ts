@@ -72,6 +72,8 @@ export async function startBare(): Promise<Bare> {
 
 export interface VajraServer {
   base: string;
+  /** The server's process id (its sandboxes' cgroups are under vajra/<pid>). */
+  pid: number;
   auth: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -122,7 +124,7 @@ export async function startVajra(root: string, env: Record<string, string> = {})
     await stop();
     throw new Error("the Vajra server did not start");
   }
-  return { base, auth: { authorization: `Bearer ${key}` }, stop };
+  return { base, pid: server.pid ?? 0, auth: { authorization: `Bearer ${key}` }, stop };
 }
 
 export interface LoadOptions {

@@ -24,6 +24,7 @@ import {
   type LoadResult,
   type VajraServer,
 } from "./measure.js";
+import { fanOut, idlePss, type FanOutResult, type IdlePssResult } from "./burst.js";
 import { observabilityCost, type ObservabilityCost } from "./observability-cost.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -31,11 +32,13 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 25);
 const COLD_SAMPLES_COMPILED = Number(process.env.BENCH_COLD_SAMPLES_COMPILED ?? 15);
 const BARE = "bare node:http";
+const IDLE_PSS_INSTANCES = Number(process.env.BENCH_IDLE_INSTANCES ?? 50);
 
 /**
  * Narrowing, for a quick look at one path (the full run takes many minutes): BENCH_ONLY=nodejs,python
  * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
- * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, observability, brokers; default all).
+ * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, observability, brokers; default all;
+ * and the slow scale-out parts burst, concurrency1000, idlepss — bench/burst.ts — only when named).
  */
 function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
   const raw = process.env[name];
@@ -246,6 +249,44 @@ async function networkCost(
   return { none: merge(samples.none), egress: merge(samples.egress) };
 }
 
+function printScale(scale: {
+  burst?: FanOutResult;
+  concurrency1000?: FanOutResult;
+  idlePss?: IdlePssResult;
+}): void {
+  const rows = (["burst", "concurrency1000"] as const).flatMap((k) => {
+    const r = scale[k];
+    return r === undefined
+      ? []
+      : [
+          {
+            part: k,
+            requests: r.requests,
+            "sleep ms": r.sleepMs,
+            ok: r.ok,
+            throttled: r.throttled,
+            failed: r.failed,
+            "all answered s": (r.wallMs / 1000).toFixed(2),
+            "p50 s": (r.p50Ms / 1000).toFixed(2),
+            "peak instances": r.peakInstances,
+          },
+        ];
+  });
+  if (rows.length > 0) {
+    console.log(
+      "Scale-out (python sleeper, 128 MB, every request at once on its own connection, no instance before)",
+    );
+    console.table(rows);
+    for (const k of ["burst", "concurrency1000"] as const)
+      for (const f of scale[k]?.failures ?? []) console.log(`${k} failure: ${f}`);
+  }
+  const p = scale.idlePss;
+  if (p !== undefined)
+    console.log(
+      `idle python instances: ${p.instances} measured, PSS mean ${p.meanPssMiB.toFixed(1)} MiB (max ${p.maxPssMiB.toFixed(1)}) → ${Math.floor(p.perGiB)} per GiB`,
+    );
+}
+
 function fixed(n: number | undefined, digits: number): string {
   return n === undefined || Number.isNaN(n) ? "-" : n.toFixed(digits);
 }
@@ -261,8 +302,12 @@ async function main(): Promise<void> {
     return n;
   });
   const allParts = ["warm", "freeze", "cold", "network", "observability", "brokers"];
+  // Slow parts that load the whole host: only when named.
+  const scaleParts = ["burst", "concurrency1000", "idlepss"];
   // `metrics` and `tracing` are older names of the `observability` part.
-  const parts = new Set(listEnv("BENCH_PARTS", [...allParts, "metrics", "tracing"]) ?? allParts);
+  const parts = new Set(
+    listEnv("BENCH_PARTS", [...allParts, ...scaleParts, "metrics", "tracing"]) ?? allParts,
+  );
   const started = performance.now();
   const bare = await startBare();
   let server: VajraServer | undefined;
@@ -274,6 +319,7 @@ async function main(): Promise<void> {
   let network: { none: ColdResult; egress: ColdResult } | undefined;
   let brokers: BrokerResults | undefined;
   let observability: ObservabilityCost[] | undefined;
+  const scale: { burst?: FanOutResult; concurrency1000?: FanOutResult; idlePss?: IdlePssResult } = {};
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -328,6 +374,13 @@ async function main(): Promise<void> {
       observability = await observabilityCost(ROOT, python.name, event, DURATION_S * 1.5, (s) =>
         deploy(s, python, event, { tracing: "active" }),
       );
+    if (python !== undefined && scaleParts.some((p) => parts.has(p))) {
+      const sleeper = { ...python, name: "bench-sleep", dir: "bench/functions/python-sleep" };
+      await deploy(vajra, sleeper, JSON.stringify({ ms: 0 }));
+      if (parts.has("burst")) scale.burst = await fanOut(vajra, sleeper.name, 100, 200);
+      if (parts.has("concurrency1000")) scale.concurrency1000 = await fanOut(vajra, sleeper.name, 1000, 1000);
+      if (parts.has("idlepss")) scale.idlePss = await idlePss(vajra, sleeper.name, IDLE_PSS_INSTANCES);
+    }
     if (parts.has("cold"))
       for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
@@ -436,6 +489,7 @@ async function main(): Promise<void> {
       `metrics on keep ${worst("metricsRatio")} % of the throughput with metrics off (target ≥ 95 %); metrics + tracing ${worst("tracedRatio")} % (target ≥ 85 %)`,
     );
   }
+  printScale(scale);
   for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
   console.log(`bench took ${totalSeconds.toFixed(0)} s`);
 
@@ -455,6 +509,7 @@ async function main(): Promise<void> {
         network,
         brokers,
         observability,
+        scale,
         families,
         skipped,
       },
