@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
-import { dropInstances, type VajraServer } from "./measure.js";
+import type { VajraServer } from "./measure.js";
 
 export interface FanOutResult {
   /** Invocations sent at once. */
@@ -39,13 +39,20 @@ interface Answer {
 // Every request on its own connection (as 1,000 separate clients would); no pooling limit.
 const AGENT = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
-function post(server: VajraServer, name: string, body: string, timeoutMs: number): Promise<Answer> {
-  const url = new URL(`${server.base}/functions/${name}/invoke`);
+/** One request on a fresh connection (after a storm a pooled keep-alive connection may be stale). */
+function send(
+  server: VajraServer,
+  method: string,
+  path: string,
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<Answer> {
+  const url = new URL(`${server.base}${path}`);
   const t0 = performance.now();
   return new Promise((resolve) => {
     const req = http.request(
       url,
-      { method: "POST", agent: AGENT, headers: { ...server.auth, "content-type": "application/json" } },
+      { method, agent: AGENT, headers: { ...server.auth, "content-type": "application/json" } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -54,7 +61,7 @@ function post(server: VajraServer, name: string, body: string, timeoutMs: number
             status: res.statusCode ?? 0,
             functionError: res.headers["x-vajra-function-error"] !== undefined,
             ms: performance.now() - t0,
-            body: Buffer.concat(chunks).toString("utf8").slice(0, 300),
+            body: Buffer.concat(chunks).toString("utf8"),
           }),
         );
         res.on("error", (err) => resolve({ status: 0, functionError: false, ms: 0, body: err.message }));
@@ -68,10 +75,19 @@ function post(server: VajraServer, name: string, body: string, timeoutMs: number
   });
 }
 
+const post = (server: VajraServer, name: string, body: string, timeoutMs: number): Promise<Answer> =>
+  send(server, "POST", `/functions/${name}/invoke`, body, timeoutMs);
+
 async function instancesOf(server: VajraServer, name: string): Promise<number> {
-  const r = await fetch(`${server.base}/functions/${name}`, { headers: server.auth });
-  const { instances } = (await r.json()) as { instances?: { idle?: number; busy?: number } };
+  const r = await send(server, "GET", `/functions/${name}`, undefined, 10_000);
+  if (r.status !== 200) return 0;
+  const { instances } = JSON.parse(r.body) as { instances?: { idle?: number; busy?: number } };
   return (instances?.idle ?? 0) + (instances?.busy ?? 0);
+}
+
+async function dropInstances(server: VajraServer, name: string): Promise<void> {
+  const r = await send(server, "DELETE", `/functions/${name}/instances`, undefined, 60_000);
+  if (r.status >= 300) throw new Error(`dropping the instances of ${name}: ${r.status} ${r.body}`);
 }
 
 /**
@@ -116,7 +132,7 @@ export async function fanOut(
   }
   const times = answers.map((a) => a.ms).sort((a, b) => a - b);
   await dropInstances(server, name);
-  return {
+  const result = {
     requests,
     sleepMs,
     ok,
@@ -126,8 +142,10 @@ export async function fanOut(
     p50Ms: times[Math.floor(times.length / 2)] ?? NaN,
     maxMs: times[times.length - 1] ?? NaN,
     peakInstances: peak,
-    failures: [...failures].map(([k, v]) => `${k}: ${v}`),
+    failures: [...failures].map(([k, v]) => `${k}: ${v.slice(0, 300)}`),
   };
+  process.stderr.write(`fan-out result: ${JSON.stringify(result)}\n`);
+  return result;
 }
 
 export interface IdlePssResult {
@@ -185,6 +203,9 @@ export async function idlePss(server: VajraServer, name: string, count: number):
     if (pids.length > 0) per.push(pids.reduce((n, p) => n + pssKiB(p), 0) / 1024);
   }
   await dropInstances(server, name);
+  process.stderr.write(
+    `idle PSS of ${per.length} instances (MiB): ${per.map((x) => x.toFixed(1)).join(" ")}\n`,
+  );
   const mean = per.reduce((a, b) => a + b, 0) / (per.length || 1);
   return {
     instances: per.length,

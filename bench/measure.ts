@@ -79,12 +79,17 @@ export interface VajraServer {
 }
 
 /** A Vajra server on a fresh data directory (so every build starts with empty caches). */
-export async function startVajra(root: string, env: Record<string, string> = {}): Promise<VajraServer> {
+export async function startVajra(
+  root: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<VajraServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "vajra-bench-"));
   const port = 18700 + Math.floor(Math.random() * 1000);
   const server = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       join(root, "bin", "vajra.js"),
       "server",
       "--port",
