@@ -52,7 +52,11 @@ function send(
   return new Promise((resolve) => {
     const req = http.request(
       url,
-      { method, agent: AGENT, headers: { ...server.auth, "content-type": "application/json" } },
+      {
+        method,
+        agent: AGENT,
+        headers: body === undefined ? server.auth : { ...server.auth, "content-type": "application/json" },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
