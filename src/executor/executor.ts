@@ -14,6 +14,7 @@ import { VajraError } from "../core/errors.js";
 import { loggingEnvironment, type EffectiveLogging } from "../core/logging-config.js";
 import { launchFor } from "./launch.js";
 import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
+import { StartGate, defaultMaxConcurrentStarts } from "./start-gate.js";
 import { PlacementBook, type PlacementStats, waitBudget } from "./placement.js";
 import { Pool } from "./pool.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
@@ -91,6 +92,8 @@ export interface ExecutorOptions {
   endpointDir?: string;
   /** The AWS SDKs provided to Python and Node.js functions (absent: none). */
   runtimeSdks?: RuntimeSdks;
+  /** Sandboxes starting at once, host-wide (start-gate.ts); default a few per CPU. */
+  maxConcurrentStarts?: number;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -112,9 +115,11 @@ export class Executor {
   /** Warm hold times and cold starts per pool key; they outlive a pool emptied by the reaper. */
   private readonly placementStats = new PlacementBook();
   private readonly cores = availableParallelism();
+  private readonly starts: StartGate;
 
   constructor(private readonly opts: ExecutorOptions) {
     this.instancesDir = join(opts.dataDir, "instances");
+    this.starts = new StartGate(opts.maxConcurrentStarts ?? defaultMaxConcurrentStarts(this.cores));
     rmSync(this.instancesDir, { recursive: true, force: true });
     mkdirSync(this.instancesDir, { recursive: true, mode: 0o755 });
     const every = Math.max(50, Math.min(1000, Math.floor(opts.keepAliveMs / 4)));
@@ -346,7 +351,18 @@ export class Executor {
         `${spec.functionName} uses network ${spec.network}, which this host cannot offer: ${network.unavailable}`,
       );
     const creds = spec.credentials?.();
-    const net = await network.attach(names);
+    const releaseStart = await this.starts.acquire();
+    if (this.closed) {
+      releaseStart();
+      throw new VajraError("ShuttingDown", "the server is shutting down");
+    }
+    let net: Awaited<ReturnType<typeof network.attach>>;
+    try {
+      net = await network.attach(names);
+    } catch (err) {
+      releaseStart();
+      throw err;
+    }
     this.makeRoom(spec.memoryMb);
     this.liveMemoryMb += spec.memoryMb;
     try {
@@ -396,8 +412,11 @@ export class Executor {
       });
       this.live.add(inst);
       if (creds !== undefined) this.credentialsExpiry.set(inst, creds.expiresAt);
+      // The slot is held until the runtime is ready (or died): that is what a start costs.
+      void inst.whenReady().then(releaseStart);
       return inst;
     } catch (err) {
+      releaseStart();
       net.release();
       this.liveMemoryMb -= spec.memoryMb;
       throw new VajraError(
