@@ -1,7 +1,8 @@
 // Where the server's CPU goes on the warm path: starts a Vajra server under `node --cpu-prof`, deploys
 // the python and nodejs hellos, drives each with warm load (autocannon, 32 connections), stops the
 // server and prints the top self-time functions of its profile. Run: `npm run build && node
-// dist/bench/profile-warm.js` (BENCH_DURATION seconds per family, default 8; BENCH_ONLY=python).
+// dist/bench/profile-warm.js` (BENCH_DURATION seconds per family, default 8; BENCH_ONLY=python;
+// BENCH_SERVER_ROOT=<another checkout> profiles that build's server).
 
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,8 @@ import { zipDirectory } from "../src/blobs/zip-dir.js";
 import { dropInstances, instanceCount, load, startVajra } from "./measure.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// Another build's server (e.g. a worktree of the base commit), for a before/after comparison.
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ?? ROOT;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
 
@@ -58,7 +61,7 @@ function topSelf(profile: CpuProfile, n: number): { fn: string; ms: number; pct:
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(",");
   const profDir = mkdtempSync(join(tmpdir(), "vajra-prof-"));
-  const server = await startVajra(ROOT, {}, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+  const server = await startVajra(SERVER_ROOT, {}, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
   const event = JSON.stringify({ name: "bench" });
   try {
     for (const f of FAMILIES) {

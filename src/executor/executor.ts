@@ -140,18 +140,28 @@ export class Executor {
     const pool = this.pool(spec);
     const stats = this.placementStats.get(spec.poolKey);
     let inst = this.takeUsable(pool, spec) ?? (await this.waitForBusy(pool, stats));
-    const warm = inst !== undefined;
+    let warm = inst !== undefined;
     if (inst === undefined) {
       if (this.closed) throw new VajraError("ShuttingDown", "the server is shutting down");
       const startedAt = pool.beginStart();
       try {
-        inst = await this.startInstance(spec, pool);
+        // While it waited at the start gate an instance may have come free: it takes that one instead.
+        const slot = await this.starts.acquire();
+        inst = this.closed ? undefined : this.takeUsable(pool, spec);
+        warm = inst !== undefined;
+        if (inst !== undefined) slot();
+        else
+          inst = await this.startInstance(spec, pool, "on-demand", slot).catch((err: unknown) => {
+            slot(); // a start that failed before it used the slot (releasing twice is harmless)
+            throw err;
+          });
       } finally {
         pool.endStart(inst, startedAt);
       }
-      void inst.whenReady().then((ready) => {
-        if (ready) stats.recordCold(Date.now() - startedAt);
-      });
+      if (!warm)
+        void inst.whenReady().then((ready) => {
+          if (ready) stats.recordCold(Date.now() - startedAt);
+        });
     }
     const heldFrom = performance.now();
     try {
@@ -323,6 +333,8 @@ export class Executor {
     spec: ExecutionSpec,
     pool: Pool,
     initializationType: "on-demand" | "provisioned-concurrency" = "on-demand",
+    /** A start-gate slot the caller already holds (released here, whatever happens). */
+    heldSlot?: () => void,
   ): Promise<Instance> {
     const { runtime } = spec;
     if (!runtime.available || runtime.executable === undefined) {
@@ -351,7 +363,7 @@ export class Executor {
         `${spec.functionName} uses network ${spec.network}, which this host cannot offer: ${network.unavailable}`,
       );
     const creds = spec.credentials?.();
-    const releaseStart = await this.starts.acquire();
+    const releaseStart = heldSlot ?? (await this.starts.acquire());
     if (this.closed) {
       releaseStart();
       throw new VajraError("ShuttingDown", "the server is shutting down");
