@@ -378,7 +378,8 @@ async function main(): Promise<void> {
       const sleeper = { ...python, name: "bench-sleep", dir: "bench/functions/python-sleep" };
       await deploy(vajra, sleeper, JSON.stringify({ ms: 0 }));
       if (parts.has("burst")) scale.burst = await fanOut(vajra, sleeper.name, 100, 200);
-      if (parts.has("concurrency1000")) scale.concurrency1000 = await fanOut(vajra, sleeper.name, 1000, 1000);
+      if (parts.has("concurrency1000"))
+        scale.concurrency1000 = await fanOut(vajra, sleeper.name, 1000, 1000, 300_000);
       if (parts.has("idlepss")) scale.idlePss = await idlePss(vajra, sleeper.name, IDLE_PSS_INSTANCES);
     }
     if (parts.has("cold"))
