@@ -380,7 +380,14 @@ async function main(): Promise<void> {
       if (parts.has("burst")) scale.burst = await fanOut(vajra, sleeper.name, 100, 200);
       if (parts.has("concurrency1000"))
         scale.concurrency1000 = await fanOut(vajra, sleeper.name, 1000, 1000, 300_000);
-      if (parts.has("idlepss")) scale.idlePss = await idlePss(vajra, sleeper.name, IDLE_PSS_INSTANCES);
+      if (parts.has("idlepss")) {
+        // A function of its own: nothing learnt yet about it, so every concurrent invocation starts an
+        // instance (placement would otherwise queue short sleeps behind busy instances).
+        const idle = { ...sleeper, name: "bench-idle" };
+        await deploy(vajra, idle, JSON.stringify({ ms: 0 }));
+        await dropInstances(vajra, idle.name);
+        scale.idlePss = await idlePss(vajra, idle.name, IDLE_PSS_INSTANCES);
+      }
     }
     if (parts.has("cold"))
       for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
