@@ -152,6 +152,8 @@ export async function fanOut(
   return result;
 }
 
+const IDLE_SLEEP_MS = 15_000;
+
 export interface IdlePssResult {
   instances: number;
   /** Mean PSS of one idle instance (every process of its cgroup), MiB. */
@@ -185,13 +187,14 @@ function pssKiB(pid: string): number {
 }
 
 /**
- * Starts `count` instances of a function (as many concurrent invocations of a short sleep), lets
+ * Starts `count` instances of a function (as many concurrent invocations of a 15 s sleep), lets
  * them go idle (frozen), then sums /proc/<pid>/smaps_rollup Pss over each instance's processes.
  */
 export async function idlePss(server: VajraServer, name: string, count: number): Promise<IdlePssResult> {
   process.stderr.write(`idle PSS: starting ${count} instances of ${name}...\n`);
   await dropInstances(server, name);
-  const body = JSON.stringify({ ms: 300 });
+  // Long enough that no instance frees up before the last one has started, even on a loaded host.
+  const body = JSON.stringify({ ms: IDLE_SLEEP_MS });
   await Promise.all(Array.from({ length: count }, () => post(server, name, body, 60_000)));
   await new Promise((r) => setTimeout(r, 1000)); // idle and frozen
   const per: number[] = [];

@@ -384,7 +384,7 @@ async function main(): Promise<void> {
         // A function of its own: nothing learnt yet about it, so every concurrent invocation starts an
         // instance (placement would otherwise queue short sleeps behind busy instances).
         const idle = { ...sleeper, name: "bench-idle" };
-        await deploy(vajra, idle, JSON.stringify({ ms: 0 }));
+        await deploy(vajra, idle, JSON.stringify({ ms: 0 }), { timeout: 60 });
         await dropInstances(vajra, idle.name);
         scale.idlePss = await idlePss(vajra, idle.name, IDLE_PSS_INSTANCES);
       }
