@@ -221,3 +221,42 @@ export async function idlePss(server: VajraServer, name: string, count: number):
     perGiB: mean > 0 ? 1024 / mean : 0,
   };
 }
+
+/** The scale-out parts' table and the idle-PSS line. */
+export function printScale(scale: {
+  burst?: FanOutResult;
+  concurrency1000?: FanOutResult;
+  idlePss?: IdlePssResult;
+}): void {
+  const rows = (["burst", "concurrency1000"] as const).flatMap((k) => {
+    const r = scale[k];
+    return r === undefined
+      ? []
+      : [
+          {
+            part: k,
+            requests: r.requests,
+            "sleep ms": r.sleepMs,
+            ok: r.ok,
+            throttled: r.throttled,
+            failed: r.failed,
+            "all answered s": (r.wallMs / 1000).toFixed(2),
+            "p50 s": (r.p50Ms / 1000).toFixed(2),
+            "peak instances": r.peakInstances,
+          },
+        ];
+  });
+  if (rows.length > 0) {
+    console.log(
+      "Scale-out (python sleeper, 128 MB, every request at once on its own connection, no instance before)",
+    );
+    console.table(rows);
+    for (const k of ["burst", "concurrency1000"] as const)
+      for (const f of scale[k]?.failures ?? []) console.log(`${k} failure: ${f}`);
+  }
+  const p = scale.idlePss;
+  if (p !== undefined)
+    console.log(
+      `idle python instances: ${p.instances} measured, PSS mean ${p.meanPssMiB.toFixed(1)} MiB (max ${p.maxPssMiB.toFixed(1)}) → ${Math.floor(p.perGiB)} per GiB`,
+    );
+}

@@ -24,7 +24,7 @@ import {
   type LoadResult,
   type VajraServer,
 } from "./measure.js";
-import { fanOut, idlePss, type FanOutResult, type IdlePssResult } from "./burst.js";
+import { fanOut, idlePss, printScale, type FanOutResult, type IdlePssResult } from "./burst.js";
 import { observabilityCost, type ObservabilityCost } from "./observability-cost.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -247,44 +247,6 @@ async function networkCost(
     };
   };
   return { none: merge(samples.none), egress: merge(samples.egress) };
-}
-
-function printScale(scale: {
-  burst?: FanOutResult;
-  concurrency1000?: FanOutResult;
-  idlePss?: IdlePssResult;
-}): void {
-  const rows = (["burst", "concurrency1000"] as const).flatMap((k) => {
-    const r = scale[k];
-    return r === undefined
-      ? []
-      : [
-          {
-            part: k,
-            requests: r.requests,
-            "sleep ms": r.sleepMs,
-            ok: r.ok,
-            throttled: r.throttled,
-            failed: r.failed,
-            "all answered s": (r.wallMs / 1000).toFixed(2),
-            "p50 s": (r.p50Ms / 1000).toFixed(2),
-            "peak instances": r.peakInstances,
-          },
-        ];
-  });
-  if (rows.length > 0) {
-    console.log(
-      "Scale-out (python sleeper, 128 MB, every request at once on its own connection, no instance before)",
-    );
-    console.table(rows);
-    for (const k of ["burst", "concurrency1000"] as const)
-      for (const f of scale[k]?.failures ?? []) console.log(`${k} failure: ${f}`);
-  }
-  const p = scale.idlePss;
-  if (p !== undefined)
-    console.log(
-      `idle python instances: ${p.instances} measured, PSS mean ${p.meanPssMiB.toFixed(1)} MiB (max ${p.maxPssMiB.toFixed(1)}) → ${Math.floor(p.perGiB)} per GiB`,
-    );
 }
 
 function fixed(n: number | undefined, digits: number): string {
