@@ -375,7 +375,7 @@ export class Executor {
       releaseStart();
       throw err;
     }
-    this.makeRoom(spec.memoryMb);
+    this.makeRoom(spec.memoryMb, pool);
     this.liveMemoryMb += spec.memoryMb;
     try {
       const inst = await Instance.start({
@@ -439,12 +439,17 @@ export class Executor {
     }
   }
 
-  /** Evicts least recently used idle instances until `mb` more fits in the warm-memory budget. */
-  private makeRoom(mb: number): void {
+  /**
+   * Evicts least recently used idle instances until `mb` more fits in the warm-memory budget. Not those
+   * of the pool being started for: one idle there came free during this start, and the invocations
+   * queued behind it at the start gate take it (a burst beyond the budget would otherwise kill each
+   * instance as it finished, and every queued invocation would start a new one).
+   */
+  private makeRoom(mb: number, startingFor: Pool): void {
     while (this.liveMemoryMb - this.evictingMb + mb > this.opts.maxWarmMemoryMb) {
       let victim: { pool: Pool; inst: Instance } | undefined;
       for (const p of this.pools.values()) {
-        const inst = p.counts.idle > p.minWarm ? p.oldestIdle() : undefined;
+        const inst = p !== startingFor && p.counts.idle > p.minWarm ? p.oldestIdle() : undefined;
         if (inst !== undefined && (victim === undefined || inst.lastUsed < victim.inst.lastUsed))
           victim = { pool: p, inst };
       }
