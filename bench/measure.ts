@@ -72,17 +72,24 @@ export async function startBare(): Promise<Bare> {
 
 export interface VajraServer {
   base: string;
+  /** The server's process id (its sandboxes' cgroups are under vajra/<pid>). */
+  pid: number;
   auth: Record<string, string>;
   stop(): Promise<void>;
 }
 
 /** A Vajra server on a fresh data directory (so every build starts with empty caches). */
-export async function startVajra(root: string, env: Record<string, string> = {}): Promise<VajraServer> {
+export async function startVajra(
+  root: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<VajraServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "vajra-bench-"));
   const port = 18700 + Math.floor(Math.random() * 1000);
   const server = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       join(root, "bin", "vajra.js"),
       "server",
       "--port",
@@ -122,7 +129,7 @@ export async function startVajra(root: string, env: Record<string, string> = {})
     await stop();
     throw new Error("the Vajra server did not start");
   }
-  return { base, auth: { authorization: `Bearer ${key}` }, stop };
+  return { base, pid: server.pid ?? 0, auth: { authorization: `Bearer ${key}` }, stop };
 }
 
 export interface LoadOptions {

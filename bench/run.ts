@@ -24,6 +24,7 @@ import {
   type LoadResult,
   type VajraServer,
 } from "./measure.js";
+import { fanOut, idlePss, printScale, type FanOutResult, type IdlePssResult } from "./burst.js";
 import { observabilityCost, type ObservabilityCost } from "./observability-cost.js";
 import { peerBench, type PeerResults } from "./peers.js";
 
@@ -32,11 +33,13 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 25);
 const COLD_SAMPLES_COMPILED = Number(process.env.BENCH_COLD_SAMPLES_COMPILED ?? 15);
 const BARE = "bare node:http";
+const IDLE_PSS_INSTANCES = Number(process.env.BENCH_IDLE_INSTANCES ?? 50);
 
 /**
  * Narrowing, for a quick look at one path (the full run takes many minutes): BENCH_ONLY=nodejs,python
  * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
- * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, observability, brokers; default all).
+ * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, observability, brokers; default all;
+ * and the slow scale-out parts burst, concurrency1000, idlepss — bench/burst.ts — only when named).
  */
 function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
   const raw = process.env[name];
@@ -262,8 +265,12 @@ async function main(): Promise<void> {
     return n;
   });
   const allParts = ["warm", "freeze", "cold", "network", "observability", "brokers"];
+  // Slow parts that load the whole host: only when named.
+  const scaleParts = ["burst", "concurrency1000", "idlepss"];
   // `metrics` and `tracing` are older names of the `observability` part.
-  const parts = new Set(listEnv("BENCH_PARTS", [...allParts, "metrics", "tracing"]) ?? allParts);
+  const parts = new Set(
+    listEnv("BENCH_PARTS", [...allParts, ...scaleParts, "metrics", "tracing"]) ?? allParts,
+  );
   const started = performance.now();
   const bare = await startBare();
   let server: VajraServer | undefined;
@@ -276,6 +283,7 @@ async function main(): Promise<void> {
   let brokers: BrokerResults | undefined;
   let observability: ObservabilityCost[] | undefined;
   let peers: PeerResults | undefined;
+  const scale: { burst?: FanOutResult; concurrency1000?: FanOutResult; idlePss?: IdlePssResult } = {};
   const event = JSON.stringify({ name: "bench" });
   try {
     const vajra = await startVajra(ROOT);
@@ -335,6 +343,21 @@ async function main(): Promise<void> {
       observability = await observabilityCost(ROOT, python.name, event, DURATION_S * 1.5, (s) =>
         deploy(s, python, event, { tracing: "active" }),
       );
+    if (python !== undefined && scaleParts.some((p) => parts.has(p))) {
+      const sleeper = { ...python, name: "bench-sleep", dir: "bench/functions/python-sleep" };
+      await deploy(vajra, sleeper, JSON.stringify({ ms: 0 }));
+      if (parts.has("burst")) scale.burst = await fanOut(vajra, sleeper.name, 100, 200);
+      if (parts.has("concurrency1000"))
+        scale.concurrency1000 = await fanOut(vajra, sleeper.name, 1000, 1000, 300_000);
+      if (parts.has("idlepss")) {
+        // A function of its own: nothing learnt yet about it, so every concurrent invocation starts an
+        // instance (placement would otherwise queue short sleeps behind busy instances).
+        const idle = { ...sleeper, name: "bench-idle" };
+        await deploy(vajra, idle, JSON.stringify({ ms: 0 }), { timeout: 60 });
+        await dropInstances(vajra, idle.name);
+        scale.idlePss = await idlePss(vajra, idle.name, IDLE_PSS_INSTANCES);
+      }
+    }
     if (parts.has("cold"))
       for (const f of deployed) cold[f.name] = await coldStarts(vajra, f.name, event, f.coldSamples);
   } finally {
@@ -456,6 +479,7 @@ async function main(): Promise<void> {
       `metrics on keep ${worst("metricsRatio")} % of the throughput with metrics off (target ≥ 95 %); metrics + tracing ${worst("tracedRatio")} % (target ≥ 85 %)`,
     );
   }
+  printScale(scale);
   for (const s of skipped) console.log(`${s.failed ? "FAILED" : "skipped"}: ${s.family}: ${s.reason}`);
   console.log(`bench took ${totalSeconds.toFixed(0)} s`);
 
@@ -476,6 +500,7 @@ async function main(): Promise<void> {
         brokers,
         observability,
         peers,
+        scale,
         families,
         skipped,
       },

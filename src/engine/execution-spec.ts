@@ -52,3 +52,25 @@ export function traceId(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16);
   return `Root=1-${epoch}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`;
 }
+
+/**
+ * The execution spec of each function version, built once instead of per invocation (it costs about
+ * 0.04 ms: spreads, the logging defaults, three closures). A FunctionConfig is never mutated — an
+ * update or a publish makes a new object — so the config object itself is the key, and a changed
+ * function misses the cache by construction; the entry also checks the version and the runtime
+ * (discovery may replace a RuntimeInfo). Weakly held: a replaced config's entry goes with it.
+ */
+export class ExecutionSpecCache {
+  private readonly specs = new WeakMap<
+    FunctionConfig,
+    { version: string; runtime: RuntimeInfo; spec: ExecutionSpec }
+  >();
+
+  get(fn: FunctionConfig, version: string, runtime: RuntimeInfo, build: () => ExecutionSpec): ExecutionSpec {
+    const hit = this.specs.get(fn);
+    if (hit !== undefined && hit.version === version && hit.runtime === runtime) return hit.spec;
+    const spec = build();
+    this.specs.set(fn, { version, runtime, spec });
+    return spec;
+  }
+}

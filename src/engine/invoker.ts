@@ -11,7 +11,7 @@ import { LATEST } from "../core/routing.js";
 import type { FunctionConfig, InvocationRecord } from "../core/types.js";
 import type { Store } from "../store/store.js";
 import type { ConcurrencyGate } from "./concurrency.js";
-import { EMPTY_EVENT, executionSpec, traceId } from "./execution-spec.js";
+import { EMPTY_EVENT, ExecutionSpecCache, executionSpec, traceId } from "./execution-spec.js";
 import type { FunctionRoles } from "./function-roles.js";
 import type { LayerCatalog } from "./layers.js";
 import { withInstance } from "./logs.js";
@@ -64,6 +64,7 @@ export class Invoker {
   /** Usage for cost reports. */
   readonly meter: UsageMeter;
   private inFlightCount = 0;
+  private readonly specs = new ExecutionSpecCache();
   private readonly region: string;
 
   constructor(private readonly o: InvokerOptions) {
@@ -132,14 +133,16 @@ export class Invoker {
     const trace = startInvocationTrace(shared.tracing, this.o.scope, fn, version, requestId, opts);
     try {
       const result = await shared.executor.invoke(
-        executionSpec(
-          this.region,
-          fn,
-          version,
-          runtime,
-          shared.blobs.codeDir(fn.codeSha256),
-          () => this.o.layers.optDir(fn.layers),
-          this.o.roles.credentialsFor(fn, version),
+        this.specs.get(fn, version, runtime, () =>
+          executionSpec(
+            this.region,
+            fn,
+            version,
+            runtime,
+            shared.blobs.codeDir(fn.codeSha256),
+            () => this.o.layers.optDir(fn.layers),
+            this.o.roles.credentialsFor(fn, version),
+          ),
         ),
         {
           requestId,

@@ -14,6 +14,7 @@ import { VajraError } from "../core/errors.js";
 import { loggingEnvironment, type EffectiveLogging } from "../core/logging-config.js";
 import { launchFor } from "./launch.js";
 import { Instance, type InvokeRequest, type InvokeResult } from "./instance.js";
+import { StartGate, defaultMaxConcurrentStarts } from "./start-gate.js";
 import { PlacementBook, type PlacementStats, waitBudget } from "./placement.js";
 import { Pool } from "./pool.js";
 import type { RuntimeInfo } from "./runtime-discovery.js";
@@ -97,6 +98,8 @@ export interface ExecutorOptions {
   endpointDir?: string;
   /** The AWS SDKs provided to Python and Node.js functions (absent: none). */
   runtimeSdks?: RuntimeSdks;
+  /** Sandboxes starting at once, host-wide (start-gate.ts); default a few per CPU. */
+  maxConcurrentStarts?: number;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -118,9 +121,11 @@ export class Executor {
   /** Warm hold times and cold starts per pool key; they outlive a pool emptied by the reaper. */
   private readonly placementStats = new PlacementBook();
   private readonly cores = availableParallelism();
+  private readonly starts: StartGate;
 
   constructor(private readonly opts: ExecutorOptions) {
     this.instancesDir = join(opts.dataDir, "instances");
+    this.starts = new StartGate(opts.maxConcurrentStarts ?? defaultMaxConcurrentStarts(this.cores));
     rmSync(this.instancesDir, { recursive: true, force: true });
     mkdirSync(this.instancesDir, { recursive: true, mode: 0o755 });
     const every = Math.max(50, Math.min(1000, Math.floor(opts.keepAliveMs / 4)));
@@ -145,18 +150,28 @@ export class Executor {
     const pool = this.pool(spec);
     const stats = this.placementStats.get(spec.poolKey);
     let inst = this.takeUsable(pool, spec) ?? (await this.waitForBusy(pool, stats));
-    const warm = inst !== undefined;
+    let warm = inst !== undefined;
     if (inst === undefined) {
       if (this.closed) throw new VajraError("ShuttingDown", "the server is shutting down");
       const startedAt = pool.beginStart();
       try {
-        inst = await this.startInstance(spec, pool);
+        // While it waited at the start gate an instance may have come free: it takes that one instead.
+        const slot = await this.starts.acquire();
+        inst = this.closed ? undefined : this.takeUsable(pool, spec);
+        warm = inst !== undefined;
+        if (inst !== undefined) slot();
+        else
+          inst = await this.startInstance(spec, pool, "on-demand", slot).catch((err: unknown) => {
+            slot(); // a start that failed before it used the slot (releasing twice is harmless)
+            throw err;
+          });
       } finally {
         pool.endStart(inst, startedAt);
       }
-      void inst.whenReady().then((ready) => {
-        if (ready) stats.recordCold(Date.now() - startedAt);
-      });
+      if (!warm)
+        void inst.whenReady().then((ready) => {
+          if (ready) stats.recordCold(Date.now() - startedAt);
+        });
     }
     const heldFrom = performance.now();
     try {
@@ -328,6 +343,8 @@ export class Executor {
     spec: ExecutionSpec,
     pool: Pool,
     initializationType: "on-demand" | "provisioned-concurrency" = "on-demand",
+    /** A start-gate slot the caller already holds (released here, whatever happens). */
+    heldSlot?: () => void,
   ): Promise<Instance> {
     const { runtime } = spec;
     if (!runtime.available || runtime.executable === undefined) {
@@ -356,8 +373,19 @@ export class Executor {
         `${spec.functionName} uses network ${spec.network}, which this host cannot offer: ${network.unavailable}`,
       );
     const creds = spec.credentials?.();
-    const net = await network.attach(names);
-    this.makeRoom(spec.memoryMb);
+    const releaseStart = heldSlot ?? (await this.starts.acquire());
+    if (this.closed) {
+      releaseStart();
+      throw new VajraError("ShuttingDown", "the server is shutting down");
+    }
+    let net: Awaited<ReturnType<typeof network.attach>>;
+    try {
+      net = await network.attach(names);
+    } catch (err) {
+      releaseStart();
+      throw err;
+    }
+    this.makeRoom(spec.memoryMb, pool);
     this.liveMemoryMb += spec.memoryMb;
     try {
       const inst = await Instance.start({
@@ -406,8 +434,11 @@ export class Executor {
       });
       this.live.add(inst);
       if (creds !== undefined) this.credentialsExpiry.set(inst, creds.expiresAt);
+      // The slot is held until the runtime is ready (or died): that is what a start costs.
+      void inst.whenReady().then(releaseStart);
       return inst;
     } catch (err) {
+      releaseStart();
       net.release();
       this.liveMemoryMb -= spec.memoryMb;
       throw new VajraError(
@@ -418,12 +449,17 @@ export class Executor {
     }
   }
 
-  /** Evicts least recently used idle instances until `mb` more fits in the warm-memory budget. */
-  private makeRoom(mb: number): void {
+  /**
+   * Evicts least recently used idle instances until `mb` more fits in the warm-memory budget. Not those
+   * of the pool being started for: one idle there came free during this start, and the invocations
+   * queued behind it at the start gate take it (a burst beyond the budget would otherwise kill each
+   * instance as it finished, and every queued invocation would start a new one).
+   */
+  private makeRoom(mb: number, startingFor: Pool): void {
     while (this.liveMemoryMb - this.evictingMb + mb > this.opts.maxWarmMemoryMb) {
       let victim: { pool: Pool; inst: Instance } | undefined;
       for (const p of this.pools.values()) {
-        const inst = p.counts.idle > p.minWarm ? p.oldestIdle() : undefined;
+        const inst = p !== startingFor && p.counts.idle > p.minWarm ? p.oldestIdle() : undefined;
         if (inst !== undefined && (victim === undefined || inst.lastUsed < victim.inst.lastUsed))
           victim = { pool: p, inst };
       }
