@@ -180,6 +180,13 @@ test(
       }
       assert.match(await totals.innerText(), /^([2-9]|\d{2,})\d* invocations/);
       await page.locator(".uplot").first().waitFor();
+      // The function's cost recommendations: a few invocations are too little evidence for any.
+      const recs = page.getByTestId("recommendations");
+      await recs
+        .getByText(/None for now|Recommendations/)
+        .first()
+        .waitFor();
+      assert.match(await recs.innerText(), /Recommendations/);
       await shot(page, "07-monitor");
       // The dark theme follows the system.
       await page.emulateMedia({ colorScheme: "dark" });

@@ -18,8 +18,9 @@ import type {
   VersionView,
 } from "../../../src/cli/api-types.ts";
 import type { MetricPoint } from "../../../src/core/metric-series.ts";
+import type { Recommendation, RecommendationReport } from "../../../src/core/recommend-model.ts";
 
-export type { MetricPoint };
+export type { MetricPoint, Recommendation, RecommendationReport };
 export type { AliasView, BuildLog, FunctionConfig, FunctionDetails, Health, RuntimeInfo, VersionView };
 export type { InvokeConfigView, LayerView, NetworkSummary };
 
@@ -242,6 +243,11 @@ export class Api {
     if (q.period !== undefined) p.set("period", q.period);
     const qs = p.toString();
     return this.json<MetricSeries>("GET", fnPath(name, `/metrics${qs === "" ? "" : `?${qs}`}`));
+  }
+
+  /** The cost recommendations for one function (`GET /recommendations?function=NAME`). */
+  recommendations(name: string): Promise<RecommendationReport> {
+    return this.json<RecommendationReport>("GET", `/recommendations?function=${encodeURIComponent(name)}`);
   }
 
   async invoke(name: string, payload: string, qualifier?: string): Promise<InvokeResult> {

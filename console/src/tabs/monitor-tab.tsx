@@ -1,10 +1,12 @@
-// Monitor: the metrics API's series over a chosen range, drawn with uPlot.
+// Monitor: the metrics API's series over a chosen range, drawn with uPlot, and the function's cost
+// recommendations.
 import { useMemo, useState } from "react";
 import type { Api } from "../lib/api.ts";
 import { chartData, RANGES, summarize, type RangeId } from "../lib/chart-data.ts";
 import { count } from "../lib/format.ts";
 import { Chart } from "../chart.tsx";
 import { ErrorBox, Loading, useLoad } from "../components.tsx";
+import { Recommendations } from "./recommendations.tsx";
 
 export function MonitorTab({ api, name }: { api: Api; name: string }) {
   const [rangeId, setRangeId] = useState<RangeId>("1h");
@@ -87,6 +89,7 @@ export function MonitorTab({ api, name }: { api: Api; name: string }) {
           </div>
         </>
       )}
+      <Recommendations api={api} name={name} />
     </div>
   );
 }
