@@ -17,10 +17,10 @@ import type {
   RuntimeInfo,
   VersionView,
 } from "../../../src/cli/api-types.ts";
-import type { MetricPoint } from "../../../src/core/metric-series.ts";
+import type { MetricPoint, MetricSeries } from "../../../src/core/metric-series.ts";
 import type { Recommendation, RecommendationReport } from "../../../src/core/recommend-model.ts";
 
-export type { MetricPoint, Recommendation, RecommendationReport };
+export type { MetricPoint, MetricSeries, Recommendation, RecommendationReport };
 export type { AliasView, BuildLog, FunctionConfig, FunctionDetails, Health, RuntimeInfo, VersionView };
 export type { InvokeConfigView, LayerView, NetworkSummary };
 
@@ -36,14 +36,6 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
   }
-}
-
-export interface MetricSeries {
-  function: string;
-  from: string;
-  to: string;
-  periodSeconds: number;
-  points: MetricPoint[];
 }
 
 /** One log event of `GET /functions/{name}/logs?events=1` (and of the follow stream). */
