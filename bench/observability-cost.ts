@@ -3,22 +3,49 @@
 // OTLP/HTTP to a sink in this process — so what metrics and tracing cost is a ratio taken on the same
 // host at the same moment (targets: metrics ≥ 95 % of off, traced ≥ 85 %). The three servers are started
 // alike (none is the bench's main server, which has run everything before), and the measurements rotate
-// through several rounds so drift of the host weighs on all three alike.
+// through several short rounds; each round gives its own ratios, and the part reports their median and
+// spread, so drift of the host weighs on all three alike and one disturbed round does not decide.
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { load, startVajra, type VajraServer } from "./measure.js";
 
-export interface ObservabilityCost {
-  connections: number;
+/** One round: each server measured once, back to back (req/s). */
+export interface ObservabilityRound {
   off: number;
   metrics: number;
   traced: number;
-  /** metrics / off and traced / off requests per second. */
+}
+
+export interface ObservabilityCost {
+  connections: number;
+  /** Median req/s per mode over the rounds. */
+  off: number;
+  metrics: number;
+  traced: number;
+  /**
+   * The median over the rounds of each round's metrics / off and traced / off: a ratio is taken between
+   * measurements seconds apart, and one noisy round (another process on the host) cannot decide it.
+   */
   metricsRatio: number;
   tracedRatio: number;
+  /** The lowest and highest of the rounds' ratios. */
+  metricsSpread: [number, number];
+  tracedSpread: [number, number];
+  rounds: ObservabilityRound[];
   /** Spans the sink received during the whole part (proof that tracing really exported). */
   spans: number;
+}
+
+export function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+function spread(values: readonly number[]): [number, number] {
+  return [Math.min(...values), Math.max(...values)];
 }
 
 /** An OTLP/HTTP receiver that counts spans and answers 200, as a collector would. */
@@ -46,8 +73,13 @@ async function startSink(): Promise<{ url: string; spans: () => number; stop: ()
   };
 }
 
-/** Rounds of off, metrics, traced (in a rotating order); each measurement is durationS / ROUNDS long. */
-const ROUNDS = 3;
+/**
+ * Rounds of off, metrics, traced (in a rotating order), each measurement a quarter of the part's
+ * duration and at least MEASURE_S: by default 2 connection counts × 5 rounds × 3 servers × 3 s, so the
+ * part takes about 100 s.
+ */
+const ROUNDS = Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 5);
+const MEASURE_S = 3;
 
 /** The function is deployed with TracingConfig Active on all three (only the traced server acts on it). */
 export async function observabilityCost(
@@ -69,34 +101,44 @@ export async function observabilityCost(
     for (const s of servers) await deploy(s);
     const out: ObservabilityCost[] = [];
     for (const connections of [1, 8]) {
-      const rps = { off: 0, metrics: 0, traced: 0 };
-      const measure = async (server: VajraServer, label: keyof typeof rps): Promise<void> => {
+      const measure = async (server: VajraServer, label: keyof ObservabilityRound): Promise<number> => {
         const r = await load({
           connections,
-          durationS: Math.max(2, Math.round(durationS / ROUNDS)),
+          durationS: Math.max(MEASURE_S, Math.round(durationS / 4)),
           body: event,
           target: `${fn} (${label})`,
           url: `${server.base}/functions/${fn}/invoke`,
           headers: server.auth,
         });
-        rps[label] += r.rps / ROUNDS;
+        return r.rps;
       };
-      const order: Array<[VajraServer, keyof typeof rps]> = [
+      const order: Array<[VajraServer, keyof ObservabilityRound]> = [
         [off, "off"],
         [metricsOn, "metrics"],
         [traced, "traced"],
       ];
-      // off-metrics-traced, metrics-traced-off, traced-off-metrics: each in every position once.
-      for (let round = 0; round < ROUNDS; round++)
+      // off-metrics-traced, metrics-traced-off, traced-off-metrics, ...: each in every position alike.
+      const rounds: ObservabilityRound[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const r: ObservabilityRound = { off: 0, metrics: 0, traced: 0 };
         for (let i = 0; i < order.length; i++) {
-          const [s, label] = order[(i + round) % order.length] as [VajraServer, keyof typeof rps];
-          await measure(s, label);
+          const [s, label] = order[(i + round) % order.length] as [VajraServer, keyof ObservabilityRound];
+          r[label] = await measure(s, label);
         }
+        rounds.push(r);
+      }
+      const metricsRatios = rounds.map((r) => r.metrics / r.off);
+      const tracedRatios = rounds.map((r) => r.traced / r.off);
       out.push({
         connections,
-        ...rps,
-        metricsRatio: rps.metrics / rps.off,
-        tracedRatio: rps.traced / rps.off,
+        off: median(rounds.map((r) => r.off)),
+        metrics: median(rounds.map((r) => r.metrics)),
+        traced: median(rounds.map((r) => r.traced)),
+        metricsRatio: median(metricsRatios),
+        tracedRatio: median(tracedRatios),
+        metricsSpread: spread(metricsRatios),
+        tracedSpread: spread(tracedRatios),
+        rounds,
         spans: sink.spans(),
       });
     }
