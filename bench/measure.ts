@@ -18,6 +18,8 @@ export interface LoadResult {
   non2xx: number;
   /** Instances of the function after the run (a Vajra target only). */
   instances?: number;
+  /** CPU time of the server process (all its threads) per request in the measured run, in µs (with `cpu`). */
+  cpuUsPerRequest?: number;
 }
 
 export interface ColdResult {
@@ -72,6 +74,7 @@ export async function startBare(): Promise<Bare> {
 
 export interface VajraServer {
   base: string;
+  pid: number;
   auth: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -122,7 +125,7 @@ export async function startVajra(root: string, env: Record<string, string> = {})
     await stop();
     throw new Error("the Vajra server did not start");
   }
-  return { base, auth: { authorization: `Bearer ${key}` }, stop };
+  return { base, pid: server.pid ?? 0, auth: { authorization: `Bearer ${key}` }, stop };
 }
 
 export interface LoadOptions {
@@ -134,6 +137,23 @@ export interface LoadOptions {
   body: string;
   /** How many instances serve the target: the warm-up goes on until it stops growing. */
   instances?: () => Promise<number>;
+  /** The target's cumulative CPU seconds (processCpuSeconds), read around the measured run. */
+  cpu?: () => number;
+}
+
+/**
+ * User + system CPU seconds a process (all its threads) has used, from /proc/<pid>/stat (fields 14 and
+ * 15, in clock ticks of 1/100 s: USER_HZ is 100 on Linux). NaN where /proc is missing.
+ */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 const MAX_WARMUP_ROUNDS = 6;
@@ -162,8 +182,14 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     if (now === instances) break;
     instances = now;
   }
+  const cpuBefore = o.cpu?.();
   const r = await autocannon({ ...opts, duration: o.durationS });
+  const cpuAfter = o.cpu?.();
   const after = o.instances === undefined ? undefined : await o.instances();
+  const cpuUs =
+    cpuBefore === undefined || cpuAfter === undefined || r.requests.total === 0
+      ? undefined
+      : ((cpuAfter - cpuBefore) * 1e6) / r.requests.total;
   return {
     target: o.target,
     connections: o.connections,
@@ -173,6 +199,7 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     errors: r.errors,
     non2xx: r.non2xx,
     ...(after === undefined ? {} : { instances: after }),
+    ...(cpuUs === undefined || Number.isNaN(cpuUs) ? {} : { cpuUsPerRequest: cpuUs }),
   };
 }
 

@@ -8,14 +8,19 @@
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { load, startVajra, type VajraServer } from "./measure.js";
+import { load, processCpuSeconds, startVajra, type LoadResult, type VajraServer } from "./measure.js";
 
-/** One round: each server measured once, back to back (req/s). */
+/** One round: each server measured once, back to back. */
 export interface ObservabilityRound {
+  /** req/s per mode. */
   off: number;
   metrics: number;
   traced: number;
+  /** CPU time of each server process (all its threads) per request, µs. */
+  cpuUs: { off: number; metrics: number; traced: number };
 }
+
+export type Mode = "off" | "metrics" | "traced";
 
 export interface ObservabilityCost {
   connections: number;
@@ -32,6 +37,11 @@ export interface ObservabilityCost {
   /** The lowest and highest of the rounds' ratios. */
   metricsSpread: [number, number];
   tracedSpread: [number, number];
+  /**
+   * Median CPU µs per request of each server process: what the host's other load disturbs least
+   * (throughput on a shared host swings with everything else that runs).
+   */
+  cpuUs: { off: number; metrics: number; traced: number };
   rounds: ObservabilityRound[];
   /** Spans the sink received during the whole part (proof that tracing really exported). */
   spans: number;
@@ -74,12 +84,12 @@ async function startSink(): Promise<{ url: string; spans: () => number; stop: ()
 }
 
 /**
- * Rounds of off, metrics, traced (in a rotating order), each measurement a quarter of the part's
- * duration and at least MEASURE_S: by default 2 connection counts × 5 rounds × 3 servers × 3 s, so the
- * part takes about 100 s.
+ * Rounds of off, metrics, traced (in a rotating order), each measurement MEASURE_S long (longer with a
+ * longer BENCH_DURATION): by default 2 connection counts × 7 rounds × 3 servers × 2 s, so the part takes
+ * about 2 minutes. Short measurements in many rounds keep the three of a round close in time.
  */
-const ROUNDS = Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 5);
-const MEASURE_S = 3;
+const ROUNDS = Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 7);
+const MEASURE_S = 2;
 
 /** The function is deployed with TracingConfig Active on all three (only the traced server acts on it). */
 export async function observabilityCost(
@@ -101,18 +111,17 @@ export async function observabilityCost(
     for (const s of servers) await deploy(s);
     const out: ObservabilityCost[] = [];
     for (const connections of [1, 8]) {
-      const measure = async (server: VajraServer, label: keyof ObservabilityRound): Promise<number> => {
-        const r = await load({
+      const measure = (server: VajraServer, mode: Mode): Promise<LoadResult> =>
+        load({
           connections,
-          durationS: Math.max(MEASURE_S, Math.round(durationS / 4)),
+          durationS: Math.max(MEASURE_S, Math.round(durationS / 6)),
           body: event,
-          target: `${fn} (${label})`,
+          target: `${fn} (${mode})`,
           url: `${server.base}/functions/${fn}/invoke`,
           headers: server.auth,
+          cpu: () => processCpuSeconds(server.pid),
         });
-        return r.rps;
-      };
-      const order: Array<[VajraServer, keyof ObservabilityRound]> = [
+      const order: Array<[VajraServer, Mode]> = [
         [off, "off"],
         [metricsOn, "metrics"],
         [traced, "traced"],
@@ -120,15 +129,23 @@ export async function observabilityCost(
       // off-metrics-traced, metrics-traced-off, traced-off-metrics, ...: each in every position alike.
       const rounds: ObservabilityRound[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        const r: ObservabilityRound = { off: 0, metrics: 0, traced: 0 };
+        const r: ObservabilityRound = {
+          off: 0,
+          metrics: 0,
+          traced: 0,
+          cpuUs: { off: 0, metrics: 0, traced: 0 },
+        };
         for (let i = 0; i < order.length; i++) {
-          const [s, label] = order[(i + round) % order.length] as [VajraServer, keyof ObservabilityRound];
-          r[label] = await measure(s, label);
+          const [s, mode] = order[(i + round) % order.length] as [VajraServer, Mode];
+          const m = await measure(s, mode);
+          r[mode] = m.rps;
+          r.cpuUs[mode] = m.cpuUsPerRequest ?? NaN;
         }
         rounds.push(r);
       }
       const metricsRatios = rounds.map((r) => r.metrics / r.off);
       const tracedRatios = rounds.map((r) => r.traced / r.off);
+      const cpu = (mode: Mode): number => median(rounds.map((r) => r.cpuUs[mode]));
       out.push({
         connections,
         off: median(rounds.map((r) => r.off)),
@@ -138,6 +155,7 @@ export async function observabilityCost(
         tracedRatio: median(tracedRatios),
         metricsSpread: spread(metricsRatios),
         tracedSpread: spread(tracedRatios),
+        cpuUs: { off: cpu("off"), metrics: cpu("metrics"), traced: cpu("traced") },
         rounds,
         spans: sink.spans(),
       });

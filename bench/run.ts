@@ -433,6 +433,17 @@ async function main(): Promise<void> {
         "spans exported": t.spans,
       })),
     );
+    console.log("Server CPU per request (all threads of the server process; µs, median over the rounds)");
+    console.table(
+      observability.map((t) => ({
+        conns: t.connections,
+        off: t.cpuUs.off.toFixed(0),
+        metrics: t.cpuUs.metrics.toFixed(0),
+        traced: t.cpuUs.traced.toFixed(0),
+        "metrics − off": (t.cpuUs.metrics - t.cpuUs.off).toFixed(0),
+        "traced − off": (t.cpuUs.traced - t.cpuUs.off).toFixed(0),
+      })),
+    );
     console.log(
       "req/s and ratios are medians over the rounds; each round's ratios are taken within the round:",
     );
@@ -446,6 +457,9 @@ async function main(): Promise<void> {
           traced: Math.round(r.traced),
           "metrics/off": (r.metrics / r.off).toFixed(3),
           "traced/off": (r.traced / r.off).toFixed(3),
+          "cpu µs off/metrics/traced": [r.cpuUs.off, r.cpuUs.metrics, r.cpuUs.traced]
+            .map((c) => c.toFixed(0))
+            .join(" / "),
         })),
       ),
     );
