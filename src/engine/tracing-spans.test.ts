@@ -106,8 +106,9 @@ test("a function error marks the handler and the invocation ERROR with error.typ
 });
 
 test("an invocation refused before the function answered has no handler span and no coldstart", () => {
-  const { handlerStart: _unused, ...refused } = base;
-  const spans = recorded({ ...refused, errorType: "TooManyRequests" });
+  const refused: InvocationSpanRecord = { ...base, errorType: "TooManyRequests" };
+  delete refused.handlerStart;
+  const spans = recorded(refused);
   assert.deepEqual(
     spans.map((s) => s.name),
     ["hello"],
