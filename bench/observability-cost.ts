@@ -8,7 +8,14 @@
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { load, processCpuSeconds, startVajra, type LoadResult, type VajraServer } from "./measure.js";
+import {
+  load,
+  processCpuSeconds,
+  startVajra,
+  type LoadOptions,
+  type LoadResult,
+  type VajraServer,
+} from "./measure.js";
 
 /** One round: each server measured once, back to back. */
 export interface ObservabilityRound {
@@ -111,21 +118,24 @@ export async function observabilityCost(
     for (const s of servers) await deploy(s);
     const out: ObservabilityCost[] = [];
     for (const connections of [1, 8]) {
-      const measure = (server: VajraServer, mode: Mode): Promise<LoadResult> =>
-        load({
-          connections,
-          durationS: Math.max(MEASURE_S, Math.round(durationS / 6)),
-          body: event,
-          target: `${fn} (${mode})`,
-          url: `${server.base}/functions/${fn}/invoke`,
-          headers: server.auth,
-          cpu: () => processCpuSeconds(server.pid),
-        });
+      const loadOf = (server: VajraServer, mode: Mode): LoadOptions => ({
+        connections,
+        durationS: Math.max(MEASURE_S, Math.round(durationS / 6)),
+        body: event,
+        target: `${fn} (${mode})`,
+        url: `${server.base}/functions/${fn}/invoke`,
+        headers: server.auth,
+        cpu: () => processCpuSeconds(server.pid),
+      });
+      const measure = (server: VajraServer, mode: Mode): Promise<LoadResult> => load(loadOf(server, mode));
       const order: Array<[VajraServer, Mode]> = [
         [off, "off"],
         [metricsOn, "metrics"],
         [traced, "traced"],
       ];
+      // A second of unmeasured load on each server first: its hot path is compiled and its instances
+      // started before the first round, which would otherwise pay for that in whichever mode comes first.
+      for (const [s, mode] of order) await load({ ...loadOf(s, mode), durationS: 1 });
       // off-metrics-traced, metrics-traced-off, traced-off-metrics, ...: each in every position alike.
       const rounds: ObservabilityRound[] = [];
       for (let round = 0; round < ROUNDS; round++) {
