@@ -72,6 +72,46 @@ export async function startBare(): Promise<Bare> {
   return { url: `http://127.0.0.1:${port}/`, stop: () => bare.kill() };
 }
 
+// An OTLP/HTTP receiver that counts spans (the `"spanId"` keys, found with Buffer.indexOf: no decoding,
+// no regex) and answers 200, as a collector would; GET answers the count so far.
+const OTLP_SINK = `
+const http = require("node:http");
+const key = Buffer.from('"spanId"');
+let spans = 0;
+http.createServer((req, res) => {
+  if (req.method === "GET") { req.resume(); res.end(String(spans)); return; }
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks);
+    for (let i = body.indexOf(key); i !== -1; i = body.indexOf(key, i + key.length)) spans++;
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+  });
+}).listen(0, "127.0.0.1", function () { console.log("PORT " + this.address().port); });
+`;
+
+export interface OtlpSink {
+  url: string;
+  /** Spans received so far. */
+  spans(): Promise<number>;
+  stop(): void;
+}
+
+/**
+ * A collector stand-in in its own process: receiving and counting spans must not share an event loop
+ * with autocannon, whose requests it would delay (and so charge to the traced server).
+ */
+export async function startOtlpSink(): Promise<OtlpSink> {
+  const sink = spawn(process.execPath, ["-e", OTLP_SINK], { stdio: ["ignore", "pipe", "pipe"] });
+  const port = await waitForOutput(sink, /PORT (\d+)/);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    spans: async () => Number(await (await fetch(url)).text()),
+    stop: () => sink.kill(),
+  };
+}
+
 export interface VajraServer {
   base: string;
   pid: number;

@@ -1,16 +1,15 @@
 // The bench part `observability` (also run by BENCH_PARTS=metrics or tracing): warm throughput of one
 // function on three fresh servers in one run — metrics off, metrics on, metrics on + traces exported over
-// OTLP/HTTP to a sink in this process — so what metrics and tracing cost is a ratio taken on the same
+// OTLP/HTTP to a sink process of the bench — so what metrics and tracing cost is a ratio taken on the same
 // host at the same moment (targets: metrics ≥ 95 % of off, traced ≥ 85 %). The three servers are started
 // alike (none is the bench's main server, which has run everything before), and the measurements rotate
 // through several short rounds; each round gives its own ratios, and the part reports their median and
 // spread, so drift of the host weighs on all three alike and one disturbed round does not decide.
 
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   load,
   processCpuSeconds,
+  startOtlpSink,
   startVajra,
   type LoadOptions,
   type LoadResult,
@@ -65,31 +64,6 @@ function spread(values: readonly number[]): [number, number] {
   return [Math.min(...values), Math.max(...values)];
 }
 
-/** An OTLP/HTTP receiver that counts spans and answers 200, as a collector would. */
-async function startSink(): Promise<{ url: string; spans: () => number; stop: () => Promise<void> }> {
-  let spans = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      // Counting span ids is enough: the bench measures cost, the integration test checks content.
-      spans += (
-        Buffer.concat(chunks)
-          .toString("utf8")
-          .match(/"spanId"/g) ?? []
-      ).length;
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    spans: () => spans,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 /**
  * Rounds of off, metrics, traced (in a rotating order), each measurement MEASURE_S long (longer with a
  * longer BENCH_DURATION): by default 2 connection counts × 7 rounds × 3 servers × 2 s, so the part takes
@@ -106,7 +80,7 @@ export async function observabilityCost(
   durationS: number,
   deploy: (server: VajraServer) => Promise<unknown>,
 ): Promise<ObservabilityCost[]> {
-  const sink = await startSink();
+  const sink = await startOtlpSink();
   const servers: VajraServer[] = [];
   try {
     const off = await startVajra(root, { VAJRA_METRICS: "off" });
@@ -167,12 +141,12 @@ export async function observabilityCost(
         tracedSpread: spread(tracedRatios),
         cpuUs: { off: cpu("off"), metrics: cpu("metrics"), traced: cpu("traced") },
         rounds,
-        spans: sink.spans(),
+        spans: await sink.spans(),
       });
     }
     return out;
   } finally {
     for (const s of servers) await s.stop();
-    await sink.stop();
+    sink.stop();
   }
 }

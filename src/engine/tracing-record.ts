@@ -41,5 +41,9 @@ export interface SpanThreadConfig {
 /** To the thread: a batch to record (acknowledged once recorded), or shut down (flush, then `closed`). */
 export type ToSpanThread = { type: "spans"; records: InvocationSpanRecord[] } | { type: "shutdown" };
 
-/** From the thread. `closed.error` says why the final flush failed, if it did. */
-export type FromSpanThread = { type: "ready" } | { type: "recorded" } | { type: "closed"; error?: string };
+/**
+ * From the thread. `recorded.error` names a record the SDK refused (the rest of the batch is recorded);
+ * `closed.error` says why the final flush failed, if it did.
+ */
+export type FromSpanThread =
+  { type: "ready" } | { type: "recorded"; error?: string } | { type: "closed"; error?: string };

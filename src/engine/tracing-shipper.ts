@@ -34,6 +34,7 @@ export class SpanShipper {
   private timer: NodeJS.Timeout | undefined;
   private unacknowledged = 0;
   private dropped = 0;
+  private recordFailed = false;
   private dead: string | undefined;
   private onClosed: ((error: string | undefined) => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -52,21 +53,22 @@ export class SpanShipper {
     worker.unref();
     const shipper = new SpanShipper(worker, o);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`the span export thread did not start within ${START_TIMEOUT_MS} ms`));
-      }, START_TIMEOUT_MS);
       const settle = (err?: Error): void => {
         clearTimeout(timer);
-        worker.off("message", ready);
+        worker.off("message", ready).off("error", settle).off("exit", exited);
         if (err === undefined) resolve();
         else reject(err);
       };
       const ready = (m: FromSpanThread): void => {
         if (m.type === "ready") settle();
       };
-      worker.on("message", ready);
-      worker.once("error", settle);
-      worker.once("exit", (code) => settle(new Error(`the span export thread exited (code ${code})`)));
+      const exited = (code: number): void =>
+        settle(new Error(`the span export thread exited (code ${code})`));
+      const timer = setTimeout(
+        () => settle(new Error(`the span export thread did not start within ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
+      worker.on("message", ready).on("error", settle).on("exit", exited);
     }).catch(async (err: unknown) => {
       await worker.terminate();
       throw err;
@@ -77,7 +79,7 @@ export class SpanShipper {
 
   private listen(): void {
     this.worker.on("message", (m: FromSpanThread) => {
-      if (m.type === "recorded") this.acknowledged();
+      if (m.type === "recorded") this.acknowledged(m.error);
       else if (m.type === "closed") this.onClosed?.(m.error);
     });
     this.worker.on("error", (err) => this.died(err.message));
@@ -112,8 +114,12 @@ export class SpanShipper {
     this.worker.postMessage({ type: "spans", records } satisfies ToSpanThread);
   }
 
-  private acknowledged(): void {
+  private acknowledged(error: string | undefined): void {
     this.unacknowledged--;
+    if (error !== undefined && !this.recordFailed) {
+      this.recordFailed = true;
+      this.warn(`tracing: a span could not be recorded (reported once): ${error}`);
+    }
     if (this.dropped > 0 && this.unacknowledged <= MAX_UNACKNOWLEDGED / 2) {
       this.warn(
         `tracing: dropped the spans of ${this.dropped} invocation(s) while the export thread was behind`,

@@ -16,8 +16,16 @@ const reply = (m: FromSpanThread): void => port?.postMessage(m);
 
 port?.on("message", (m: ToSpanThread) => {
   if (m.type === "spans") {
-    for (const r of m.records) recorder.record(r);
-    reply({ type: "recorded" });
+    let error: string | undefined;
+    for (const r of m.records) {
+      try {
+        recorder.record(r);
+      } catch (err) {
+        // One bad record must not cost the batch, nor stop the thread.
+        error ??= `${r.functionName} ${r.requestId}: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    reply(error === undefined ? { type: "recorded" } : { type: "recorded", error });
     return;
   }
   recorder.shutdown().then(
