@@ -18,6 +18,8 @@ export interface LoadResult {
   non2xx: number;
   /** Instances of the function after the run (a Vajra target only). */
   instances?: number;
+  /** CPU time of the server process (all its threads) per request in the measured run, in µs (with `cpu`). */
+  cpuUsPerRequest?: number;
 }
 
 export interface ColdResult {
@@ -68,6 +70,46 @@ export async function startBare(): Promise<Bare> {
   const bare = spawn(process.execPath, ["-e", BARE_SERVER], { stdio: ["ignore", "pipe", "pipe"] });
   const port = await waitForOutput(bare, /PORT (\d+)/);
   return { url: `http://127.0.0.1:${port}/`, stop: () => bare.kill() };
+}
+
+// An OTLP/HTTP receiver that counts spans (the `"spanId"` keys, found with Buffer.indexOf: no decoding,
+// no regex) and answers 200, as a collector would; GET answers the count so far.
+const OTLP_SINK = `
+const http = require("node:http");
+const key = Buffer.from('"spanId"');
+let spans = 0;
+http.createServer((req, res) => {
+  if (req.method === "GET") { req.resume(); res.end(String(spans)); return; }
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks);
+    for (let i = body.indexOf(key); i !== -1; i = body.indexOf(key, i + key.length)) spans++;
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+  });
+}).listen(0, "127.0.0.1", function () { console.log("PORT " + this.address().port); });
+`;
+
+export interface OtlpSink {
+  url: string;
+  /** Spans received so far. */
+  spans(): Promise<number>;
+  stop(): void;
+}
+
+/**
+ * A collector stand-in in its own process: receiving and counting spans must not share an event loop
+ * with autocannon, whose requests it would delay (and so charge to the traced server).
+ */
+export async function startOtlpSink(): Promise<OtlpSink> {
+  const sink = spawn(process.execPath, ["-e", OTLP_SINK], { stdio: ["ignore", "pipe", "pipe"] });
+  const port = await waitForOutput(sink, /PORT (\d+)/);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    spans: async () => Number(await (await fetch(url)).text()),
+    stop: () => sink.kill(),
+  };
 }
 
 export interface VajraServer {
@@ -141,6 +183,23 @@ export interface LoadOptions {
   body: string;
   /** How many instances serve the target: the warm-up goes on until it stops growing. */
   instances?: () => Promise<number>;
+  /** The target's cumulative CPU seconds (processCpuSeconds), read around the measured run. */
+  cpu?: () => number;
+}
+
+/**
+ * User + system CPU seconds a process (all its threads) has used, from /proc/<pid>/stat (fields 14 and
+ * 15, in clock ticks of 1/100 s: USER_HZ is 100 on Linux). NaN where /proc is missing.
+ */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 const MAX_WARMUP_ROUNDS = 6;
@@ -169,8 +228,14 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     if (now === instances) break;
     instances = now;
   }
+  const cpuBefore = o.cpu?.();
   const r = await autocannon({ ...opts, duration: o.durationS });
+  const cpuAfter = o.cpu?.();
   const after = o.instances === undefined ? undefined : await o.instances();
+  const cpuUs =
+    cpuBefore === undefined || cpuAfter === undefined || r.requests.total === 0
+      ? undefined
+      : ((cpuAfter - cpuBefore) * 1e6) / r.requests.total;
   return {
     target: o.target,
     connections: o.connections,
@@ -180,6 +245,7 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     errors: r.errors,
     non2xx: r.non2xx,
     ...(after === undefined ? {} : { instances: after }),
+    ...(cpuUs === undefined || Number.isNaN(cpuUs) ? {} : { cpuUsPerRequest: cpuUs }),
   };
 }
 

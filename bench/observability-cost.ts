@@ -1,53 +1,76 @@
 // The bench part `observability` (also run by BENCH_PARTS=metrics or tracing): warm throughput of one
 // function on three fresh servers in one run — metrics off, metrics on, metrics on + traces exported over
-// OTLP/HTTP to a sink in this process — so what metrics and tracing cost is a ratio taken on the same
+// OTLP/HTTP to a sink process of the bench — so what metrics and tracing cost is a ratio taken on the same
 // host at the same moment (targets: metrics ≥ 95 % of off, traced ≥ 85 %). The three servers are started
 // alike (none is the bench's main server, which has run everything before), and the measurements rotate
-// through several rounds so drift of the host weighs on all three alike.
+// through several short rounds; each round gives its own ratios, and the part reports their median and
+// spread, so drift of the host weighs on all three alike and one disturbed round does not decide.
 
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { load, startVajra, type VajraServer } from "./measure.js";
+import {
+  load,
+  processCpuSeconds,
+  startOtlpSink,
+  startVajra,
+  type LoadOptions,
+  type LoadResult,
+  type VajraServer,
+} from "./measure.js";
 
-export interface ObservabilityCost {
-  connections: number;
+/** One round: each server measured once, back to back. */
+export interface ObservabilityRound {
+  /** req/s per mode. */
   off: number;
   metrics: number;
   traced: number;
-  /** metrics / off and traced / off requests per second. */
+  /** CPU time of each server process (all its threads) per request, µs. */
+  cpuUs: { off: number; metrics: number; traced: number };
+}
+
+export type Mode = "off" | "metrics" | "traced";
+
+export interface ObservabilityCost {
+  connections: number;
+  /** Median req/s per mode over the rounds. */
+  off: number;
+  metrics: number;
+  traced: number;
+  /**
+   * The median over the rounds of each round's metrics / off and traced / off: a ratio is taken between
+   * measurements seconds apart, and one noisy round (another process on the host) cannot decide it.
+   */
   metricsRatio: number;
   tracedRatio: number;
+  /** The lowest and highest of the rounds' ratios. */
+  metricsSpread: [number, number];
+  tracedSpread: [number, number];
+  /**
+   * Median CPU µs per request of each server process: what the host's other load disturbs least
+   * (throughput on a shared host swings with everything else that runs).
+   */
+  cpuUs: { off: number; metrics: number; traced: number };
+  rounds: ObservabilityRound[];
   /** Spans the sink received during the whole part (proof that tracing really exported). */
   spans: number;
 }
 
-/** An OTLP/HTTP receiver that counts spans and answers 200, as a collector would. */
-async function startSink(): Promise<{ url: string; spans: () => number; stop: () => Promise<void> }> {
-  let spans = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      // Counting span ids is enough: the bench measures cost, the integration test checks content.
-      spans += (
-        Buffer.concat(chunks)
-          .toString("utf8")
-          .match(/"spanId"/g) ?? []
-      ).length;
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    spans: () => spans,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
+export function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
-/** Rounds of off, metrics, traced (in a rotating order); each measurement is durationS / ROUNDS long. */
-const ROUNDS = 3;
+function spread(values: readonly number[]): [number, number] {
+  return [Math.min(...values), Math.max(...values)];
+}
+
+/**
+ * Rounds of off, metrics, traced (in a rotating order), each measurement MEASURE_S long (longer with a
+ * longer BENCH_DURATION): by default 2 connection counts × 7 rounds × 3 servers × 2 s, so the part takes
+ * about 2 minutes. Short measurements in many rounds keep the three of a round close in time.
+ */
+const ROUNDS = Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 7);
+const MEASURE_S = 2;
 
 /** The function is deployed with TracingConfig Active on all three (only the traced server acts on it). */
 export async function observabilityCost(
@@ -57,7 +80,7 @@ export async function observabilityCost(
   durationS: number,
   deploy: (server: VajraServer) => Promise<unknown>,
 ): Promise<ObservabilityCost[]> {
-  const sink = await startSink();
+  const sink = await startOtlpSink();
   const servers: VajraServer[] = [];
   try {
     const off = await startVajra(root, { VAJRA_METRICS: "off" });
@@ -69,40 +92,61 @@ export async function observabilityCost(
     for (const s of servers) await deploy(s);
     const out: ObservabilityCost[] = [];
     for (const connections of [1, 8]) {
-      const rps = { off: 0, metrics: 0, traced: 0 };
-      const measure = async (server: VajraServer, label: keyof typeof rps): Promise<void> => {
-        const r = await load({
-          connections,
-          durationS: Math.max(2, Math.round(durationS / ROUNDS)),
-          body: event,
-          target: `${fn} (${label})`,
-          url: `${server.base}/functions/${fn}/invoke`,
-          headers: server.auth,
-        });
-        rps[label] += r.rps / ROUNDS;
-      };
-      const order: Array<[VajraServer, keyof typeof rps]> = [
+      const loadOf = (server: VajraServer, mode: Mode): LoadOptions => ({
+        connections,
+        durationS: Math.max(MEASURE_S, Math.round(durationS / 6)),
+        body: event,
+        target: `${fn} (${mode})`,
+        url: `${server.base}/functions/${fn}/invoke`,
+        headers: server.auth,
+        cpu: () => processCpuSeconds(server.pid),
+      });
+      const measure = (server: VajraServer, mode: Mode): Promise<LoadResult> => load(loadOf(server, mode));
+      const order: Array<[VajraServer, Mode]> = [
         [off, "off"],
         [metricsOn, "metrics"],
         [traced, "traced"],
       ];
-      // off-metrics-traced, metrics-traced-off, traced-off-metrics: each in every position once.
-      for (let round = 0; round < ROUNDS; round++)
+      // A second of unmeasured load on each server first: its hot path is compiled and its instances
+      // started before the first round, which would otherwise pay for that in whichever mode comes first.
+      for (const [s, mode] of order) await load({ ...loadOf(s, mode), durationS: 1 });
+      // off-metrics-traced, metrics-traced-off, traced-off-metrics, ...: each in every position alike.
+      const rounds: ObservabilityRound[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const r: ObservabilityRound = {
+          off: 0,
+          metrics: 0,
+          traced: 0,
+          cpuUs: { off: 0, metrics: 0, traced: 0 },
+        };
         for (let i = 0; i < order.length; i++) {
-          const [s, label] = order[(i + round) % order.length] as [VajraServer, keyof typeof rps];
-          await measure(s, label);
+          const [s, mode] = order[(i + round) % order.length] as [VajraServer, Mode];
+          const m = await measure(s, mode);
+          r[mode] = m.rps;
+          r.cpuUs[mode] = m.cpuUsPerRequest ?? NaN;
         }
+        rounds.push(r);
+      }
+      const metricsRatios = rounds.map((r) => r.metrics / r.off);
+      const tracedRatios = rounds.map((r) => r.traced / r.off);
+      const cpu = (mode: Mode): number => median(rounds.map((r) => r.cpuUs[mode]));
       out.push({
         connections,
-        ...rps,
-        metricsRatio: rps.metrics / rps.off,
-        tracedRatio: rps.traced / rps.off,
-        spans: sink.spans(),
+        off: median(rounds.map((r) => r.off)),
+        metrics: median(rounds.map((r) => r.metrics)),
+        traced: median(rounds.map((r) => r.traced)),
+        metricsRatio: median(metricsRatios),
+        tracedRatio: median(tracedRatios),
+        metricsSpread: spread(metricsRatios),
+        tracedSpread: spread(tracedRatios),
+        cpuUs: { off: cpu("off"), metrics: cpu("metrics"), traced: cpu("traced") },
+        rounds,
+        spans: await sink.spans(),
       });
     }
     return out;
   } finally {
     for (const s of servers) await s.stop();
-    await sink.stop();
+    sink.stop();
   }
 }

@@ -53,7 +53,11 @@ export interface MetricHandle {
 
 export class VajraMetrics {
   readonly registry = new Registry();
-  private readonly handles = new Map<string, MetricHandle>();
+  /**
+   * Handles by region, function, qualifier and version: nested maps keyed by strings the engine already
+   * holds, so the per-invocation lookup neither builds nor hashes a fresh composite key.
+   */
+  private readonly handles = new Map<string, Map<string, Map<string, Map<string, MetricHandle>>>>();
   private readonly invocations = new CellCounter(
     "vajra_invocations_total",
     "Finished invocations (status success or error), as Lambda's Invocations metric.",
@@ -155,26 +159,35 @@ export class VajraMetrics {
 
   /** The cached label children of `function:qualifier` running `version` (created on first use). */
   handle(region: string, functionName: string, version: string, qualifier: string): MetricHandle {
-    const key = `${region}\0${functionName}\0${version}\0${qualifier}`;
-    let h = this.handles.get(key);
-    if (h === undefined) {
-      const labels = { region, function: functionName, version, qualifier };
-      h = {
-        region,
-        functionName,
-        version,
-        qualifier,
-        inFlight: 0,
-        ok: this.invocations.cell({ ...labels, status: "success" }),
-        failed: this.invocations.cell({ ...labels, status: "error" }),
-        throttled: this.throttles.cell(labels),
-        cold: this.coldStarts.cell(labels),
-        duration: this.duration.cell(labels),
-        init: this.initDuration.cell(labels),
-        errorTypes: new Map(),
-      };
-      this.handles.set(key, h);
-    }
+    const h = this.handles.get(region)?.get(functionName)?.get(qualifier)?.get(version);
+    return h ?? this.newHandle(region, functionName, version, qualifier);
+  }
+
+  private newHandle(region: string, functionName: string, version: string, qualifier: string): MetricHandle {
+    const labels = { region, function: functionName, version, qualifier };
+    const h: MetricHandle = {
+      region,
+      functionName,
+      version,
+      qualifier,
+      inFlight: 0,
+      ok: this.invocations.cell({ ...labels, status: "success" }),
+      failed: this.invocations.cell({ ...labels, status: "error" }),
+      throttled: this.throttles.cell(labels),
+      cold: this.coldStarts.cell(labels),
+      duration: this.duration.cell(labels),
+      init: this.initDuration.cell(labels),
+      errorTypes: new Map(),
+    };
+    const level = <V>(m: Map<string, V>, key: string, empty: () => V): V => {
+      let v = m.get(key);
+      if (v === undefined) m.set(key, (v = empty()));
+      return v;
+    };
+    type ByVersion = Map<string, MetricHandle>;
+    const byFunction = level(this.handles, region, () => new Map<string, Map<string, ByVersion>>());
+    const byQualifier = level(byFunction, functionName, () => new Map<string, ByVersion>());
+    level(byQualifier, qualifier, (): ByVersion => new Map()).set(version, h);
     return h;
   }
 
@@ -231,8 +244,7 @@ export class VajraMetrics {
 
   /** Removes a deleted function's series, so a scrape no longer lists it. */
   forget(region: string, functionName: string): void {
-    for (const [key, h] of this.handles)
-      if (h.region === region && h.functionName === functionName) this.handles.delete(key);
+    this.handles.get(region)?.delete(functionName);
     const mine = (l: Record<string, string>): boolean => l.region === region && l.function === functionName;
     for (const m of [this.invocations, this.errors, this.throttles, this.coldStarts]) m.remove(mine);
     for (const m of [this.duration, this.initDuration]) m.remove(mine);
@@ -243,8 +255,8 @@ export class VajraMetrics {
   /** Running invocations of `version` of the function, over every qualifier it was invoked by. */
   private inFlightOf(region: string, functionName: string, version: string): number {
     let n = 0;
-    for (const h of this.handles.values())
-      if (h.region === region && h.functionName === functionName && h.version === version) n += h.inFlight;
+    for (const byVersion of this.handles.get(region)?.get(functionName)?.values() ?? [])
+      n += byVersion.get(version)?.inFlight ?? 0;
     return n;
   }
 

@@ -229,7 +229,7 @@ export class Platform {
     const metricsOn = opts.metrics ?? process.env.VAJRA_METRICS !== "off";
     const metrics = metricsOn ? new VajraMetrics(() => regions().flatMap((r) => r.gauges())) : undefined;
     const endpoint = otlpEndpoint(opts.otlpEndpoint);
-    const tracing = endpoint === undefined ? undefined : await startTracing(endpoint);
+    const tracing = endpoint === undefined ? undefined : await startTracing(endpoint, { onWarning });
     // Named networks are host-wide; their rules go to the bridge egress instances use too.
     const networkCatalog = await NetworkCatalog.open(store, networks.egress, onWarning);
     const roles = new RoleCatalog(store);

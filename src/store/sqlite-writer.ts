@@ -4,33 +4,15 @@
 // in the order they were sent; `write` resolves once the batch is committed, so a read made after it
 // (on the main connection) sees it. If the worker dies, writes fall back to the main connection.
 
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import type { InvocationRecord } from "../core/types.js";
+import { moduleWorker } from "./module-worker.js";
 
 /** From the worker: the batch `id` is committed, or failed with `error`. */
 export type WriterReply = { id: number; error?: string };
 /** To the worker. */
 export type WriterRequest = { id: number; region: string; records: readonly InvocationRecord[] };
-
-/**
- * Built, the worker is a .js file beside this one. Under tsx (the tests) both are .ts sources, and a
- * worker thread does not inherit the loader tsx registered (Node 20): it registers tsx's hooks itself first.
- */
-function workerOf(path: string): Worker {
-  const workerData = { path };
-  if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./sqlite-writer-worker.js", import.meta.url), { workerData });
-  const api = createRequire(import.meta.url)
-    .resolve("tsx/esm/api")
-    .replace(/\.cjs$/, ".mjs");
-  const tsx = pathToFileURL(api).href;
-  const entry = new URL("./sqlite-writer-worker.ts", import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData });
-}
 
 export class SqliteWriter {
   private readonly worker: Worker;
@@ -39,7 +21,7 @@ export class SqliteWriter {
   private dead: Error | undefined;
 
   constructor(path: string) {
-    this.worker = workerOf(path);
+    this.worker = moduleWorker(import.meta.url, "sqlite-writer-worker", { path });
     this.worker.unref();
     this.worker.on("message", (m: WriterReply) => {
       const p = this.pending.get(m.id);
