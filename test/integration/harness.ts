@@ -132,7 +132,11 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
   const deadline = Date.now() + 20_000;
   let key = "";
   for (;;) {
-    if (!running(proc)) throw new Error(`server exited early (${proc.exitCode ?? proc.signalCode}):\n${out}`);
+    if (!running(proc)) {
+      // A start that was meant to fail (bad flags) must not leave the data directory it was given.
+      if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`server exited early (${proc.exitCode ?? proc.signalCode}):\n${out}`);
+    }
     try {
       key = readFileSync(join(dataDir, "admin-key"), "utf8").trim();
       const r = await fetch(`${url}/health`, { headers: { authorization: `Bearer ${key}` } });
@@ -142,6 +146,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
     }
     if (Date.now() > deadline) {
       await stopProcess(proc, "SIGTERM");
+      if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`server did not start within 20 s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
