@@ -4,47 +4,18 @@
 // the Test tab; a tag and a destination set on the configuration tab are still there after a reload.
 // Screenshots go to test-screenshots/console/ (git-ignored). Playwright never downloads a browser.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser, type Page } from "playwright-core";
-import {
-  deploy,
-  FIXTURES,
-  ROOT,
-  startServer,
-  stopAndClean,
-  fileDeadline,
-  type ServerHandle,
-} from "./harness.js";
+import { chromium, type Browser } from "playwright-core";
+import { CHROMIUM, SHOTS, STEP_MS, apiJson, chromiumMissing, shot } from "./console-browser.js";
+import { deploy, FIXTURES, startServer, stopAndClean, fileDeadline } from "./harness.js";
 
 fileDeadline(180_000);
 
-// The same setup as console-e2e.test.ts: the real binary (/usr/bin/chromium is a wrapper script).
-const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
-const SHOTS = join(ROOT, "test-screenshots", "console");
-const STEP_MS = 20_000;
-
-const missing =
-  CHROMIUM === undefined ? "needs the Debian package chromium (apt-get install -y chromium)" : undefined;
-if (missing !== undefined && process.env.CI === "true")
-  throw new Error(`console create end-to-end test: ${missing}`);
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function apiJson<T>(s: ServerHandle, path: string, body?: unknown, method = "POST"): Promise<T> {
-  const r = await s.api(path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
+const missing = chromiumMissing("console create end-to-end test");
 
 test(
   "the console creates a function from a folder, invokes it, and keeps a tag and a destination set on it",

@@ -5,49 +5,19 @@
 // refused once the key is revoked. Screenshots of each page go to test-screenshots/console/
 // (git-ignored). Playwright never downloads a browser here: it is given chromium's path.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { zipDirectory } from "../../src/blobs/zip-dir.js";
 import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser, type Page } from "playwright-core";
-import {
-  deploy,
-  FIXTURES,
-  invoke,
-  ROOT,
-  startServer,
-  stopAndClean,
-  fileDeadline,
-  type ServerHandle,
-} from "./harness.js";
+import { chromium, type Browser } from "playwright-core";
+import { CHROMIUM, SHOTS, STEP_MS, apiJson, chromiumMissing, shot } from "./console-browser.js";
+import { deploy, FIXTURES, invoke, startServer, stopAndClean, fileDeadline } from "./harness.js";
 
 fileDeadline(240_000);
 
-// The real binary; /usr/bin/chromium is Debian's wrapper script around it.
-const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
-const SHOTS = join(ROOT, "test-screenshots", "console");
-const STEP_MS = 20_000;
-
-const missing =
-  CHROMIUM === undefined ? "needs the Debian package chromium (apt-get install -y chromium)" : undefined;
-if (missing !== undefined && process.env.CI === "true")
-  throw new Error(`console end-to-end test: ${missing}`);
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function apiJson<T>(s: ServerHandle, path: string, body?: unknown, method = "POST"): Promise<T> {
-  const r = await s.api(path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
+const missing = chromiumMissing("console end-to-end test");
 
 test(
   "the console signs in, lists, configures, uploads code, invokes, follows logs, monitors, shifts traffic, refuses a revoked key and reports a stopped server",

@@ -3,6 +3,7 @@
 // and its message is shown beside the field it names.
 import type { RuntimeInfo } from "./api.ts";
 import { checkConfigForm, fieldOf, type EnvRow, type FieldErrors } from "./validate.ts";
+import type { FunctionConfig } from "../../../src/core/types.ts";
 
 export interface CreateForm {
   name: string;
@@ -20,14 +21,11 @@ export interface CreateForm {
 export type CreateField = "name" | "runtime" | "handler" | "code" | keyof FieldErrors;
 export type CreateErrors = Partial<Record<CreateField, string>>;
 
-export interface CreateValues {
-  name: string;
-  runtime: string;
-  handler: string;
-  memorySize: number;
-  timeout: number;
-  environment: Record<string, string>;
-}
+/** What the form sends: the fields of a function's configuration it edits. */
+export type CreateValues = Pick<
+  FunctionConfig,
+  "name" | "runtime" | "handler" | "memorySize" | "timeout" | "environment"
+>;
 
 // Lambda's rule for a function name (the native API's too).
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;

@@ -1,0 +1,36 @@
+// What the console's end-to-end tests share: Debian's chromium (the real binary; /usr/bin/chromium is a
+// wrapper script), the git-ignored screenshot folder, and a JSON call to the API for set-up. Playwright
+// never downloads a browser here: it is given chromium's path. Without chromium the tests skip with the
+// package named, and fail under CI.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { ROOT, type ServerHandle } from "./harness.js";
+
+export const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
+export const SHOTS = join(ROOT, "test-screenshots", "console");
+/** How long one browser step may wait for the page. */
+export const STEP_MS = 20_000;
+
+/** Why a console test cannot run here; throws under CI instead. */
+export function chromiumMissing(what: string): string | undefined {
+  const missing =
+    CHROMIUM === undefined ? "needs the Debian package chromium (apt-get install -y chromium)" : undefined;
+  if (missing !== undefined && process.env.CI === "true") throw new Error(`${what}: ${missing}`);
+  return missing;
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function apiJson<T>(s: ServerHandle, path: string, body?: unknown, method = "POST"): Promise<T> {
+  const r = await s.api(path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
