@@ -32,6 +32,7 @@ function readLine(fd) {
 }
 
 if (process.env.VAJRA_PREINIT === '1') {
+  fs.writeSync(1, Buffer.from([0x06])); // preinit-spec.ts READY_BYTE: loaded, waiting for an assignment
   const line = readLine(0).trim();
   if (line === '') process.exit(0); // closed without an assignment: the pool discarded this sandbox
   const data = Buffer.alloc(Number(line));

@@ -9,7 +9,11 @@ import sys
 import json  # noqa: F401  (most handlers import it; Lambda's own runtime has it loaded too)
 
 
+READY_BYTE = b"\x06"  # preinit-spec.ts: tells the pool this sandbox has loaded and waits
+
+
 def wait_for_assignment():
+    os.write(1, READY_BYTE)
     line = sys.stdin.buffer.readline()
     if not line.strip():
         sys.exit(0)  # closed without an assignment: the pool discarded this sandbox

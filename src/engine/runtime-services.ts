@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { BlobStore } from "../blobs/code-package.js";
 import { DEFAULT_SANDBOX_UID } from "../executor/host-check.js";
 import { JACKSON_DIR, JavaRuntime } from "../executor/java-runtime.js";
+import { compilePythonRuntime } from "../executor/python-bytecode.js";
 import type { SandboxBackend } from "../executor/sandbox.js";
 import type { Store } from "../store/store.js";
 import { PackageBuilder } from "./builds.js";
@@ -43,6 +44,12 @@ export async function openRuntimeServices(opts: {
 }): Promise<RuntimeServices> {
   const runtimesDir = projectRuntimesDir();
   const registry = await RuntimeRegistry.open(opts.dataDir);
+  compilePythonRuntime(
+    join(runtimesDir, "python"),
+    [...registry.byId.values()].flatMap((r) =>
+      r.spec.family === "python" && r.available && r.executable !== undefined ? [r.executable] : [],
+    ),
+  );
   // Any JDK with javac compiles the shim (for Java 11); the first one discovery found will do.
   const java = new JavaRuntime(
     runtimesDir,

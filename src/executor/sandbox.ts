@@ -113,8 +113,10 @@ export interface SandboxBackend {
 }
 
 export interface SandboxPoolStats {
-  /** Sandboxes waiting for a function now. */
+  /** Sandboxes waiting for a function now (started or ready). */
   waiting: number;
+  /** Of those, the ones whose bootstrap has loaded and waits for its assignment. */
+  ready: number;
   /** Cold starts served by a waiting sandbox. */
   taken: number;
   /** Sandboxes started into the pool. */

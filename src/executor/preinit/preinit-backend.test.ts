@@ -22,6 +22,7 @@ import { PreinitBackend, type PreinitOptions, type SlotMounter } from "./preinit
 interface Spawned {
   spec: SandboxSpec;
   stdin: PassThrough;
+  stdout: PassThrough;
   limits: number[];
   killed: boolean;
   input(): string;
@@ -35,6 +36,7 @@ class RecordingBackend {
   readonly spawned: Spawned[] = [];
   spawn(spec: SandboxSpec): SandboxProcess {
     const stdin = new PassThrough();
+    const stdout = new PassThrough();
     const chunks: Buffer[] = [];
     stdin.on("data", (c: Buffer) => chunks.push(c));
     let exit: (e: SandboxExit) => void = () => {};
@@ -42,6 +44,7 @@ class RecordingBackend {
     const s: Spawned = {
       spec,
       stdin,
+      stdout,
       limits: [],
       killed: false,
       input: () => Buffer.concat(chunks).toString(),
@@ -50,7 +53,7 @@ class RecordingBackend {
     this.spawned.push(s);
     return {
       stdin,
-      stdout: new PassThrough(),
+      stdout,
       stderr: new PassThrough(),
       exited,
       kill: () => {
@@ -112,6 +115,7 @@ function pool(over: Partial<PreinitOptions> = {}) {
     idleMs: 60_000,
     waitingMemoryMb: 256,
     minAvailableShare: 0,
+    refillDelayMs: 0,
     ...over,
   });
   return { p, backend, mounter, done: () => (p.close(), rmSync(root, { recursive: true, force: true })) };
@@ -153,7 +157,48 @@ test("the waiting sandbox is assigned once: code bound, limits set, the function
     await tick();
     assert.equal(p.waiting(functionSpec("a")), 1, "refilled with a new sandbox");
     assert.equal(backend.spawned.length, 2);
-    assert.deepEqual(p.poolStats(), { waiting: 1, taken: 1, started: 2, discarded: 0, fellBack: 0 });
+    assert.deepEqual(p.poolStats(), {
+      waiting: 1,
+      ready: 0,
+      taken: 1,
+      started: 2,
+      discarded: 0,
+      fellBack: 0,
+    });
+  } finally {
+    done();
+  }
+});
+
+test("a ready sandbox (its bootstrap wrote the ready byte) is taken first; the byte never reaches the log", async () => {
+  const { p, backend, done } = pool({ perKey: 2 });
+  try {
+    await p.claim(functionSpec("a"));
+    await tick();
+    await tick();
+    assert.equal(backend.spawned.length, 2);
+    const [older, newer] = backend.spawned as [Spawned, Spawned];
+    newer.stdout.write(Buffer.from([0x06]));
+    await tick();
+    assert.equal(p.poolStats().ready, 1);
+    const proc = await p.claim(functionSpec("a"));
+    assert.ok(proc !== undefined);
+    assert.ok(newer.input().includes("AWS_LAMBDA_FUNCTION_NAME=a"), "the ready one was assigned");
+    assert.equal(older.input(), "", "the one still starting waits on");
+    const out: Buffer[] = [];
+    proc.stdout.on("data", (c: Buffer) => out.push(c));
+    newer.stdout.write("START of the function's output\n");
+    await tick();
+    assert.equal(Buffer.concat(out).toString(), "START of the function's output\n");
+    // Output that came before the byte (a warning at start-up, say) is kept; only the byte goes.
+    older.stdout.write(Buffer.from("early\n\x06late\n", "latin1"));
+    await tick();
+    assert.equal(p.poolStats().ready, 1);
+    const second = await p.claim(functionSpec("a"));
+    const out2: Buffer[] = [];
+    second?.stdout.on("data", (c: Buffer) => out2.push(c));
+    await tick();
+    assert.equal(Buffer.concat(out2).toString(), "early\nlate\n");
   } finally {
     done();
   }

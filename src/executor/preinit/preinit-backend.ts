@@ -8,11 +8,26 @@
 // back to an ordinary start whenever an assignment fails.
 
 import { randomBytes } from "node:crypto";
+import { PassThrough } from "node:stream";
 import { mkdirSync, readFileSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { NetworkAttachment } from "../network/network.js";
 import type { SandboxBackend, SandboxPoolStats, SandboxProcess, SandboxSpec } from "../sandbox.js";
-import { SLOT_PATHS, assignmentMessage, genericSpec, preinitKey, type SlotName } from "./preinit-spec.js";
+import {
+  READY_BYTE,
+  SLOT_PATHS,
+  assignmentMessage,
+  genericSpec,
+  preinitKey,
+  type SlotName,
+} from "./preinit-spec.js";
+
+/**
+ * How long after a take the pool starts its replacement by default: a sandbox started at once would
+ * compete for the CPU (and, while node forks, the event loop) with the cold start it serves, which needs
+ * both for a few more milliseconds.
+ */
+const REFILL_DELAY_MS = 50;
 
 /** Binds host folders onto slot folders, reaching running sandboxes (mounter.ts). */
 export interface SlotMounter {
@@ -34,6 +49,8 @@ export interface PreinitOptions {
   waitingMemoryMb: number;
   /** Below this share of available host memory, no sandbox waits. */
   minAvailableShare: number;
+  /** Delay between a take and the start of its replacement (default REFILL_DELAY_MS). */
+  refillDelayMs?: number;
   /** A plain egress namespace for a waiting sandbox of an egress function (absent: none are kept). */
   attachEgress?: () => Promise<NetworkAttachment>;
   onWarning?: (message: string) => void;
@@ -44,6 +61,10 @@ interface Waiting {
   id: string;
   slot: string;
   proc: SandboxProcess;
+  /** Its stdout minus the ready byte: what the instance reads as the function's output. */
+  stdout: PassThrough;
+  /** The bootstrap has loaded and waits for its assignment (it wrote READY_BYTE). */
+  ready: boolean;
   dead: boolean;
   /** Its own egress namespace, released with it. */
   net?: NetworkAttachment;
@@ -91,7 +112,9 @@ export class PreinitBackend implements SandboxBackend {
   }
 
   poolStats(): SandboxPoolStats {
-    return { waiting: this.waiting(), ...this.stats };
+    let ready = 0;
+    for (const list of this.ready.values()) for (const w of list) if (w.ready) ready++;
+    return { waiting: this.waiting(), ready, ...this.stats };
   }
 
   /** How many sandboxes wait, in all or for the key of `spec`. */
@@ -106,16 +129,28 @@ export class PreinitBackend implements SandboxBackend {
     if (key === undefined || this.closed) return undefined;
     this.demand.set(key, { spec, lastUsed: Date.now() });
     const list = this.ready.get(key) ?? [];
-    let w: Waiting | undefined;
-    while ((w = list.shift()) !== undefined && w.dead) this.discard(w);
-    this.refillSoon(key);
-    if (w === undefined) return undefined;
+    for (const dead of list.filter((x) => x.dead)) {
+      list.splice(list.indexOf(dead), 1);
+      this.discard(dead);
+    }
+    // A ready one if there is one; else the oldest, which has come furthest.
+    const at = Math.max(
+      0,
+      list.findIndex((x) => x.ready),
+    );
+    const w = list.splice(at, 1)[0];
+    if (w === undefined) {
+      this.refillSoon(key);
+      return undefined;
+    }
     try {
       const proc = await this.assign(w, spec);
       this.stats.taken++;
+      this.refillSoon(key, this.opts.refillDelayMs ?? REFILL_DELAY_MS);
       return proc;
     } catch (err) {
       this.stats.fellBack++;
+      this.refillSoon(key);
       this.opts.onWarning?.(
         `a pre-initialised sandbox could not be assigned (${(err as Error).message}); starting one`,
       );
@@ -144,11 +179,12 @@ export class PreinitBackend implements SandboxBackend {
     const stdin = w.proc.stdin;
     if (stdin === undefined || w.dead) throw new Error("it has no stdin or exited");
     stdin.end(assignmentMessage(spec.env));
-    return { ...w.proc, release: () => this.releaseSlot(w) };
+    return { ...w.proc, stdout: w.stdout, release: () => this.releaseSlot(w) };
   }
 
-  private refillSoon(key: string): void {
-    setImmediate(() => void this.refill(key));
+  private refillSoon(key: string, delayMs = 0): void {
+    if (delayMs === 0) setImmediate(() => void this.refill(key));
+    else setTimeout(() => void this.refill(key), delayMs).unref();
   }
 
   private async refill(key: string): Promise<void> {
@@ -192,7 +228,26 @@ export class PreinitBackend implements SandboxBackend {
         string
       >;
       const proc = this.inner.spawn(genericSpec(like, id, dirs, this.opts.waitingMemoryMb, net?.netnsPath));
-      const w: Waiting = { key, id, slot, proc, dead: false, ...(net === undefined ? {} : { net }) };
+      const w: Waiting = {
+        key,
+        id,
+        slot,
+        proc,
+        stdout: new PassThrough(),
+        ready: false,
+        dead: false,
+        ...(net === undefined ? {} : { net }),
+      };
+      // The first byte the bootstrap writes says it is ready; all after it is the function's output.
+      proc.stdout.on("data", (chunk: Buffer) => {
+        const at = w.ready ? -1 : chunk.indexOf(READY_BYTE);
+        if (at >= 0) {
+          w.ready = true;
+          chunk = Buffer.concat([chunk.subarray(0, at), chunk.subarray(at + 1)]);
+        }
+        if (chunk.length > 0) w.stdout.write(chunk);
+      });
+      proc.stdout.once("end", () => w.stdout.end());
       // Until it is assigned nobody reads its output; an exit while waiting takes it out of the pool.
       void proc.exited.then(() => {
         w.dead = true;

@@ -92,6 +92,12 @@ export function genericSpec(
   };
 }
 
+/**
+ * The byte a waiting bootstrap writes to its stdout once it has loaded everything and blocks on stdin:
+ * the pool then knows the sandbox is ready (not only started). It is never passed on as log output.
+ */
+export const READY_BYTE = 0x06;
+
 /** What the bootstrap reads on stdin: the byte length on a line, then NAME=value entries separated by NUL. */
 export function assignmentMessage(env: Readonly<Record<string, string>>): Buffer {
   const body = Buffer.from(
