@@ -29,6 +29,7 @@ import { registerRouteRoutes } from "./route-routes.js";
 import { isConsolePath, registerConsoleRoutes } from "./console-routes.js";
 import { registerApiKeyRoutes } from "./api-key-routes.js";
 import { isSessionSignIn, registerSessionRoutes } from "./session-routes.js";
+import { registerDoctorRoutes } from "./doctor-routes.js";
 import { startPublicListener } from "./public-server.js";
 import { setPublicAddress, type PublicAddress } from "./url-base.js";
 import { registerUrlConfigRoutes } from "./url-config-routes.js";
@@ -199,6 +200,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerConsoleRoutes(app);
   registerApiKeyRoutes(app, platform.store, auth);
   registerSessionRoutes(app, platform.store, accessKeys);
+  registerDoctorRoutes(app, platform);
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =
