@@ -1,7 +1,7 @@
 // The console's shell: sign-in gate, header with sign-out, and the page the hash names.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Api, type ApiError } from "./lib/api.ts";
-import { forgetKey, loadKey, saveKey } from "./lib/session.ts";
+import { forgetKey, loadKey, loadSessionKeyId, saveKey } from "./lib/session.ts";
 import { parseRoute, type Route } from "./route.ts";
 import { SignIn } from "./pages/sign-in.tsx";
 import { FunctionsList } from "./pages/functions-list.tsx";
@@ -30,6 +30,16 @@ export function App() {
     setRefusal(reason);
   }, []);
 
+  /** The Sign out button: a key-pair session's key is deleted on the server first (best effort). */
+  const signOutNow = (): void => {
+    const id = loadSessionKeyId(sessionStorage);
+    if (id === undefined || api === undefined) return signOut();
+    api.revokeApiKey(id).then(
+      () => signOut(),
+      () => signOut(),
+    );
+  };
+
   const api = useMemo(
     () => (key === undefined ? undefined : new Api(key, (e: ApiError) => signOut(e.message))),
     [key, signOut],
@@ -39,10 +49,10 @@ export function App() {
     return (
       <SignIn
         refusal={refusal}
-        onSignedIn={(k) => {
-          saveKey(sessionStorage, k);
+        onSignedIn={(s) => {
+          saveKey(sessionStorage, s.key, s.sessionKeyId);
           setRefusal(undefined);
-          setKey(k);
+          setKey(s.key);
         }}
       />
     );
@@ -64,7 +74,7 @@ export function App() {
             Server
           </a>
         </nav>
-        <button type="button" className="secondary" onClick={() => signOut()}>
+        <button type="button" className="secondary" onClick={signOutNow}>
           Sign out
         </button>
       </header>

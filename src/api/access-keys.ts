@@ -69,13 +69,21 @@ export class AccessKeys {
     return [...this.keys.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Revokes a key; requests signed with it fail from the next one on. */
+  /**
+   * Revokes a key; requests signed with it fail from the next one on, and so do the console sessions it
+   * signed in (the Authenticator checks their access key on every use; their API keys are deleted too,
+   * so they leave the list).
+   */
   async revoke(accessKeyId: string): Promise<boolean> {
     if (!this.keys.has(accessKeyId)) return false;
-    await this.store.deleteAccessKey(accessKeyId);
     this.keys.delete(accessKeyId);
+    await this.store.deleteAccessKey(accessKeyId);
+    for (const k of await this.store.listApiKeys())
+      if (k.accessKeyId === accessKeyId) await this.store.deleteApiKey(k.id);
     return true;
   }
+
+  exists = (accessKeyId: string): boolean => this.keys.has(accessKeyId);
 
   async create(name: string, accountId?: string): Promise<AccessKeyRecord> {
     const key = newAccessKey(name);

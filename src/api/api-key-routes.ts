@@ -3,21 +3,21 @@
 // kept), revoke (refused from the next request on). The admin key whose secret is in the data
 // directory cannot be revoked here: the CLI on this host depends on it.
 
-import { randomBytes, randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { VajraError, invalid } from "../core/errors.js";
 import type { ApiKeyRecord } from "../core/types.js";
 import type { Store } from "../store/store.js";
-import { hashSecret, type Authenticator } from "./auth.js";
+import { newApiKey, type Authenticator } from "./auth.js";
 
 const MAX_DAYS = 3650;
 
-function view(k: ApiKeyRecord): Record<string, unknown> {
+export function apiKeyView(k: ApiKeyRecord): Record<string, unknown> {
   return {
     id: k.id,
     name: k.name,
     createdAt: k.createdAt,
     ...(k.expiresAt === undefined ? {} : { expiresAt: k.expiresAt }),
+    ...(k.accessKeyId === undefined ? {} : { accessKeyId: k.accessKeyId }),
   };
 }
 
@@ -39,23 +39,18 @@ function parseCreate(body: unknown): { name: string; expiresInDays?: number } {
 }
 
 export function registerApiKeyRoutes(app: FastifyInstance, store: Store, auth: Authenticator): void {
-  app.get("/api-keys", async () => ({ apiKeys: (await store.listApiKeys()).map(view) }));
+  app.get("/api-keys", async () => ({ apiKeys: (await store.listApiKeys()).map(apiKeyView) }));
 
   app.post("/api-keys", async (req, reply) => {
     const input = parseCreate(req.body);
-    const secret = `vjk_${randomBytes(24).toString("base64url")}`;
-    const now = new Date();
-    const key: ApiKeyRecord = {
-      id: randomUUID(),
-      secretHash: hashSecret(secret),
-      name: input.name,
-      createdAt: now.toISOString(),
-      ...(input.expiresInDays === undefined
+    const { record: key, secret } = newApiKey(
+      input.name,
+      input.expiresInDays === undefined
         ? {}
-        : { expiresAt: new Date(now.getTime() + input.expiresInDays * 86_400_000).toISOString() }),
-    };
+        : { expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000).toISOString() },
+    );
     await store.putApiKey(key);
-    return reply.code(201).send({ ...view(key), secret });
+    return reply.code(201).send({ ...apiKeyView(key), secret });
   });
 
   app.delete<{ Params: { id: string } }>("/api-keys/:id", async (req, reply) => {

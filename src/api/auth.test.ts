@@ -52,3 +52,28 @@ test("an expired key is refused, one not yet expired is accepted", () =>
     assert.equal(await auth.check("Bearer a"), undefined);
     assert.equal((await auth.check("Bearer b"))?.id, "new");
   }));
+
+test("a console session's key is refused once its access key is gone, cached or not", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vajra-auth-"));
+  const store = new SqliteStore(join(dir, "vajra.db"));
+  const accessKeys = new Set(["AKIAPARENT"]);
+  try {
+    const auth = new Authenticator(store, (id) => accessKeys.has(id));
+    const createdAt = "2026-01-01T00:00:00Z";
+    await store.putApiKey({
+      id: "s",
+      secretHash: hashSecret("s"),
+      name: "s",
+      createdAt,
+      accessKeyId: "AKIAPARENT",
+    });
+    await store.putApiKey({ id: "p", secretHash: hashSecret("p"), name: "p", createdAt });
+    assert.equal((await auth.check("Bearer s"))?.id, "s");
+    accessKeys.delete("AKIAPARENT");
+    assert.equal(await auth.check("Bearer s"), undefined);
+    assert.equal((await auth.check("Bearer p"))?.id, "p");
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -14,6 +14,22 @@ export function hashSecret(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
 }
 
+/** A new API key: its record (only the secret's hash) and the secret, to answer once. */
+export function newApiKey(
+  name: string,
+  extra: Pick<ApiKeyRecord, "expiresAt" | "accessKeyId"> = {},
+): { record: ApiKeyRecord; secret: string } {
+  const secret = `vjk_${randomBytes(24).toString("base64url")}`;
+  const record: ApiKeyRecord = {
+    id: randomUUID(),
+    secretHash: hashSecret(secret),
+    name,
+    createdAt: new Date().toISOString(),
+    ...extra,
+  };
+  return { record, secret };
+}
+
 /** Makes sure an admin key exists and its secret is in `<dataDir>/admin-key`; returns the secret. */
 export async function ensureAdminKey(store: Store, dataDir: string): Promise<string> {
   const file = join(dataDir, ADMIN_KEY_FILE);
@@ -21,14 +37,8 @@ export async function ensureAdminKey(store: Store, dataDir: string): Promise<str
     const secret = readFileSync(file, "utf8").trim();
     if ((await store.findApiKeyByHash(hashSecret(secret))) !== undefined) return secret;
   }
-  const secret = `vjk_${randomBytes(24).toString("base64url")}`;
-  const key: ApiKeyRecord = {
-    id: randomUUID(),
-    secretHash: hashSecret(secret),
-    name: "admin",
-    createdAt: new Date().toISOString(),
-  };
-  await store.putApiKey(key);
+  const { record, secret } = newApiKey("admin");
+  await store.putApiKey(record);
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;
 }
@@ -39,19 +49,33 @@ export class Authenticator {
   /** Ids revoked while this server runs: a lookup that raced the revocation cannot bring one back. */
   private readonly revoked = new Set<string>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** Whether an access key still exists: a console session's key dies with the key that issued it. */
+    private readonly accessKeyExists: (accessKeyId: string) => boolean = () => false,
+  ) {}
 
   /** Keyed by the exact header value, so a known key costs one map lookup (no hashing). */
   async check(authorization: string | undefined): Promise<ApiKeyRecord | undefined> {
     if (authorization === undefined) return undefined;
     const cached = this.known.get(authorization);
-    if (cached !== undefined) return live(cached);
+    if (cached !== undefined) return this.live(cached);
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (m === null) return undefined;
     const key = await this.store.findApiKeyByHash(hashSecret(m[1] as string));
     if (key === undefined || this.revoked.has(key.id)) return undefined;
     if (this.known.size < 1000) this.known.set(authorization, key);
-    return live(key);
+    return this.live(key);
+  }
+
+  /**
+   * An expired key is refused like an unknown one, and so is a console session's key whose access key
+   * was revoked (checked on every request, cached or not: one map lookup).
+   */
+  private live(key: ApiKeyRecord): ApiKeyRecord | undefined {
+    if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) return undefined;
+    if (key.accessKeyId !== undefined && !this.accessKeyExists(key.accessKeyId)) return undefined;
+    return key;
   }
 
   /** Drops a revoked key from the cache: the next request with it is refused. */
@@ -59,9 +83,4 @@ export class Authenticator {
     this.revoked.add(id);
     for (const [header, key] of this.known) if (key.id === id) this.known.delete(header);
   }
-}
-
-/** An expired key is refused like an unknown one (checked on every request, cached or not). */
-function live(key: ApiKeyRecord): ApiKeyRecord | undefined {
-  return key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now() ? undefined : key;
 }

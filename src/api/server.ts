@@ -28,6 +28,8 @@ import { isStorageWebhookPath, registerStorageWebhookRoutes } from "./storage-we
 import { registerRouteRoutes } from "./route-routes.js";
 import { isConsolePath, registerConsoleRoutes } from "./console-routes.js";
 import { registerApiKeyRoutes } from "./api-key-routes.js";
+import { isSessionSignIn, registerSessionRoutes } from "./session-routes.js";
+import { registerDoctorRoutes } from "./doctor-routes.js";
 import { startPublicListener } from "./public-server.js";
 import { setPublicAddress, type PublicAddress } from "./url-base.js";
 import { registerUrlConfigRoutes } from "./url-config-routes.js";
@@ -123,9 +125,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const platform = await Platform.open(platformOpts);
   for (const w of platform.warnings) app.log.warn(`WARNING: ${w}`);
   await ensureAdminKey(platform.store, platform.dataDir);
-  const auth = new Authenticator(platform.store);
-
   const accessKeys = await AccessKeys.load(platform.store, platform.dataDir, platform.arnScope);
+  const auth = new Authenticator(platform.store, accessKeys.exists);
 
   app.addHook("onRequest", async (req, reply) => {
     // Requests from functions (their endpoint socket) may only be Lambda calls with role credentials.
@@ -142,6 +143,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (isStorageWebhookPath(req.url)) return;
     // The console's static files are public; the API calls they make carry the user's key.
     if (isConsolePath(req.url)) return;
+    // A console sign-in with an access key pair is signed with SigV4 (checked by the route).
+    if (isSessionSignIn(req.method, req.url)) return;
     // A Prometheus scrape may carry the metrics token instead of an API key.
     if (isMetricsScrape(req.url, req.headers.authorization, metricsToken)) return;
     if ((await auth.check(req.headers.authorization)) === undefined) {
@@ -196,6 +199,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   registerRouteRoutes(app, platform);
   registerConsoleRoutes(app);
   registerApiKeyRoutes(app, platform.store, auth);
+  registerSessionRoutes(app, platform.store, accessKeys);
+  registerDoctorRoutes(app, platform);
 
   const host = opts.host ?? process.env.VAJRA_HOST ?? "127.0.0.1";
   const port =

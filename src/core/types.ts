@@ -139,6 +139,11 @@ export interface ApiKeyRecord {
   createdAt: string;
   /** After this time (ISO 8601) the key is refused; none: it never expires. */
   expiresAt?: string;
+  /**
+   * A console session's key: the access key (AKIA…) whose signature issued it. Refused once that access
+   * key is revoked (checked on every use), and deleted with it.
+   */
+  accessKeyId?: string;
 }
 
 /**

@@ -23,7 +23,7 @@ import type { Alias, BuildRecord, FunctionConfig, FunctionVersion, InvocationRec
 import { BlobStore } from "../blobs/code-package.js";
 import { Executor } from "../executor/executor.js";
 import { ENDPOINT_SOCKET_NAME, type SandboxPoolStats } from "../executor/sandbox.js";
-import { createSandboxBackend } from "../executor/host-check.js";
+import { checkHost, createSandboxBackend, type HostCheck } from "../executor/host-check.js";
 import { preinitPoolSize, withPreinit } from "../executor/preinit/setup.js";
 import { prepareRuntimeSdks } from "../executor/runtime-sdks.js";
 import { sweepStaleCgroups } from "../executor/cgroups.js";
@@ -366,6 +366,14 @@ export class Platform {
 
   get isolated(): boolean {
     return this.executor.isolated;
+  }
+
+  /**
+   * What this server's host offers sandboxes and runtimes (`vajra doctor`'s checks, as the server's own
+   * user sees them, counting the Node.js versions installed in its data directory).
+   */
+  async hostChecks(): Promise<HostCheck[]> {
+    return checkHost({ nodeInstallDir: join(this.dataDir, "runtimes") });
   }
 
   /** The pool of pre-initialised sandboxes, where the host has one. */

@@ -9,26 +9,13 @@ import { aptCandidates, familyReports, type AptCandidates, type FamilyReport } f
 import { discoverRuntimes } from "./runtime-discovery.js";
 import { PYTHON_SDK_HINT, PYTHON_SDK_PACKAGE } from "./runtime-sdks.js";
 import { findExecutable } from "./toolchains.js";
+import type { HostCheck } from "../core/host-checks.js";
 
 export { findExecutable } from "./toolchains.js";
+export type { HostCheck } from "../core/host-checks.js";
 import { BwrapSandbox, UnsandboxedProcess, type SandboxBackend } from "./sandbox.js";
 import { noUserNamespaceFilter } from "./seccomp.js";
 import { EgressNetwork } from "./network/egress.js";
-
-export interface HostCheck {
-  name: string;
-  /** "sandbox" (the default): a piece of isolation; "runtime": one runtime family. */
-  group?: "sandbox" | "runtime";
-  ok: boolean;
-  /** Failed and essential: functions cannot run isolated, and `vajra doctor` exits 1. Others warn. */
-  essential?: boolean;
-  detail: string;
-  fix?: string;
-  /** A runtime family's missing runtimes, each with the exact command that installs it. */
-  missing?: Array<{ id: string; command: string; note?: string }>;
-  /** The Debian/Ubuntu packages that install what this check misses. */
-  aptPackages?: string[];
-}
 
 export interface CheckHostOptions {
   /** Where `vajra runtimes install` put Node.js versions (the server's `<data-dir>/runtimes`). */

@@ -3,7 +3,7 @@
 // never downloads a browser here: it is given chromium's path. Without chromium the tests skip with the
 // package named, and fail under CI.
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { ROOT, type ServerHandle } from "./harness.js";
@@ -33,4 +33,16 @@ export async function apiJson<T>(s: ServerHandle, path: string, body?: unknown, 
   });
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
+}
+
+export interface KeyPair {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** The access key pair a server wrote to its data directory (the AWS credentials file, profile `vajra`). */
+export function credentialsOf(dataDir: string): KeyPair {
+  const text = readFileSync(join(dataDir, "credentials"), "utf8");
+  const get = (k: string): string => new RegExp(`^${k} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
+  return { accessKeyId: get("aws_access_key_id"), secretAccessKey: get("aws_secret_access_key") };
 }

@@ -213,7 +213,8 @@ test(
       assert.equal(await page.evaluate("sessionStorage.getItem('vajra.console.apiKey')"), null);
       await shot(page, "10-revoked");
 
-      // The Server page, signed in again with the admin key: runtimes and a new key's secret shown once.
+      // The Server page, signed in again with the admin key: runtimes, a new key's secret shown once,
+      // and the sandbox status.
       await page.getByLabel("API key").fill(s.key);
       await page.getByLabel("API key").press("Enter");
       await page.getByRole("heading", { name: "Functions" }).waitFor();
@@ -225,6 +226,21 @@ test(
       await createKey.getByRole("button", { name: "Create key" }).click();
       assert.match(await page.getByTestId("new-secret").innerText(), /^vjk_/);
       await page.getByRole("rowheader", { name: "second" }).waitFor();
+      // Sandbox status: the server host's doctor checks, each marked, with its hint when it fails.
+      await page.getByRole("heading", { name: "Sandbox status" }).waitFor();
+      const sandboxChecks = page.getByRole("list", { name: "Sandbox" });
+      await sandboxChecks.getByRole("listitem").filter({ hasText: "bubblewrap" }).waitFor();
+      const doctor = await apiJson<{ checks: Array<{ name: string; status: string; fix?: string }> }>(
+        s,
+        "/doctor",
+        undefined,
+        "GET",
+      );
+      for (const c of doctor.checks.filter((k) => k.status !== "pass" && k.fix !== undefined)) {
+        const item = page.getByRole("listitem").filter({ hasText: c.name }).first();
+        assert.match(await item.innerText(), new RegExp(c.status === "fail" ? "failed" : "warning"));
+        assert.ok((await item.innerText()).includes(c.fix ?? ""), `${c.name} shows its fix`);
+      }
       await shot(page, "11-server");
 
       // The server goes away mid-session: the console says so in place.

@@ -18,9 +18,11 @@ import type {
   VersionView,
 } from "../../../src/cli/api-types.ts";
 import type { MetricPoint, MetricSeries } from "../../../src/core/metric-series.ts";
+import type { CheckStatus, DoctorReport } from "../../../src/core/host-checks.ts";
 import type { Recommendation, RecommendationReport } from "../../../src/core/recommend-model.ts";
 
 export type { MetricPoint, MetricSeries, Recommendation, RecommendationReport };
+export type { CheckStatus, DoctorReport };
 export type { AliasView, BuildLog, FunctionConfig, FunctionDetails, Health, RuntimeInfo, VersionView };
 export type { InvokeConfigView, LayerView, NetworkSummary };
 
@@ -187,6 +189,11 @@ export class Api {
 
   health(): Promise<Health> {
     return this.json<Health>("GET", "/health");
+  }
+
+  /** The server host's sandbox and runtime checks, as `vajra doctor` reports them. */
+  doctor(): Promise<DoctorReport> {
+    return this.json<DoctorReport>("GET", "/doctor");
   }
 
   async runtimes(): Promise<RuntimeInfo[]> {

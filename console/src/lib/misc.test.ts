@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, decodeLogTail, errorOf, logQueryString } from "./api.ts";
 import { filterRows, nextSort, sortRows, type FunctionRow } from "./list.ts";
-import { checkKeyInput, forgetKey, loadKey, saveKey } from "./session.ts";
+import { checkKeyInput, forgetKey, loadKey, loadSessionKeyId, saveKey } from "./session.ts";
 import { sseParser, type SseEvent } from "./sse.ts";
 import { parseRoute, hrefOf } from "../route.ts";
 
@@ -57,6 +57,22 @@ describe("session key", () => {
     expect(loadKey(s)).toBe("vjk_abc");
     forgetKey(s);
     expect(loadKey(s)).toBeUndefined();
+  });
+
+  it("keeps a key-pair session's key id beside its key, and forgets both", () => {
+    const m = new Map<string, string>();
+    const s = {
+      getItem: (k: string) => m.get(k) ?? null,
+      setItem: (k: string, v: string) => void m.set(k, v),
+      removeItem: (k: string) => void m.delete(k),
+    };
+    saveKey(s, "vjk_session", "id-1");
+    expect(loadSessionKeyId(s)).toBe("id-1");
+    saveKey(s, "vjk_typed");
+    expect(loadSessionKeyId(s)).toBeUndefined();
+    saveKey(s, "vjk_session", "id-2");
+    forgetKey(s);
+    expect([loadKey(s), loadSessionKeyId(s), m.size]).toEqual([undefined, undefined, 0]);
   });
 
   it("refuses an empty key or one with spaces before sending it", () => {

@@ -1,7 +1,9 @@
 // The signed-in key lives in sessionStorage only: it dies with the tab, is never put in a URL or a
-// cookie, and signing out removes it.
+// cookie, and signing out removes it. A key issued for an access key pair sign-in also has its id
+// kept, so signing out can delete that key on the server (a typed key is the user's own: kept there).
 
 const KEY = "vajra.console.apiKey";
+const SESSION_KEY_ID = "vajra.console.sessionKeyId";
 
 export interface KeyStore {
   getItem(key: string): string | null;
@@ -14,12 +16,21 @@ export function loadKey(store: KeyStore): string | undefined {
   return v === null || v === "" ? undefined : v;
 }
 
-export function saveKey(store: KeyStore, key: string): void {
+export function saveKey(store: KeyStore, key: string, sessionKeyId?: string): void {
   store.setItem(KEY, key);
+  if (sessionKeyId === undefined) store.removeItem(SESSION_KEY_ID);
+  else store.setItem(SESSION_KEY_ID, sessionKeyId);
+}
+
+/** The id of the API key a key-pair sign-in was issued, to delete at sign-out; undefined for a typed key. */
+export function loadSessionKeyId(store: KeyStore): string | undefined {
+  const v = store.getItem(SESSION_KEY_ID);
+  return v === null || v === "" ? undefined : v;
 }
 
 export function forgetKey(store: KeyStore): void {
   store.removeItem(KEY);
+  store.removeItem(SESSION_KEY_ID);
 }
 
 /** What is wrong with a typed key before it is sent, or undefined. */

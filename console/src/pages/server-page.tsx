@@ -1,7 +1,8 @@
-// The server: version and isolation warnings (GET /health), runtimes and why some are unavailable
-// (GET /runtimes), and the API keys (create with the secret shown once, revoke).
+// The server: version and isolation warnings (GET /health), the sandbox status of its host (GET /doctor,
+// what `vajra doctor` checks), runtimes and why some are unavailable (GET /runtimes), and the API keys
+// (create with the secret shown once, revoke).
 import { useState, type FormEvent } from "react";
-import type { Api, ApiKeyView } from "../lib/api.ts";
+import type { Api, ApiKeyView, CheckStatus, DoctorReport } from "../lib/api.ts";
 import { ErrorBox, Loading, useLoad } from "../components.tsx";
 
 function Keys({ api }: { api: Api }) {
@@ -101,6 +102,79 @@ function Keys({ api }: { api: Api }) {
   );
 }
 
+const STATUS_TEXT: Record<CheckStatus, { mark: string; label: string }> = {
+  pass: { mark: "✓", label: "pass" },
+  warn: { mark: "!", label: "warning" },
+  fail: { mark: "✗", label: "failed" },
+};
+
+function Check({ check }: { check: DoctorReport["checks"][number] }) {
+  const s = STATUS_TEXT[check.status];
+  return (
+    <li className={`check ${check.status}`}>
+      <span className="mark" aria-hidden="true">
+        {s.mark}
+      </span>{" "}
+      <strong>{check.name}</strong> <span className="sr-only">({s.label})</span>
+      {check.status !== "pass" && <span className={`badge ${check.status}`}>{s.label}</span>}
+      {check.detail !== "" && <span className="muted"> · {check.detail}</span>}
+      {check.fix !== undefined && check.status !== "pass" && (
+        <div className="hint">
+          fix: <code>{check.fix}</code>
+        </div>
+      )}
+      {check.status !== "pass" &&
+        (check.missing ?? []).map((m) => (
+          <div key={m.id} className="hint">
+            {m.id}: <code>{m.command}</code>
+            {m.note !== undefined && <span className="muted"> ({m.note})</span>}
+          </div>
+        ))}
+    </li>
+  );
+}
+
+function SandboxStatus({ api }: { api: Api }) {
+  const doctor = useLoad(() => api.doctor(), [api]);
+  const groups = [
+    { id: "sandbox", title: "Sandbox" },
+    { id: "runtime", title: "Runtime families" },
+  ] as const;
+  return (
+    <section aria-labelledby="doctor-title">
+      <h2 id="doctor-title">Sandbox status</h2>
+      {doctor.error !== undefined && <ErrorBox error={doctor.error} onRetry={doctor.reload} />}
+      {doctor.data === undefined && doctor.loading && <Loading what="the host checks" />}
+      {doctor.data !== undefined && (
+        <>
+          <p className={doctor.data.ok ? "ok" : "bad"}>
+            {doctor.data.ok
+              ? "Nothing essential is missing (what `vajra doctor` checks, on the server's host)."
+              : "Something essential is missing: functions cannot run isolated until it is installed."}
+          </p>
+          {groups.map((g) => (
+            <div key={g.id}>
+              <h3>{g.title}</h3>
+              <ul className="checks" aria-label={g.title}>
+                {doctor.data?.checks
+                  .filter((c) => (c.group ?? "sandbox") === g.id)
+                  .map((c) => (
+                    <Check key={c.name} check={c} />
+                  ))}
+              </ul>
+            </div>
+          ))}
+          {doctor.data.aptInstall !== "" && (
+            <p>
+              Debian/Ubuntu, every missing package at once: <code>{doctor.data.aptInstall}</code>
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
 export function ServerPage({ api }: { api: Api }) {
   const health = useLoad(() => api.health(), [api]);
   const runtimes = useLoad(() => api.runtimes(), [api]);
@@ -156,6 +230,7 @@ export function ServerPage({ api }: { api: Api }) {
         </section>
         <Keys api={api} />
       </div>
+      <SandboxStatus api={api} />
     </section>
   );
 }

@@ -4,20 +4,23 @@
 // fails the command; a server that is not running is reported, not counted: doctor is often run first.
 
 import { join } from "node:path";
-import type { HostCheck } from "../../executor/host-check.js";
+import { doctorReport, type DoctorReport, type HostCheck } from "../../core/host-checks.js";
 import type { Health } from "../api-types.js";
 import { defineCommand } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { CliError } from "../errors.js";
 import type { Colors } from "../output.js";
 
-/** The host checks as doctor prints them: sandbox pieces, then runtime families, then one apt-get line. */
-export function renderHostChecks(checks: HostCheck[], c: Colors): string[] {
+const MARKS = { pass: "✓", warn: "!", fail: "✗" } as const;
+
+/** A doctor report as printed: sandbox pieces, then runtime families, then one apt-get line. */
+export function renderDoctorReport(report: DoctorReport, c: Colors): string[] {
   const lines: string[] = [];
+  const paint = { pass: c.green, warn: c.yellow, fail: c.red };
   const section = (title: string, group: "sandbox" | "runtime"): void => {
     lines.push(c.bold(title));
-    for (const check of checks.filter((k) => (k.group ?? "sandbox") === group)) {
-      const mark = check.ok ? c.green("✓") : check.essential === true ? c.red("✗") : c.yellow("!");
+    for (const check of report.checks.filter((k) => (k.group ?? "sandbox") === group)) {
+      const mark = paint[check.status](MARKS[check.status]);
       lines.push(`  ${mark} ${check.name}${check.detail === "" ? "" : c.dim(`: ${check.detail}`)}`);
       if (check.ok) continue;
       if (check.fix !== undefined) lines.push(`      ${c.yellow("fix:")} ${check.fix}`);
@@ -29,14 +32,15 @@ export function renderHostChecks(checks: HostCheck[], c: Colors): string[] {
   };
   section("Sandbox", "sandbox");
   section("Runtimes", "runtime");
-  const apt = [...new Set(checks.filter((k) => !k.ok).flatMap((k) => k.aptPackages ?? []))];
-  if (apt.length > 0) {
-    lines.push(
-      "",
-      `Debian/Ubuntu, every package above at once: ${c.cyan(`apt-get install -y ${apt.join(" ")}`)}`,
-    );
+  if (report.aptInstall !== "") {
+    lines.push("", `Debian/Ubuntu, every package above at once: ${c.cyan(report.aptInstall)}`);
   }
   return lines;
+}
+
+/** The host checks as doctor prints them (see renderDoctorReport). */
+export function renderHostChecks(checks: HostCheck[], c: Colors): string[] {
+  return renderDoctorReport(doctorReport(checks), c);
 }
 
 type ServerStatus =
@@ -66,27 +70,61 @@ async function probeServer(ctx: CommandContext): Promise<ServerStatus> {
   }
 }
 
-export const doctorCommand = defineCommand({
+/** Throws doctor's failure when an essential check failed. */
+function failIfEssentialMissing(report: DoctorReport, where: string): void {
+  const failed = report.checks.filter((c) => c.status === "fail");
+  if (failed.length > 0) {
+    throw new CliError(
+      `${where} lacks what functions need: ${failed.map((c) => `${c.name} (${c.fix ?? c.detail})`).join(", ")}`,
+      { code: "HostCheckFailed" },
+    );
+  }
+}
+
+/** `vajra doctor --server`: the running server's own checks (GET /doctor), printed the same way. */
+async function serverDoctor(ctx: CommandContext): Promise<void> {
+  const client = await ctx.client();
+  const report = await client.json<DoctorReport>("GET", "/doctor");
+  if (ctx.json) ctx.out.printJson({ ...report, server: { endpoint: ctx.endpoint } });
+  else
+    ctx.out.print(
+      [
+        `${ctx.out.colors.bold("The server at")} ${ctx.endpoint}`,
+        ...renderDoctorReport(report, ctx.out.colors),
+      ].join("\n"),
+    );
+  failIfEssentialMissing(report, `the server's host (${ctx.endpoint})`);
+}
+
+export const doctorCommand = defineCommand<{ server?: boolean }>({
   name: "doctor",
   summary: "check this host for what Vajra needs, and whether the server answers",
   description:
     "Check this host's sandbox (bubblewrap, setpriv, cgroups, seccomp) and every runtime family, and print " +
     "the exact command that installs each missing piece, then whether a server answers GET /health at the " +
     "endpoint. Exits 1 only when something essential is missing (bubblewrap; setpriv as root; every " +
-    "runtime); other gaps are warnings, and a server that is not running is reported but is not a failure.",
-  examples: ["vajra doctor", "vajra doctor --json"],
-  async run(ctx) {
+    "runtime); other gaps are warnings, and a server that is not running is reported but is not a failure. " +
+    "With --server, the running server reports its own host's checks instead (GET /doctor): what its " +
+    "sandboxes actually get, e.g. as root or on another machine.",
+  options: [
+    {
+      flags: "--server",
+      description: "print the checks of the running server's host (GET /doctor) instead of this host's",
+    },
+  ],
+  examples: ["vajra doctor", "vajra doctor --json", "vajra doctor --server"],
+  async run(ctx, _args, opts) {
+    if (opts.server === true) return serverDoctor(ctx);
     const { checkHost } = await import("../../executor/host-check.js");
     // The server's Node.js installs live in <data-dir>/runtimes: count them as it does.
-    const checks = await checkHost({ nodeInstallDir: join(ctx.dataDir, "runtimes") });
+    const report = doctorReport(await checkHost({ nodeInstallDir: join(ctx.dataDir, "runtimes") }));
     const server = await probeServer(ctx);
-    const failed = checks.filter((c) => !c.ok && c.essential === true);
 
     if (ctx.json) {
-      ctx.out.printJson({ ok: failed.length === 0, checks, server: { endpoint: ctx.endpoint, ...server } });
+      ctx.out.printJson({ ...report, server: { endpoint: ctx.endpoint, ...server } });
     } else {
       const c = ctx.out.colors;
-      const lines = renderHostChecks(checks, c);
+      const lines = renderDoctorReport(report, c);
       lines.push("");
       if (!server.reachable) {
         lines.push(
@@ -111,13 +149,6 @@ export const doctorCommand = defineCommand({
       }
       ctx.out.print(lines.join("\n"));
     }
-    if (failed.length > 0) {
-      throw new CliError(
-        `this host lacks what functions need: ${failed.map((c) => `${c.name} (${c.fix ?? c.detail})`).join(", ")}`,
-        {
-          code: "HostCheckFailed",
-        },
-      );
-    }
+    failIfEssentialMissing(report, "this host");
   },
 });
