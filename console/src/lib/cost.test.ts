@@ -70,6 +70,8 @@ describe("the cost table", () => {
     expect(money(2, "USD")).toBe("2.00 USD");
     expect(money(0.0000041667, "USD")).toBe("0.0000042 USD");
     expect(money(0, "EUR")).toBe("0.00 EUR");
+    expect(money(6.1e-7, "USD")).toBe("0.00000061 USD");
+    expect(money(-0.004, "USD")).toBe("-0.0040 USD");
     expect(changeText({ change: 0.25, previousCost: 4, cost: parts(5) })).toBe("+25 %");
     expect(changeText({ change: -0.051, previousCost: 1, cost: parts(0.949) })).toBe("−5.1 %");
     expect(changeText({ change: null, previousCost: 0, cost: parts(1) })).toBe("new");

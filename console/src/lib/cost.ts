@@ -60,12 +60,13 @@ export function costQuery(
 }
 
 /**
- * Money as the CLI writes it: two decimals, or two significant digits for amounts under a cent (a
- * function's cost on a test server is a few millionths).
+ * Money: two decimals, or two significant digits for amounts under a cent (a function's cost on a test
+ * server is a few millionths), written out in full rather than as 6.1e-7.
  */
 export function money(amount: number, currency: string): string {
-  const text = Math.abs(amount) >= 0.01 || amount === 0 ? amount.toFixed(2) : amount.toPrecision(2);
-  return `${text} ${currency}`;
+  const abs = Math.abs(amount);
+  const decimals = abs >= 0.01 || abs === 0 ? 2 : Math.min(20, 1 - Math.floor(Math.log10(abs)));
+  return `${amount.toFixed(decimals)} ${currency}`;
 }
 
 /** The change against the previous period: "+25 %", "−10 %", "new" (nothing before), "no change". */

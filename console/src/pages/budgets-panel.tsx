@@ -34,12 +34,7 @@ function BudgetRow({
       <td>{b.scope === "all" ? "all functions" : b.scope}</td>
       <td>
         <div>{p.spentText}</div>
-        <progress
-          max={100}
-          value={p.bar}
-          aria-label={`${b.name}: ${p.percentText} of the monthly amount`}
-        />{" "}
-        {p.percentText}
+        <progress max={100} value={p.bar} aria-label={`${b.name}: ${p.percentText} spent`} /> {p.percentText}
       </td>
       <td>
         {b.alertAt.map((t) => `${t} %`).join(", ")} → {b.alertTo}
