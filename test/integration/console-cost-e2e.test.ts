@@ -96,6 +96,18 @@ test(
       const today = new Date().toISOString().slice(0, 10);
       assert.equal((await rowCells(page, "Cost report", today))[0], "3");
 
+      // A custom range that ends before it starts: the server's refusal, in place, with its code.
+      await page.getByLabel("Period").selectOption("custom");
+      await page.getByLabel("From").fill("2026-03-02T10:00");
+      await page.getByLabel("Until").fill("2026-03-01T10:00");
+      await page
+        .getByRole("alert")
+        .filter({ hasText: "InvalidParameter" })
+        .filter({ hasText: "must be before until" })
+        .waitFor();
+      await page.getByLabel("Period").selectOption("7d");
+      await page.getByRole("columnheader", { name: "Day (UTC)" }).waitFor();
+
       // A budget with a negative amount is refused beside the field, nothing created, input kept.
       await page.getByLabel("Name", { exact: true }).fill("team");
       await page.getByLabel("Monthly amount", { exact: true }).fill("-5");
