@@ -2,8 +2,8 @@
 // playwright-core, against a real `vajra server`. Invocations made over the API are counted in the cost
 // report (which flushes the meter before answering), the report downloads as CSV, a budget is refused
 // in place (a negative amount, a name in use) and then created, raised and deleted; on the Triggers tab a
-// schedule is refused in place, created, disabled and deleted. Screenshots go to test-screenshots/console/
-// (git-ignored). Playwright never downloads a browser.
+// schedule is refused in place, created, disabled and deleted, a storage trigger disabled and a route
+// deleted. Screenshots go to test-screenshots/console/ (git-ignored). Playwright never downloads a browser.
 
 import { mkdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -35,7 +35,7 @@ async function rowCells(page: Page, table: string, name: string): Promise<string
 }
 
 test(
-  "the console reports cost, manages budgets and creates, disables and deletes a schedule",
+  "the console reports cost, manages budgets, and creates, switches and deletes triggers",
   { skip: missing },
   async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -209,6 +209,32 @@ test(
       await page.getByRole("status").filter({ hasText: "Deleted schedule hourly-hello" }).waitFor();
       await page.getByRole("rowheader", { name: "hourly-hello" }).waitFor({ state: "detached" });
       assert.equal(await status(s, "/schedules/hourly-hello"), 404);
+
+      // The other kinds the API can change: a storage trigger disabled, an HTTP route deleted.
+      await apiJson(s, "/storage-triggers", { name: "photos", kind: "webhook", function: "hello" });
+      const route = await apiJson<{ id: string }>(s, "/routes", {
+        routeKey: "GET /hello",
+        function: "hello",
+      });
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await page.getByRole("button", { name: "Disable photos" }).click();
+      await page.getByRole("button", { name: "Enable photos" }).waitFor();
+      const storage = await apiJson<{ state: string }>(s, "/storage-triggers/photos", undefined, "GET");
+      assert.equal(storage.state, "DISABLED");
+      assert.equal(
+        await page.getByRole("button", { name: "Disable GET /hello" }).count(),
+        0,
+        "a route has no switch",
+      );
+      page.once("dialog", (d) => void d.accept());
+      await page.getByRole("button", { name: "Delete GET /hello" }).click();
+      await page.getByRole("status").filter({ hasText: "Deleted http route GET /hello" }).waitFor();
+      assert.equal(await status(s, `/routes/${route.id}`), 404);
+      // A confirmation declined deletes nothing.
+      page.once("dialog", (d) => void d.dismiss());
+      await page.getByRole("button", { name: "Delete photos" }).click();
+      assert.equal(await status(s, "/storage-triggers/photos"), 200);
+      await page.getByRole("rowheader", { name: "photos" }).waitFor();
 
       assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
     } finally {
