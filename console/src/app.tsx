@@ -8,6 +8,7 @@ import { FunctionsList } from "./pages/functions-list.tsx";
 import { FunctionPage } from "./pages/function-page.tsx";
 import { ServerPage } from "./pages/server-page.tsx";
 import { CreateFunctionPage } from "./pages/create-function.tsx";
+import { CostPage } from "./pages/cost-page.tsx";
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
@@ -70,6 +71,9 @@ export function App() {
           <a href="#/" aria-current={route.page === "list" || route.page === "create" ? "page" : undefined}>
             Functions
           </a>
+          <a href="#/cost" aria-current={route.page === "cost" ? "page" : undefined}>
+            Cost
+          </a>
           <a href="#/server" aria-current={route.page === "server" ? "page" : undefined}>
             Server
           </a>
@@ -83,6 +87,8 @@ export function App() {
           <FunctionsList api={api} />
         ) : route.page === "server" ? (
           <ServerPage api={api} />
+        ) : route.page === "cost" ? (
+          <CostPage api={api} />
         ) : route.page === "create" ? (
           <CreateFunctionPage api={api} />
         ) : (

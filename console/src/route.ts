@@ -6,6 +6,7 @@ export type Tab = (typeof TABS)[number];
 export type Route =
   | { page: "list" }
   | { page: "server" }
+  | { page: "cost" }
   | { page: "function"; name: string; tab: Tab }
   // The create-function page (console-a).
   | { page: "create" };
@@ -16,6 +17,7 @@ export function parseRoute(hash: string): Route {
     .split("/")
     .filter((p) => p !== "");
   if (parts[0] === "server") return { page: "server" };
+  if (parts[0] === "cost") return { page: "cost" };
   if (parts[0] === "create") return { page: "create" };
   if (parts[0] === "functions" && parts[1] !== undefined) {
     let name: string;
@@ -33,6 +35,7 @@ export function parseRoute(hash: string): Route {
 export function hrefOf(route: Route): string {
   if (route.page === "list") return "#/";
   if (route.page === "server") return "#/server";
+  if (route.page === "cost") return "#/cost";
   if (route.page === "create") return "#/create";
   return `#/functions/${encodeURIComponent(route.name)}/${route.tab}`;
 }

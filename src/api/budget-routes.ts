@@ -3,7 +3,7 @@
 
 import type { FastifyInstance } from "fastify";
 import { invalid } from "../core/errors.js";
-import { parseBudgetInput } from "../core/budget.js";
+import { parseBudgetInput, type BudgetView } from "../core/budget.js";
 import { maskDestination } from "../core/destination.js";
 import type { Platform } from "../engine/platform.js";
 import type { BudgetState } from "../engine/cost/budgets.js";
@@ -11,7 +11,7 @@ import type { BudgetState } from "../engine/cost/budgets.js";
 type NameParams = { Params: { name: string } };
 
 /** The native view: times as ISO strings, a webhook's password masked. */
-export function budgetView(s: BudgetState): Record<string, unknown> {
+export function budgetView(s: BudgetState): BudgetView {
   const b = s.budget;
   return {
     name: b.name,

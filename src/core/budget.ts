@@ -51,6 +51,29 @@ export interface BudgetAlert {
   enforced: boolean;
 }
 
+/** A budget as the native API shows it (`GET /budgets`): times as ISO strings, a webhook's password
+ * masked, and where it stands this month. The CLI and the console read this shape. */
+export interface BudgetView {
+  name: string;
+  monthlyAmount: number;
+  scope: string;
+  alertAt: number[];
+  alertTo: string;
+  enforce: boolean;
+  createdAt: string;
+  updatedAt: string;
+  state: {
+    /** The UTC month, YYYY-MM. */
+    period: string;
+    spent: number;
+    percent: number;
+    currency: string;
+    alertsSent: Array<{ thresholdPercent: number; sentAt: string }>;
+    /** Whether the budget throttles its scope now. */
+    enforced: boolean;
+  };
+}
+
 /** What a create (every field but name optional except monthlyAmount and scope) or update carries. */
 export interface BudgetInput {
   monthlyAmount?: number;

@@ -20,11 +20,14 @@ import type {
 import type { MetricPoint, MetricSeries } from "../../../src/core/metric-series.ts";
 import type { CheckStatus, DoctorReport } from "../../../src/core/host-checks.ts";
 import type { Recommendation, RecommendationReport } from "../../../src/core/recommend-model.ts";
+import type { CostLine, CostReport } from "../../../src/core/billing.ts";
+import type { BudgetView } from "../../../src/core/budget.ts";
 
 export type { MetricPoint, MetricSeries, Recommendation, RecommendationReport };
 export type { CheckStatus, DoctorReport };
 export type { AliasView, BuildLog, FunctionConfig, FunctionDetails, Health, RuntimeInfo, VersionView };
 export type { InvokeConfigView, LayerView, NetworkSummary };
+export type { BudgetView, CostLine, CostReport };
 
 /** An error from the API (its code and message), or from reaching it (ServerUnreachable). */
 export class ApiError extends Error {
@@ -340,5 +343,34 @@ export class Api {
 
   deleteInvokeConfig(name: string): Promise<void> {
     return this.json<undefined>("DELETE", fnPath(name, "/event-invoke-config"));
+  }
+
+  // Cost and budgets (the Cost page).
+
+  /** `GET /cost?QUERY` (the query from lib/cost.ts's costQuery). */
+  costReport(query: string): Promise<CostReport> {
+    return this.json<CostReport>("GET", `/cost?${query}`);
+  }
+
+  /** The same report as CSV, with the file name the server gives it. */
+  async costCsv(query: string): Promise<{ text: string; disposition: string | null }> {
+    const res = await this.send("GET", `/cost?${query}&format=csv`, { headers: { accept: "text/csv" } });
+    return { text: await res.text(), disposition: res.headers.get("content-disposition") };
+  }
+
+  async budgets(): Promise<BudgetView[]> {
+    return (await this.json<{ budgets: BudgetView[] }>("GET", "/budgets")).budgets;
+  }
+
+  createBudget(body: object): Promise<BudgetView> {
+    return this.json<BudgetView>("POST", "/budgets", body);
+  }
+
+  updateBudget(name: string, body: object): Promise<BudgetView> {
+    return this.json<BudgetView>("PATCH", `/budgets/${encodeURIComponent(name)}`, body);
+  }
+
+  deleteBudget(name: string): Promise<void> {
+    return this.json<undefined>("DELETE", `/budgets/${encodeURIComponent(name)}`);
   }
 }

@@ -130,5 +130,7 @@ describe("routes", () => {
     expect(parseRoute("#/functions/my%20fn/test")).toEqual({ page: "function", name: "my fn", tab: "test" });
     expect(parseRoute("#/functions/f/unknown")).toEqual({ page: "function", name: "f", tab: "config" });
     expect(hrefOf({ page: "function", name: "a/b", tab: "logs" })).toBe("#/functions/a%2Fb/logs");
+    expect(parseRoute("#/cost")).toEqual({ page: "cost" });
+    expect(hrefOf({ page: "cost" })).toBe("#/cost");
   });
 });

@@ -6,25 +6,7 @@ import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { formatKeyValues, formatMoney, formatTable } from "../output.js";
 import { confirmDeletion } from "./functions.js";
-
-interface BudgetView {
-  name: string;
-  monthlyAmount: number;
-  scope: string;
-  alertAt: number[];
-  alertTo: string;
-  enforce: boolean;
-  createdAt: string;
-  updatedAt: string;
-  state: {
-    period: string;
-    spent: number;
-    percent: number;
-    currency: string;
-    alertsSent: Array<{ thresholdPercent: number; sentAt: string }>;
-    enforced: boolean;
-  };
-}
+import type { BudgetView } from "../../core/budget.js";
 
 interface BudgetFlags {
   monthly?: string;
