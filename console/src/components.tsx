@@ -12,7 +12,9 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
   const { code, message } = errorText(error);
   return (
     <div className="error" role="alert">
-      <strong>{code}</strong>: {message}
+      <span>
+        <strong>{code}</strong>: {message}
+      </span>
       {onRetry !== undefined && (
         <button type="button" className="secondary small" onClick={onRetry}>
           Retry
