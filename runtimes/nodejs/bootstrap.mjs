@@ -1,20 +1,18 @@
 // Vajra's in-sandbox Node.js runtime: it speaks the Lambda Runtime API and runs the user's handler the way
 // AWS's Node.js runtime does (handler resolution, callbacks, context, log format, error shapes). Stdlib only.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { RuntimeClient, headerSafe, parseTarget } from './runtime-client.mjs';
 import { jsonLogLine } from './json-log.mjs';
+import { startEndpointRelay } from './endpoint-relay.mjs';
 // Last: a pre-initialised sandbox waits there for its function (everything above is loaded by then).
 import './preinit.mjs';
 
 const API = '/2018-06-01/runtime';
 const SOCKET_PATH = process.env.VAJRA_RUNTIME_SOCKET || '/run/vajra/runtime.sock';
-// The functions' Lambda endpoint, bound into every sandbox by the server.
-const ENDPOINT_SOCKET = '/run/vajra-lambda/lambda.sock';
 const require = createRequire(import.meta.url);
 
 // ---- errors, named like AWS's (the name is on the prototype so it is part of the stack header) ----
@@ -353,27 +351,6 @@ function invokeOnce(handler, next) {
   } catch (err) {
     wrappedCallback(err);
   }
-}
-
-// ---- The Lambda endpoint relay: AWS_ENDPOINT_URL_LAMBDA names 127.0.0.1:9002 inside the sandbox,
-// which has no route to the host in any network mode; each connection there is relayed to the
-// endpoint's UNIX socket. Unref'd: it never keeps the process alive on its own.
-function startEndpointRelay() {
-  const socketPath = ENDPOINT_SOCKET;
-  if (!fs.existsSync(socketPath)) return; // no isolation (or an older server): no endpoint to relay to
-  const server = net.createServer({ noDelay: true }, (conn) => {
-    const up = net.createConnection(socketPath);
-    conn.pipe(up).pipe(conn);
-    const close = () => {
-      conn.destroy();
-      up.destroy();
-    };
-    conn.on('error', close);
-    up.on('error', close);
-  });
-  server.on('error', (err) => process.stderr.write(`vajra bootstrap: no Lambda endpoint relay: ${err.message}\n`));
-  server.listen(9002, '127.0.0.1');
-  server.unref();
 }
 
 async function main() {

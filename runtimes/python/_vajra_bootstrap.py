@@ -475,6 +475,10 @@ def main():
 
     client = RuntimeClient()
     try:
+        client._connect()  # now: the server sets the connection up while the handler loads
+    except OSError:
+        pass  # the first request tries again and reports
+    try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
         error = None
     except FaultException as e:
