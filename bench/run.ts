@@ -29,6 +29,8 @@ import { observabilityCost, type ObservabilityCost } from "./observability-cost.
 import { peerBench, type PeerResults } from "./peers.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The checkout whose server is measured: another build (a worktree of the base commit) for a before/after. */
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ?? ROOT;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 25);
 const COLD_SAMPLES_COMPILED = Number(process.env.BENCH_COLD_SAMPLES_COMPILED ?? 15);
@@ -40,6 +42,7 @@ const IDLE_PSS_INSTANCES = Number(process.env.BENCH_IDLE_INSTANCES ?? 50);
  * keeps those families, BENCH_CONNECTIONS=32 those warm connection counts (default 1,32), and
  * BENCH_PARTS=warm those parts of the run (warm, freeze, cold, network, observability, brokers; default all;
  * and the slow scale-out parts burst, concurrency1000, idlepss — bench/burst.ts — only when named).
+ * BENCH_SERVER_ROOT=<another checkout, built> measures that checkout's server with this harness.
  */
 function listEnv(name: string, allowed: readonly string[] | undefined): string[] | undefined {
   const raw = process.env[name];
@@ -198,7 +201,7 @@ async function freezeCost(
   f: BenchFunction,
   event: string,
 ): Promise<{ on: LoadResult; off: LoadResult }> {
-  const off = await startVajra(ROOT, { VAJRA_FREEZE: "off" });
+  const off = await startVajra(SERVER_ROOT, { VAJRA_FREEZE: "off" });
   try {
     await deploy(off, f, event);
     const common = { connections: 1, durationS: DURATION_S, body: event };
@@ -245,6 +248,7 @@ async function networkCost(
       p99: percentile(t, 99),
       initP50: percentile(init, 50),
       errors: rs.reduce((n, r) => n + r.errors, 0),
+      fromPool: rs.reduce((n, r) => n + r.fromPool, 0),
     };
   };
   return { none: merge(samples.none), egress: merge(samples.egress) };
@@ -286,7 +290,7 @@ async function main(): Promise<void> {
   const scale: { burst?: FanOutResult; concurrency1000?: FanOutResult; idlePss?: IdlePssResult } = {};
   const event = JSON.stringify({ name: "bench" });
   try {
-    const vajra = await startVajra(ROOT);
+    const vajra = await startVajra(SERVER_ROOT);
     server = vajra;
     const listings = await runtimeListings(vajra);
     // Every deploy (and build) happens before anything is timed.
@@ -340,7 +344,7 @@ async function main(): Promise<void> {
       brokers = await brokerBench(vajra, consumer.name);
     }
     if (python !== undefined && (parts.has("observability") || parts.has("metrics") || parts.has("tracing")))
-      observability = await observabilityCost(ROOT, python.name, event, DURATION_S * 1.5, (s) =>
+      observability = await observabilityCost(SERVER_ROOT, python.name, event, DURATION_S * 1.5, (s) =>
         deploy(s, python, event, { tracing: "active" }),
       );
     if (python !== undefined && scaleParts.some((p) => parts.has(p))) {
@@ -412,6 +416,7 @@ async function main(): Promise<void> {
       "cold p99 ms": fixed(f.cold?.p99, 1),
       "init p50 ms": fixed(f.cold?.initP50, 1),
       "cold n": f.cold?.samples ?? 0,
+      "from pool": f.cold?.fromPool ?? 0,
       errors: (f.warm1 === undefined ? 0 : f.warm1.errors + f.warm1.non2xx) + (f.cold?.errors ?? 0),
       "deploy s": f.deploySeconds.toFixed(1),
     })),
@@ -440,6 +445,7 @@ async function main(): Promise<void> {
         "cold p99 ms": fixed(network?.[mode].p99, 1),
         "init p50 ms": fixed(network?.[mode].initP50, 1),
         n: network?.[mode].samples ?? 0,
+        "from pool": network?.[mode].fromPool ?? 0,
       })),
     );
     console.log(`egress adds ${(network.egress.p50 - network.none.p50).toFixed(1)} ms to a cold start (p50)`);

@@ -27,7 +27,7 @@ import {
  * compete for the CPU (and, while node forks, the event loop) with the cold start it serves, which needs
  * both for a few more milliseconds.
  */
-const REFILL_DELAY_MS = 50;
+const REFILL_DELAY_MS = 15;
 
 /** Binds host folders onto slot folders, reaching running sandboxes (mounter.ts). */
 export interface SlotMounter {
