@@ -276,3 +276,26 @@ test("the pool empties when no cold start asked for a shape lately, and when hos
     short.done();
   }
 });
+
+test("a runtime whose bootstrap cannot wait is served only with the exec waiter, which runs the real command", async () => {
+  const custom = functionSpec("c", { command: [`${TASK_ROOT}/bootstrap`] });
+  const without = pool();
+  try {
+    assert.equal(await without.p.claim(custom), undefined);
+    await tick();
+    assert.equal(without.backend.spawned.length, 0, "no waiting sandbox without a waiter");
+  } finally {
+    without.done();
+  }
+  const { p, backend, done } = pool({ execWaiter: "/usr/bin/python3" });
+  try {
+    await p.claim(custom);
+    await tick();
+    const command = backend.spawned[0]?.spec.command ?? [];
+    assert.deepEqual(command.slice(0, 4), ["/usr/bin/python3", "-S", "-E", "-c"]);
+    assert.deepEqual(command.slice(5), [`${TASK_ROOT}/bootstrap`], "the real command follows the script");
+    assert.ok(await p.claim(functionSpec("d", { command: [`${TASK_ROOT}/bootstrap`] })));
+  } finally {
+    done();
+  }
+});

@@ -49,6 +49,11 @@ export interface PreinitOptions {
   waitingMemoryMb: number;
   /** Below this share of available host memory, no sandbox waits. */
   minAvailableShare: number;
+  /**
+   * The Python that runs the exec waiter (preinit-spec.ts) for runtimes whose bootstrap does not wait by
+   * itself; absent: only Python and Node.js functions are served from the pool.
+   */
+  execWaiter?: string;
   /** Delay between a take and the start of its replacement (default REFILL_DELAY_MS). */
   refillDelayMs?: number;
   /** A plain egress namespace for a waiting sandbox of an egress function (absent: none are kept). */
@@ -120,12 +125,12 @@ export class PreinitBackend implements SandboxBackend {
   /** How many sandboxes wait, in all or for the key of `spec`. */
   waiting(spec?: SandboxSpec): number {
     if (spec === undefined) return [...this.ready.values()].reduce((n, l) => n + l.length, 0);
-    const key = preinitKey(spec);
+    const key = preinitKey(spec, this.opts.execWaiter);
     return key === undefined ? 0 : (this.ready.get(key)?.length ?? 0);
   }
 
   async claim(spec: SandboxSpec): Promise<SandboxProcess | undefined> {
-    const key = preinitKey(spec);
+    const key = preinitKey(spec, this.opts.execWaiter);
     if (key === undefined || this.closed) return undefined;
     this.demand.set(key, { spec, lastUsed: Date.now() });
     const list = this.ready.get(key) ?? [];
@@ -227,7 +232,9 @@ export class PreinitBackend implements SandboxBackend {
         SlotName,
         string
       >;
-      const proc = this.inner.spawn(genericSpec(like, id, dirs, this.opts.waitingMemoryMb, net?.netnsPath));
+      const proc = this.inner.spawn(
+        genericSpec(like, id, dirs, this.opts.waitingMemoryMb, net?.netnsPath, this.opts.execWaiter),
+      );
       const w: Waiting = {
         key,
         id,

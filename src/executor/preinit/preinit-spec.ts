@@ -13,6 +13,32 @@ export const PREINIT_BOOTSTRAPS: readonly string[] = [
   `${RUNTIME_ROOT}/bootstrap.mjs`,
 ];
 
+/**
+ * The waiting program of a sandbox whose runtime does not wait by itself (custom runtimes, Go, Rust,
+ * .NET, Java): Python without site or environment (`-S -E`), which writes the ready byte, reads the
+ * assignment and then execs the runtime's real command with exactly the function's environment, stdin
+ * on /dev/null and `/var/task` as its directory — the process the function sees is the one an ordinary
+ * start makes, only its sandbox was made earlier. The real command follows the script in argv.
+ */
+export const EXEC_WAITER_SCRIPT = `import os, sys
+os.write(1, b"\\x06")
+line = sys.stdin.buffer.readline()
+if not line.strip():
+    sys.exit(0)
+data = sys.stdin.buffer.read(int(line))
+env = dict(i.split(b"=", 1) for i in data.split(b"\\0") if b"=" in i)
+fd = os.open("/dev/null", os.O_RDONLY)
+os.dup2(fd, 0)
+os.close(fd)
+os.chdir(env.get(b"LAMBDA_TASK_ROOT", b"/var/task"))
+argv = [os.fsencode(a) for a in sys.argv[1:]]
+try:
+    os.execve(argv[0], argv, env)
+except OSError as e:
+    sys.stderr.write("exec %s: %s\\n" % (sys.argv[1], e.strerror))
+    sys.exit(127)
+`;
+
 /** Mount points that are slots in a pre-initialised sandbox (filled at assignment). */
 export const SLOT_PATHS = { task: TASK_ROOT, run: SOCKET_DIR, opt: "/opt" } as const;
 export type SlotName = keyof typeof SLOT_PATHS;
@@ -36,13 +62,13 @@ export function startupEnvironment(env: Readonly<Record<string, string>>): Recor
 }
 
 /** The pool key of a spec, or undefined when no pre-initialised sandbox can serve it. */
-export function preinitKey(spec: SandboxSpec): string | undefined {
+export function preinitKey(spec: SandboxSpec, execWaiter?: string): string | undefined {
   if (spec.network === true) return undefined;
   // Plain egress namespaces are alike (one policy for all), so a waiting sandbox has one of its own;
   // named networks differ per function and are not served from the pool.
   if (spec.netnsPath !== undefined && spec.networkKey !== "egress") return undefined;
   if (spec.stdin === true || spec.cwd !== TASK_ROOT) return undefined;
-  if (!spec.command.some((c) => PREINIT_BOOTSTRAPS.includes(c))) return undefined;
+  if (waiterOf(spec.command, execWaiter) === undefined) return undefined;
   if (!spec.mounts.some((m) => m.path === TASK_ROOT) || !spec.mounts.some((m) => m.path === SOCKET_DIR))
     return undefined;
   // A slot is always read-only; a function that needs one of them writable is not served from the pool.
@@ -63,6 +89,17 @@ export function preinitKey(spec: SandboxSpec): string | undefined {
 }
 
 /**
+ * The command a waiting sandbox runs: the runtime's own where its bootstrap waits by itself, else the
+ * exec waiter (`execWaiter` is the Python that runs it) in front of the real command; undefined when
+ * neither can wait.
+ */
+function waiterOf(command: readonly string[], execWaiter: string | undefined): string[] | undefined {
+  if (command.some((c) => PREINIT_BOOTSTRAPS.includes(c))) return [...command];
+  if (execWaiter === undefined || command.length === 0 || !command[0]?.startsWith("/")) return undefined;
+  return [execWaiter, "-S", "-E", "-c", EXEC_WAITER_SCRIPT, ...command];
+}
+
+/**
  * The spec a generic sandbox for `like`'s key starts with: slots at the function's mount points. An
  * egress sandbox gets a namespace of its own from the pool (`netnsPath`), never `like`'s.
  */
@@ -72,6 +109,7 @@ export function genericSpec(
   slotDirs: Readonly<Record<SlotName, string>>,
   memoryMb: number,
   netnsPath?: string,
+  execWaiter?: string,
 ): SandboxSpec {
   const mounts: Mount[] = like.mounts.filter((m) => !SLOT_MOUNT_PATHS.includes(m.path));
   for (const [name, path] of Object.entries(SLOT_PATHS) as Array<[SlotName, string]>)
@@ -80,7 +118,7 @@ export function genericSpec(
     id,
     mounts,
     bindPaths: like.bindPaths,
-    command: like.command,
+    command: waiterOf(like.command, execWaiter) ?? [...like.command],
     cwd: like.cwd,
     env: { ...startupEnvironment(like.env), VAJRA_PREINIT: "1" },
     memoryMb,

@@ -3,12 +3,15 @@
 // (VAJRA_PREINIT_POOL, default 1 per recently cold-started runtime shape). Elsewhere instances start as
 // before, and the reason is given once.
 
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NetworkAttachment } from "../network/network.js";
 import { BwrapSandbox, type SandboxBackend } from "../sandbox.js";
 import { Mounter } from "./mounter.js";
 import { PreinitBackend } from "./preinit-backend.js";
+
+const HOST_PYTHON = "/usr/bin/python3";
 
 export interface PreinitSetup {
   backend: SandboxBackend;
@@ -51,6 +54,8 @@ export function withPreinit(
     waitingMemoryMb: 256,
     minAvailableShare: 0.1,
     onWarning,
+    // The host's Python, bound into every sandbox with /usr, runs the exec waiter.
+    ...(existsSync(HOST_PYTHON) ? { execWaiter: HOST_PYTHON } : {}),
     ...(attachEgress === undefined ? {} : { attachEgress }),
   });
   return {
