@@ -192,49 +192,63 @@ export const handler = async () => ({
   },
 );
 
-test(
-  "a custom runtime's own bootstrap is exec'd in a waiting sandbox: exactly its environment, its directory, stdin on /dev/null",
-  { skip },
-  async () => {
-    const dir = join(src, "custom-fn");
-    mkdirSync(dir, { recursive: true });
-    // Speaks to the Runtime API's UNIX socket itself (it names VAJRA_RUNTIME_SOCKET), so it runs directly.
-    writeFileSync(
-      join(dir, "bootstrap"),
-      `#!/bin/sh
+/**
+ * A custom runtime's bootstrap in sh + curl that answers what its process sees. `socket`: it speaks to
+ * the Runtime API's UNIX socket itself (it names VAJRA_RUNTIME_SOCKET, so it runs directly, behind the
+ * exec waiter); else over TCP at AWS_LAMBDA_RUNTIME_API (behind the forwarder, which waits itself).
+ */
+function customBootstrap(socket: boolean): string {
+  const curl = socket
+    ? `curl -sS --unix-socket "\${VAJRA_RUNTIME_SOCKET:-/run/vajra/runtime.sock}"`
+    : "curl -sS";
+  const api = socket
+    ? "http://localhost/2018-06-01/runtime"
+    : "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime";
+  return `#!/bin/sh
 set -eu
-API="http://localhost/2018-06-01/runtime"
-SOCK="\${VAJRA_RUNTIME_SOCKET:-/run/vajra/runtime.sock}"
+API="${api}"
 while true; do
-  ID=$(curl -sS --unix-socket "$SOCK" -D - -o /dev/null "$API/invocation/next" | tr -d '\\r' | sed -n 's/^[Ll]ambda-[Rr]untime-[Aa]ws-[Rr]equest-[Ii]d: //p')
-  PREINIT=$(tr '\\0' '\\n' </proc/$$/environ | grep -c '^VAJRA_PREINIT=' || true)
-  BODY=$(printf '{"cwd":"%s","role":"%s","preinitInEnviron":%s,"stdin":"%s","task":"%s"}' "$(pwd)" "\${ROLE:-}" "$PREINIT" "$(readlink /proc/$$/fd/0)" "$(ls /var/task | tr '\\n' ' ')")
-  curl -sS --unix-socket "$SOCK" -o /dev/null -d "$BODY" "$API/invocation/$ID/response"
+  ID=$(${curl} -D - -o /dev/null "$API/invocation/next" | tr -d '\r' | sed -n 's/^[Ll]ambda-[Rr]untime-[Aa]ws-[Rr]equest-[Ii]d: //p')
+  PREINIT=$(tr '\0' '\n' </proc/$$/environ | grep -c '^VAJRA_PREINIT=' || true)
+  BODY=$(printf '{"cwd":"%s","role":"%s","preinitInEnviron":%s,"stdin":"%s","task":"%s"}' "$(pwd)" "\${ROLE:-}" "$PREINIT" "$(readlink /proc/$$/fd/0)" "$(ls /var/task | tr '\n' ' ')")
+  ${curl} -o /dev/null -d "$BODY" "$API/invocation/$ID/response"
 done
-`,
-      { mode: 0o755 },
-    );
-    writeFileSync(join(dir, "custom.txt"), "custom");
-    const r = await s.api("/functions", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        name: "custom-fn",
-        runtime: "provided.al2023",
-        handler: "unused",
-        environment: { ROLE: "c" },
-        zipFile: await zipBase64(dir),
-      }),
-    });
-    assert.equal(r.status, 201, await r.text());
-    assert.equal((await invoke(s, "custom-fn")).status, 200);
-    const out = (await coldFromPool("custom-fn", {}, 3)).json();
-    assert.deepEqual(out, {
-      cwd: "/var/task",
-      role: "c",
-      preinitInEnviron: 0,
-      stdin: "/dev/null",
-      task: "bootstrap custom.txt ",
-    });
-  },
-);
+`;
+}
+
+for (const [socket, how, shapes] of [
+  [true, "its own bootstrap is exec'd in a waiting sandbox", 3],
+  [false, "its bootstrap runs behind the waiting Runtime API forwarder", 4],
+] as const)
+  test(
+    `a custom runtime: ${how}, with exactly its environment, its directory, stdin on /dev/null`,
+    { skip },
+    async () => {
+      const name = socket ? "custom-socket" : "custom-tcp";
+      const dir = join(src, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "bootstrap"), customBootstrap(socket), { mode: 0o755 });
+      writeFileSync(join(dir, "custom.txt"), "custom");
+      const r = await s.api("/functions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          name,
+          runtime: "provided.al2023",
+          handler: "unused",
+          environment: { ROLE: "c" },
+          zipFile: await zipBase64(dir),
+        }),
+      });
+      assert.equal(r.status, 201, await r.text());
+      assert.equal((await invoke(s, name)).status, 200);
+      const out = (await coldFromPool(name, {}, shapes)).json();
+      assert.deepEqual(out, {
+        cwd: "/var/task",
+        role: "c",
+        preinitInEnviron: 0,
+        stdin: "/dev/null",
+        task: "bootstrap custom.txt ",
+      });
+    },
+  );

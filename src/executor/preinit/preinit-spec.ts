@@ -7,10 +7,14 @@
 
 import { RUNTIME_ROOT, SOCKET_DIR, TASK_ROOT, type Mount, type SandboxSpec } from "../sandbox.js";
 
-/** The bootstraps that know how to wait for an assignment (runtimes/python, runtimes/nodejs). */
+/**
+ * The bootstraps that know how to wait for an assignment (runtimes/python, runtimes/nodejs, and the
+ * Runtime API forwarder of custom runtimes with standard clients, runtimes/provided).
+ */
 export const PREINIT_BOOTSTRAPS: readonly string[] = [
   `${RUNTIME_ROOT}/bootstrap.py`,
   `${RUNTIME_ROOT}/bootstrap.mjs`,
+  `${RUNTIME_ROOT}/forwarder.mjs`,
 ];
 
 /**
