@@ -5,7 +5,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { ROOT, type ServerHandle } from "./harness.js";
 
 export const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
@@ -19,6 +19,37 @@ export function chromiumMissing(what: string): string | undefined {
     CHROMIUM === undefined ? "needs the Debian package chromium (apt-get install -y chromium)" : undefined;
   if (missing !== undefined && process.env.CI === "true") throw new Error(`${what}: ${missing}`);
   return missing;
+}
+
+export interface ConsoleBrowser {
+  browser: Browser;
+  page: Page;
+  /** Uncaught errors of the page's scripts (a test ends by requiring none). */
+  pageErrors: string[];
+}
+
+/** Debian's chromium, headless, with one light page 1280 px wide whose script errors are collected. */
+export async function openConsoleBrowser(height = 860): Promise<ConsoleBrowser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    timeout: STEP_MS,
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height }, colorScheme: "light" });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  return { browser, page, pageErrors };
+}
+
+/** Signs in at the console with an API key (typed, then Enter) and waits for the functions list. */
+export async function signIn(page: Page, url: string, secret: string): Promise<void> {
+  await page.goto(`${url}/console/`);
+  await page.getByLabel("API key").fill(secret);
+  await page.getByLabel("API key").press("Enter");
+  await page.getByRole("heading", { name: "Functions" }).waitFor();
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

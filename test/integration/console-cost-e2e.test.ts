@@ -8,8 +8,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { CHROMIUM, SHOTS, STEP_MS, apiJson, chromiumMissing, shot } from "./console-browser.js";
+import type { Browser, Page } from "playwright-core";
+import { SHOTS, apiJson, chromiumMissing, shot, openConsoleBrowser, signIn } from "./console-browser.js";
 import { deploy, invoke, startServer, stopAndClean, fileDeadline, type ServerHandle } from "./harness.js";
 
 fileDeadline(180_000);
@@ -50,25 +50,12 @@ test(
       for (let i = 0; i < 3; i++) assert.equal((await invoke(s, "hello", { i })).status, 200);
       const key = await apiJson<{ secret: string }>(s, "/api-keys", { name: "console-cost-e2e" });
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        timeout: STEP_MS,
-      });
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 900 },
-        colorScheme: "light",
-      });
-      const page = await context.newPage();
-      page.setDefaultTimeout(STEP_MS);
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(e.message));
+      const opened = await openConsoleBrowser(900);
+      browser = opened.browser;
+      const { page } = opened;
+      const pageErrors = opened.pageErrors;
 
-      await page.goto(`${s.url}/console/`);
-      await page.getByLabel("API key").fill(key.secret);
-      await page.getByLabel("API key").press("Enter");
-      await page.getByRole("heading", { name: "Functions" }).waitFor();
+      await signIn(page, s.url, key.secret);
 
       // The report: the three invocations are counted against the function.
       await page.getByRole("link", { name: "Cost", exact: true }).click();

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser } from "playwright-core";
-import { CHROMIUM, SHOTS, STEP_MS, apiJson, chromiumMissing, shot } from "./console-browser.js";
+import type { Browser } from "playwright-core";
+import { SHOTS, apiJson, chromiumMissing, shot, openConsoleBrowser, signIn } from "./console-browser.js";
 import { deploy, FIXTURES, startServer, stopAndClean, fileDeadline } from "./harness.js";
 
 fileDeadline(180_000);
@@ -39,21 +39,12 @@ test(
       const sinkArn = String(sink.json.arn);
       const key = await apiJson<{ secret: string }>(s, "/api-keys", { name: "console-create-e2e" });
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        timeout: STEP_MS,
-      });
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-      page.setDefaultTimeout(STEP_MS);
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(e.message));
+      const opened = await openConsoleBrowser();
+      browser = opened.browser;
+      const { page } = opened;
+      const pageErrors = opened.pageErrors;
 
-      await page.goto(`${s.url}/console/`);
-      await page.getByLabel("API key").fill(key.secret);
-      await page.getByLabel("API key").press("Enter");
-      await page.getByRole("heading", { name: "Functions" }).waitFor();
+      await signIn(page, s.url, key.secret);
 
       // Create: the runtimes come from the server, the handler follows the runtime.
       await page.getByRole("link", { name: "Create function" }).click();

@@ -11,8 +11,8 @@ import { zipDirectory } from "../../src/blobs/zip-dir.js";
 import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser } from "playwright-core";
-import { CHROMIUM, SHOTS, STEP_MS, apiJson, chromiumMissing, shot } from "./console-browser.js";
+import type { Browser } from "playwright-core";
+import { SHOTS, apiJson, chromiumMissing, shot, openConsoleBrowser } from "./console-browser.js";
 import { deploy, FIXTURES, invoke, startServer, stopAndClean, fileDeadline } from "./harness.js";
 
 fileDeadline(240_000);
@@ -38,20 +38,10 @@ test(
       );
       const key = await apiJson<{ id: string; secret: string }>(s, "/api-keys", { name: "console-e2e" });
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        timeout: STEP_MS,
-      });
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 860 },
-        colorScheme: "light",
-      });
-      const page = await context.newPage();
-      page.setDefaultTimeout(STEP_MS);
-      const consoleErrors: string[] = [];
-      page.on("pageerror", (e) => consoleErrors.push(e.message));
+      const opened = await openConsoleBrowser();
+      browser = opened.browser;
+      const { page } = opened;
+      const consoleErrors = opened.pageErrors;
 
       // Sign in: a wrong key is refused with a clear message; Enter submits.
       await page.goto(`${s.url}/console/`);

@@ -6,8 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser } from "playwright-core";
-import { CHROMIUM, SHOTS, STEP_MS, chromiumMissing, credentialsOf, shot } from "./console-browser.js";
+import type { Browser } from "playwright-core";
+import { SHOTS, chromiumMissing, credentialsOf, shot, openConsoleBrowser } from "./console-browser.js";
 import { deploy, fileDeadline, startServer, stopAndClean } from "./harness.js";
 
 fileDeadline(120_000);
@@ -28,18 +28,10 @@ test(
         201,
       );
       const pair = credentialsOf(s.dataDir);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        timeout: STEP_MS,
-      });
-      const page = await (
-        await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: "light" })
-      ).newPage();
-      page.setDefaultTimeout(STEP_MS);
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(e.message));
+      const opened = await openConsoleBrowser();
+      browser = opened.browser;
+      const { page } = opened;
+      const pageErrors = opened.pageErrors;
 
       await page.goto(`${s.url}/console/`);
       await page.getByRole("tab", { name: "Access key pair" }).click();

@@ -49,7 +49,9 @@ export function withPreinit(
     root: mounter.root,
     mounter,
     perKey,
-    maxTotal: Math.max(4, perKey * 4),
+    // Room for every runtime family's shape (Python, Node.js, Java, Go/Rust/custom behind the exec
+    // waiter or the forwarder, each also with egress); a waiting sandbox holds 10-40 MB.
+    maxTotal: Math.max(12, perKey * 12),
     idleMs: 5 * 60_000,
     waitingMemoryMb: 256,
     minAvailableShare: 0.1,
