@@ -165,7 +165,10 @@ export class Instance {
     const inst = new Instance(opts);
     mkdirSync(inst.dir, { recursive: true, mode: 0o755 });
     try {
-      await listenOnSocket(inst.server, join(inst.dir, SOCKET_NAME));
+      // Listening starts now and a pre-initialised sandbox is prepared meanwhile; its program goes on
+      // (and connects) only once the socket listens.
+      const listening = listenOnSocket(inst.server, join(inst.dir, SOCKET_NAME));
+      listening.catch(() => undefined); // awaited below on every path; this only marks it handled
       const { codeDir, runtimeDir, optDir, extraMounts, ...rest } = opts.spec;
       const sandboxSpec = {
         ...rest,
@@ -183,7 +186,9 @@ export class Instance {
       };
       // A pre-initialised sandbox when the backend has one for this spec; Init Duration then counts
       // from here, the time the function actually waits.
-      inst.proc = (await opts.backend.claim?.(sandboxSpec)) ?? opts.backend.spawn(sandboxSpec);
+      const claimed = await opts.backend.claim?.(sandboxSpec, listening);
+      await listening;
+      inst.proc = claimed ?? opts.backend.spawn(sandboxSpec);
     } catch (err) {
       inst.cleanup();
       throw err;

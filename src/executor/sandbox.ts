@@ -105,9 +105,11 @@ export interface SandboxBackend {
   spawn(spec: SandboxSpec): SandboxProcess;
   /**
    * A sandbox started ahead of time that now runs `spec` (see executor/preinit/), or undefined: then the
-   * caller spawns one. Only backends that keep such sandboxes have it.
+   * caller spawns one. Only backends that keep such sandboxes have it. `before` is what must be done
+   * before the sandbox's program goes on (the Runtime API socket listening); the backend prepares the
+   * sandbox meanwhile.
    */
-  claim?(spec: SandboxSpec): Promise<SandboxProcess | undefined>;
+  claim?(spec: SandboxSpec, before?: Promise<unknown>): Promise<SandboxProcess | undefined>;
   /** What the pool of such sandboxes holds and has done, for /health. */
   poolStats?(): SandboxPoolStats;
 }

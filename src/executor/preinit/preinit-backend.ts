@@ -129,7 +129,7 @@ export class PreinitBackend implements SandboxBackend {
     return key === undefined ? 0 : (this.ready.get(key)?.length ?? 0);
   }
 
-  async claim(spec: SandboxSpec): Promise<SandboxProcess | undefined> {
+  async claim(spec: SandboxSpec, before?: Promise<unknown>): Promise<SandboxProcess | undefined> {
     const key = preinitKey(spec, this.opts.execWaiter);
     if (key === undefined || this.closed) return undefined;
     this.demand.set(key, { spec, lastUsed: Date.now() });
@@ -149,7 +149,7 @@ export class PreinitBackend implements SandboxBackend {
       return undefined;
     }
     try {
-      const proc = await this.assign(w, spec);
+      const proc = await this.assign(w, spec, before);
       this.stats.taken++;
       this.refillSoon(key, this.opts.refillDelayMs ?? REFILL_DELAY_MS);
       return proc;
@@ -171,7 +171,7 @@ export class PreinitBackend implements SandboxBackend {
     for (const list of this.ready.values()) for (const w of list.splice(0)) this.discard(w);
   }
 
-  private async assign(w: Waiting, spec: SandboxSpec): Promise<SandboxProcess> {
+  private async assign(w: Waiting, spec: SandboxSpec, before?: Promise<unknown>): Promise<SandboxProcess> {
     if (w.dead) throw new Error("it exited while waiting");
     const hostOf = (path: string): string | undefined => spec.mounts.find((m) => m.path === path)?.host;
     const binds: Array<[SlotName, string]> = [];
@@ -179,7 +179,10 @@ export class PreinitBackend implements SandboxBackend {
       const host = hostOf(SLOT_PATHS[name]);
       if (host !== undefined) binds.push([name, host]);
     }
-    await Promise.all(binds.map(([name, host]) => this.opts.mounter.bind(host, join(w.slot, name))));
+    await Promise.all([
+      ...binds.map(([name, host]) => this.opts.mounter.bind(host, join(w.slot, name))),
+      before,
+    ]);
     w.proc.setLimits?.(spec.memoryMb, spec.pidsMax);
     const stdin = w.proc.stdin;
     if (stdin === undefined || w.dead) throw new Error("it has no stdin or exited");
