@@ -63,6 +63,13 @@ export async function signInWithKeyPair(
   secretAccessKey: string,
   now: Date = new Date(),
 ): Promise<ConsoleSession> {
+  // Browsers offer WebCrypto only in a secure context (HTTPS, or localhost/127.0.0.1).
+  if (globalThis.crypto?.subtle === undefined)
+    throw new ApiError(
+      0,
+      "InsecureContext",
+      "signing with an access key pair needs a secure page: open the console over HTTPS or at localhost (browsers offer WebCrypto only there), or sign in with an API key",
+    );
   const id = accessKeyId.trim();
   const url = `${origin}/sessions`;
   const body = JSON.stringify({ accessKeyId: id });

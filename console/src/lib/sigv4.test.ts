@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { amzDate, canonicalPath, signRequest } from "./sigv4.ts";
-import { checkKeyPairInput } from "./key-pair.ts";
+import { checkKeyPairInput, signInWithKeyPair } from "./key-pair.ts";
+import { ApiError } from "./api.ts";
 
 describe("SigV4 signing in the browser", () => {
   // AWS's published test vector "get-vanilla" (aws-sig-v4-test-suite): GET / at example.amazonaws.com.
@@ -63,5 +64,26 @@ describe("access key pair form", () => {
     expect(checkKeyPairInput("AKIAABCDEFGHIJKLMNOP", "a".repeat(20) + " " + "a".repeat(19))?.field).toBe(
       "secretAccessKey",
     );
+  });
+});
+
+describe("access key pair sign-in outside a secure context", () => {
+  it("says why instead of failing inside WebCrypto, and sends nothing", async () => {
+    const fetchSpy = vi.fn();
+    vi.stubGlobal("fetch", fetchSpy);
+    vi.stubGlobal("crypto", {});
+    try {
+      const err: unknown = await signInWithKeyPair(
+        "http://192.0.2.10:8700",
+        "AKIAIOSFODNN7EXAMPLE",
+        "x".repeat(40),
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).code).toBe("InsecureContext");
+      expect((err as ApiError).message).toContain("HTTPS");
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
