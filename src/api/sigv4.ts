@@ -12,6 +12,7 @@ import {
   signingKey,
   uriEncode,
 } from "../core/sigv4-sign.js";
+import { canonicalUri } from "../core/sigv4-canonical.js";
 
 export interface SignedRequest {
   method: string;
@@ -97,22 +98,6 @@ const invalid = (message: string) => fail("InvalidSignatureException", message);
 function headerValue(req: SignedRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(",") : v;
-}
-
-/**
- * Non-S3 services sign the path as sent, with dot and empty segments removed, URI-encoded once more
- * (so `%3A` on the wire becomes `%253A`). This mirrors @smithy/signature-v4 `getCanonicalPath` and
- * botocore `SigV4Auth._normalize_url_path`. S3 (the code bucket) signs the path encoded once instead.
- */
-function canonicalUri(rawPath: string): string {
-  const segments: string[] = [];
-  for (const s of rawPath.split("/")) {
-    if (s === "" || s === ".") continue;
-    if (s === "..") segments.pop();
-    else segments.push(s);
-  }
-  const trailing = segments.length > 0 && rawPath.endsWith("/") ? "/" : "";
-  return uriEncode(Buffer.from("/" + segments.join("/") + trailing, "utf8"), true);
 }
 
 function parseQuery(rawQuery: string): QueryParam[] {

@@ -53,13 +53,10 @@ export interface BudgetAlert {
 
 /** A budget as the native API shows it (`GET /budgets`): times as ISO strings, a webhook's password
  * masked, and where it stands this month. The CLI and the console read this shape. */
-export interface BudgetView {
-  name: string;
-  monthlyAmount: number;
-  scope: string;
-  alertAt: number[];
-  alertTo: string;
-  enforce: boolean;
+export interface BudgetView extends Pick<
+  Budget,
+  "name" | "monthlyAmount" | "scope" | "alertAt" | "alertTo" | "enforce"
+> {
   createdAt: string;
   updatedAt: string;
   state: {

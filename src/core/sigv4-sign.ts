@@ -3,6 +3,9 @@
 // Spec: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 
 import { createHash, createHmac } from "node:crypto";
+import { formatAmzDate, uriEncode } from "./sigv4-canonical.js";
+
+export { formatAmzDate, uriEncode };
 
 export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
 
@@ -21,17 +24,6 @@ export function signingKey(secret: string, scopeDate: string, region: string, se
   return key;
 }
 
-/** SigV4 URI encoding: every byte except RFC 3986 unreserved characters (and '/' in paths) as %XX. */
-export function uriEncode(bytes: Uint8Array, keepSlash: boolean): string {
-  let out = "";
-  for (const b of bytes) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-._~]/.test(c) || (keepSlash && c === "/")) out += c;
-    else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
-  }
-  return out;
-}
-
 /** Decodes %XX escapes to bytes and leaves anything else (including a stray '%' or '+') literal. */
 export function percentDecode(s: string): Buffer {
   const parts = s.split(/(%[0-9A-Fa-f]{2})/);
@@ -43,13 +35,6 @@ export function percentDecode(s: string): Buffer {
 /** S3 signs the path as it is, encoded exactly once and never normalized. */
 export function s3CanonicalUri(rawPath: string): string {
   return uriEncode(percentDecode(rawPath), true);
-}
-
-export function formatAmzDate(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
 }
 
 export interface S3SignInput {

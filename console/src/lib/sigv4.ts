@@ -4,6 +4,8 @@
 // and the body's hash. The browser sets Host itself, so `host` is signed with the URL's host.
 // Spec: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 
+import { canonicalUri, formatAmzDate, uriEncode } from "../../../src/core/sigv4-canonical.js";
+
 export interface SigV4SignInput {
   method: string;
   /** Absolute URL of the request (its host is signed as `host`). */
@@ -20,6 +22,8 @@ export interface SigV4SignInput {
 
 const encoder = new TextEncoder();
 
+export { formatAmzDate as amzDate, canonicalUri as canonicalPath };
+
 function hex(bytes: ArrayBuffer): string {
   return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -33,37 +37,6 @@ async function hmac(key: Uint8Array<ArrayBuffer>, data: string): Promise<Uint8Ar
   return new Uint8Array(await crypto.subtle.sign("HMAC", k, encoder.encode(data)));
 }
 
-/** `20260102T030405Z`: the ISO 8601 basic form SigV4 signs. */
-export function amzDate(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
-}
-
-/** Every byte but RFC 3986's unreserved characters (and '/' when asked) as %XX. */
-function uriEncode(s: string, keepSlash: boolean): string {
-  let out = "";
-  for (const b of encoder.encode(s)) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-._~]/.test(c) || (keepSlash && c === "/")) out += c;
-    else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
-  }
-  return out;
-}
-
-/** Non-S3 services: dot segments and empty segments removed, the wire path encoded once more. */
-export function canonicalPath(rawPath: string): string {
-  const segments: string[] = [];
-  for (const s of rawPath.split("/")) {
-    if (s === "" || s === ".") continue;
-    if (s === "..") segments.pop();
-    else segments.push(s);
-  }
-  const trailing = segments.length > 0 && rawPath.endsWith("/") ? "/" : "";
-  return uriEncode("/" + segments.join("/") + trailing, true);
-}
-
 function canonicalQuery(rawQuery: string): string {
   return rawQuery
     .split("&")
@@ -72,8 +45,8 @@ function canonicalQuery(rawQuery: string): string {
       const eq = p.indexOf("=");
       const dec = (s: string): string => decodeURIComponent(s);
       return [
-        uriEncode(dec(eq < 0 ? p : p.slice(0, eq)), false),
-        uriEncode(dec(eq < 0 ? "" : p.slice(eq + 1)), false),
+        uriEncode(encoder.encode(dec(eq < 0 ? p : p.slice(0, eq))), false),
+        uriEncode(encoder.encode(dec(eq < 0 ? "" : p.slice(eq + 1))), false),
       ] as const;
     })
     .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
@@ -88,7 +61,7 @@ function canonicalQuery(rawQuery: string): string {
  */
 export async function signRequest(input: SigV4SignInput): Promise<Record<string, string>> {
   const url = new URL(input.url);
-  const date = amzDate(input.now);
+  const date = formatAmzDate(input.now);
   const scopeDate = date.slice(0, 8);
   const payloadHash = await sha256Hex(input.body);
   const headers: Record<string, string> = {};
@@ -98,7 +71,7 @@ export async function signRequest(input: SigV4SignInput): Promise<Record<string,
   const names = Object.keys(headers).sort();
   const canonical = [
     input.method.toUpperCase(),
-    canonicalPath(url.pathname),
+    canonicalUri(url.pathname),
     canonicalQuery(url.search.replace(/^\?/, "")),
     names.map((n) => `${n}:${(headers[n] ?? "").replace(/\s+/g, " ").trim()}\n`).join(""),
     names.join(";"),
