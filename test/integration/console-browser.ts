@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { ROOT, type ServerHandle } from "./harness.js";
+import assert from "node:assert/strict";
+import { ROOT, deploy, type ServerHandle } from "./harness.js";
 
 export const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
 export const SHOTS = join(ROOT, "test-screenshots", "console");
@@ -54,6 +55,16 @@ export async function signIn(page: Page, url: string, secret: string): Promise<v
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The function the console tests look at: `hello`, the Python toolkit fixture (handler app.counter). */
+export async function deployHello(s: ServerHandle): Promise<void> {
+  const r = await deploy(
+    s,
+    { name: "hello", runtime: "python3.11", handler: "app.counter" },
+    "python/toolkit",
+  );
+  assert.equal(r.status, 201, JSON.stringify(r.json));
 }
 
 export async function apiJson<T>(s: ServerHandle, path: string, body?: unknown, method = "POST"): Promise<T> {

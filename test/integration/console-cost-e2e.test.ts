@@ -9,8 +9,16 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { SHOTS, apiJson, chromiumMissing, shot, openConsoleBrowser, signIn } from "./console-browser.js";
-import { deploy, invoke, startServer, stopAndClean, fileDeadline, type ServerHandle } from "./harness.js";
+import {
+  SHOTS,
+  apiJson,
+  chromiumMissing,
+  shot,
+  openConsoleBrowser,
+  signIn,
+  deployHello,
+} from "./console-browser.js";
+import { invoke, startServer, stopAndClean, fileDeadline, type ServerHandle } from "./harness.js";
 
 fileDeadline(180_000);
 
@@ -42,11 +50,7 @@ test(
     const s = await startServer();
     let browser: Browser | undefined;
     try {
-      assert.equal(
-        (await deploy(s, { name: "hello", runtime: "python3.11", handler: "app.counter" }, "python/toolkit"))
-          .status,
-        201,
-      );
+      await deployHello(s);
       for (let i = 0; i < 3; i++) assert.equal((await invoke(s, "hello", { i })).status, 200);
       const key = await apiJson<{ secret: string }>(s, "/api-keys", { name: "console-cost-e2e" });
 

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
-import { SHOTS, apiJson, chromiumMissing, shot, openConsoleBrowser } from "./console-browser.js";
-import { deploy, FIXTURES, invoke, startServer, stopAndClean, fileDeadline } from "./harness.js";
+import { SHOTS, apiJson, chromiumMissing, shot, openConsoleBrowser, deployHello } from "./console-browser.js";
+import { FIXTURES, invoke, startServer, stopAndClean, fileDeadline } from "./harness.js";
 
 fileDeadline(240_000);
 
@@ -31,11 +31,7 @@ test(
     const s = await startServer();
     let browser: Browser | undefined;
     try {
-      assert.equal(
-        (await deploy(s, { name: "hello", runtime: "python3.11", handler: "app.counter" }, "python/toolkit"))
-          .status,
-        201,
-      );
+      await deployHello(s);
       const key = await apiJson<{ id: string; secret: string }>(s, "/api-keys", { name: "console-e2e" });
 
       const opened = await openConsoleBrowser();

@@ -7,8 +7,15 @@ import { mkdirSync } from "node:fs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
-import { SHOTS, chromiumMissing, credentialsOf, shot, openConsoleBrowser } from "./console-browser.js";
-import { deploy, fileDeadline, startServer, stopAndClean } from "./harness.js";
+import {
+  SHOTS,
+  chromiumMissing,
+  credentialsOf,
+  shot,
+  openConsoleBrowser,
+  deployHello,
+} from "./console-browser.js";
+import { fileDeadline, startServer, stopAndClean } from "./harness.js";
 
 fileDeadline(120_000);
 
@@ -22,11 +29,7 @@ test(
     const s = await startServer();
     let browser: Browser | undefined;
     try {
-      assert.equal(
-        (await deploy(s, { name: "hello", runtime: "python3.11", handler: "app.counter" }, "python/toolkit"))
-          .status,
-        201,
-      );
+      await deployHello(s);
       const pair = credentialsOf(s.dataDir);
       const opened = await openConsoleBrowser();
       browser = opened.browser;
